@@ -1,0 +1,67 @@
+/**
+ * Zero-allocation proof: runs a script in a child Deno process with
+ * `--trace-gc --max-semi-space-size=1` and counts the `Scavenge` lines V8
+ * prints between the script's start and end markers. A hot loop that
+ * allocates even a few bytes per iteration over a million iterations fills a
+ * 1 MiB semi-space many times over, so zero scavenges means zero allocation.
+ *
+ * The child script prints {@link GC_START} after warm-up and {@link GC_END}
+ * after the measured loop (with `console.log`, which writes synchronously).
+ *
+ * @module
+ */
+
+/** Marker the child prints when the measured loop starts. */
+export const GC_START = "GC-PROBE-START";
+/** Marker the child prints when the measured loop ends. */
+export const GC_END = "GC-PROBE-END";
+
+/** What the child process did. */
+export interface GcProbeResult {
+  /** Scavenges (minor GCs) between the markers. */
+  scavenges: number;
+  /** Mark-compact (major GCs) between the markers. */
+  markCompacts: number;
+  /** Lines the child printed between the markers that are not GC trace lines. */
+  output: string[];
+  /** Full stdout, for failure messages. */
+  stdout: string;
+}
+
+/**
+ * Runs `script` (a path or file URL) with GC tracing and counts collections
+ * between the markers. Throws if a marker is missing or the child fails.
+ */
+export async function probeGc(script: string | URL, args: string[] = []): Promise<GcProbeResult> {
+  const path = script instanceof URL ? script.pathname : script;
+  const cmd = new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "-A",
+      "--v8-flags=--trace-gc,--max-semi-space-size=1",
+      path,
+      ...args,
+    ],
+    stdout: "piped",
+    stderr: "piped",
+  });
+  const out = await cmd.output();
+  const stdout = new TextDecoder().decode(out.stdout);
+  if (!out.success) {
+    throw new Error(
+      `gc probe child failed (${out.code}): ${new TextDecoder().decode(out.stderr)}\n${stdout}`,
+    );
+  }
+  const lines = stdout.split("\n");
+  const start = lines.findIndex((l) => l.includes(GC_START));
+  const end = lines.findIndex((l) => l.includes(GC_END));
+  if (start < 0 || end < start) throw new Error(`gc probe markers missing:\n${stdout}`);
+  const inside = lines.slice(start + 1, end);
+  return {
+    scavenges: inside.filter((l) => l.includes("Scavenge")).length,
+    markCompacts: inside.filter((l) => l.includes("Mark-Compact") || l.includes("Mark-sweep"))
+      .length,
+    output: inside.filter((l) => !/\[\d+:0x[0-9a-f]+\]/.test(l) && l.trim() !== ""),
+    stdout,
+  };
+}
