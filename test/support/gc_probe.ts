@@ -24,6 +24,8 @@ export interface GcProbeResult {
   markCompacts: number;
   /** Lines the child printed between the markers that are not GC trace lines. */
   output: string[];
+  /** Lines the child printed after the end marker (e.g. its result counts), GC lines left out. */
+  after: string[];
   /** Full stdout, for failure messages. */
   stdout: string;
 }
@@ -57,11 +59,13 @@ export async function probeGc(script: string | URL, args: string[] = []): Promis
   const end = lines.findIndex((l) => l.includes(GC_END));
   if (start < 0 || end < start) throw new Error(`gc probe markers missing:\n${stdout}`);
   const inside = lines.slice(start + 1, end);
+  const isGcLine = (l: string) => /\[\d+:0x[0-9a-f]+\]/.test(l) || l.trim() === "";
   return {
     scavenges: inside.filter((l) => l.includes("Scavenge")).length,
     markCompacts: inside.filter((l) => l.includes("Mark-Compact") || l.includes("Mark-sweep"))
       .length,
-    output: inside.filter((l) => !/\[\d+:0x[0-9a-f]+\]/.test(l) && l.trim() !== ""),
+    output: inside.filter((l) => !isGcLine(l)),
+    after: lines.slice(end + 1).filter((l) => !isGcLine(l)),
     stdout,
   };
 }

@@ -1,0 +1,296 @@
+/**
+ * Wiegand bits → card read: picks the format by bit count (or a fixed one),
+ * checks every parity bit and fills a caller-owned {@link CardRead}. Used by
+ * the Wiegand reader and by OSDP for `osdp_RAW` card data.
+ *
+ * The id is the format's data bits without parity (facility then card,
+ * concatenated) for known formats, so `dec10` of an H10301 read equals the
+ * number an EM4100 card prints; for raw frames the id is all bits.
+ *
+ * Nothing here allocates per call: the set owns its scratch words.
+ *
+ * @example
+ * ```ts
+ * import { CardRead } from "@pontaj/pontaj/driver";
+ * import { DecodeStatus, decodeWiegandPacked } from "./mod.ts";
+ * const read = new CardRead();
+ * // 0x2020002 as 26 bits, left-justified MSB-first: 1000 0000 1000 0000 0000 0000 10
+ * const st = decodeWiegandPacked(new Uint8Array([0x80, 0x80, 0x00, 0x80]), 26, read);
+ * st === DecodeStatus.ok; // read.facility === 1, read.card === 1, read.format === "h10301"
+ * ```
+ *
+ * @module
+ */
+
+import type { CardRead } from "../card.ts";
+import {
+  AUTO_FORMATS,
+  BUILTIN_FORMATS,
+  CompiledFormat,
+  MAX_WIEGAND_BITS,
+  RAW_FORMAT,
+  type WiegandFormatDef,
+} from "./formats.ts";
+
+/** Outcome of a decode (a small integer; names in {@link DECODE_STATUS_NAMES}). */
+export const DecodeStatus = {
+  /** Decoded: `read` holds the card. */
+  ok: 0,
+  /** A parity bit is wrong: not a card (count it). `read.format` names the format tried. */
+  parity: 1,
+  /** No format for this bit count and raw frames are dropped. */
+  unknownLength: 2,
+  /** Bit count outside 1..128 (or more bits than the buffer holds). */
+  badLength: 3,
+} as const;
+
+/** One of the {@link DecodeStatus} values. */
+export type DecodeStatus = typeof DecodeStatus[keyof typeof DecodeStatus];
+
+/** Names of {@link DecodeStatus} values, indexed by value. */
+export const DECODE_STATUS_NAMES: readonly string[] = [
+  "ok",
+  "parity",
+  "unknown-length",
+  "bad-length",
+];
+
+/** How a {@link WiegandFormatSet} picks a format for a frame. */
+export interface WiegandFormatOptions {
+  /** `"auto"` (default: by bit count), a built-in or custom format name, or `"raw"`. */
+  format?: string;
+  /** Per-length overrides, e.g. `{ 37: "h10302", 32: "raw" }`. */
+  lengthFormats?: Readonly<Record<string | number, string>>;
+  /** Extra formats; in `auto` mode each one takes over its bit count. */
+  customFormats?: readonly WiegandFormatDef[];
+  /** Frames of a length with no format: decoded `raw` (default) or dropped (`unknownLength`). */
+  unknownLengths?: "raw" | "drop";
+}
+
+const MODE_DROP = 0;
+const MODE_FORMAT = 1;
+const MODE_RAW = 2;
+
+/**
+ * A compiled choice of formats per bit count, plus the decoder's scratch
+ * buffers. Build it once per reader (from config); decoding allocates nothing.
+ */
+export class WiegandFormatSet {
+  /** Formats by name (built-ins and custom ones). */
+  readonly formats: ReadonlyMap<string, CompiledFormat>;
+  readonly #byLength: (CompiledFormat | null)[] = [];
+  readonly #mode = new Uint8Array(MAX_WIEGAND_BITS + 1);
+  /** Scratch: the frame as 4 × 32 bits, first transmitted bit most significant in word 0. */
+  readonly words: Int32Array = new Int32Array(4);
+
+  /** Compiles `options`; throws `Error` with a clear message on an unknown name or bad format. */
+  constructor(options: WiegandFormatOptions = {}) {
+    const formats = new Map<string, CompiledFormat>();
+    for (const def of Object.values(BUILTIN_FORMATS)) {
+      formats.set(def.name, new CompiledFormat(def));
+    }
+    const custom = options.customFormats ?? [];
+    for (const def of custom) {
+      if (def.name === RAW_FORMAT || def.name === "auto" || BUILTIN_FORMATS[def.name]) {
+        throw new Error(`custom wiegand format "${def.name}": name taken by a built-in`);
+      }
+      if (formats.has(def.name)) {
+        throw new Error(`custom wiegand format "${def.name}": declared twice`);
+      }
+      formats.set(def.name, new CompiledFormat(def));
+    }
+    this.formats = formats;
+    const lookup = (name: string, what: string): CompiledFormat | null => {
+      if (name === RAW_FORMAT) return null;
+      const f = formats.get(name);
+      if (!f) {
+        throw new Error(
+          `${what}: unknown wiegand format "${name}" (known: ${
+            [...formats.keys(), RAW_FORMAT].join(", ")
+          })`,
+        );
+      }
+      return f;
+    };
+    const unknownMode = (options.unknownLengths ?? "raw") === "raw" ? MODE_RAW : MODE_DROP;
+    for (let n = 0; n <= MAX_WIEGAND_BITS; n++) {
+      this.#byLength.push(null);
+      this.#mode[n] = n === 0 ? MODE_DROP : unknownMode;
+    }
+    const set = (n: number, f: CompiledFormat | null): void => {
+      this.#byLength[n] = f;
+      this.#mode[n] = f ? MODE_FORMAT : MODE_RAW;
+    };
+    const format = options.format ?? "auto";
+    if (format === "auto") {
+      for (const [n, name] of Object.entries(AUTO_FORMATS)) set(Number(n), lookup(name, "auto"));
+      for (const def of custom) set(def.bits, formats.get(def.name)!);
+    } else if (format === RAW_FORMAT) {
+      for (let n = 1; n <= MAX_WIEGAND_BITS; n++) set(n, null);
+    } else {
+      const f = lookup(format, "format");
+      set(f!.bits, f);
+    }
+    for (const [k, name] of Object.entries(options.lengthFormats ?? {})) {
+      const n = Number(k);
+      if (!Number.isInteger(n) || n < 1 || n > MAX_WIEGAND_BITS) {
+        throw new Error(`lengthFormats: "${k}" is not a bit count 1..${MAX_WIEGAND_BITS}`);
+      }
+      const f = lookup(name, `lengthFormats.${k}`);
+      if (f && f.bits !== n) {
+        throw new Error(`lengthFormats.${k}: format "${name}" has ${f.bits} bits, not ${n}`);
+      }
+      set(n, f);
+    }
+  }
+
+  /** The format used for `bitCount` bits: a name, `"raw"`, or `null` when dropped. */
+  formatFor(bitCount: number): string | null {
+    if (!(bitCount >= 1 && bitCount <= MAX_WIEGAND_BITS)) return null;
+    const mode = this.#mode[bitCount];
+    if (mode === MODE_FORMAT) return this.#byLength[bitCount]!.name;
+    return mode === MODE_RAW ? RAW_FORMAT : null;
+  }
+
+  /**
+   * Decodes the frame held in {@link words} (`bitCount` bits) into `read`.
+   * Bits past `bitCount` are ignored.
+   */
+  decodeWords(bitCount: number, read: CardRead): DecodeStatus {
+    read.reset();
+    if (!(bitCount >= 1 && bitCount <= MAX_WIEGAND_BITS)) return DecodeStatus.badLength;
+    const n = bitCount | 0;
+    const mode = this.#mode[n];
+    const w = this.words;
+    if (mode === MODE_RAW) {
+      read.format = RAW_FORMAT;
+      writeId(w, 0, n, read.data, 0, n);
+      read.bitLength = n;
+      read.byteLength = (n + 7) >>> 3;
+      return DecodeStatus.ok;
+    }
+    if (mode !== MODE_FORMAT) {
+      read.bitLength = n;
+      return DecodeStatus.unknownLength;
+    }
+    const f = this.#byLength[n]!;
+    read.format = f.name;
+    const masks = f.masks;
+    const expect = f.expect;
+    for (let r = 0; r < f.ruleCount; r++) {
+      const m = r << 2;
+      const x = (w[0]! & masks[m]!) ^ (w[1]! & masks[m + 1]!) ^ (w[2]! & masks[m + 2]!) ^
+        (w[3]! & masks[m + 3]!);
+      if (parity32(x) !== expect[r]) return DecodeStatus.parity;
+    }
+    const idBits = f.facLen + f.cardLen;
+    if (f.facLen > 0) {
+      read.facility = field(w, f.facStart, f.facLen);
+      writeId(w, f.facStart, f.facLen, read.data, 0, idBits);
+    }
+    read.card = field(w, f.cardStart, f.cardLen);
+    writeId(w, f.cardStart, f.cardLen, read.data, f.facLen, idBits);
+    read.bitLength = idBits;
+    read.byteLength = (idBits + 7) >>> 3;
+    return DecodeStatus.ok;
+  }
+}
+
+/** Parity (0/1) of the ones in a 32-bit integer. */
+function parity32(v: number): number {
+  let x = v ^ (v >>> 16);
+  x ^= x >>> 8;
+  x ^= x >>> 4;
+  return (0x6996 >>> (x & 15)) & 1;
+}
+
+/** Bit `p` (0-based from the first transmitted) of the frame words. */
+function bitAt(w: Int32Array, p: number): number {
+  return (w[p >>> 5]! >>> (31 - (p & 31))) & 1;
+}
+
+/** Value of `len` (≤ 53) bits starting at `start`, first bit most significant. */
+function field(w: Int32Array, start: number, len: number): number {
+  let v = 0;
+  for (let i = 0; i < len; i++) v = v * 2 + bitAt(w, start + i);
+  return v;
+}
+
+/**
+ * ORs `len` frame bits from `start` into an id of `total` bits stored
+ * right-aligned big-endian in `out`, at id bit `at` (0 = most significant).
+ */
+function writeId(
+  w: Int32Array,
+  start: number,
+  len: number,
+  out: Uint8Array,
+  at: number,
+  total: number,
+): void {
+  const last = ((total + 7) >>> 3) - 1;
+  for (let i = 0; i < len; i++) {
+    if (bitAt(w, start + i) !== 0) {
+      const pos = total - 1 - (at + i); // from the least significant bit
+      out[last - (pos >>> 3)]! |= 1 << (pos & 7);
+    }
+  }
+}
+
+let defaultSet: WiegandFormatSet | undefined;
+
+/** The set used when none is given: `auto` with built-in formats, unknown lengths raw. */
+export function defaultWiegandFormats(): WiegandFormatSet {
+  return defaultSet ??= new WiegandFormatSet();
+}
+
+/**
+ * Decodes `bitCount` bits given one per byte (`bits[i]` is 0 or non-zero; bit
+ * 0 first transmitted) into `read`. Allocates nothing; returns a
+ * {@link DecodeStatus}. Parity failures leave no id (`read.byteLength` 0).
+ */
+export function decodeWiegandBits(
+  bits: Uint8Array,
+  bitCount: number,
+  read: CardRead,
+  formats: WiegandFormatSet = defaultWiegandFormats(),
+): DecodeStatus {
+  if (!(bitCount >= 1 && bitCount <= MAX_WIEGAND_BITS && bitCount <= bits.length)) {
+    read.reset();
+    return DecodeStatus.badLength;
+  }
+  const w = formats.words;
+  w[0] = 0;
+  w[1] = 0;
+  w[2] = 0;
+  w[3] = 0;
+  for (let i = 0; i < bitCount; i++) {
+    if (bits[i] !== 0) w[i >>> 5]! |= 1 << (31 - (i & 31));
+  }
+  return formats.decodeWords(bitCount, read);
+}
+
+/**
+ * Decodes `bitCount` bits packed MSB-first and left-justified (the first bit
+ * is bit 7 of `bytes[0]`, as OSDP `osdp_RAW` delivers them) into `read`.
+ * Bits after `bitCount` in the last byte are ignored. Allocates nothing.
+ */
+export function decodeWiegandPacked(
+  bytes: Uint8Array,
+  bitCount: number,
+  read: CardRead,
+  formats: WiegandFormatSet = defaultWiegandFormats(),
+): DecodeStatus {
+  const byteLen = (bitCount + 7) >>> 3;
+  if (!(bitCount >= 1 && bitCount <= MAX_WIEGAND_BITS && byteLen <= bytes.length)) {
+    read.reset();
+    return DecodeStatus.badLength;
+  }
+  const w = formats.words;
+  for (let k = 0; k < 4; k++) {
+    const b = k << 2;
+    w[k] = ((b < byteLen ? bytes[b]! : 0) << 24) | ((b + 1 < byteLen ? bytes[b + 1]! : 0) << 16) |
+      ((b + 2 < byteLen ? bytes[b + 2]! : 0) << 8) | (b + 3 < byteLen ? bytes[b + 3]! : 0);
+  }
+  return formats.decodeWords(bitCount, read);
+}
