@@ -25,9 +25,9 @@ export class CardRead {
   /** Number of meaningful bits in the id (the low bits of the byte string). */
   bitLength = 0;
   /** Facility code when the format has one, else -1. */
-  facility = -1;
+  facility: number = -1;
   /** Card number field when the format has one, else -1. */
-  card = -1;
+  card: number = -1;
   /** Name of the format the id was decoded with (a constant string, e.g. `"em4100"`, `"h10301"`). */
   format = "";
 
