@@ -1,0 +1,119 @@
+/**
+ * The `iflow` section of the agent configuration: where and how scans are sent.
+ *
+ * @module
+ */
+
+import { z } from "zod";
+import denoJson from "../../deno.json" with { type: "json" };
+
+/** The package version, sent to iFlow as `version` unless configured. */
+export const PACKAGE_VERSION: string = denoJson.version;
+
+/** The documented offline endpoint. */
+export const DEFAULT_IFLOW_URL =
+  "https://app.iflow.ro/api/rfid_v2/offline_attendance/store_attendances";
+
+/** Path of the live endpoint, appended to the origin of `iflow.url`. */
+export const LIVE_PATH = "/api/rfid_devices/auto_attendance";
+
+const httpUrl = z.string().refine((s) => {
+  try {
+    const u = new URL(s);
+    return (u.protocol === "https:" || u.protocol === "http:") && u.search === "";
+  } catch {
+    return false;
+  }
+}, { message: "expected an http(s) URL without a query string" });
+
+/**
+ * Zod schema of the `iflow` config section (strict: unknown keys are errors), with defaults.
+ *
+ * @example
+ * ```ts
+ * import { IflowConfigSchema } from "./config.ts";
+ * const cfg = IflowConfigSchema.parse({ accessToken: "8731560042" });
+ * cfg.batchSize; // 50
+ * ```
+ */
+export const IflowConfigSchema: z.ZodType<IflowConfig, IflowConfigInput> = z.strictObject({
+  /** Full URL of the offline endpoint (`store_attendances`). */
+  url: httpUrl.default(DEFAULT_IFLOW_URL),
+  /** The device access token registered in iFlow (settings -> rfid devices). Secret. */
+  accessToken: z.string().min(1, "the device access token registered in iFlow"),
+  /** Client version sent as `version`. */
+  version: z.string().min(1).default(PACKAGE_VERSION),
+  /** Request timeout. */
+  timeoutMs: z.number().int().min(100).max(600_000).default(15_000),
+  /** Records per batch at most. */
+  batchSize: z.number().int().min(1).max(1000).default(50),
+  /** The whole request URL stays within this many bytes (a single record always goes). */
+  maxUrlBytes: z.number().int().min(256).max(1_000_000).default(8000),
+  /** After an outage (and at start with a backlog), wait a random delay up to this long. */
+  reconnectJitterMs: z.number().int().min(0).max(3_600_000).default(30_000),
+  /** Backoff base delay (full jitter, doubled per failure). */
+  backoffBaseMs: z.number().int().min(1).max(600_000).default(1000),
+  /** Backoff cap (the delay stays random below it). */
+  backoffCapMs: z.number().int().min(1).max(3_600_000).default(300_000),
+  /** While the token is refused, check again this often. */
+  authRecheckMs: z.number().int().min(1).max(86_400_000).default(300_000),
+  /** Even without a wake-up, look for pending scans this often. */
+  pollMs: z.number().int().min(1).max(60_000).default(1000),
+  /** `"batch"`: offline endpoint only; `"live"`: fresh scans go to `auto_attendance` first. */
+  mode: z.enum(["batch", "live"]).default("batch"),
+  /** Live endpoint URL; default: origin of `url` + `/api/rfid_devices/auto_attendance`. */
+  liveUrl: httpUrl.optional(),
+  /** A scan younger than this (and nothing older pending) goes live in `"live"` mode. */
+  liveMaxAgeMs: z.number().int().min(0).max(600_000).default(10_000),
+});
+
+/** The parsed `iflow` section (defaults applied); see {@link IflowConfigSchema} for each key. */
+export interface IflowConfig {
+  /** Full URL of the offline endpoint. */
+  url: string;
+  /** Device access token (secret). */
+  accessToken: string;
+  /** Client version sent as `version`. */
+  version: string;
+  /** Request timeout, ms. */
+  timeoutMs: number;
+  /** Records per batch at most. */
+  batchSize: number;
+  /** Request URL length limit. */
+  maxUrlBytes: number;
+  /** Random delay bound after an outage, ms. */
+  reconnectJitterMs: number;
+  /** Backoff base, ms. */
+  backoffBaseMs: number;
+  /** Backoff cap, ms. */
+  backoffCapMs: number;
+  /** Auth re-check period, ms. */
+  authRecheckMs: number;
+  /** Pending check period without wake-ups, ms. */
+  pollMs: number;
+  /** Sync mode. */
+  mode: "batch" | "live";
+  /** Live endpoint URL override. */
+  liveUrl?: string | undefined;
+  /** Freshness limit for live scans, ms. */
+  liveMaxAgeMs: number;
+}
+
+/** The `iflow` section as written in a config file: only `accessToken` is required. */
+export type IflowConfigInput = Partial<IflowConfig> & { accessToken: string };
+
+/** The live endpoint URL for a config: `liveUrl`, or `url`'s origin + {@link LIVE_PATH}. */
+export function liveUrlOf(cfg: Pick<IflowConfig, "url" | "liveUrl">): string {
+  return cfg.liveUrl ?? new URL(cfg.url).origin + LIVE_PATH;
+}
+
+/**
+ * Parses an `iflow` config section (defaults applied); throws an Error whose
+ * message names each bad key and what is expected.
+ */
+export function parseIflowConfig(input: unknown): IflowConfig {
+  const r = IflowConfigSchema.safeParse(input);
+  if (r.success) return r.data;
+  const lines = r.error.issues.map((i) => `iflow.${i.path.join(".") || "(section)"}: ${i.message}`);
+  throw new Error(lines.join("\n"));
+}

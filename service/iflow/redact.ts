@@ -1,0 +1,55 @@
+/**
+ * Keeps the device access token out of logs, errors and status output.
+ *
+ * @module
+ */
+
+/** The text that replaces a secret. */
+export const REDACTED = "***";
+
+/** Replaces the value of every `access_token` query parameter in `text` with `***`. */
+export function redactUrl(text: string): string {
+  return text.replace(/(access_token=)[^&\s"')\]]*/gi, `$1${REDACTED}`);
+}
+
+/**
+ * Returns a function that scrubs `token` (raw and URL-encoded) and any
+ * `access_token=` value from a string.
+ */
+export function makeRedactor(token: string): (text: string) => string {
+  const forms = [...new Set([token, encodeURIComponent(token)])].filter((f) => f.length > 0);
+  return (text: string): string => {
+    let out = redactUrl(text);
+    for (const f of forms) out = out.split(f).join(REDACTED);
+    return out;
+  };
+}
+
+/** Scrubs every string inside `value` (objects and arrays copied) with `redact`. */
+export function redactDeep(value: unknown, redact: (s: string) => string, depth = 0): unknown {
+  if (typeof value === "string") return redact(value);
+  if (value instanceof Error) return redact(`${value.name}: ${value.message}`);
+  if (depth > 6 || value === null || typeof value !== "object") return value;
+  if (Array.isArray(value)) return value.map((v) => redactDeep(v, redact, depth + 1));
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) out[k] = redactDeep(v, redact, depth + 1);
+  return out;
+}
+
+/** Log levels used across the service. */
+export type LogLevel = "debug" | "info" | "warn" | "error";
+
+/** An injected logger: `(level, msg, fields)`. */
+export type Logger = (level: LogLevel, msg: string, fields?: Record<string, unknown>) => void;
+
+/** Wraps `logger` so nothing it receives can contain `token`. */
+export function redactingLogger(logger: Logger, token: string): Logger {
+  const redact = makeRedactor(token);
+  return (level, msg, fields) => {
+    logger(
+      level,
+      redact(msg),
+      fields === undefined ? undefined : redactDeep(fields, redact) as Record<string, unknown>,
+    );
+  };
+}

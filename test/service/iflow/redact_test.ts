@@ -1,0 +1,26 @@
+import { deepStrictEqual as assertEquals } from "node:assert/strict";
+import { makeRedactor, redactingLogger, redactUrl } from "../../../service/iflow/mod.ts";
+
+Deno.test("redactUrl hides every access_token value", () => {
+  assertEquals(
+    redactUrl("GET https://x/api?access_token=123&csv_data=%5B%5D (and ?ACCESS_TOKEN=9)"),
+    "GET https://x/api?access_token=***&csv_data=%5B%5D (and ?ACCESS_TOKEN=***)",
+  );
+});
+
+Deno.test("redactingLogger scrubs raw and URL-encoded token from message and fields", () => {
+  const token = "tok en/1";
+  const lines: string[] = [];
+  const log = redactingLogger((level, msg, fields) => {
+    lines.push(`${level} ${msg} ${JSON.stringify(fields)}`);
+  }, token);
+  log("warn", `failed for ${token}`, {
+    url: `http://h/p?x=1&access_token=${encodeURIComponent(token)}`,
+    nested: { list: [`a ${encodeURIComponent(token)} b`, 3] },
+    err: new Error(`bad ${token}`),
+  });
+  assertEquals(lines, [
+    'warn failed for *** {"url":"http://h/p?x=1&access_token=***","nested":{"list":["a *** b",3]},"err":"Error: bad ***"}',
+  ]);
+  assertEquals(makeRedactor("")("nothing to hide"), "nothing to hide");
+});
