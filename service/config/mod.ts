@@ -1,0 +1,15 @@
+/**
+ * The agent's config: schema, JSONC loading and human error messages.
+ *
+ * @module
+ */
+
+export { ConfigError, loadConfig, renderIssues, TOKEN_ENV, validateConfig } from "./load.ts";
+export { type Config, ConfigSchema, isTimeZone, type ReaderConfig } from "./schema.ts";
+export { parseJsonc, stripJsonc } from "./jsonc.ts";
+export {
+  AsciiReaderConfigSchema,
+  LineReaderConfigSchema,
+  READER_KIND_SCHEMAS,
+  type ReaderKindSchema,
+} from "./reader_kinds.ts";

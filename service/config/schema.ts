@@ -1,0 +1,105 @@
+/**
+ * The agent's configuration file, validated with zod. Unknown keys are errors
+ * everywhere, so a typo never passes silently.
+ *
+ * ```jsonc
+ * {
+ *   "timezone": "Europe/Bucharest",
+ *   "journal": { "dir": "/var/lib/pontaj/journal" },
+ *   "iflow": { "accessToken": "…" },            // or env PONTAJ_IFLOW_TOKEN
+ *   "readers": [
+ *     { "name": "gate-1", "kind": "ascii", "port": "/dev/ttyUSB0", "tagFormat": "dec10" }
+ *   ],
+ *   "debounceMs": 3000,
+ *   "status": { "listen": "127.0.0.1:8780" }
+ * }
+ * ```
+ *
+ * @module
+ */
+
+import { z } from "zod";
+import { TAG_FORMATS } from "../../driver/tag.ts";
+import { IflowConfigSchema } from "../iflow/config.ts";
+import { READER_KIND_SCHEMAS } from "./reader_kinds.ts";
+
+/** True when `tz` is an IANA time zone this runtime knows. */
+export function isTimeZone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat("en-US", { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Options every reader has. */
+export const ReaderBaseSchema = z.strictObject({
+  /** Unique name, shown in status and journaled with each scan. */
+  name: z.string().min(1).max(64).regex(/^[A-Za-z0-9._-]+$/, {
+    message: "letters, digits, '.', '_' and '-' only",
+  }),
+});
+
+const tagFormat = z.enum(TAG_FORMATS);
+
+function readerSchema() {
+  const variants = READER_KIND_SCHEMAS.map(({ kind, schema, defaultTagFormat }) =>
+    z.strictObject({
+      ...ReaderBaseSchema.shape,
+      kind: z.literal(kind),
+      tagFormat: tagFormat.default(defaultTagFormat),
+      ...schema.shape,
+    })
+  );
+  return z.discriminatedUnion("kind", variants as unknown as [typeof variants[0]]);
+}
+
+/** The whole config file. */
+export const ConfigSchema = z.strictObject({
+  /** IANA zone for the `date`/`time` sent to iFlow. */
+  timezone: z.string().default("Europe/Bucharest").refine(isTimeZone, {
+    message: "expected an IANA time zone such as Europe/Bucharest",
+  }),
+  /** Where scans are journaled. */
+  journal: z.strictObject({
+    dir: z.string().min(1, "the journal directory"),
+    segmentBytes: z.number().int().min(4096).max(1 << 30).default(16 * 1024 * 1024),
+    archive: z.boolean().default(false),
+    archiveDays: z.number().int().min(1).max(3650).default(30),
+    queueLimit: z.number().int().min(1).max(1_000_000).default(10_000),
+  }),
+  /** iFlow endpoint and token. */
+  iflow: IflowConfigSchema,
+  /** The readers wired to this controller. */
+  readers: z.array(readerSchema()).default([]).superRefine((readers, ctx) => {
+    const seen = new Set<string>();
+    readers.forEach((r, i) => {
+      if (seen.has(r.name)) {
+        ctx.addIssue({
+          code: "custom",
+          path: [i, "name"],
+          message: `duplicate reader name '${r.name}'`,
+        });
+      }
+      seen.add(r.name);
+    });
+  }),
+  /** The same tag on the same reader within this window is dropped (counted). */
+  debounceMs: z.number().int().min(0).max(3_600_000).default(3000),
+  /** Status endpoint. */
+  status: z.strictObject({
+    listen: z.string().regex(/^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):\d{1,5}$/, {
+      message: "expected host:port, e.g. 127.0.0.1:8780",
+    }).default("127.0.0.1:8780"),
+  }).default({ listen: "127.0.0.1:8780" }),
+  /** Log threshold. */
+  log: z.strictObject({
+    level: z.enum(["debug", "info", "warn", "error"]).default("info"),
+  }).default({ level: "info" }),
+});
+
+/** A validated config (defaults applied). */
+export type Config = z.output<typeof ConfigSchema>;
+/** One validated reader entry. */
+export type ReaderConfig = Config["readers"][number];

@@ -1,0 +1,41 @@
+/**
+ * What the agent needs from a reader, whatever its kind: open it, hand every
+ * card read to the pipeline, close it, and count what it could not decode.
+ *
+ * @module
+ */
+
+import type { CardRead } from "../../driver/card.ts";
+
+/** Callbacks a running reader calls. */
+export interface ReaderSink {
+  /** The device is open and being read. */
+  onOpen(): void;
+  /** A card was read by the reader named `reader` (a bus may host several). */
+  onCard(reader: string, read: CardRead): void;
+  /** A PIN was entered on a keypad (kept for status; not journaled as a scan). */
+  onPin?(reader: string, pin: string): void;
+}
+
+/** Feedback a reader that can beep or light is given about a scan. */
+export type ScanFeedback = "journaled" | "rejected";
+
+/**
+ * One running device: a serial reader, a GPIO pair, an SPI chip, or an OSDP
+ * bus hosting several readers.
+ */
+export interface ReaderDriver {
+  /**
+   * Opens the device and reads until {@link close}; resolves when closed,
+   * rejects when the device fails (the supervisor reopens it).
+   */
+  run(sink: ReaderSink): Promise<void>;
+  /** Stops reading and releases the device; safe to call twice. */
+  close(): Promise<void>;
+  /** Decode errors so far (checksum, parity, framing), per reader name. */
+  decodeErrors(reader: string): number;
+  /** Kind-specific status details for a reader name. */
+  details?(reader: string): Record<string, unknown>;
+  /** Tells the reader named `reader` what became of its last scan. */
+  feedback?(reader: string, result: ScanFeedback): void;
+}

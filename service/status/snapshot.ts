@@ -1,0 +1,116 @@
+/**
+ * The agent's state as the status endpoint, the status page, the metrics and
+ * `cli status` show it. The agent builds one snapshot per request.
+ *
+ * @module
+ */
+
+/** One reader's state. */
+export interface ReaderStatus {
+  /** Name from the config. */
+  name: string;
+  /** Reader kind (`ascii`, `line`, `wiegand`, `osdp`, `rc522`). */
+  kind: string;
+  /** Where the reader's supervisor is. */
+  state: "connecting" | "online" | "offline" | "stopped";
+  /** Last error message (never contains secrets), or null. */
+  lastError: string | null;
+  /** Scans read (before debounce). */
+  scans: number;
+  /** Scans dropped by debounce. */
+  debounced: number;
+  /** Decode errors (checksum, parity, framing) counted by the decoder. */
+  decodeErrors: number;
+  /** Times the reader was reopened after a failure. */
+  reconnects: number;
+  /** Epoch ms of the last scan, or null. */
+  lastScanAt: number | null;
+  /** Kind-specific details (e.g. OSDP tamper/power, RC522 chip version). */
+  details?: Record<string, unknown>;
+}
+
+/** Latency histogram in Prometheus shape. */
+export interface Histogram {
+  /** Upper bounds in seconds, ascending (the +Inf bucket is implied). */
+  bounds: number[];
+  /** Cumulative counts per bound (same length as `bounds`). */
+  counts: number[];
+  /** Sum of observations in seconds. */
+  sum: number;
+  /** Number of observations. */
+  count: number;
+}
+
+/** The sync engine's state. */
+export interface SyncStatus {
+  /** `idle`, `sending`, `backoff`, `auth-failed`, `stopped`, ... */
+  state: string;
+  /** Last error (token redacted), or null. */
+  lastError: string | null;
+  /** Epoch ms of the last successful reply, or null. */
+  lastSuccessAt: number | null;
+  /** Batches by outcome (`ok`, `transient`, `auth`, `too-long`, ...). */
+  batches: Record<string, number>;
+  /** Records by final outcome. */
+  records: { accepted: number; duplicate: number; rejected: number };
+  /** Batch retries. */
+  retries: number;
+  /** Scan-journaled → iFlow-reply latency. */
+  latency: Histogram;
+  /** Last live-mode reply (user and check-in/out), if live mode is on. */
+  lastLive?: Record<string, unknown> | null;
+}
+
+/** The journal's state. */
+export interface JournalStatus {
+  /** Records journaled in total. */
+  total: number;
+  /** Records waiting for iFlow. */
+  pending: number;
+  /** Records iFlow rejected (kept until retried). */
+  rejected: number;
+  /** Records delivered (accepted or duplicate). */
+  synced: number;
+  /** Bytes on disk. */
+  bytes: number;
+  /** Segment files. */
+  segments: number;
+  /** Age of the oldest pending record in ms, or null. */
+  oldestPendingMs: number | null;
+  /** Corruption found (count and the last description). */
+  corruption: { count: number; last?: string };
+  /** Scans waiting in memory because the disk failed. */
+  queued: number;
+  /** Scans that could not be kept (queue full). */
+  dropped: number;
+  /** Why the journal is degraded (e.g. "disk full"), or null. */
+  degraded: string | null;
+}
+
+/** Everything the status endpoint reports. */
+export interface StatusSnapshot {
+  /** Package version. */
+  version: string;
+  /** Random id of this agent start. */
+  bootId: string;
+  /** Epoch ms the agent started. */
+  startedAt: number;
+  /** Epoch ms of this snapshot. */
+  now: number;
+  /** False when degraded: /health answers 503. */
+  healthy: boolean;
+  /** Reasons the agent is degraded (empty when healthy). */
+  degraded: string[];
+  /** Alarms an operator must act on (e.g. "iFlow rejected the device token"). */
+  alarms: string[];
+  /** Last error anywhere (secrets redacted), or null. */
+  lastError: string | null;
+  /** Pipeline counters. */
+  pipeline: { read: number; journaled: number; debounced: number; clockUnsynced: number };
+  /** Readers. */
+  readers: ReaderStatus[];
+  /** The journal. */
+  journal: JournalStatus;
+  /** The sync engine. */
+  sync: SyncStatus;
+}

@@ -1,0 +1,118 @@
+import assert from "node:assert/strict";
+import {
+  ConfigError,
+  loadConfig,
+  parseJsonc,
+  validateConfig,
+} from "../../../service/config/mod.ts";
+
+const minimal = {
+  journal: { dir: "/var/lib/pontaj/journal" },
+  iflow: { accessToken: "s3cret-token" },
+  readers: [{ name: "gate-1", kind: "ascii", port: "/dev/ttyUSB0" }],
+};
+
+function problems(raw: unknown, env: Record<string, string> = {}): string[] {
+  try {
+    validateConfig(raw, "pontaj.jsonc", env);
+  } catch (err) {
+    assert.ok(err instanceof ConfigError);
+    return err.problems;
+  }
+  throw new Error("expected a ConfigError");
+}
+
+Deno.test("config defaults are applied", () => {
+  const c = validateConfig(minimal, "x", {});
+  assert.equal(c.timezone, "Europe/Bucharest");
+  assert.equal(c.debounceMs, 3000);
+  assert.equal(c.status.listen, "127.0.0.1:8780");
+  assert.equal(
+    c.iflow.url,
+    "https://app.iflow.ro/api/rfid_v2/offline_attendance/store_attendances",
+  );
+  assert.equal(c.iflow.batchSize, 50);
+  assert.equal(c.iflow.maxUrlBytes, 8000);
+  assert.equal(c.iflow.timeoutMs, 15000);
+  assert.equal(c.journal.queueLimit, 10000);
+  assert.deepEqual(c.readers[0], {
+    name: "gate-1",
+    kind: "ascii",
+    port: "/dev/ttyUSB0",
+    tagFormat: "dec10",
+    baudRate: 9600,
+    dataBits: 8,
+    parity: "none",
+    stopBits: 1,
+    rs485: false,
+  });
+});
+
+Deno.test("config unknown keys are errors naming the key path", () => {
+  const p = problems({
+    ...minimal,
+    debounceMS: 100,
+    readers: [{ ...minimal.readers[0], baud: 9600 }],
+  });
+  assert.deepEqual(p.sort(), [
+    "pontaj.jsonc: debounceMS: unknown key (check the spelling; unknown keys are not allowed)",
+    "pontaj.jsonc: readers[0].baud: unknown key (check the spelling; unknown keys are not allowed)",
+  ]);
+});
+
+Deno.test("config one message per problem with file, key and expectation", () => {
+  const p = problems({
+    timezone: "Europe/Bucuresti",
+    journal: {},
+    iflow: {},
+    readers: [{ name: "gate-1", kind: "ascii", port: 5, tagFormat: "decimal" }],
+    debounceMs: -1,
+  });
+  assert.equal(p.length, 6, p.join("\n"));
+  assert.ok(p.every((l) => l.startsWith("pontaj.jsonc: ")));
+  assert.ok(p.some((l) => /^pontaj.jsonc: timezone: expected an IANA time zone/.test(l)));
+  assert.ok(p.some((l) => /^pontaj.jsonc: journal.dir: missing/.test(l)));
+  assert.ok(p.some((l) => /^pontaj.jsonc: iflow.accessToken: missing/.test(l)));
+  assert.ok(p.some((l) => /^pontaj.jsonc: readers\[0\].port: expected string/.test(l)));
+  assert.ok(p.some((l) => /^pontaj.jsonc: readers\[0\].tagFormat: .*dec10/.test(l)));
+  assert.ok(p.some((l) => /^pontaj.jsonc: debounceMs: /.test(l)));
+});
+
+Deno.test("config unknown reader kind and duplicate names are reported", () => {
+  assert.match(
+    problems({ ...minimal, readers: [{ name: "a", kind: "barcode" }] })[0]!,
+    /readers\[0\]\.kind/,
+  );
+  const dup = problems({ ...minimal, readers: [minimal.readers[0], minimal.readers[0]] });
+  assert.deepEqual(dup, ["pontaj.jsonc: readers[1].name: duplicate reader name 'gate-1'"]);
+});
+
+Deno.test("config PONTAJ_IFLOW_TOKEN overrides the file's token", () => {
+  const c = validateConfig(
+    { ...minimal, iflow: { accessToken: "from-file" } },
+    "x",
+    { PONTAJ_IFLOW_TOKEN: "from-env" },
+  );
+  assert.equal(c.iflow.accessToken, "from-env");
+  const noToken = validateConfig({ ...minimal, iflow: undefined }, "x", {
+    PONTAJ_IFLOW_TOKEN: "env-only",
+  });
+  assert.equal(noToken.iflow.accessToken, "env-only");
+});
+
+Deno.test("config JSONC: comments and trailing commas; syntax errors give line and column", async () => {
+  assert.deepEqual(parseJsonc('{ // c\n "a": "x//y", /* b */ "b": [1, 2,], }'), {
+    a: "x//y",
+    b: [1, 2],
+  });
+  assert.throws(() => parseJsonc('{\n "a": 1\n "b": 2}'), /line 3, column 2/);
+  const dir = await Deno.makeTempDir();
+  const file = `${dir}/pontaj.jsonc`;
+  await Deno.writeTextFile(file, `// gate controller\n${JSON.stringify(minimal, null, 2)}\n`);
+  assert.equal((await loadConfig(file, {})).readers[0]!.name, "gate-1");
+  await assert.rejects(
+    loadConfig(`${dir}/missing.json`, {}),
+    /missing.json: cannot read the config file \(no such file\)/,
+  );
+  await Deno.remove(dir, { recursive: true });
+});
