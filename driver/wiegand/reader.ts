@@ -1,0 +1,386 @@
+/**
+ * A Wiegand reader: GPIO edges → frames → card formats or keypad keys →
+ * events for the agent (`card`, `key`, `pin`, `fault`, `error`), with
+ * counters. Everything up to the decoded `CardRead` allocates nothing; each
+ * emitted event is one small object (and the tag string).
+ *
+ * @example
+ * ```ts
+ * const config = WiegandReaderConfigSchema.parse({ chip: "/dev/gpiochip0", d0: 17, d1: 18 });
+ * const reader = WiegandReader.open(config, (ev) => {
+ *   if (ev.kind === "card") console.log(ev.tag, ev.format);
+ * });
+ * // … later
+ * await reader.close();
+ * ```
+ *
+ * @module
+ */
+
+import { CardRead } from "../card.ts";
+import { formatTag, type TagFormat } from "../tag.ts";
+import { AssemblerCounter, WIEGAND_FAULT_NAMES, WiegandAssembler } from "./assembler.ts";
+import { formatSetFromConfig, type WiegandReaderConfig } from "./config_types.ts";
+import {
+  DECODE_STATUS_NAMES,
+  DecodeStatus,
+  decodeWiegandBits,
+  type WiegandFormatSet,
+} from "./decode.ts";
+import { bitsToString } from "./encode.ts";
+import { GPIO_V2_LINE_EVENT_SIZE, GpioEventParser, ParserCounter } from "./gpio_event.ts";
+import { type GpioIoctl, type MonotonicClock, monotonicClock } from "./gpio_ffi.ts";
+import { type GpioLines, openGpioLines } from "./gpio_lines.ts";
+import { decodeKeypadBurst, keyLabel, KEYPAD_BAD_CHECK, PinEntry, PinStep } from "./keypad.ts";
+
+/** A card was read. */
+export interface WiegandCardEvent {
+  /** Event kind. */
+  kind: "card";
+  /** The `rfidTag` string, formatted with the reader's `tagFormat`. */
+  tag: string;
+  /** The decoded read: reused by the reader, valid only during the callback. */
+  read: CardRead;
+  /** Format name (`h10301`, …, `raw`, or a custom name). */
+  format: string;
+  /** Facility code, or -1. */
+  facility: number;
+  /** Card number field, or -1. */
+  card: number;
+  /** Frame length in bits. */
+  bits: number;
+}
+
+/** A keypad key was pressed. */
+export interface WiegandKeyEvent {
+  /** Event kind. */
+  kind: "key";
+  /** `"0"`–`"9"`, `"*"`, `"#"`, or a hex letter. */
+  key: string;
+  /** Key code 0..15. */
+  code: number;
+}
+
+/** A PIN was entered. */
+export interface WiegandPinEvent {
+  /** Event kind. */
+  kind: "pin";
+  /** The digits. */
+  pin: string;
+  /** Ended by `#` (`enter`) or by the timeout. */
+  reason: "enter" | "timeout";
+}
+
+/** A line fault began or ended. */
+export interface WiegandFaultEvent {
+  /** Event kind. */
+  kind: "fault";
+  /** `both-low`, `stuck-low`, or `none` when the lines are back to normal. */
+  fault: string;
+  /** What it means. */
+  message: string;
+}
+
+/** Reading the GPIO lines failed; the reader has stopped. */
+export interface WiegandErrorEvent {
+  /** Event kind. */
+  kind: "error";
+  /** The failure. */
+  message: string;
+}
+
+/** Anything a Wiegand reader reports. */
+export type WiegandEvent =
+  | WiegandCardEvent
+  | WiegandKeyEvent
+  | WiegandPinEvent
+  | WiegandFaultEvent
+  | WiegandErrorEvent;
+
+/** A snapshot of a reader's counters. */
+export interface WiegandReaderStats {
+  /** Clean frames assembled (cards, keys, rejected ones). */
+  frames: number;
+  /** Cards emitted. */
+  cards: number;
+  /** Frames rejected by a parity bit. */
+  parityErrors: number;
+  /** Frames of a length with no format (dropped). */
+  unknownLengths: number;
+  /** Glitch pulses rejected. */
+  glitches: number;
+  /** Line faults begun. */
+  faults: number;
+  /** Pulses or spacings out of their window. */
+  timingErrors: number;
+  /** Frames over the bit limit. */
+  overflows: number;
+  /** Spoilt frames dropped (timing, fault, overflow). */
+  discarded: number;
+  /** Keys pressed. */
+  keys: number;
+  /** 8-bit key bursts with a bad complement nibble. */
+  keypadErrors: number;
+  /** PINs emitted. */
+  pins: number;
+  /** GPIO events parsed. */
+  events: number;
+  /** Events for other lines. */
+  unknownLines: number;
+  /** Events the kernel dropped (sequence gaps). */
+  lostEvents: number;
+  /** Last error code (`parity`, `unknown-length`, `keypad-check`, `gpio`), or "". */
+  lastError: string;
+  /** Fault in force (`none`, `both-low`, `stuck-low`). */
+  fault: string;
+}
+
+/** Injected pieces (tests, simulators). */
+export interface WiegandReaderDeps {
+  /** Kernel GPIO layer (default: the real one). */
+  ioctl?: GpioIoctl;
+  /** Monotonic clock (default: `clock_gettime`). */
+  clock?: MonotonicClock;
+  /** Debug log for rejected frames (with the bits). */
+  debug?: (message: string) => void;
+}
+
+const FAULT_MESSAGES = [
+  "Wiegand lines back to normal",
+  "D0 and D1 low together: reader faulty, unpowered or miswired",
+  "a Wiegand line is held low: reader disconnected, shorted or dead",
+];
+
+const C_CARDS = 0;
+const C_PARITY = 1;
+const C_UNKNOWN = 2;
+const C_KEYS = 3;
+const C_KEYPAD_ERR = 4;
+const C_PINS = 5;
+
+/** One Wiegand reader: feed it edges (or GPIO event bytes), get events. */
+export class WiegandReader {
+  /** The reused card read. */
+  readonly read: CardRead = new CardRead();
+  /** The frame assembler (its counters are part of {@link stats}). */
+  readonly assembler: WiegandAssembler;
+  /** The GPIO event parser. */
+  readonly parser: GpioEventParser;
+  /** The formats frames are decoded with. */
+  readonly formats: WiegandFormatSet;
+  readonly #counters = new Float64Array(6);
+  readonly #onEvent: (e: WiegandEvent) => void;
+  readonly #tagFormat: TagFormat;
+  readonly #keypad: WiegandReaderConfig["keypad"];
+  readonly #pin: PinEntry;
+  readonly #now = new Int32Array(2);
+  readonly #clock: MonotonicClock;
+  readonly #debug: ((m: string) => void) | undefined;
+  readonly #config: WiegandReaderConfig;
+  readonly #ioctl: GpioIoctl | undefined;
+  #lastError = "";
+  #lines: GpioLines | undefined;
+  #loop: Promise<void> | undefined;
+  #closing = false;
+
+  /** A reader over `config` (parsed by `WiegandReaderConfigSchema`); call {@link start} or feed it. */
+  constructor(
+    config: WiegandReaderConfig,
+    onEvent: (e: WiegandEvent) => void,
+    deps: WiegandReaderDeps = {},
+  ) {
+    this.#onEvent = onEvent;
+    this.#tagFormat = config.tagFormat;
+    this.#keypad = config.keypad;
+    this.#pin = new PinEntry(config.keypad);
+    this.#clock = deps.clock ?? monotonicClock;
+    this.#debug = deps.debug;
+    this.formats = formatSetFromConfig(config);
+    this.assembler = new WiegandAssembler({
+      frame: (bits, count) => this.#frame(bits, count),
+      fault: (code) => this.#fault(code),
+    }, {
+      pulseMinUs: config.pulseMinUs,
+      pulseMaxUs: config.pulseMaxUs,
+      spacingMinUs: config.spacingMinUs,
+      spacingMaxUs: config.spacingMaxMs * 1000,
+      frameGapUs: config.frameGapMs * 1000,
+    });
+    this.parser = new GpioEventParser(this, config.d0, config.d1);
+    this.#config = config;
+    this.#ioctl = deps.ioctl;
+  }
+
+  /**
+   * Opens the GPIO lines and starts reading them (throws `GpioError` when the
+   * chip or lines cannot be had).
+   */
+  static open(
+    config: WiegandReaderConfig,
+    onEvent: (e: WiegandEvent) => void,
+    deps: WiegandReaderDeps = {},
+  ): WiegandReader {
+    const r = new WiegandReader(config, onEvent, deps);
+    r.start();
+    return r;
+  }
+
+  /** Requests the lines and starts the read loop (throws `GpioError`). */
+  start(): void {
+    if (this.#lines) return;
+    this.#lines = openGpioLines({
+      chip: this.#config.chip,
+      d0: this.#config.d0,
+      d1: this.#config.d1,
+      bias: this.#config.bias,
+      ioctl: this.#ioctl,
+    });
+    this.#loop = this.#run(this.#lines);
+  }
+
+  /** Resolves when the read loop has ended (after {@link close}, or after an `error` event). */
+  get done(): Promise<void> {
+    return this.#loop ?? Promise.resolve();
+  }
+
+  async #run(lines: GpioLines): Promise<void> {
+    const buf = new Uint8Array(GPIO_V2_LINE_EVENT_SIZE * 64);
+    const now = this.#now;
+    try {
+      while (!this.#closing) {
+        const wait = this.assembler.needsTick || this.#pin.pending ? 5 : 500;
+        const n = await lines.read(buf, wait);
+        if (this.#closing) break;
+        if (n > 0) this.parser.push(buf, n);
+        this.#clock(now);
+        this.tick(now[0]!, now[1]!);
+      }
+    } catch (e) {
+      if (!this.#closing) {
+        this.#lastError = "gpio";
+        this.#onEvent({ kind: "error", message: e instanceof Error ? e.message : String(e) });
+      }
+    }
+  }
+
+  /** Feeds GPIO event bytes (`gpio_v2_line_event` records). */
+  feedEvents(bytes: Uint8Array, length: number = bytes.length): void {
+    this.parser.push(bytes, length);
+  }
+
+  /** Feeds one edge (line 0 = D0, 1 = D1) at `sec` + `nsec`. */
+  edge(line: number, rising: boolean, sec: number, nsec: number): void {
+    const now = this.#now;
+    now[0] = sec;
+    now[1] = nsec;
+    this.assembler.edge(line, rising, sec, nsec);
+  }
+
+  /** The clock moved to `sec` + `nsec`: ends frames and PINs whose time is up. */
+  tick(sec: number, nsec: number): void {
+    const now = this.#now;
+    now[0] = sec;
+    now[1] = nsec;
+    this.assembler.tick(sec, nsec);
+    const step = this.#pin.tick(sec, nsec);
+    if (step === PinStep.timedOut) this.#emitPin("timeout");
+  }
+
+  #frame(bits: Uint8Array, count: number): void {
+    if ((count === 4 || count === 8) && this.#keypad.enabled) {
+      this.#key(decodeKeypadBurst(bits, count), bits, count);
+      return;
+    }
+    const read = this.read;
+    const st = decodeWiegandBits(bits, count, read, this.formats);
+    if (st === DecodeStatus.ok) {
+      this.#counters[C_CARDS]!++;
+      this.#onEvent({
+        kind: "card",
+        tag: formatTag(read, this.#tagFormat),
+        read,
+        format: read.format,
+        facility: read.facility,
+        card: read.card,
+        bits: count,
+      });
+      return;
+    }
+    if (st === DecodeStatus.parity) {
+      this.#counters[C_PARITY]!++;
+      this.#lastError = "parity";
+    } else {
+      this.#counters[C_UNKNOWN]!++;
+      this.#lastError = "unknown-length";
+    }
+    if (this.#debug) {
+      this.#debug(
+        `wiegand ${DECODE_STATUS_NAMES[st]} (${read.format || "no format"}): ${count} bits ${
+          bitsToString(bits, count)
+        }`,
+      );
+    }
+  }
+
+  #key(code: number, bits: Uint8Array, count: number): void {
+    if (code === KEYPAD_BAD_CHECK) {
+      this.#counters[C_KEYPAD_ERR]!++;
+      this.#lastError = "keypad-check";
+      this.#debug?.(`wiegand keypad burst with a bad check nibble: ${bitsToString(bits, count)}`);
+      return;
+    }
+    this.#counters[C_KEYS]!++;
+    const now = this.#now; // the edge or tick that ended the burst
+    if (this.#keypad.emitKeys) {
+      this.#onEvent({ kind: "key", key: keyLabel(code, this.#keypad), code });
+    }
+    const step = this.#pin.key(code, now[0]!, now[1]!);
+    if (step === PinStep.entered) this.#emitPin("enter");
+  }
+
+  #emitPin(reason: "enter" | "timeout"): void {
+    this.#counters[C_PINS]!++;
+    this.#onEvent({ kind: "pin", pin: this.#pin.take(), reason });
+  }
+
+  #fault(code: number): void {
+    this.#onEvent({
+      kind: "fault",
+      fault: WIEGAND_FAULT_NAMES[code] ?? "none",
+      message: FAULT_MESSAGES[code] ?? "",
+    });
+  }
+
+  /** A snapshot of the counters. */
+  stats(): WiegandReaderStats {
+    const a = this.assembler.counters;
+    const p = this.parser.counters;
+    const c = this.#counters;
+    return {
+      frames: a[AssemblerCounter.frames]!,
+      cards: c[C_CARDS]!,
+      parityErrors: c[C_PARITY]!,
+      unknownLengths: c[C_UNKNOWN]!,
+      glitches: a[AssemblerCounter.glitches]!,
+      faults: a[AssemblerCounter.faults]!,
+      timingErrors: a[AssemblerCounter.timingErrors]!,
+      overflows: a[AssemblerCounter.overflows]!,
+      discarded: a[AssemblerCounter.discarded]!,
+      keys: c[C_KEYS]!,
+      keypadErrors: c[C_KEYPAD_ERR]!,
+      pins: c[C_PINS]!,
+      events: p[ParserCounter.events]!,
+      unknownLines: p[ParserCounter.unknownLines]!,
+      lostEvents: p[ParserCounter.lostEvents]!,
+      lastError: this.#lastError,
+      fault: WIEGAND_FAULT_NAMES[this.assembler.fault] ?? "none",
+    };
+  }
+
+  /** Stops reading and releases the lines (prompt, even while waiting for edges). */
+  async close(): Promise<void> {
+    this.#closing = true;
+    if (this.#lines) await this.#lines.close();
+    await this.#loop;
+  }
+}
