@@ -1,0 +1,210 @@
+/**
+ * The in-memory index of the scan log: per segment, one `Uint32Array` slot
+ * (file offset) and one `Uint8Array` slot (state) per sequence number. No
+ * record is kept in memory; 1,000,000 records cost about 5 MB. Outcome details
+ * worth keeping (iFlow's reject message, a duplicate's iFlow id) sit in a small
+ * per-segment map and go away with the segment.
+ *
+ * @module
+ */
+
+import {
+  OP_ACCEPTED,
+  OP_CLEARED,
+  OP_DUPLICATE,
+  OP_REJECTED,
+  OP_REOPEN,
+  REJECT_FIELDS,
+  ST_ACCEPTED,
+  ST_CLEARED,
+  ST_DUPLICATE,
+  ST_MISSING,
+  ST_PENDING,
+  ST_REJECTED,
+} from "./outcome_codec.ts";
+import type { Outcome } from "./types.ts";
+
+/** Offset value of a slot with no record. */
+export const NO_OFFSET = 0xffffffff;
+
+/** One scan segment's index. */
+export class ScanSegment {
+  /** File name. */
+  readonly name: string;
+  /** Seq of slot 0 (from the file name). */
+  readonly firstSeq: number;
+  /** Slots in use: seqs firstSeq .. firstSeq + slots - 1. */
+  slots = 0;
+  /** File offset of each slot's frame (NO_OFFSET when missing). */
+  offsets: Uint32Array;
+  /** State code of each slot (ST_*). */
+  states: Uint8Array;
+  /** Committed bytes of the file. */
+  size = 0;
+  /** Records per state. */
+  pending = 0;
+  /** Rejected (not cleared) records. */
+  rejected = 0;
+  /** Accepted + duplicate records. */
+  synced = 0;
+  /** Cleared records. */
+  cleared = 0;
+  /** Outcome details worth exporting (rejected, cleared, duplicate with id). */
+  details: Map<number, Outcome> | null = null;
+  /** True once a newer segment exists (no more appends here). */
+  sealed = false;
+
+  /** Index for segment `name` starting at `firstSeq`, with room for `capacity` slots. */
+  constructor(name: string, firstSeq: number, capacity = 1024) {
+    this.name = name;
+    this.firstSeq = firstSeq;
+    this.offsets = new Uint32Array(capacity);
+    this.states = new Uint8Array(capacity);
+  }
+
+  /** Seq of the last slot (firstSeq - 1 when empty). */
+  get lastSeq(): number {
+    return this.firstSeq + this.slots - 1;
+  }
+
+  /** Records with no final outcome (pending or rejected): the segment must stay. */
+  get open(): number {
+    return this.pending + this.rejected;
+  }
+
+  /** Records present. */
+  get records(): number {
+    return this.pending + this.rejected + this.synced + this.cleared;
+  }
+
+  /** Adds a pending record at `offset`; seqs must increase. */
+  add(seq: number, offset: number): void {
+    const slot = seq - this.firstSeq;
+    if (slot >= this.offsets.length) this.#grow(slot + 1);
+    for (let i = this.slots; i < slot; i++) this.offsets[i] = NO_OFFSET;
+    this.offsets[slot] = offset;
+    this.states[slot] = ST_PENDING;
+    this.slots = slot + 1;
+    this.pending++;
+  }
+
+  /** Shrinks the arrays to the slots in use (after recovery of a sealed segment). */
+  trim(): void {
+    if (this.offsets.length === this.slots) return;
+    this.offsets = this.offsets.slice(0, this.slots);
+    this.states = this.states.slice(0, this.slots);
+  }
+
+  #grow(min: number): void {
+    let cap = this.offsets.length * 2;
+    while (cap < min) cap *= 2;
+    const o = new Uint32Array(cap);
+    o.set(this.offsets.subarray(0, this.slots));
+    const s = new Uint8Array(cap);
+    s.set(this.states.subarray(0, this.slots));
+    this.offsets = o;
+    this.states = s;
+  }
+
+  /** Sets slot `i` to `st`, keeping the counters right. */
+  setState(i: number, st: number): void {
+    const old = this.states[i]!;
+    if (old === st) return;
+    this.#count(old, -1);
+    this.#count(st, 1);
+    this.states[i] = st;
+  }
+
+  #count(st: number, d: number): void {
+    if (st === ST_PENDING) this.pending += d;
+    else if (st === ST_REJECTED) this.rejected += d;
+    else if (st === ST_ACCEPTED || st === ST_DUPLICATE) this.synced += d;
+    else if (st === ST_CLEARED) this.cleared += d;
+  }
+}
+
+/** The ordered list of scan segments with seq lookup and outcome application. */
+export class ScanIndex {
+  /** Segments, oldest first. */
+  segments: ScanSegment[] = [];
+  #last: ScanSegment | null = null;
+  /** Outcome entries naming seqs not in the journal (already deleted, or never written). */
+  unknownOutcomes = 0;
+  /** Highest seq any applied outcome named. */
+  maxOutcomeSeq = 0;
+
+  /** Segment holding `seq`, or null. */
+  find(seq: number): ScanSegment | null {
+    const l = this.#last;
+    if (l && seq >= l.firstSeq && seq <= l.lastSeq) return l;
+    const segs = this.segments;
+    let lo = 0;
+    let hi = segs.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      const s = segs[mid]!;
+      if (seq < s.firstSeq) hi = mid - 1;
+      else if (seq > s.lastSeq) lo = mid + 1;
+      else {
+        this.#last = s;
+        return s;
+      }
+    }
+    return null;
+  }
+
+  /** State code of `seq` (ST_MISSING when unknown). */
+  stateOf(seq: number): number {
+    const s = this.find(seq);
+    return s ? s.states[seq - s.firstSeq]! : ST_MISSING;
+  }
+
+  /** Removes a segment from the index. */
+  drop(seg: ScanSegment): void {
+    this.segments = this.segments.filter((s) => s !== seg);
+    if (this.#last === seg) this.#last = null;
+  }
+
+  /**
+   * Applies one outcome-log entry. Returns how many records changed state.
+   * Unknown seqs are counted, not errors (their segment may be gone).
+   */
+  apply(op: number, seq: number, count: number, field: number, text: string): number {
+    if (seq + count - 1 > this.maxOutcomeSeq) this.maxOutcomeSeq = seq + count - 1;
+    let changed = 0;
+    for (let k = 0; k < count; k++) {
+      const q = seq + k;
+      const s = this.find(q);
+      const i = s ? q - s.firstSeq : -1;
+      const st = s ? s.states[i]! : ST_MISSING;
+      if (!s || st === ST_MISSING) {
+        this.unknownOutcomes++;
+        continue;
+      }
+      if (op === OP_ACCEPTED) {
+        s.setState(i, ST_ACCEPTED);
+        s.details?.delete(q);
+      } else if (op === OP_DUPLICATE) {
+        s.setState(i, ST_DUPLICATE);
+        if (text) (s.details ??= new Map()).set(q, { kind: "duplicate", iflowId: text });
+        else s.details?.delete(q);
+      } else if (op === OP_REJECTED) {
+        s.setState(i, ST_REJECTED);
+        (s.details ??= new Map()).set(q, {
+          kind: "rejected",
+          field: REJECT_FIELDS[field] ?? "error_csv",
+          message: text,
+        });
+      } else if (op === OP_REOPEN) {
+        if (st !== ST_REJECTED && st !== ST_CLEARED) continue;
+        s.setState(i, ST_PENDING);
+        s.details?.delete(q);
+      } else if (op === OP_CLEARED) {
+        if (st !== ST_REJECTED) continue;
+        s.setState(i, ST_CLEARED);
+      } else continue;
+      changed++;
+    }
+    return changed;
+  }
+}

@@ -1,0 +1,537 @@
+/**
+ * The crash-safe scan journal: see `mod.ts` for the overview.
+ *
+ * Outcomes go to a sibling log (`outcome-*.log`, same framing) rather than
+ * into the scan log. Argument: scan segments must be deletable one by one as
+ * soon as all their records are final, in any order (one rejected record must
+ * not pin every later segment). If outcomes lived in the scan log, deleting a
+ * segment would also delete outcomes it holds for records of older segments
+ * still kept, and those records would come back as pending and be sent again.
+ * With a sibling log, scan segments are immutable once sealed and are deleted
+ * freely; the outcome log is kept small by compaction: when it grows past
+ * `outcomeSegmentBytes` a new outcome segment is started whose first frames are
+ * a snapshot of every non-pending state still needed (written under a temp
+ * name, fsynced, renamed, directory fsynced), then the old outcome segments
+ * are deleted. Replaying old segments and then the snapshot gives the same
+ * state, so a crash at any point of the compaction loses nothing.
+ *
+ * @module
+ */
+
+import { degradedPhrase, JournalError, toJournalError } from "./errors.ts";
+import {
+  FileWindow,
+  frameSize,
+  KIND_OUTCOME,
+  KIND_SCAN,
+  OUTCOME_PREFIX,
+  SCAN_PREFIX,
+} from "./frame.ts";
+import { denoFs, type JournalFile, type JournalFs } from "./fs.ts";
+import { ScanIndex, ScanSegment } from "./index.ts";
+import { LogWriter } from "./log_writer.ts";
+import {
+  decodeEntries,
+  encodeEntries,
+  OP_CLEARED,
+  OP_REOPEN,
+  outcomesToEntries,
+  REJECT_FIELDS,
+  ST_CLEARED,
+  ST_PENDING,
+  ST_REJECTED,
+} from "./outcome_codec.ts";
+import { RecordReader } from "./reader.ts";
+import { listDir, loadOutcomeLog, loadScanLog, RecoveryReport } from "./recovery.ts";
+import { archiveSegment, expireArchive } from "./retention.ts";
+import { decodeScan, encodeScan, scanEpochMs } from "./scan_codec.ts";
+import { exportRows } from "./export.ts";
+import { snapshotEntries } from "./snapshot.ts";
+import type {
+  ExportOptions,
+  ExportRow,
+  JournalLogger,
+  JournalOptions,
+  JournalStats,
+  Outcome,
+  ScanInput,
+  ScanRecord,
+} from "./types.ts";
+
+const noLog: JournalLogger = () => {};
+
+/** The crash-safe, append-only scan journal (one writer per directory). */
+export class Journal {
+  #fs: JournalFs;
+  #dir: string;
+  #log: JournalLogger;
+  #segmentBytes: number;
+  #outcomeBytes: number;
+  #archive: boolean;
+  #archiveDays: number;
+  #lock: JournalFile;
+  #index = new ScanIndex();
+  #scan!: LogWriter;
+  #out!: LogWriter;
+  #report: RecoveryReport;
+  #degraded: string | null = null;
+  #oldest: { seq: number; epochMs: number } | null = null;
+  #snapshotBytes = 0;
+  #oldOutcomeSegments: string[] = [];
+  #retainChain: Promise<void> = Promise.resolve();
+  #lastExpire = 0;
+  #closed = false;
+
+  private constructor(
+    dir: string,
+    fs: JournalFs,
+    lock: JournalFile,
+    o: JournalOptions,
+    rep: RecoveryReport,
+  ) {
+    this.#dir = dir;
+    this.#fs = fs;
+    this.#lock = lock;
+    this.#log = o.logger ?? noLog;
+    this.#segmentBytes = Math.max(4096, o.segmentBytes ?? 16 * 1024 * 1024);
+    this.#outcomeBytes = Math.max(4096, o.outcomeSegmentBytes ?? 4 * 1024 * 1024);
+    this.#archive = o.archive ?? false;
+    this.#archiveDays = o.archiveDays ?? 30;
+    this.#report = rep;
+  }
+
+  /**
+   * Opens (creating if needed) the journal in `dir`: takes an exclusive lock,
+   * recovers from torn tails and corruption (never refusing to start because
+   * of damage), applies retention. Throws `JournalError` with code `locked` if
+   * another process holds the journal, or an I/O code if `dir` is unusable.
+   */
+  static async open(dir: string, options: JournalOptions = {}): Promise<Journal> {
+    const fs = options.fs ?? denoFs;
+    try {
+      await fs.mkdir(dir);
+    } catch (err) {
+      throw toJournalError(err, `creating the journal directory ${dir}`);
+    }
+    const lock = await takeLock(fs, dir);
+    const report = new RecoveryReport();
+    const j = new Journal(dir, fs, lock, options, report);
+    try {
+      await j.#recover();
+    } catch (err) {
+      lock.close();
+      throw toJournalError(err, `opening the journal in ${dir}`);
+    }
+    return j;
+  }
+
+  async #recover(): Promise<void> {
+    const fs = this.#fs;
+    const dir = this.#dir;
+    const listing = await listDir(fs, dir);
+    for (const t of listing.temps) await fs.remove(`${dir}/${t}`).catch(() => {});
+    const ctx = {
+      fs,
+      dir,
+      window: new FileWindow(),
+      logger: this.#log,
+      repair: true,
+      report: this.#report,
+    };
+    const index = await loadScanLog(ctx, listing.scan);
+    this.#index = index;
+    const out = await loadOutcomeLog(ctx, listing.outcome, index);
+    for (const p of this.#report.problems) this.#log("error", `journal: recovery: ${p}`);
+
+    this.#scan = new LogWriter(fs, dir, SCAN_PREFIX, KIND_SCAN, {
+      shouldRoll: (size, add) => size + add > this.#segmentBytes,
+      onCommit: (seq, off, payload) => this.#onScanCommit(seq, off, payload),
+      onNewSegment: (name, first, size) => this.#onScanSegment(name, first, size),
+      onHealth: (err) => this.#onHealth(err),
+    });
+    this.#out = new LogWriter(fs, dir, OUTCOME_PREFIX, KIND_OUTCOME, {
+      shouldRoll: (size, add) => size + add > Math.max(this.#outcomeBytes, 2 * this.#snapshotBytes),
+      onCommit: (_seq, _off, p) =>
+        void decodeEntries(p, new DataView(p.buffer, p.byteOffset), 0, p.length, this.#apply),
+      initialPayloads: () => this.#snapshot(),
+      onNewSegment: () => this.#dropOldOutcomes(),
+      onHealth: (err) => this.#onHealth(err),
+    });
+    const last = index.segments[index.segments.length - 1];
+    const next = Math.max(last ? last.lastSeq : 0, index.maxOutcomeSeq) + 1;
+    try {
+      if (last) await this.#scan.openActive(last.name, last.size, next);
+      else {
+        this.#scan.nextSeq = next;
+        await this.#scan.roll();
+      }
+    } catch (err) {
+      this.#onHealth(toJournalError(err, "opening the active scan segment"));
+    }
+    const outFiles = listing.outcome;
+    this.#oldOutcomeSegments = outFiles.slice(0, -1).map((f) => f.name);
+    try {
+      if (outFiles.length > 0 && out.lastSize >= 0) {
+        await this.#out.openActive(
+          outFiles[outFiles.length - 1]!.name,
+          out.lastSize,
+          out.lastSeq + 1,
+        );
+        if (this.#oldOutcomeSegments.length > 0) await this.#dropOldOutcomes();
+      } else {
+        this.#out.nextSeq = out.lastSeq + 1;
+        await this.#out.roll();
+      }
+    } catch (err) {
+      this.#onHealth(toJournalError(err, "opening the outcome log"));
+    }
+    await this.#retain();
+    await this.#refreshOldest();
+    this.#log("info", "journal: opened", {
+      dir,
+      records: this.stats().total,
+      pending: this.stats().pending,
+      lastSeq: this.#scan.nextSeq - 1,
+      corruption: this.#report.corruptions,
+      truncatedTails: this.#report.truncatedTails,
+    });
+  }
+
+  #apply = (op: number, seq: number, count: number, field: number, text: string): void => {
+    this.#index.apply(op, seq, count, field, text);
+  };
+
+  #onScanCommit(seq: number, off: number, payload: Uint8Array): void {
+    const seg = this.#index.segments[this.#index.segments.length - 1]!;
+    seg.add(seq, off);
+    seg.size = off + frameSize(payload.length);
+    if (this.#oldest === null) {
+      this.#oldest = {
+        seq,
+        epochMs: scanEpochMs(new DataView(payload.buffer, payload.byteOffset), 0, payload.length),
+      };
+    }
+  }
+
+  #onScanSegment(name: string, first: number, size: number): void {
+    const segs = this.#index.segments;
+    const prev = segs[segs.length - 1];
+    if (prev) {
+      prev.sealed = true;
+      prev.trim();
+    }
+    const seg = new ScanSegment(name, first, 4096);
+    seg.size = size;
+    segs.push(seg);
+    if (prev && prev.open === 0) this.#retainSoon();
+  }
+
+  #onHealth(err: Error | null): void {
+    if (err === null) {
+      if (this.#degraded) this.#log("info", "journal: writes work again", { was: this.#degraded });
+      this.#degraded = null;
+      return;
+    }
+    const code = err instanceof JournalError ? err.code : "io";
+    const text = `${degradedPhrase(code)}: ${err.message}`;
+    if (this.#degraded !== text) this.#log("error", err.message, { code });
+    this.#degraded = text;
+  }
+
+  #snapshot(): Uint8Array[] {
+    const payloads = encodeEntries(snapshotEntries(this.#index));
+    let bytes = 0;
+    for (const p of payloads) bytes += frameSize(p.length);
+    this.#snapshotBytes = bytes;
+    return payloads;
+  }
+
+  async #dropOldOutcomes(): Promise<void> {
+    const names = this.#oldOutcomeSegments;
+    const active = this.#out?.activeName;
+    this.#oldOutcomeSegments = [];
+    for (const n of names) {
+      if (n === active) continue;
+      await this.#fs.remove(`${this.#dir}/${n}`).catch((err) => {
+        this.#log("warn", `journal: could not delete old outcome segment ${n}: ${err.message}`);
+      });
+    }
+    await this.#fs.syncDir(this.#dir).catch(() => {});
+    if (active) this.#oldOutcomeSegments.push(active);
+  }
+
+  /** Appends a scan; resolves with its seq once fsynced (concurrent appends share one fdatasync). */
+  append(scan: ScanInput): Promise<number> {
+    if (this.#closed) return Promise.reject(new JournalError("closed", "journal: closed"));
+    let payload: Uint8Array;
+    try {
+      payload = encodeScan(scan);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    return this.#scan.append(payload);
+  }
+
+  /** Up to `limit` records with no final outcome, oldest first. */
+  async pending(limit: number): Promise<ScanRecord[]> {
+    const out: ScanRecord[] = [];
+    if (limit <= 0) return out;
+    const reader = new RecordReader(this.#fs, this.#dir, 64 * 1024);
+    try {
+      for (const seg of this.#index.segments.slice()) {
+        if (seg.pending === 0) continue;
+        try {
+          await reader.open(seg.name);
+        } catch (err) {
+          if (err instanceof Deno.errors.NotFound) continue;
+          throw toJournalError(err, `reading ${seg.name}`);
+        }
+        const n = seg.slots;
+        for (let i = 0; i < n && out.length < limit; i++) {
+          if (seg.states[i] !== ST_PENDING) continue;
+          const seq = seg.firstSeq + i;
+          const rec = (await reader.read(seg.offsets[i]!, seq))
+            ? decodeScan(reader.buf, reader.start, reader.end, seq)
+            : null;
+          if (rec) out.push(rec);
+          else {this.#lost(
+              seg,
+              i,
+              `record ${seq} in ${seg.name} is unreadable (damaged after open)`,
+            );}
+        }
+        if (out.length >= limit) break;
+      }
+    } finally {
+      reader.close();
+    }
+    return out;
+  }
+
+  #lost(seg: ScanSegment, i: number, what: string): void {
+    seg.setState(i, 0);
+    this.#report.corruptions++;
+    this.#report.lastCorruption = what;
+    this.#log("error", `journal: ${what}`);
+  }
+
+  /** Records final outcomes; durable (fsynced) before it resolves. Finished segments are then retired. */
+  async recordOutcomes(list: { seq: number; outcome: Outcome }[]): Promise<void> {
+    if (this.#closed) throw new JournalError("closed", "journal: closed");
+    for (const { seq, outcome } of list) checkOutcome(seq, outcome);
+    if (list.length === 0) return;
+    await this.#out.appendMany(encodeEntries(outcomesToEntries(list)));
+    await this.#refreshOldest();
+    await this.#retainSoon();
+  }
+
+  /** Makes rejected records pending again (for `retry-rejected`); returns how many changed. */
+  reopen(seqs: number[]): Promise<number> {
+    return this.#mark(seqs, OP_REOPEN, (st) => st === ST_REJECTED || st === ST_CLEARED);
+  }
+
+  /** Marks rejected records as cleared by an admin: final, so their segment may be deleted; returns how many. */
+  clearRejected(seqs: number[]): Promise<number> {
+    return this.#mark(seqs, OP_CLEARED, (st) => st === ST_REJECTED);
+  }
+
+  async #mark(seqs: number[], op: number, ok: (st: number) => boolean): Promise<number> {
+    if (this.#closed) throw new JournalError("closed", "journal: closed");
+    const entries = [...new Set(seqs)].filter((s) => ok(this.#index.stateOf(s))).map((seq) => ({
+      op,
+      seq,
+    }));
+    if (entries.length === 0) return 0;
+    await this.#out.appendMany(encodeEntries(entries));
+    await this.#refreshOldest();
+    await this.#retainSoon();
+    return entries.length;
+  }
+
+  /** Counters and health (synchronous; no I/O). */
+  stats(): JournalStats {
+    let pending = 0, rejected = 0, synced = 0, cleared = 0, bytes = this.#out?.size ?? 0;
+    for (const s of this.#index.segments) {
+      pending += s.pending;
+      rejected += s.rejected;
+      synced += s.synced;
+      cleared += s.cleared;
+      bytes += s.size;
+    }
+    const r = this.#report;
+    const corruption: JournalStats["corruption"] = { count: r.corruptions };
+    if (r.lastCorruption !== undefined) corruption.last = r.lastCorruption;
+    return {
+      total: pending + rejected + synced + cleared,
+      pending,
+      rejected: rejected + cleared,
+      synced,
+      bytes,
+      segments: this.#index.segments.length,
+      oldestPendingMs: pending > 0 && this.#oldest ? this.#oldest.epochMs : null,
+      corruption,
+      degraded: this.#degraded ??
+        (r.problems.length > 0
+          ? `recovery incomplete: ${r.problems[r.problems.length - 1]}`
+          : null),
+      lastSeq: (this.#scan?.nextSeq ?? 1) - 1,
+      truncatedTails: r.truncatedTails,
+      truncatedBytes: r.truncatedBytes,
+    };
+  }
+
+  /** Streams records with their state (oldest first); memory stays bounded. */
+  export(opts: ExportOptions = {}): AsyncIterable<ExportRow> {
+    return exportRows(this.#fs, this.#dir, this.#index, opts, (seq) => {
+      const seg = this.#index.find(seq);
+      if (seg) this.#lost(seg, seq - seg.firstSeq, `record ${seq} in ${seg.name} is unreadable`);
+    });
+  }
+
+  /** Waits for queued writes and retention, closes files, releases the lock. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await this.#scan.close();
+    await this.#out.close();
+    await this.#retainChain;
+    try {
+      await this.#lock.truncate(0);
+    } catch {
+      // read-only disk: the stale pid is harmless, the lock dies with the descriptor
+    }
+    this.#lock.close();
+  }
+
+  async #refreshOldest(): Promise<void> {
+    for (const seg of this.#index.segments) {
+      if (seg.pending === 0) continue;
+      const i = seg.states.indexOf(ST_PENDING);
+      if (i < 0 || i >= seg.slots) continue;
+      const seq = seg.firstSeq + i;
+      if (this.#oldest?.seq === seq) return;
+      const reader = new RecordReader(this.#fs, this.#dir, 4096);
+      try {
+        await reader.open(seg.name);
+        if (await reader.read(seg.offsets[i]!, seq)) {
+          const dv = new DataView(reader.buf.buffer, reader.buf.byteOffset);
+          this.#oldest = { seq, epochMs: scanEpochMs(dv, reader.start, reader.end) };
+          return;
+        }
+      } catch {
+        // unreadable now; keep the previous value
+      } finally {
+        reader.close();
+      }
+      return;
+    }
+    this.#oldest = null;
+  }
+
+  #retainSoon(): Promise<void> {
+    this.#retainChain = this.#retainChain.then(() => this.#retain());
+    return this.#retainChain;
+  }
+
+  async #retain(): Promise<void> {
+    let removed = 0;
+    for (const seg of this.#index.segments.slice()) {
+      if (!seg.sealed || seg.open > 0) continue;
+      const path = `${this.#dir}/${seg.name}`;
+      try {
+        if (this.#archive) await archiveSegment(this.#fs, this.#dir, seg.name);
+        await this.#fs.remove(path);
+      } catch (err) {
+        if (!(err instanceof Deno.errors.NotFound)) {
+          this.#log("warn", `journal: could not retire ${seg.name}: ${(err as Error).message}`);
+          break;
+        }
+      }
+      this.#index.drop(seg);
+      removed++;
+      this.#log(
+        "info",
+        `journal: ${this.#archive ? "archived" : "deleted"} finished segment ${seg.name}`,
+        {
+          records: seg.records,
+        },
+      );
+    }
+    if (removed > 0) await this.#fs.syncDir(this.#dir).catch(() => {});
+    const now = Date.now();
+    if (this.#archive && now - this.#lastExpire > 3_600_000) {
+      this.#lastExpire = now;
+      try {
+        const n = await expireArchive(this.#fs, this.#dir, this.#archiveDays, now);
+        if (n > 0) {
+          this.#log(
+            "info",
+            `journal: removed ${n} archived segment(s) older than ${this.#archiveDays} days`,
+          );
+        }
+      } catch (err) {
+        this.#log("warn", `journal: archive cleanup failed: ${(err as Error).message}`);
+      }
+    }
+  }
+}
+
+function checkOutcome(seq: number, o: Outcome): void {
+  if (!Number.isSafeInteger(seq) || seq < 1) {
+    throw new JournalError(
+      "invalid",
+      `journal: outcome seq must be a positive integer, got ${seq}`,
+    );
+  }
+  const kind = (o as { kind?: unknown } | null)?.kind;
+  if (kind === "accepted" || kind === "duplicate") return;
+  if (kind === "rejected") {
+    const r = o as { field: unknown; message: unknown };
+    if (REJECT_FIELDS.includes(r.field as never) && typeof r.message === "string") return;
+  }
+  throw new JournalError(
+    "invalid",
+    `journal: invalid outcome for seq ${seq}: ${JSON.stringify(o)}`,
+  );
+}
+
+async function takeLock(fs: JournalFs, dir: string): Promise<JournalFile> {
+  const path = `${dir}/LOCK`;
+  let f: JournalFile;
+  let writable = true;
+  try {
+    f = await fs.open(path, { read: true, write: true, create: true });
+  } catch {
+    writable = false;
+    try {
+      f = await fs.open(path, { read: true });
+    } catch (err) {
+      throw toJournalError(err, `opening the lock file ${path}`);
+    }
+  }
+  if (!(await f.tryLock(true))) {
+    let holder = "";
+    try {
+      const b = new Uint8Array(32);
+      const n = (await f.read(b)) ?? 0;
+      const pid = new TextDecoder().decode(b.subarray(0, n)).trim();
+      if (/^[0-9]+$/.test(pid)) holder = ` (pid ${pid})`;
+    } catch {
+      // no pid to show
+    }
+    f.close();
+    throw new JournalError(
+      "locked",
+      `journal: ${dir} is locked by another process${holder}; only one agent may write a journal`,
+    );
+  }
+  if (writable) {
+    try {
+      await f.truncate(0);
+      await f.write(new TextEncoder().encode(`${Deno.pid}\n`));
+    } catch {
+      // pid is informational only
+    }
+  }
+  return f;
+}

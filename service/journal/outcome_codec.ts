@@ -1,0 +1,192 @@
+/**
+ * Binary payload of an outcome-log frame (type byte 2): a batch of entries.
+ *
+ * ```
+ * u8 type = 2, then entries until the end of the payload:
+ *   u8 op, u64 LE seq, then by op:
+ *     1 accepted range: u32 count (seqs seq .. seq+count-1 accepted)
+ *     2 duplicate:      u16 length + UTF-8 iFlow id ("" = none given)
+ *     3 rejected:       u8 field (0 error_authenticate, 1 error_check_in_out, 2 error_csv),
+ *                       u16 length + UTF-8 message
+ *     4 reopen:         (nothing) rejected -> pending
+ *     5 cleared:        (nothing) rejected, cleared by an admin (final)
+ * ```
+ *
+ * A batch is one frame, so it is all-or-nothing on disk; big batches are split
+ * into frames of at most {@link OUTCOME_CHUNK} bytes written by one fdatasync.
+ *
+ * @module
+ */
+
+import type { Outcome, RejectField } from "./types.ts";
+
+/** Payload type byte of an outcome batch. */
+export const OUTCOME_TYPE = 2;
+/** Largest outcome payload written (bytes). */
+export const OUTCOME_CHUNK = 256 * 1024;
+
+/** Record state codes kept in memory (one byte per record). */
+export const ST_MISSING = 0;
+/** Appended, no final outcome. */
+export const ST_PENDING = 1;
+/** iFlow accepted it. */
+export const ST_ACCEPTED = 2;
+/** iFlow already had it. */
+export const ST_DUPLICATE = 3;
+/** iFlow rejected it (kept, exportable, not resent unless reopened). */
+export const ST_REJECTED = 4;
+/** Rejected, then cleared by an admin (final; the segment may go). */
+export const ST_CLEARED = 5;
+
+/** Entry opcodes. */
+export const OP_ACCEPTED = 1;
+/** Duplicate opcode. */
+export const OP_DUPLICATE = 2;
+/** Rejected opcode. */
+export const OP_REJECTED = 3;
+/** Reopen opcode. */
+export const OP_REOPEN = 4;
+/** Cleared opcode. */
+export const OP_CLEARED = 5;
+
+/** Reject fields by their code byte. */
+export const REJECT_FIELDS: readonly RejectField[] = [
+  "error_authenticate",
+  "error_check_in_out",
+  "error_csv",
+];
+
+/** One outcome-log entry before encoding. */
+export interface OutcomeEntry {
+  /** Opcode (OP_*). */
+  op: number;
+  /** First seq it applies to. */
+  seq: number;
+  /** For OP_ACCEPTED: how many consecutive seqs. */
+  count?: number;
+  /** For OP_REJECTED: field code. */
+  field?: number;
+  /** iFlow id (duplicate) or message (rejected). */
+  text?: string;
+}
+
+const enc = new TextEncoder();
+const dec = new TextDecoder();
+const TWO32 = 4294967296;
+const MAX_TEXT_CHARS = 8192;
+
+/** Converts API outcomes to entries, merging runs of consecutive accepted seqs. */
+export function outcomesToEntries(list: { seq: number; outcome: Outcome }[]): OutcomeEntry[] {
+  const out: OutcomeEntry[] = [];
+  let run: OutcomeEntry | null = null;
+  for (const { seq, outcome } of list) {
+    if (outcome.kind === "accepted") {
+      if (run && run.seq + run.count! === seq) {
+        run.count!++;
+        continue;
+      }
+      run = { op: OP_ACCEPTED, seq, count: 1 };
+      out.push(run);
+      continue;
+    }
+    run = null;
+    if (outcome.kind === "duplicate") {
+      out.push({ op: OP_DUPLICATE, seq, text: outcome.iflowId ?? "" });
+    } else {
+      const field = REJECT_FIELDS.indexOf(outcome.field);
+      out.push({ op: OP_REJECTED, seq, field: field < 0 ? 2 : field, text: outcome.message });
+    }
+  }
+  return out;
+}
+
+/** Encodes entries into one or more payloads of at most {@link OUTCOME_CHUNK} bytes. */
+export function encodeEntries(entries: OutcomeEntry[]): Uint8Array[] {
+  const out: Uint8Array[] = [];
+  let buf = new Uint8Array(OUTCOME_CHUNK);
+  let dv = new DataView(buf.buffer);
+  let p = 0;
+  const start = () => {
+    buf[0] = OUTCOME_TYPE;
+    p = 1;
+  };
+  start();
+  for (const e of entries) {
+    const text = e.text === undefined ? null : enc.encode(e.text.slice(0, MAX_TEXT_CHARS));
+    const need = 9 + (e.op === OP_ACCEPTED ? 4 : 0) + (e.op === OP_REJECTED ? 1 : 0) +
+      (e.op === OP_DUPLICATE || e.op === OP_REJECTED ? 2 + (text?.length ?? 0) : 0);
+    if (p + need > buf.length) {
+      out.push(buf.slice(0, p));
+      buf = new Uint8Array(OUTCOME_CHUNK);
+      dv = new DataView(buf.buffer);
+      start();
+    }
+    buf[p] = e.op;
+    dv.setUint32(p + 1, e.seq % TWO32, true);
+    dv.setUint32(p + 5, Math.floor(e.seq / TWO32), true);
+    p += 9;
+    if (e.op === OP_ACCEPTED) {
+      dv.setUint32(p, e.count ?? 1, true);
+      p += 4;
+    } else if (e.op === OP_DUPLICATE || e.op === OP_REJECTED) {
+      if (e.op === OP_REJECTED) buf[p++] = e.field ?? 2;
+      const t = text ?? new Uint8Array(0);
+      dv.setUint16(p, t.length, true);
+      buf.set(t, p + 2);
+      p += 2 + t.length;
+    }
+  }
+  if (p > 1) out.push(buf.slice(0, p));
+  return out;
+}
+
+/** Receives decoded entries. `text` is only decoded for duplicate/rejected. */
+export type EntryVisitor = (
+  op: number,
+  seq: number,
+  count: number,
+  field: number,
+  text: string,
+) => void;
+
+/**
+ * Decodes the outcome payload at `buf[start, end)`, calling `visit` per entry.
+ * Returns false (after visiting the well-formed prefix) if the payload is malformed.
+ */
+export function decodeEntries(
+  buf: Uint8Array,
+  dv: DataView,
+  start: number,
+  end: number,
+  visit: EntryVisitor,
+): boolean {
+  if (end - start < 1 || buf[start] !== OUTCOME_TYPE) return false;
+  let p = start + 1;
+  while (p < end) {
+    if (p + 9 > end) return false;
+    const op = buf[p]!;
+    const seq = dv.getUint32(p + 5, true) * TWO32 + dv.getUint32(p + 1, true);
+    p += 9;
+    if (op === OP_ACCEPTED) {
+      if (p + 4 > end) return false;
+      visit(op, seq, dv.getUint32(p, true), 0, "");
+      p += 4;
+    } else if (op === OP_DUPLICATE || op === OP_REJECTED) {
+      let field = 0;
+      if (op === OP_REJECTED) {
+        if (p + 1 > end) return false;
+        field = buf[p++]!;
+      }
+      if (p + 2 > end) return false;
+      const n = dv.getUint16(p, true);
+      if (p + 2 + n > end) return false;
+      visit(op, seq, 1, field, dec.decode(buf.subarray(p + 2, p + 2 + n)));
+      p += 2 + n;
+    } else if (op === OP_REOPEN || op === OP_CLEARED) {
+      visit(op, seq, 1, 0, "");
+    } else {
+      return false;
+    }
+  }
+  return true;
+}

@@ -1,0 +1,78 @@
+/**
+ * Retention of finished scan segments: delete, or gzip (fflate, streamed in
+ * 1 MiB chunks) into `archive/` and delete; archived files older than
+ * `archiveDays` are removed.
+ *
+ * @module
+ */
+
+import { Gzip } from "fflate";
+import type { JournalFs } from "./fs.ts";
+import { writeAll } from "./fs.ts";
+
+/** Name of the archive subdirectory. */
+export const ARCHIVE_DIR = "archive";
+
+/**
+ * Gzips `<dir>/<name>` into `<dir>/archive/<name>.gz` (temp file, fsync,
+ * rename, directory fsync). Returns the archive's path.
+ */
+export async function archiveSegment(fs: JournalFs, dir: string, name: string): Promise<string> {
+  const adir = `${dir}/${ARCHIVE_DIR}`;
+  await fs.mkdir(adir);
+  const final = `${adir}/${name}.gz`;
+  const tmp = `${final}.tmp`;
+  const src = await fs.open(`${dir}/${name}`, { read: true });
+  const out = await fs.open(tmp, { write: true, create: true, truncate: true });
+  try {
+    const chunks: Uint8Array[] = [];
+    const gz = new Gzip({ level: 6, filename: name }, (data) => void chunks.push(data));
+    const buf = new Uint8Array(1 << 20);
+    for (;;) {
+      const n = await src.read(buf);
+      if (n === null || n === 0) break;
+      gz.push(buf.slice(0, n), false);
+      for (const c of chunks.splice(0)) await writeAll(out, c);
+    }
+    gz.push(new Uint8Array(0), true);
+    for (const c of chunks.splice(0)) await writeAll(out, c);
+    await out.sync();
+  } catch (err) {
+    out.close();
+    src.close();
+    await fs.remove(tmp).catch(() => {});
+    throw err;
+  }
+  out.close();
+  src.close();
+  await fs.rename(tmp, final);
+  await fs.syncDir(adir);
+  return final;
+}
+
+/** Removes archived segments last modified more than `days` days before `nowMs`; returns how many. */
+export async function expireArchive(
+  fs: JournalFs,
+  dir: string,
+  days: number,
+  nowMs: number,
+): Promise<number> {
+  const adir = `${dir}/${ARCHIVE_DIR}`;
+  const cutoff = nowMs - days * 86_400_000;
+  let removed = 0;
+  try {
+    for await (const e of fs.readDir(adir)) {
+      if (!e.isFile || !e.name.endsWith(".gz")) continue;
+      const st = await fs.stat(`${adir}/${e.name}`);
+      if (st.mtime && st.mtime.getTime() < cutoff) {
+        await fs.remove(`${adir}/${e.name}`);
+        removed++;
+      }
+    }
+  } catch (err) {
+    if (err instanceof Deno.errors.NotFound) return 0;
+    throw err;
+  }
+  if (removed > 0) await fs.syncDir(adir);
+  return removed;
+}

@@ -1,0 +1,109 @@
+/**
+ * Binary payload of a scan record (type byte 1).
+ *
+ * ```
+ * u8  type = 1
+ * u8  flags (bit 0: clockUnsynced)
+ * i16 utcOffsetMin (LE)
+ * f64 epochMs (LE)
+ * 6 × (u16 LE byte length + UTF-8): reader, rfidTag, date, time, bootId, errorMsg
+ * ```
+ *
+ * @module
+ */
+
+import { JournalError } from "./errors.ts";
+import type { ScanInput, ScanRecord } from "./types.ts";
+
+/** Payload type byte of a scan record. */
+export const SCAN_TYPE = 1;
+const MAX_STR = 0xffff;
+const enc = new TextEncoder();
+const dec = new TextDecoder("utf-8", { fatal: false });
+
+function checkString(name: string, v: unknown): string {
+  if (typeof v !== "string") {
+    throw new JournalError("invalid", `journal: scan.${name} must be a string, got ${typeof v}`);
+  }
+  return v;
+}
+
+/** Encodes a scan into a fresh payload; throws `JournalError("invalid")` on malformed input. */
+export function encodeScan(scan: ScanInput): Uint8Array {
+  if (scan === null || typeof scan !== "object") {
+    throw new JournalError("invalid", "journal: scan must be an object");
+  }
+  const strs = [
+    enc.encode(checkString("reader", scan.reader)),
+    enc.encode(checkString("rfidTag", scan.rfidTag)),
+    enc.encode(checkString("date", scan.date)),
+    enc.encode(checkString("time", scan.time)),
+    enc.encode(checkString("bootId", scan.bootId)),
+    enc.encode(checkString("errorMsg", scan.errorMsg)),
+  ];
+  if (typeof scan.epochMs !== "number" || !Number.isFinite(scan.epochMs)) {
+    throw new JournalError("invalid", "journal: scan.epochMs must be a finite number");
+  }
+  const off = scan.utcOffsetMin;
+  if (!Number.isInteger(off) || off < -32768 || off > 32767) {
+    throw new JournalError("invalid", "journal: scan.utcOffsetMin must be an integer of minutes");
+  }
+  let size = 12;
+  for (const s of strs) {
+    if (s.length > MAX_STR) {
+      throw new JournalError("invalid", `journal: a scan string is longer than ${MAX_STR} bytes`);
+    }
+    size += 2 + s.length;
+  }
+  const out = new Uint8Array(size);
+  const dv = new DataView(out.buffer);
+  out[0] = SCAN_TYPE;
+  out[1] = scan.clockUnsynced ? 1 : 0;
+  dv.setInt16(2, off, true);
+  dv.setFloat64(4, scan.epochMs, true);
+  let p = 12;
+  for (const s of strs) {
+    dv.setUint16(p, s.length, true);
+    out.set(s, p + 2);
+    p += 2 + s.length;
+  }
+  return out;
+}
+
+/** Reads `epochMs` of the scan payload at `buf[start, end)`, or NaN if it is not one. */
+export function scanEpochMs(dv: DataView, start: number, end: number): number {
+  if (end - start < 12 || dv.getUint8(start) !== SCAN_TYPE) return NaN;
+  return dv.getFloat64(start + 4, true);
+}
+
+/** Decodes the scan payload at `buf[start, end)` into a record with `seq`; null if malformed. */
+export function decodeScan(
+  buf: Uint8Array,
+  start: number,
+  end: number,
+  seq: number,
+): ScanRecord | null {
+  if (end - start < 24 || buf[start] !== SCAN_TYPE) return null;
+  const dv = new DataView(buf.buffer, buf.byteOffset);
+  const strs: string[] = [];
+  let p = start + 12;
+  for (let k = 0; k < 6; k++) {
+    if (p + 2 > end) return null;
+    const n = dv.getUint16(p, true);
+    if (p + 2 + n > end) return null;
+    strs.push(dec.decode(buf.subarray(p + 2, p + 2 + n)));
+    p += 2 + n;
+  }
+  return {
+    seq,
+    reader: strs[0]!,
+    rfidTag: strs[1]!,
+    epochMs: dv.getFloat64(start + 4, true),
+    date: strs[2]!,
+    time: strs[3]!,
+    utcOffsetMin: dv.getInt16(start + 2, true),
+    bootId: strs[4]!,
+    clockUnsynced: (buf[start + 1]! & 1) === 1,
+    errorMsg: strs[5]!,
+  };
+}

@@ -1,0 +1,117 @@
+/**
+ * Public record and option types of the journal (the contract in
+ * JOURNAL_API.md).
+ *
+ * @module
+ */
+
+import type { JournalFs } from "./fs.ts";
+
+/** What the pipeline appends. */
+export interface ScanInput {
+  /** Reader name from config. */
+  reader: string;
+  /** The tag string sent to iFlow. */
+  rfidTag: string;
+  /** UTC epoch ms at read time. */
+  epochMs: number;
+  /** Local "YYYY-MM-DD" that will be sent. */
+  date: string;
+  /** Local "HH:MM:SS" that will be sent. */
+  time: string;
+  /** Offset used for date/time, minutes east of UTC (Bucharest summer: 180). */
+  utcOffsetMin: number;
+  /** Random id of this agent start. */
+  bootId: string;
+  /** True when the clock was not known to be synchronised at read time. */
+  clockUnsynced: boolean;
+  /** Usually ""; sent to iFlow as errorMsg. */
+  errorMsg: string;
+}
+
+/** A journaled scan. */
+export interface ScanRecord extends ScanInput {
+  /** Journal sequence number (strictly increasing, also across restarts). */
+  seq: number;
+}
+
+/** The error field iFlow names when it rejects a record. */
+export type RejectField = "error_authenticate" | "error_check_in_out" | "error_csv";
+
+/** Final per-record result of sending a scan to iFlow. */
+export type Outcome =
+  | { kind: "accepted" }
+  | { kind: "duplicate"; iflowId?: string }
+  | { kind: "rejected"; field: RejectField; message: string };
+
+/** State of a record; duplicate and accepted are both "synced". */
+export type RecordState = "pending" | "synced" | "rejected";
+
+/** Log sink: level, message, structured fields. */
+export type JournalLogger = (
+  level: "debug" | "info" | "warn" | "error",
+  msg: string,
+  fields?: Record<string, unknown>,
+) => void;
+
+/** Options of {@link Journal.open}. */
+export interface JournalOptions {
+  /** Segment size in bytes before a new segment is started (default 16 MiB). */
+  segmentBytes?: number;
+  /** Gzip finished segments into `archive/` instead of deleting them (default false). */
+  archive?: boolean;
+  /** Days archived segments are kept (default 30). */
+  archiveDays?: number;
+  /** Log sink (default: nothing). */
+  logger?: JournalLogger;
+  /** File layer (default: Deno's async calls, {@link denoFs}); tests inject faults here. */
+  fs?: JournalFs;
+  /** Size at which the outcome log is compacted into a new segment (default 4 MiB). */
+  outcomeSegmentBytes?: number;
+}
+
+/** Counters and health of a journal. */
+export interface JournalStats {
+  /** Records held (pending + rejected + synced, in segments not yet deleted). */
+  total: number;
+  /** Records with no final outcome. */
+  pending: number;
+  /** Records iFlow rejected (kept until reopened or cleared). */
+  rejected: number;
+  /** Records accepted or duplicate, not yet deleted with their segment. */
+  synced: number;
+  /** Bytes on disk in scan and outcome segments. */
+  bytes: number;
+  /** Number of scan segments. */
+  segments: number;
+  /** Epoch ms of the oldest pending record's read time, or null when none. */
+  oldestPendingMs: number | null;
+  /** Corruption found since open (including recovery): count of damaged regions, last description. */
+  corruption: { count: number; last?: string };
+  /** Null when healthy, else a short reason ("disk full: ...", "read-only disk: ..."). */
+  degraded: string | null;
+  /** Highest sequence number handed out (0 when none). */
+  lastSeq: number;
+  /** Torn tails cut at open (bytes kept in `.broken` files). */
+  truncatedTails: number;
+  /** Bytes cut from torn tails at open. */
+  truncatedBytes: number;
+}
+
+/** One exported record with its state. */
+export interface ExportRow extends ScanRecord {
+  /** Current state. */
+  state: RecordState;
+  /** The recorded outcome, if any. */
+  outcome?: Outcome;
+  /** Why the row is unusual (for rejected: iFlow's message; undecodable payloads). */
+  error?: string;
+}
+
+/** Filter for exports. */
+export interface ExportOptions {
+  /** Only rows in this state. */
+  state?: RecordState;
+  /** Only rows read at or after this epoch ms. */
+  since?: number;
+}
