@@ -24,6 +24,7 @@ Options:
   --latency MS           delay before every reply
   --latency-jitter MS    extra random delay up to MS
   --retry-after S        send Retry-After: S with injected errors
+  --fault-scope S        endpoints the faults hit: both | offline | live (default both)
   --auth-style S         how an unknown token is refused: json | 401 | 403 (default json)
   --seed N               seed of the fault generator (default 1)
   --help                 this text
@@ -74,6 +75,7 @@ export async function runIflowSim(
         "latency-jitter": { type: "string" },
         "retry-after": { type: "string" },
         "auth-style": { type: "string" },
+        "fault-scope": { type: "string" },
         seed: { type: "string" },
         help: { type: "boolean" },
       },
@@ -100,7 +102,12 @@ export async function runIflowSim(
     if (authStyle !== undefined && !["json", "401", "403"].includes(authStyle)) {
       throw new Error(`--auth-style: expected json, 401 or 403, got "${authStyle}"`);
     }
+    const scope = values["fault-scope"];
+    if (scope !== undefined && !["both", "offline", "live"].includes(scope)) {
+      throw new Error(`--fault-scope: expected both, offline or live, got "${scope}"`);
+    }
     const faults: SimFaults = {
+      scope: scope as SimFaults["scope"],
       errorRate: rate("error-rate", values["error-rate"]),
       hangRate: rate("hang-rate", values["hang-rate"]),
       resetRate: rate("reset-rate", values["reset-rate"]),

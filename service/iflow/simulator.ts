@@ -38,6 +38,8 @@ export interface SimFaults {
   latencyJitterMs?: number;
   /** `Retry-After` seconds sent with injected errors (absent: none). */
   retryAfterSec?: number;
+  /** Which endpoint the random faults and latency apply to (default both). */
+  scope?: "both" | "offline" | "live";
   /** How an unknown token is refused: a JSON object (200), or HTTP 401/403. */
   authStyle?: "json" | "401" | "403";
 }
@@ -202,7 +204,9 @@ export function startIflowSimulator(opts: IflowSimulatorOptions = {}): Promise<I
       return new Response("<html><body>404</body></html>", { status: 404 });
     }
 
-    const delay = (faults.latencyMs ?? 0) + (faults.latencyJitterMs ?? 0) * random();
+    const scope = faults.scope ?? "both";
+    const f: SimFaults = scope === "both" || (scope === "live") === isLive ? faults : {};
+    const delay = (f.latencyMs ?? 0) + (f.latencyJitterMs ?? 0) * random();
     if (delay > 0) await new Promise((r) => setTimeout(r, delay));
     if (faults.maxUrlBytes && req.url.length > faults.maxUrlBytes) {
       counts.tooLong++;
@@ -212,21 +216,21 @@ export function startIflowSimulator(opts: IflowSimulatorOptions = {}): Promise<I
       });
     }
     const roll = random();
-    let edge = faults.errorRate ?? 0;
+    let edge = f.errorRate ?? 0;
     if (roll < edge) {
       counts.errors++;
       const [status, text] = HTML_ERRORS[errorTurn++ % HTML_ERRORS.length]!;
       const headers: Record<string, string> = { "content-type": "text/html" };
-      if (faults.retryAfterSec !== undefined) headers["retry-after"] = String(faults.retryAfterSec);
+      if (f.retryAfterSec !== undefined) headers["retry-after"] = String(f.retryAfterSec);
       return new Response(
         `<html><head><title>${status} ${text}</title></head><body><h1>${text}</h1></body></html>`,
         { status, headers },
       );
     }
-    if (roll < (edge += faults.hangRate ?? 0)) {
+    if (roll < (edge += f.hangRate ?? 0)) {
       counts.hangs++;
       await new Promise<void>((resolve) => {
-        const timer = setTimeout(() => done(), faults.hangMs ?? 60_000);
+        const timer = setTimeout(() => done(), f.hangMs ?? 60_000);
         const done = () => {
           clearTimeout(timer);
           hanging.delete(done);
@@ -236,11 +240,11 @@ export function startIflowSimulator(opts: IflowSimulatorOptions = {}): Promise<I
       });
       return new Response("", { status: 504 });
     }
-    if (roll < (edge += faults.resetRate ?? 0)) {
+    if (roll < (edge += f.resetRate ?? 0)) {
       counts.resets++;
       return dropped("");
     }
-    const lose = roll < edge + (faults.lostReplyRate ?? 0);
+    const lose = roll < edge + (f.lostReplyRate ?? 0);
 
     let params = url.searchParams;
     if (req.method === "POST") {
