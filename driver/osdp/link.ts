@@ -381,11 +381,13 @@ export class PdLink {
       this.#restart(now, "reader reported a sequence error");
       return;
     }
+    if (cmd === Cmd.CHLNG || cmd === Cmd.SCRYPT) {
+      this.#scFailed(now, `reader NAK ${nak}: ${nakName(nak)}`);
+      return;
+    }
     if (nak === Nak.SECURITY_UNSUPPORTED || nak === Nak.ENCRYPTION_REQUIRED) {
       const why = `reader NAK ${nak}: ${nakName(nak)}`;
-      if (cmd === Cmd.CHLNG || cmd === Cmd.SCRYPT) {
-        this.#scFailed(now, why);
-      } else if (this.#session.active) {
+      if (this.#session.active) {
         this.#scLost(now, why);
       } else if (nak === Nak.ENCRYPTION_REQUIRED && !this.#scWanted) {
         this.scError = `${why}; no secure channel configured for this reader`;
@@ -400,7 +402,7 @@ export class PdLink {
     }
     // Any other NAK: the command is done (refused); skip a connect step the reader does not know.
     this.lastError = `reader refused command 0x${cmd.toString(16)}: ${nakName(nak)}`;
-    if (this.#step < STEP_RUN && this.#step !== STEP_CHLNG && this.#step !== STEP_SCRYPT) {
+    if (this.#step < STEP_RUN) {
       this.#nextStep(now);
     } else {
       this.counters.dropped++;
@@ -623,6 +625,12 @@ export class PdLink {
     this.#reset();
     this.phase = "refused";
     this.#retryLater(now);
+  }
+
+  /** The port failed: the reader is offline until the line works again. */
+  portLost(now: number, why: string): void {
+    if (this.phase !== "offline") this.#goOffline(now);
+    this.lastError = `port: ${why}`;
   }
 
   #goOffline(now: number): void {

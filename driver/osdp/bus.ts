@@ -1,0 +1,472 @@
+/**
+ * The OSDP control panel on one RS-485 line: one {@link OsdpBus} per serial
+ * port, several readers (addresses) on it, polled round-robin one transaction
+ * at a time (the line is half duplex). Card reads and keypad input come out
+ * through callbacks with the reader's name; {@link OsdpBus.feedback} lights
+ * the LED and beeps once a scan is journaled (or rejected).
+ *
+ * @example
+ * ```ts ignore
+ * import { OsdpBus } from "./bus.ts";
+ * const bus = await OsdpBus.open("/dev/ttyUSB0", {
+ *   baudRate: 9600,
+ *   readers: [{ name: "gate", address: 0, secureChannel: { scbk: "00112233445566778899aabbccddeeff" } }],
+ *   onCard: (ev) => console.log(ev.reader, ev.tag),
+ * });
+ * // later, once the scan is durable:
+ * bus.feedback(0, "ok");
+ * await bus.close();
+ * ```
+ *
+ * @module
+ */
+
+import type { CardRead } from "../card.ts";
+import { formatTag, type TagFormat } from "../tag.ts";
+import { SerialError, SerialPort } from "../serial/mod.ts";
+import { Cmd } from "./constants.ts";
+import { type LinkSink, type OsdpLogger, PdLink } from "./link.ts";
+import { MAX_FRAME, OsdpParser } from "./parser.ts";
+import {
+  buzzerBytes,
+  FEEDBACK_OK,
+  FEEDBACK_REJECTED,
+  feedbackBuzzer,
+  feedbackLed,
+  type FeedbackPattern,
+  LED_RECORD_LENGTH,
+  writeLed,
+} from "./payload.ts";
+import { parseKeyHex } from "./secure.ts";
+import { type LinkTiming, resolveTiming } from "./timing.ts";
+import { type OsdpReaderStatus, readerStatus } from "./status.ts";
+
+/** What the bus reads and writes (a {@link SerialPort}, or a pty master in tests). */
+export interface OsdpTransport {
+  /** Resolves with ≥ 1 bytes, or 0 on timeout or once closed. */
+  read(buf: Uint8Array<ArrayBuffer>, timeoutMs?: number): Promise<number>;
+  /** Writes all bytes. */
+  write(data: Uint8Array): Promise<void>;
+  /** Closes; a waiting read resolves 0. */
+  close(): Promise<void>;
+  /** True once closed. */
+  readonly closed: boolean;
+}
+
+/** One reader on the bus. */
+export interface OsdpReaderSpec {
+  /** Name reported with its events. */
+  name: string;
+  /** Address 0x00–0x7E. */
+  address: number;
+  /** Secure Channel: `scbk` as 32 hex digits or 16 bytes (absent → SCBK-D install mode); `required` refuses readers without it. */
+  secureChannel?: { scbk?: string | Uint8Array; required?: boolean };
+  /** Tag format for {@link OsdpCardEvent.tag} (default `dec10`). */
+  tagFormat?: TagFormat;
+  /** Poll interval for this reader (default: the bus timing's). */
+  pollIntervalMs?: number;
+  /** Feedback patterns (defaults {@link FEEDBACK_OK} and {@link FEEDBACK_REJECTED}). */
+  feedback?: { ok?: Partial<FeedbackPattern>; rejected?: Partial<FeedbackPattern> };
+}
+
+/** A card read on one reader. */
+export interface OsdpCardEvent {
+  /** Reader name. */
+  reader: string;
+  /** PD address. */
+  address: number;
+  /** Reader number on the PD (0 for single-head readers). */
+  readerNumber: number;
+  /** The `rfidTag` string in the reader's tag format. */
+  tag: string;
+  /** Decoder format name (`h10301`, `raw`, `osdp-fmt`, …). */
+  format: string;
+  /** `osdp_RAW` (bits) or `osdp_FMT` (ASCII number). */
+  source: "raw" | "fmt";
+  /** The decoded read; reused: valid during the callback only. */
+  read: CardRead;
+}
+
+/** Keys pressed on one reader. */
+export interface OsdpKeypadEvent {
+  /** Reader name. */
+  reader: string;
+  /** PD address. */
+  address: number;
+  /** Reader number on the PD. */
+  readerNumber: number;
+  /** Keys, `*` and `#` as characters. */
+  keys: string;
+}
+
+/** Options of a bus. */
+export interface OsdpBusOptions {
+  /** Readers on this line. */
+  readers: OsdpReaderSpec[];
+  /** Timing overrides (defaults in `DEFAULT_TIMING`). */
+  timing?: Partial<LinkTiming>;
+  /** Called for each card read. */
+  onCard?: (ev: OsdpCardEvent) => void;
+  /** Called for keypad input. */
+  onKeypad?: (ev: OsdpKeypadEvent) => void;
+  /** Log sink (default: none). Keys are never logged. */
+  logger?: OsdpLogger;
+  /** Largest frame accepted (default 1024). */
+  maxFrame?: number;
+  /** RND.A source (tests); default crypto random. */
+  random?: (buf: Uint8Array) => void;
+}
+
+/** Options of {@link OsdpBus.open}. */
+export interface OsdpBusOpenOptions extends OsdpBusOptions {
+  /** Baud rate (default 9600). */
+  baudRate?: number;
+  /** Kernel RS-485 mode (default false; most USB adapters switch direction themselves). */
+  rs485?: boolean;
+}
+
+/** Line-level counters of a bus. */
+export interface OsdpBusCounters {
+  /** Valid frames parsed. */
+  frames: number;
+  /** CRC/checksum errors. */
+  checkErrors: number;
+  /** Bad lengths. */
+  lengthErrors: number;
+  /** Bad security block layouts. */
+  layoutErrors: number;
+  /** Garbage bytes skipped. */
+  garbageBytes: number;
+  /** Replies from addresses not being polled. */
+  strayFrames: number;
+  /** Commands seen on the line (RS-485 echo), ignored. */
+  echoes: number;
+  /** Port failures (disconnects). */
+  portErrors: number;
+}
+
+const clock = (): number => performance.now();
+
+function pattern(base: FeedbackPattern, over?: Partial<FeedbackPattern>): FeedbackPattern {
+  return { ...base, ...over };
+}
+
+function feedbackCommands(p: FeedbackPattern): { led: Uint8Array; buz: Uint8Array | null } {
+  const led = new Uint8Array(LED_RECORD_LENGTH);
+  writeLed(led, 0, feedbackLed(p));
+  const b = feedbackBuzzer(p);
+  return { led, buz: b ? buzzerBytes(b) : null };
+}
+
+interface Reader {
+  link: PdLink;
+  tagFormat: TagFormat;
+  ok: { led: Uint8Array; buz: Uint8Array | null };
+  rejected: { led: Uint8Array; buz: Uint8Array | null };
+}
+
+/** The control panel on one serial line; see the module documentation. */
+export class OsdpBus {
+  /** Line counters. */
+  readonly counters: OsdpBusCounters = {
+    frames: 0,
+    checkErrors: 0,
+    lengthErrors: 0,
+    layoutErrors: 0,
+    garbageBytes: 0,
+    strayFrames: 0,
+    echoes: 0,
+    portErrors: 0,
+  };
+  /** Last port error message, "" when none. */
+  lastError = "";
+  readonly #readers: Reader[] = [];
+  readonly #parser: OsdpParser;
+  readonly #rx = new Uint8Array(512);
+  readonly #log: OsdpLogger;
+  readonly #options: OsdpBusOptions;
+  readonly #reopen: (() => Promise<OsdpTransport>) | null;
+  #port: OsdpTransport | null;
+  #closed = false;
+  #loop: Promise<void> | null = null;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #wake: (() => void) | null = null;
+  #next = 0;
+
+  /** Opens `path` and starts polling the readers. */
+  static async open(path: string, options: OsdpBusOpenOptions): Promise<OsdpBus> {
+    const open = () =>
+      SerialPort.open(path, {
+        baudRate: options.baudRate ?? 9600,
+        rs485: options.rs485 ?? false,
+        onWarning: (m) => options.logger?.("warn", m, { port: path }),
+      });
+    const bus = new OsdpBus(await open(), options, open);
+    bus.start();
+    return bus;
+  }
+
+  /**
+   * Creates a bus on an open transport; call {@link start}. With `reopen`, a
+   * failed port is closed and reopened with capped backoff.
+   */
+  constructor(
+    transport: OsdpTransport,
+    options: OsdpBusOptions,
+    reopen: (() => Promise<OsdpTransport>) | null = null,
+  ) {
+    this.#port = transport;
+    this.#options = options;
+    this.#reopen = reopen;
+    this.#log = options.logger ?? (() => {});
+    this.#parser = new OsdpParser(options.maxFrame ?? MAX_FRAME);
+    const seen = new Set<number>();
+    const now = clock();
+    const sink: LinkSink = {
+      card: (link, read, source, readerNumber) => this.#emitCard(link, read, source, readerNumber),
+      keypad: (link, keys, readerNumber) => this.#emitKeypad(link, keys, readerNumber),
+      log: this.#log,
+    };
+    for (const r of options.readers) {
+      if (!Number.isInteger(r.address) || r.address < 0 || r.address > 0x7e) {
+        throw new Error(`osdp reader "${r.name}": address must be 0..126, got ${r.address}`);
+      }
+      if (seen.has(r.address)) {
+        throw new Error(`osdp reader "${r.name}": address ${r.address} used twice on one port`);
+      }
+      seen.add(r.address);
+      const sc = r.secureChannel;
+      const scbk = sc?.scbk === undefined
+        ? undefined
+        : typeof sc.scbk === "string"
+        ? parseKeyHex(sc.scbk)
+        : sc.scbk;
+      const timing = resolveTiming({
+        ...options.timing,
+        pollIntervalMs: r.pollIntervalMs ?? options.timing?.pollIntervalMs,
+      });
+      const link = new PdLink(
+        {
+          name: r.name,
+          address: r.address,
+          secureChannel: sc ? { scbk, required: sc.required } : undefined,
+          timing,
+          random: options.random,
+        },
+        sink,
+        now,
+        options.maxFrame ?? MAX_FRAME,
+      );
+      this.#readers.push({
+        link,
+        tagFormat: r.tagFormat ?? "dec10",
+        ok: feedbackCommands(pattern(FEEDBACK_OK, r.feedback?.ok)),
+        rejected: feedbackCommands(pattern(FEEDBACK_REJECTED, r.feedback?.rejected)),
+      });
+    }
+  }
+
+  /** Starts the polling loop (once). */
+  start(): void {
+    this.#loop ??= this.#run();
+  }
+
+  /** Status of every reader. */
+  status(): OsdpReaderStatus[] {
+    const now = clock();
+    return this.#readers.map((r) => readerStatus(r.link, now));
+  }
+
+  /** Status of the reader at `address`, or undefined. */
+  readerStatus(address: number): OsdpReaderStatus | undefined {
+    const r = this.#find(address);
+    return r ? readerStatus(r.link, clock()) : undefined;
+  }
+
+  /**
+   * Signals a scan's outcome on the reader at `address`: `ok` (journaled:
+   * green LED and a short beep by default) or `rejected`. False when the
+   * reader is unknown or not online.
+   */
+  feedback(address: number, kind: "ok" | "rejected"): boolean {
+    const r = this.#find(address);
+    if (!r) return false;
+    const f = kind === "ok" ? r.ok : r.rejected;
+    let ok = r.link.enqueue(Cmd.LED, f.led);
+    if (ok && f.buz) ok = r.link.enqueue(Cmd.BUZ, f.buz);
+    if (ok) this.#kick(r.link);
+    return ok;
+  }
+
+  /** Queues a raw command (e.g. `Cmd.KEEPACTIVE`, `Cmd.COMSET`) for the reader at `address`. */
+  command(address: number, code: number, data: Uint8Array | null = null): boolean {
+    const r = this.#find(address);
+    if (!r || !r.link.enqueue(code, data)) return false;
+    this.#kick(r.link);
+    return true;
+  }
+
+  /** Stops polling and closes the port; resolves once no read or write is pending. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#wakeUp();
+    await this.#port?.close();
+    await this.#loop;
+    await this.#port?.close();
+  }
+
+  #find(address: number): Reader | undefined {
+    return this.#readers.find((r) => r.link.address === address);
+  }
+
+  #kick(link: PdLink): void {
+    link.dueAt = Math.min(link.dueAt, clock());
+    this.#wakeUp();
+  }
+
+  #wakeUp(): void {
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#timer = undefined;
+    const w = this.#wake;
+    this.#wake = null;
+    w?.();
+  }
+
+  #sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      this.#wake = resolve;
+      this.#timer = setTimeout(() => {
+        this.#timer = undefined;
+        this.#wake = null;
+        resolve();
+      }, Math.max(1, Math.ceil(ms)));
+    });
+  }
+
+  #emitCard(link: PdLink, read: CardRead, source: "raw" | "fmt", readerNumber: number): void {
+    const r = this.#readers.find((x) => x.link === link)!;
+    const tag = formatTag(read, r.tagFormat);
+    this.#log("debug", "osdp card", { reader: link.name, tag, format: read.format });
+    try {
+      this.#options.onCard?.({
+        reader: link.name,
+        address: link.address,
+        readerNumber,
+        tag,
+        format: read.format,
+        source,
+        read,
+      });
+    } catch (err) {
+      this.#log("error", "osdp onCard callback threw", { reader: link.name, error: String(err) });
+    }
+  }
+
+  #emitKeypad(link: PdLink, keys: string, readerNumber: number): void {
+    try {
+      this.#options.onKeypad?.({ reader: link.name, address: link.address, readerNumber, keys });
+    } catch (err) {
+      this.#log("error", "osdp onKeypad callback threw", { reader: link.name, error: String(err) });
+    }
+  }
+
+  /** Picks the reader due first, round-robin among equals. */
+  #pick(): PdLink | null {
+    const n = this.#readers.length;
+    let best: PdLink | null = null;
+    let bestIdx = 0;
+    for (let k = 0; k < n; k++) {
+      const idx = (this.#next + k) % n;
+      const l = this.#readers[idx]!.link;
+      if (best === null || l.dueAt < best.dueAt) {
+        best = l;
+        bestIdx = idx;
+      }
+    }
+    this.#next = (bestIdx + 1) % Math.max(1, n);
+    return best;
+  }
+
+  async #run(): Promise<void> {
+    let portBackoff = 1000;
+    while (!this.#closed) {
+      const port = this.#port;
+      if (port === null || port.closed) {
+        if (!this.#reopen) return;
+        await this.#sleep(portBackoff);
+        portBackoff = Math.min(portBackoff * 2, 30000);
+        if (this.#closed) return;
+        try {
+          this.#port = await this.#reopen();
+          this.lastError = "";
+          this.#log("info", "osdp port reopened", {});
+        } catch (err) {
+          this.lastError = err instanceof Error ? err.message : String(err);
+        }
+        continue;
+      }
+      const link = this.#pick();
+      if (link === null) return;
+      const wait = link.dueAt - clock();
+      if (wait > 0) {
+        await this.#sleep(wait);
+        continue;
+      }
+      try {
+        await this.#transact(port, link);
+        portBackoff = 1000;
+      } catch (err) {
+        if (this.#closed) return;
+        this.counters.portErrors++;
+        this.lastError = err instanceof Error ? err.message : String(err);
+        this.#log("error", "osdp port failed", {
+          error: this.lastError,
+          code: err instanceof SerialError ? err.code : undefined,
+        });
+        for (const r of this.#readers) r.link.portLost(clock(), this.lastError);
+        await port.close().catch(() => {});
+        if (!this.#reopen) return;
+      }
+    }
+  }
+
+  async #transact(port: OsdpTransport, link: PdLink): Promise<void> {
+    const p = this.#parser;
+    const frame = link.nextFrame(clock());
+    p.reset();
+    await port.write(frame);
+    const deadline = clock() + link.timing.replyTimeoutMs;
+    const rx = this.#rx;
+    for (;;) {
+      const left = deadline - clock();
+      if (left <= 0) break;
+      const n = await port.read(rx, Math.max(1, Math.ceil(left)));
+      if (this.#closed) return;
+      for (let i = 0;;) {
+        i = p.feed(rx, i, n);
+        if (!p.ready) break;
+        if (!p.reply) {
+          this.counters.echoes++;
+        } else if (p.address !== link.address) {
+          this.counters.strayFrames++;
+        } else if (link.onReply(p, clock())) {
+          this.#syncCounters();
+          return;
+        }
+      }
+    }
+    this.#syncCounters();
+    link.onTimeout(clock());
+  }
+
+  #syncCounters(): void {
+    const p = this.#parser;
+    const c = this.counters;
+    c.frames = p.frames;
+    c.checkErrors = p.checkErrors;
+    c.lengthErrors = p.lengthErrors;
+    c.layoutErrors = p.layoutErrors;
+    c.garbageBytes = p.garbageBytes;
+  }
+}

@@ -1,0 +1,480 @@
+/**
+ * An emulated OSDP reader (PD): answers commands like a real reader. Address
+ * filter, sequence checks with reply caching (a resent command gets the same
+ * reply bytes), CRC or checksum, Secure Channel (install mode with SCBK-D or a
+ * configured SCBK), card taps (any bit string), keypad input, LED and buzzer
+ * state remembered, tamper and power status, and faults on demand: NAKs,
+ * BUSY, silence.
+ *
+ * Pure logic: {@link EmulatedPd.handle} takes a parsed command and writes the
+ * reply; {@link OsdpEmulator} puts it on a line.
+ *
+ * @module
+ */
+
+import { BROADCAST, Cmd, Nak, Reply, REPLY_BIT, Scs } from "./constants.ts";
+import type { OsdpParser } from "./parser.ts";
+import { FrameWriter } from "./writer.ts";
+import { parseKeyHex, randomBytes, SCBK_D, SecureSession } from "./secure.ts";
+import {
+  type BuzzerRecord,
+  keypadBytes,
+  LED_RECORD_LENGTH,
+  type LedRecord,
+  readBuzzer,
+  readComSettings,
+  readLed,
+} from "./payload.ts";
+import { crc16 } from "./crc.ts";
+
+/** Options of an emulated reader. */
+export interface EmulatedPdOptions {
+  /** Address 0x00–0x7E. */
+  address: number;
+  /** The reader's SCBK (hex or bytes). Absent → install mode: only SCBK-D is accepted. */
+  scbk?: string | Uint8Array;
+  /** Offers Secure Channel (default true). */
+  secureChannel?: boolean;
+  /** Answers commands in clear (other than ID, CAP and the handshake) with NAK 6. */
+  requireSecureChannel?: boolean;
+  /** Only checksums: CRC commands get NAK 1 and PDCAP says so. */
+  checksumOnly?: boolean;
+  /** Serial number reported in PDID. */
+  serial?: number;
+  /** RND.B source (default crypto random). */
+  random?: (buf: Uint8Array) => void;
+}
+
+/** What the emulated reader received (for tests). */
+export interface ReceivedCommand {
+  /** Sequence number. */
+  seq: number;
+  /** Command code. */
+  code: number;
+  /** CRC (true) or checksum. */
+  crc: boolean;
+  /** Security block type (0 when none). */
+  scbType: number;
+}
+
+interface Pending {
+  code: number;
+  data: Uint8Array;
+}
+
+/** Counters of an emulated reader. */
+export interface EmulatedPdCounters {
+  /** Commands addressed to it. */
+  commands: number;
+  /** Replies sent (cached ones included). */
+  replies: number;
+  /** Cached replies resent for a repeated sequence number. */
+  cachedReplies: number;
+  /** NAKs sent. */
+  naks: number;
+  /** Command MACs that did not verify. */
+  macErrors: number;
+  /** Handshakes completed. */
+  handshakes: number;
+}
+
+/** An emulated reader; see the module documentation. */
+export class EmulatedPd {
+  /** Current address. */
+  address: number;
+  /** When true, nothing is answered (the reader is unplugged). */
+  silent = false;
+  /** Tamper flag (reported by LSTATR). */
+  tamper = false;
+  /** Power failure flag (reported by LSTATR). */
+  powerFailure = false;
+  /** Last LED record per LED number. */
+  readonly leds: Map<number, LedRecord> = new Map();
+  /** Last buzzer record, null before any. */
+  buzzer: BuzzerRecord | null = null;
+  /** Baud rate set by the last COMSET (the emulator cannot change the pty's). */
+  baudRate = 9600;
+  /** Commands received, oldest first (at most 1000 kept). */
+  readonly received: ReceivedCommand[] = [];
+  /** Counters. */
+  readonly counters: EmulatedPdCounters = {
+    commands: 0,
+    replies: 0,
+    cachedReplies: 0,
+    naks: 0,
+    macErrors: 0,
+    handshakes: 0,
+  };
+  readonly #o: EmulatedPdOptions;
+  readonly #scbk: Uint8Array | null;
+  readonly #random: (buf: Uint8Array) => void;
+  readonly #session = new SecureSession();
+  readonly #w: FrameWriter;
+  readonly #cache: Uint8Array;
+  #cacheLen = 0;
+  #cacheKey = -1;
+  #lastSeq = -1;
+  #handshake = false;
+  #statusChanged = false;
+  #drop = 0;
+  readonly #events: Pending[] = [];
+  readonly #faults: Pending[] = [];
+
+  /** Creates a reader. */
+  constructor(options: EmulatedPdOptions, maxFrame = 1024) {
+    this.#o = options;
+    this.address = options.address;
+    this.#scbk = options.scbk === undefined
+      ? null
+      : typeof options.scbk === "string"
+      ? parseKeyHex(options.scbk)
+      : options.scbk;
+    this.#random = options.random ?? randomBytes;
+    this.#w = new FrameWriter(maxFrame);
+    this.#cache = new Uint8Array(maxFrame);
+  }
+
+  /** True while a Secure Channel session is established. */
+  get secureChannelActive(): boolean {
+    return this.#session.active;
+  }
+
+  /** A card is presented: `bits` as a string of 0/1 (first transmitted first), `osdp_RAW` format code `format`. */
+  tapBits(bits: string, format = 1, reader = 0): void {
+    if (!/^[01]+$/.test(bits)) throw new Error("tapBits: expected a string of 0 and 1");
+    const bytes = new Uint8Array((bits.length + 7) >> 3);
+    for (let i = 0; i < bits.length; i++) if (bits[i] === "1") bytes[i >> 3]! |= 0x80 >> (i & 7);
+    const data = new Uint8Array(4 + bytes.length);
+    data.set([reader, format, bits.length & 0xff, bits.length >> 8]);
+    data.set(bytes, 4);
+    this.#events.push({ code: Reply.RAW, data });
+  }
+
+  /** A card is presented and reported as an ASCII number (`osdp_FMT`). */
+  tapFormatted(text: string, reader = 0): void {
+    const data = new Uint8Array(3 + text.length);
+    data.set([reader, 0, text.length]);
+    for (let i = 0; i < text.length; i++) data[3 + i] = text.charCodeAt(i) & 0xff;
+    this.#events.push({ code: Reply.FMT, data });
+  }
+
+  /** Keys are pressed (`*` and `#` allowed). */
+  pressKeys(keys: string, reader = 0): void {
+    const k = keypadBytes(keys);
+    const data = new Uint8Array(2 + k.length);
+    data.set([reader, k.length]);
+    data.set(k, 2);
+    this.#events.push({ code: Reply.KEYPAD, data });
+  }
+
+  /** Sets tamper and power flags; the next poll is answered with LSTATR. */
+  setStatus(tamper: boolean, powerFailure: boolean): void {
+    this.tamper = tamper;
+    this.powerFailure = powerFailure;
+    this.#statusChanged = true;
+  }
+
+  /** Answers the next `count` commands with NAK `code`. */
+  nakNext(code: number, count = 1): void {
+    for (let i = 0; i < count; i++) {
+      this.#faults.push({ code: Reply.NAK, data: Uint8Array.of(code) });
+    }
+  }
+
+  /** Answers the next `count` commands with BUSY. */
+  busyNext(count = 1): void {
+    for (let i = 0; i < count; i++) {
+      this.#faults.push({ code: Reply.BUSY, data: new Uint8Array(0) });
+    }
+  }
+
+  /** Power cycle: forgets the sequence, the Secure Channel session and the reply cache. */
+  reboot(): void {
+    this.#lastSeq = -1;
+    this.#cacheKey = -1;
+    this.#session.clear();
+    this.#handshake = false;
+  }
+
+  /** Pending card and keypad events. */
+  get pendingEvents(): number {
+    return this.#events.length;
+  }
+
+  /**
+   * Handles one parsed frame. Returns the reply length (the reply is in
+   * {@link replyBuffer}), or 0 when the frame is not for this reader or it
+   * stays silent.
+   */
+  handle(p: OsdpParser): number {
+    const n = this.#handle(p);
+    if (n > 0 && this.#drop > 0) {
+      this.#drop--;
+      return 0;
+    }
+    return n;
+  }
+
+  /** Processes the next `count` commands but loses their replies (the CP must resend; the cache answers). */
+  dropReplies(count = 1): void {
+    this.#drop += count;
+  }
+
+  #handle(p: OsdpParser): number {
+    if (p.reply || (p.address !== this.address && p.address !== BROADCAST)) return 0;
+    this.counters.commands++;
+    if (this.received.length >= 1000) this.received.shift();
+    this.received.push({ seq: p.seq, code: p.code, crc: p.crc, scbType: p.scbType });
+    if (this.silent) return 0;
+    const crc = p.crc && !this.#o.checksumOnly;
+    if (p.crc && this.#o.checksumOnly) return this.#nak(p.seq, false, Nak.CHECK, false);
+    const key = (p.length << 16) | crc16(p.buf, 0, p.length);
+    if (p.seq === 0) {
+      this.#session.clear();
+      this.#handshake = false;
+    } else if (p.seq === this.#lastSeq && key === this.#cacheKey) {
+      this.counters.cachedReplies++;
+      this.counters.replies++;
+      this.#w.buf.set(this.#cache.subarray(0, this.#cacheLen));
+      return this.#cacheLen;
+    } else if (this.#lastSeq < 0 || p.seq !== (this.#lastSeq >= 3 ? 1 : this.#lastSeq + 1)) {
+      return this.#nak(p.seq, crc, Nak.SEQUENCE, false);
+    }
+    const fault = this.#faults.shift();
+    if (fault) {
+      if (fault.code === Reply.BUSY) {
+        return this.#send(p.seq, crc, Reply.BUSY, fault.data, false, false);
+      }
+      const nak = fault.data[0]!;
+      return this.#nak(p.seq, crc, nak, nak !== Nak.CHECK && nak !== Nak.SEQUENCE, key);
+    }
+    let data = p.buf.subarray(p.dataOffset, p.dataOffset + p.dataLength);
+    const s = this.#session;
+    const secured = p.scbType === Scs.S15 || p.scbType === Scs.S17;
+    if (secured) {
+      if (!s.active || !s.verify(p.buf, p.macOffset, true)) {
+        this.counters.macErrors++;
+        s.clear();
+        return this.#nak(p.seq, crc, Nak.SECURITY_UNSUPPORTED, true, key);
+      }
+      if (p.scbType === Scs.S17) {
+        const plain = s.decrypt(data.slice(), true);
+        if (plain === null) {
+          s.clear();
+          return this.#nak(p.seq, crc, Nak.SECURITY_UNSUPPORTED, true, key);
+        }
+        data = plain;
+      }
+    } else if (p.code !== Cmd.CHLNG && p.code !== Cmd.SCRYPT) {
+      if (s.active) s.clear(); // a command in clear ends the session
+      this.#handshake = false;
+      const open = p.code === Cmd.ID || p.code === Cmd.CAP;
+      if (this.#o.requireSecureChannel && !open) {
+        return this.#nak(p.seq, crc, Nak.ENCRYPTION_REQUIRED, true, key);
+      }
+    }
+    return this.#dispatch(p, data, crc, secured, key);
+  }
+
+  /** The buffer holding the last reply. */
+  get replyBuffer(): Uint8Array {
+    return this.#w.buf;
+  }
+
+  #dispatch(p: OsdpParser, data: Uint8Array, crc: boolean, secured: boolean, key: number): number {
+    const seq = p.seq;
+    const reply = (code: number, d: Uint8Array) =>
+      this.#send(seq, crc, code, d, secured, true, key);
+    const ack = () => reply(Reply.ACK, new Uint8Array(0));
+    switch (p.code) {
+      case Cmd.POLL: {
+        if (this.#statusChanged) {
+          this.#statusChanged = false;
+          return reply(Reply.LSTATR, Uint8Array.of(+this.tamper, +this.powerFailure));
+        }
+        const ev = this.#events.shift();
+        return ev ? reply(ev.code, ev.data) : ack();
+      }
+      case Cmd.ID:
+        return reply(Reply.PDID, this.#pdid());
+      case Cmd.CAP:
+        return reply(Reply.PDCAP, this.#pdcap());
+      case Cmd.LSTAT:
+        this.#statusChanged = false;
+        return reply(Reply.LSTATR, Uint8Array.of(+this.tamper, +this.powerFailure));
+      case Cmd.LED:
+        if (data.length < LED_RECORD_LENGTH || data.length % LED_RECORD_LENGTH !== 0) {
+          return this.#nak(seq, crc, Nak.LENGTH, true, key, secured);
+        }
+        for (let i = 0; i < data.length; i += LED_RECORD_LENGTH) {
+          const r = readLed(data, i);
+          this.leds.set(r.led, r);
+        }
+        return ack();
+      case Cmd.BUZ:
+        if (data.length < 5) return this.#nak(seq, crc, Nak.LENGTH, true, key, secured);
+        this.buzzer = readBuzzer(data, 0);
+        return ack();
+      case Cmd.COMSET: {
+        const c = readComSettings(data, 0, data.length);
+        if (!c) return this.#nak(seq, crc, Nak.LENGTH, true, key, secured);
+        const n = reply(Reply.COM, data.slice(0, 5));
+        if (c.address < BROADCAST) this.address = c.address;
+        this.baudRate = c.baudRate;
+        return n;
+      }
+      case Cmd.KEEPACTIVE:
+        return data.length < 2 ? this.#nak(seq, crc, Nak.LENGTH, true, key, secured) : ack();
+      case Cmd.CHLNG:
+        return this.#challenge(p, data, crc, key);
+      case Cmd.SCRYPT:
+        return this.#scrypt(p, data, crc, key);
+      default:
+        return this.#nak(seq, crc, Nak.UNKNOWN_COMMAND, true, key, secured);
+    }
+  }
+
+  #challenge(p: OsdpParser, data: Uint8Array, crc: boolean, key: number): number {
+    const keyType = p.scbDataLength >= 1 ? p.buf[p.scbDataOffset]! : 0;
+    const offered = this.#o.secureChannel ?? true;
+    const scbk = keyType === 1 ? this.#scbk : this.#scbk === null ? SCBK_D : null;
+    if (!offered || scbk === null || data.length < 8) {
+      return this.#nak(p.seq, crc, Nak.SECURITY_UNSUPPORTED, true, key);
+    }
+    const s = this.#session;
+    s.clear();
+    s.rndA.set(data.subarray(0, 8));
+    s.deriveKeys(scbk);
+    this.#random(s.rndB);
+    this.#handshake = true;
+    const out = new Uint8Array(32);
+    out.set(this.#cuid());
+    out.set(s.rndB, 8);
+    out.set(s.clientCryptogram(), 16);
+    return this.#send(p.seq, crc, Reply.CCRYPT, out, false, true, key, Scs.S12, keyType);
+  }
+
+  #scrypt(p: OsdpParser, data: Uint8Array, crc: boolean, key: number): number {
+    const s = this.#session;
+    if (!this.#handshake || data.length < 16) {
+      return this.#nak(p.seq, crc, Nak.SECURITY_UNSUPPORTED, true, key);
+    }
+    this.#handshake = false;
+    const expect = s.serverCryptogram();
+    let diff = 0;
+    for (let i = 0; i < 16; i++) diff |= expect[i]! ^ data[i]!;
+    if (diff !== 0) {
+      s.clear();
+      return this.#nak(p.seq, crc, Nak.SECURITY_UNSUPPORTED, true, key);
+    }
+    const rmac = s.initialRmac(expect);
+    const n = this.#send(p.seq, crc, Reply.RMAC_I, rmac, false, true, key, Scs.S14, 1);
+    s.activate(rmac);
+    this.counters.handshakes++;
+    return n;
+  }
+
+  #cuid(): Uint8Array {
+    const sn = this.#o.serial ?? 0x12345678;
+    return Uint8Array.of(
+      0x5a,
+      0x01,
+      0x02,
+      0x01,
+      sn & 0xff,
+      (sn >>> 8) & 0xff,
+      (sn >>> 16) & 0xff,
+      sn >>> 24,
+    );
+  }
+
+  #pdid(): Uint8Array {
+    const sn = this.#o.serial ?? 0x12345678;
+    return Uint8Array.of(
+      0x5a,
+      0x01,
+      0x02,
+      0x01,
+      0x01,
+      sn & 0xff,
+      (sn >>> 8) & 0xff,
+      (sn >>> 16) & 0xff,
+      sn >>> 24,
+      1,
+      2,
+      3,
+    );
+  }
+
+  #pdcap(): Uint8Array {
+    const sc = this.#o.secureChannel ?? true;
+    return Uint8Array.of(
+      3,
+      1,
+      0, // card data as bits
+      4,
+      2,
+      1, // one timed LED
+      5,
+      2,
+      1, // one timed buzzer
+      8,
+      this.#o.checksumOnly ? 0 : 1,
+      0,
+      9,
+      sc ? 1 : 0,
+      sc ? 1 : 0,
+      10,
+      0x00,
+      0x04, // 1024-byte receive buffer
+      13,
+      0,
+      1, // one reader
+    );
+  }
+
+  #nak(
+    seq: number,
+    crc: boolean,
+    code: number,
+    advance: boolean,
+    key = -1,
+    secured = false,
+  ): number {
+    this.counters.naks++;
+    return this.#send(seq, crc, Reply.NAK, Uint8Array.of(code), secured, advance, key);
+  }
+
+  #send(
+    seq: number,
+    crc: boolean,
+    code: number,
+    data: Uint8Array,
+    secured: boolean,
+    advance: boolean,
+    key = -1,
+    scbType = 0,
+    scbData = -1,
+  ): number {
+    const w = this.#w;
+    const addr = this.address | REPLY_BIT;
+    const s = this.#session;
+    let n: number;
+    if (secured && s.active) {
+      if (data.length > 0) w.begin(addr, seq, crc, Scs.S18).u8(code).bytes(s.encrypt(data, false));
+      else w.begin(addr, seq, crc, Scs.S16).u8(code);
+      n = w.finish(s.signer(false));
+    } else {
+      w.begin(addr, seq, crc, scbType, scbData).u8(code).bytes(data);
+      n = w.finish();
+    }
+    this.counters.replies++;
+    if (advance) {
+      this.#lastSeq = seq;
+      this.#cacheKey = key;
+      this.#cache.set(w.buf.subarray(0, n));
+      this.#cacheLen = n;
+    }
+    return n;
+  }
+}

@@ -1,0 +1,50 @@
+/**
+ * OSDP (SIA OSDP v2.2) over RS-485: a control panel that polls readers, with
+ * Secure Channel, and an emulated reader for tests and the demo.
+ *
+ * - {@link OsdpBus}: one per serial port; polls its readers round-robin,
+ *   reports cards and keypad input with the reader's name, status per reader,
+ *   and LED/beep feedback once a scan is journaled.
+ * - {@link OsdpParser} / {@link FrameWriter}: zero-allocation framing.
+ * - {@link SecureSession}: Secure Channel crypto on `node:crypto`.
+ * - {@link OsdpEmulator} / {@link EmulatedPd}: readers on the master end of a pty.
+ * - {@link OsdpReaderConfigSchema}: the `osdp` reader config; {@link decodeOsdpHex} for the CLI.
+ *
+ * @module
+ */
+
+export * from "./constants.ts";
+export { checksum8, crc16, crc16Byte, CRC_INIT } from "./crc.ts";
+export { MAX_FRAME, MIN_FRAME, OsdpParser, ParseError } from "./parser.ts";
+export { buildFrame, type BuildFrameOptions, FrameWriter, type MacSigner } from "./writer.ts";
+export { parseKeyHex, randomBytes, SCBK_D, SecureSession } from "./secure.ts";
+export * from "./payload.ts";
+export { FMT_FORMAT, OsdpCardDecoder } from "./card_data.ts";
+export { DEFAULT_TIMING, type LinkTiming, resolveTiming } from "./timing.ts";
+export {
+  type LinkCounters,
+  type LinkPhase,
+  type LinkSink,
+  type OsdpLogger,
+  PdLink,
+  type PdLinkConfig,
+  type ScState,
+} from "./link.ts";
+export { type OsdpReaderStatus, readerStatus } from "./status.ts";
+export {
+  OsdpBus,
+  type OsdpBusCounters,
+  type OsdpBusOpenOptions,
+  type OsdpBusOptions,
+  type OsdpCardEvent,
+  type OsdpKeypadEvent,
+  type OsdpReaderSpec,
+  type OsdpTransport,
+} from "./bus.ts";
+export {
+  EmulatedPd,
+  type EmulatedPdCounters,
+  type EmulatedPdOptions,
+  type ReceivedCommand,
+} from "./emulated_pd.ts";
+export { OsdpEmulator, type OsdpEmulatorOptions } from "./emulator.ts";

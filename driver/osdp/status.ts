@@ -1,0 +1,68 @@
+/**
+ * Per-reader status of the OSDP control panel, as plain JSON-able data for
+ * the agent's `/health`, `/metrics` and `status` output. Never carries keys.
+ *
+ * @module
+ */
+
+import type { LinkCounters, LinkPhase, PdLink, ScState } from "./link.ts";
+import type { PdId } from "./payload.ts";
+
+/** Status of one reader on an OSDP bus. */
+export interface OsdpReaderStatus {
+  /** Reader name. */
+  name: string;
+  /** PD address. */
+  address: number;
+  /** True when polled normally and card data is accepted. */
+  online: boolean;
+  /** Connection phase. */
+  phase: LinkPhase;
+  /** Secure Channel state. */
+  secureChannel: ScState;
+  /** Last Secure Channel problem, null when none. */
+  secureChannelError: string | null;
+  /** Tamper from LSTATR (null: unknown yet). */
+  tamper: boolean | null;
+  /** Power failure from LSTATR (null: unknown yet). */
+  powerFailure: boolean | null;
+  /** Check characters in use. */
+  check: "crc" | "checksum";
+  /** Current sequence number. */
+  sequence: number;
+  /** Last NAK code, null when none. */
+  lastNak: number | null;
+  /** Last error, null when none. */
+  lastError: string | null;
+  /** Milliseconds since the last valid reply. */
+  lastReplyAgoMs: number;
+  /** When offline or refused: milliseconds until the next attempt. */
+  retryInMs: number | null;
+  /** The reader's identity (PDID), null before the first. */
+  id: PdId | null;
+  /** Counters. */
+  counters: LinkCounters;
+}
+
+/** Snapshot of a link's status at `now`. */
+export function readerStatus(link: PdLink, now: number): OsdpReaderStatus {
+  const waiting = link.phase === "offline" || link.phase === "refused";
+  return {
+    name: link.name,
+    address: link.address,
+    online: link.online,
+    phase: link.phase,
+    secureChannel: link.sc,
+    secureChannelError: link.scError || null,
+    tamper: link.tamper,
+    powerFailure: link.powerFailure,
+    check: link.useCrc ? "crc" : "checksum",
+    sequence: link.seq,
+    lastNak: link.lastNak >= 0 ? link.lastNak : null,
+    lastError: link.lastError || null,
+    lastReplyAgoMs: Math.max(0, Math.round(now - link.lastReplyAt)),
+    retryInMs: waiting ? Math.max(0, Math.round(link.dueAt - now)) : null,
+    id: link.pdId,
+    counters: { ...link.counters },
+  };
+}
