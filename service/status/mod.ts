@@ -1,0 +1,56 @@
+/**
+ * The agent's status surface: the HTTP server (`/health`, `/metrics`, `/`,
+ * export and retry actions), Prometheus metrics, the self-refreshing status
+ * page, the `cli status` text, and the snapshot types they all read.
+ *
+ * ```ts
+ * import { startStatusServer } from "./mod.ts";
+ * const server = startStatusServer({ listen: "127.0.0.1:8780", snapshot: () => agent.snapshot() });
+ * // … later
+ * await server.close();
+ * ```
+ *
+ * @module
+ */
+
+export type {
+  Histogram,
+  JournalStatus,
+  ReaderStatus,
+  StatusSnapshot,
+  SyncStatus,
+} from "./snapshot.ts";
+export {
+  parseListen,
+  startStatusServer,
+  type StatusActions,
+  type StatusServer,
+  StatusServerError,
+  type StatusServerErrorCode,
+  type StatusServerOptions,
+} from "./server.ts";
+export {
+  escapeLabelValue,
+  formatSampleValue,
+  METRICS_CONTENT_TYPE,
+  renderMetrics,
+} from "./metrics.ts";
+export { PAGE_CSP, PAGE_REFRESH_MS, renderPage } from "./page.ts";
+export { statusView, type ViewLink } from "./view.ts";
+export { formatStatusText } from "./format.ts";
+export { formatAgo, formatBytes, formatDuration } from "./units.ts";
+export {
+  csvColumns,
+  csvField,
+  csvLine,
+  EXPORT_CONTENT_TYPES,
+  EXPORT_CSV_COLUMNS,
+  type ExportFormat,
+  type ExportOptions,
+  type ExportRow,
+  type ExportSource,
+  type ExportState,
+  type ExportStream,
+  jsonlLine,
+  openExportStream,
+} from "./export.ts";
