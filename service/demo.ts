@@ -1,47 +1,212 @@
 /**
- * The demo: a simulated ASCII 125 kHz reader on a real pty, read by the real
- * serial port and decoder, printing each decoded tag.
+ * `deno task demo`: the whole agent with no hardware and no config. It starts
+ * the iFlow simulator on loopback and one simulated reader of every
+ * implemented kind on real ptys, taps the cards of a few demo employees
+ * (an unknown card and a quick double tap among them), journals and syncs
+ * them, takes iFlow away (an outage) while scans keep coming, brings it back
+ * and drains the backlog. Live progress on the terminal, a summary at the
+ * end, exit 0 by itself in under a minute (`--duration SECONDS` taps longer).
  *
  * @module
  */
 
-import {
-  AsciiFrameDecoder,
-  AsciiReaderSimulator,
-  formatTag,
-  openPty,
-  pumpDecoder,
-  SerialPort,
-} from "../driver/mod.ts";
+import { parseArgs } from "node:util";
+import { Agent } from "./agent.ts";
+import { validateConfig } from "./config/mod.ts";
+import { DEMO_EMPLOYEES, DEMO_TOKEN } from "./iflow/sim_model.ts";
+import { type IflowSimulator, startIflowSimulator } from "./iflow/simulator.ts";
+import { createLogger } from "./log.ts";
+import { type DemoReader, demoReaders } from "./demo/sim_readers.ts";
+import { progressLine, ProgressWriter } from "./demo/progress.ts";
 
-/** Runs the ASCII demo, printing through `print`; resolves with the tags read. */
-export async function runAsciiDemo(print: (line: string) => void = console.log): Promise<string[]> {
-  const pty = openPty();
-  const port = await SerialPort.open(pty.path, { baudRate: 9600 });
-  print(`simulated ASCII reader on ${pty.path} (9600 8N1)`);
-  const decoder = new AsciiFrameDecoder();
-  const tags: string[] = [];
-  const pump = pumpDecoder(port, decoder, (read) => {
-    const tag = formatTag(read, "dec10");
-    tags.push(tag);
-    print(`card ${formatTag(read, "hex")} -> rfidTag ${tag}`);
-  });
-  const sim = new AsciiReaderSimulator(pty.master);
-  const cards = [0x67003b51c6n, 0x0a00123456n, 0x1f00badc0dn];
-  for (const id of cards) {
-    await sim.tap(id, { crlf: true, chunk: 5, noiseBefore: 8 });
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  await sim.tap(0x0102030405n, { badChecksum: true });
-  await new Promise((r) => setTimeout(r, 200));
-  await port.close();
-  await pump;
-  await pty.close();
-  print(
-    `read ${decoder.counters.frames} cards, ${decoder.counters.checksumErrors} bad checksum, ` +
-      `${decoder.counters.framingErrors} framing errors`,
-  );
-  return tags;
+const UNKNOWN_TAG = "0000424242";
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Options of {@link runDemo}. */
+export interface DemoOptions {
+  /** Extra seconds of random taps before the outage (default 0). */
+  durationSec?: number;
+  /** Where progress goes (default: the terminal). */
+  progress?: ProgressWriter;
 }
 
-if (import.meta.main) await runAsciiDemo();
+/** What the demo did. */
+export interface DemoSummary {
+  /** Cards presented to readers. */
+  tapped: number;
+  /** Scans journaled. */
+  journaled: number;
+  /** Taps dropped by debounce. */
+  debounced: number;
+  /** Delivered to iFlow (accepted or duplicate). */
+  synced: number;
+  /** Rejected by iFlow (unknown card, employment ended). */
+  rejected: number;
+  /** Still pending at the end (0 when the backlog drained). */
+  pending: number;
+  /** Attendances the simulated iFlow stored. */
+  storedAtIflow: number;
+}
+
+async function waitFor(cond: () => boolean, timeoutMs: number, tick: () => void): Promise<boolean> {
+  const end = Date.now() + timeoutMs;
+  while (Date.now() < end) {
+    tick();
+    if (cond()) return true;
+    await sleep(100);
+  }
+  tick();
+  return cond();
+}
+
+/** Runs the demo; resolves with its summary. */
+export async function runDemo(opts: DemoOptions = {}): Promise<DemoSummary> {
+  const progress = opts.progress ?? new ProgressWriter();
+  const dir = await Deno.makeTempDir({ prefix: "pontaj-demo-" });
+  const logFile = `${dir}/agent.log`;
+  const logHandle = await Deno.open(logFile, { write: true, create: true, append: true });
+  const enc = new TextEncoder();
+  let sim: IflowSimulator = await startIflowSimulator({ port: 0 });
+  const port = sim.port;
+  let storedBefore = 0;
+  const readers: DemoReader[] = demoReaders();
+  const config = validateConfig(
+    {
+      timezone: "Europe/Bucharest",
+      journal: { dir: `${dir}/journal` },
+      iflow: {
+        url: sim.url,
+        accessToken: DEMO_TOKEN,
+        reconnectJitterMs: 2000,
+        backoffBaseMs: 300,
+        backoffCapMs: 3000,
+        timeoutMs: 3000,
+        batchSize: 5,
+      },
+      readers: readers.map((r) => r.config),
+      debounceMs: 3000,
+      status: { listen: "127.0.0.1:0" },
+    },
+    "demo config",
+    {},
+  );
+  const logger = createLogger({
+    level: "info",
+    redact: [DEMO_TOKEN],
+    sink: (line) => logHandle.writeSync(enc.encode(line + "\n")),
+  });
+  const agent = await Agent.start(config, { logger });
+  let phase = "start";
+  const tick = () => progress.update(progressLine(agent.snapshot(), phase));
+  const timer = setInterval(tick, 250);
+  const employees = DEMO_EMPLOYEES;
+  let tapped = 0;
+  const tap = async (reader: DemoReader, tag: string, what: string) => {
+    tapped++;
+    const who = employees.find((e) => e.rfid === tag)?.fullName ?? "unknown card";
+    progress.note(`  tap ${tag} on ${reader.config.name} (${reader.kind}): ${who}${what}`);
+    await reader.tap(tag);
+    tick();
+  };
+  try {
+    progress.note(`pontaj demo: iFlow simulator at ${sim.origin}, journal in ${dir}/journal`);
+    progress.note(`status page: ${agent.statusUrl}/   agent log: ${logFile}`);
+    for (const r of readers) {
+      progress.note(
+        `  reader ${r.config.name}: ${r.kind} on ${r.config.port ?? "simulated source"}`,
+      );
+    }
+    await waitFor(() => agent.snapshot().readers.every((r) => r.state === "online"), 5000, tick);
+
+    phase = "online";
+    let i = 0;
+    for (const e of employees) {
+      await tap(readers[i++ % readers.length]!, e.rfid, "");
+      await sleep(700);
+    }
+    await tap(readers[0]!, UNKNOWN_TAG, "");
+    await sleep(500);
+    const first = readers[1 % readers.length]!;
+    await tap(first, employees[0]!.rfid, " (again, an hour's work later)");
+    await sleep(300);
+    await tap(first, employees[0]!.rfid, " (quick double tap: debounced)");
+    const extraEnd = Date.now() + (opts.durationSec ?? 0) * 1000;
+    while (Date.now() < extraEnd) {
+      const e = employees[Math.floor(Math.random() * employees.length)]!;
+      await tap(readers[Math.floor(Math.random() * readers.length)]!, e.rfid, "");
+      await sleep(1500);
+    }
+    await waitFor(() => agent.snapshot().journal.pending === 0, 15_000, tick);
+
+    phase = "outage";
+    progress.note("iFlow goes away (outage): scans keep being journaled");
+    storedBefore = sim.stored().length;
+    await sim.close();
+    for (let k = 0; k < 8; k++) {
+      const e = employees[(k * 5 + 2) % employees.length]!;
+      await tap(readers[k % readers.length]!, e.rfid, "");
+      await sleep(600);
+    }
+    await waitFor(
+      () => agent.snapshot().pipeline.journaled + agent.snapshot().pipeline.debounced >= tapped,
+      3000,
+      tick,
+    );
+
+    phase = "back";
+    sim = await startIflowSimulator({ port });
+    progress.note("iFlow is back: draining the backlog");
+    const drained = await waitFor(() => agent.snapshot().journal.pending === 0, 30_000, tick);
+    if (!drained) progress.note("the backlog did not drain in 30 s");
+    phase = "done";
+    tick();
+  } finally {
+    clearInterval(timer);
+    progress.end();
+  }
+  const s = agent.snapshot();
+  await agent.stop();
+  const storedAtIflow = storedBefore + sim.stored().length;
+  await sim.close();
+  for (const r of readers) await r.close();
+  logHandle.close();
+  return {
+    tapped,
+    journaled: s.pipeline.journaled,
+    debounced: s.pipeline.debounced,
+    synced: s.journal.synced,
+    rejected: s.journal.rejected,
+    pending: s.journal.pending,
+    storedAtIflow,
+  };
+}
+
+if (import.meta.main) {
+  const { values } = parseArgs({
+    args: Deno.args,
+    options: { duration: { type: "string" }, help: { type: "boolean" } },
+    strict: true,
+  });
+  if (values.help) {
+    console.log(
+      "Usage: deno task demo [--duration SECONDS]\n\nRuns the agent against simulated readers and a local iFlow; no hardware needed.",
+    );
+    Deno.exit(0);
+  }
+  const durationSec = values.duration === undefined ? 0 : Number(values.duration);
+  if (!Number.isFinite(durationSec) || durationSec < 0) {
+    console.error(`--duration: expected seconds, got '${values.duration}'`);
+    Deno.exit(2);
+  }
+  const s = await runDemo({ durationSec });
+  console.log("");
+  console.log("summary");
+  console.log(`  cards tapped        ${s.tapped}`);
+  console.log(`  journaled           ${s.journaled}`);
+  console.log(`  debounced           ${s.debounced}`);
+  console.log(`  synced to iFlow     ${s.synced}`);
+  console.log(`  rejected by iFlow   ${s.rejected}  (unknown card, employment ended)`);
+  console.log(`  still pending       ${s.pending}`);
+  console.log(`  stored at iFlow     ${s.storedAtIflow}`);
+  Deno.exit(s.pending === 0 && s.journaled + s.debounced === s.tapped ? 0 : 1);
+}

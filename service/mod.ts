@@ -5,4 +5,9 @@
  * @module
  */
 
-export { runAsciiDemo } from "./demo.ts";
+export { Agent, type AgentOptions } from "./agent.ts";
+export { type DemoOptions, type DemoSummary, runDemo } from "./demo.ts";
+export { main } from "./main.ts";
+export * from "./config/mod.ts";
+export { BUILD_DATE_MS, clockProblem, type LocalStamp, localStamp } from "./clock.ts";
+export { type PipelineOptions, ScanPipeline, type ScanStore } from "./pipeline/scan_pipeline.ts";

@@ -139,6 +139,11 @@ export class ScanPipeline {
     return p;
   }
 
+  /** Scans handed in and not yet journaled (or known lost). */
+  get inFlight(): number {
+    return this.#inFlight.size;
+  }
+
   /** Waits until every scan handed in so far is journaled (or known lost). */
   async drain(): Promise<void> {
     while (this.#inFlight.size > 0) await Promise.allSettled([...this.#inFlight]);

@@ -1,0 +1,294 @@
+/**
+ * The agent: opens the journal, starts the sync engine, supervises every
+ * reader, runs each card read through the scan pipeline, and serves status.
+ * `stop()` is the SIGTERM path: readers first, then in-flight appends, then
+ * the sync (an in-flight batch gets its reply recorded or stays pending),
+ * then the status server and the journal.
+ *
+ * @module
+ */
+
+import type { Config } from "./config/schema.ts";
+import type { TagFormat } from "../driver/tag.ts";
+import { Journal } from "./journal/journal.ts";
+import { SpooledJournal } from "./journal/spool.ts";
+import type { ScanInput } from "./journal/types.ts";
+import type { Logger } from "./log.ts";
+import { ScanPipeline, type ScanStore } from "./pipeline/scan_pipeline.ts";
+import { devicesFor } from "./readers/factory.ts";
+import { ReaderSupervisor } from "./readers/supervisor.ts";
+import { SyncEngine } from "./sync/engine.ts";
+import { startStatusServer, type StatusServer } from "./status/server.ts";
+import type { ReaderStatus, StatusSnapshot } from "./status/snapshot.ts";
+import { PACKAGE_VERSION } from "./iflow/config.ts";
+import { syncStatusForSnapshot } from "./sync_status.ts";
+import { exportObjects, parseSince } from "./export_row.ts";
+
+/** Options beyond the config. */
+export interface AgentOptions {
+  /** Log sink (redacting). */
+  logger: Logger;
+  /** Serve status (default true; `sync --once` and tests may turn it off). */
+  statusServer?: boolean;
+  /** Wall clock for scans (tests set it). */
+  now?: () => number;
+}
+
+/** Adapts the spool's result to "seq once durable, null if not kept". */
+function durableStore(
+  spool: SpooledJournal,
+  waiting: Map<ScanInput, (seq: number | null) => void>,
+): ScanStore {
+  return {
+    async submit(scan) {
+      const r = await spool.submit(scan);
+      if (r.status === "journaled") return r.seq;
+      if (r.status === "dropped") return null;
+      return await new Promise<number | null>((resolve) => waiting.set(scan, resolve));
+    },
+  };
+}
+
+/** A running agent. */
+export class Agent {
+  /** The config it runs. */
+  readonly config: Config;
+  /** Random id of this start. */
+  readonly bootId: string = crypto.randomUUID().slice(0, 8);
+  /** Epoch ms it started. */
+  readonly startedAt: number = Date.now();
+  readonly #log: Logger;
+  readonly #journal: Journal;
+  readonly #spool: SpooledJournal;
+  readonly #sync: SyncEngine;
+  readonly #pipeline: ScanPipeline;
+  readonly #supervisors: { kind: string; sup: ReaderSupervisor }[] = [];
+  #status: StatusServer | null = null;
+  /** Scans spooled in memory (disk failing), resolved once journaled or lost. */
+  readonly #waiting = new Map<ScanInput, (seq: number | null) => void>();
+  #stopping: Promise<void> | null = null;
+
+  private constructor(config: Config, opts: AgentOptions, journal: Journal) {
+    this.config = config;
+    this.#log = opts.logger;
+    this.#journal = journal;
+    const waiting = this.#waiting;
+    this.#spool = new SpooledJournal(journal, {
+      capacity: config.journal.queueLimit,
+      logger: opts.logger,
+      onFlushed: (scan, seq) => {
+        waiting.get(scan)?.(seq);
+        waiting.delete(scan);
+      },
+    });
+    this.#sync = new SyncEngine(journal, { iflow: config.iflow, logger: opts.logger });
+    const tagFormats = new Map<string, TagFormat>(
+      config.readers.map((r) => [r.name, r.tagFormat as TagFormat]),
+    );
+    this.#pipeline = new ScanPipeline({
+      timezone: config.timezone,
+      debounceMs: config.debounceMs,
+      bootId: this.bootId,
+      store: durableStore(this.#spool, waiting),
+      tagFormats,
+      lastJournaledMs: null, // TODO(lead): journal.stats().lastEpochMs once the journal exposes it
+      now: opts.now,
+      onJournaled: (scan, seq) => {
+        this.#sync.wake();
+        this.#log("info", "scan journaled", {
+          seq,
+          reader: scan.reader,
+          rfidTag: scan.rfidTag,
+          date: scan.date,
+          time: scan.time,
+        });
+        this.#feedback(scan.reader);
+      },
+      onLost: (scan, err) =>
+        this.#log("error", "scan could not be kept", {
+          reader: scan.reader,
+          rfidTag: scan.rfidTag,
+          error: err,
+        }),
+    });
+  }
+
+  /** Opens the journal and starts readers, sync and status. */
+  static async start(config: Config, opts: AgentOptions): Promise<Agent> {
+    const journal = await Journal.open(config.journal.dir, {
+      segmentBytes: config.journal.segmentBytes,
+      archive: config.journal.archive,
+      archiveDays: config.journal.archiveDays,
+      logger: opts.logger,
+    });
+    const agent = new Agent(config, opts, journal);
+    try {
+      await agent.#start(opts.statusServer ?? true);
+    } catch (err) {
+      await agent.stop();
+      throw err;
+    }
+    return agent;
+  }
+
+  async #start(withStatus: boolean): Promise<void> {
+    const log = this.#log;
+    for (
+      const device of devicesFor(this.config.readers, (reader, msg) => log("warn", msg, { reader }))
+    ) {
+      const sup = new ReaderSupervisor({
+        names: device.names,
+        create: device.create,
+        onCard: (reader, read) => void this.#pipeline.handle(reader, read),
+        log: (level, msg, fields) => log(level, msg, { ...fields, kind: device.kind }),
+      });
+      this.#supervisors.push({ kind: device.kind, sup });
+      sup.start();
+    }
+    this.#sync.start();
+    if (withStatus) {
+      this.#status = await startStatusServer({
+        listen: this.config.status.listen,
+        snapshot: () => this.snapshot(),
+        logger: log,
+        actions: {
+          retryRejected: (since) => this.retryRejected(parseSince(since)),
+          export: (o) => exportObjects(this.#journal.export(o)),
+        },
+      });
+      log("info", "status page", { url: this.#status.url });
+    }
+    log("info", "agent started", {
+      version: PACKAGE_VERSION,
+      bootId: this.bootId,
+      readers: this.config.readers.map((r) => `${r.name} (${r.kind})`),
+      journal: this.config.journal.dir,
+      iflow: this.config.iflow.url,
+    });
+  }
+
+  /** URL of the status server, if it runs. */
+  get statusUrl(): string | null {
+    return this.#status?.url ?? null;
+  }
+
+  /** The scan pipeline (tests and the demo read its counters). */
+  get pipeline(): ScanPipeline {
+    return this.#pipeline;
+  }
+
+  #feedback(reader: string): void {
+    for (const { sup } of this.#supervisors) {
+      if (sup.names.includes(reader)) sup.driver?.feedback?.(reader, "journaled");
+    }
+  }
+
+  /** Makes rejected scans (read at or after `since`, epoch ms) pending again. */
+  async retryRejected(since?: number): Promise<number> {
+    const seqs: number[] = [];
+    for await (const row of this.#journal.export({ state: "rejected", since })) seqs.push(row.seq);
+    const n = await this.#journal.reopen(seqs);
+    if (n > 0) this.#sync.wake();
+    this.#log("info", "rejected scans made pending again", { count: n });
+    return n;
+  }
+
+  /** Everything status reports, now. */
+  snapshot(): StatusSnapshot {
+    const js = this.#journal.stats();
+    const spool = this.#spool.stats();
+    const sync = syncStatusForSnapshot(this.#sync.status());
+    const readers: ReaderStatus[] = [];
+    for (const { kind, sup } of this.#supervisors) {
+      for (const name of sup.names) {
+        const c = this.#pipeline.reader(name);
+        readers.push({
+          name,
+          kind,
+          state: sup.state,
+          lastError: sup.lastError,
+          scans: c.scans,
+          debounced: c.debounced,
+          decodeErrors: sup.driver?.decodeErrors(name) ?? 0,
+          reconnects: sup.reconnects,
+          lastScanAt: c.lastScanAt,
+          details: sup.driver?.details?.(name),
+        });
+      }
+    }
+    const degraded: string[] = [];
+    const alarms = this.#sync.status().alarms.map((a) => a.message);
+    const jDegraded = js.degraded ?? (spool.status === "ok" ? null : spool.status);
+    if (jDegraded) degraded.push(`journal ${jDegraded}`);
+    if (js.corruption.count > 0) degraded.push(`journal corruption found (${js.corruption.count})`);
+    if (spool.dropped > 0) {
+      alarms.push(`${spool.dropped} scan(s) could not be kept (memory queue full)`);
+    }
+    for (const r of readers) {
+      if (r.state === "offline") degraded.push(`reader ${r.name} offline: ${r.lastError ?? "?"}`);
+    }
+    if (alarms.length > 0) degraded.push(...alarms.filter((a) => !degraded.includes(a)));
+    const now = Date.now();
+    const stuckMs = js.oldestPendingMs === null ? 0 : now - js.oldestPendingMs;
+    if (sync.lastError && stuckMs > 10 * 60_000) {
+      degraded.push(`sync stuck: oldest pending scan is ${Math.round(stuckMs / 60_000)} min old`);
+    }
+    return {
+      version: PACKAGE_VERSION,
+      bootId: this.bootId,
+      startedAt: this.startedAt,
+      now,
+      healthy: degraded.length === 0,
+      degraded,
+      alarms,
+      lastError: sync.lastError ?? spool.lastError ?? readers.find((r) => r.lastError)?.lastError ??
+        null,
+      pipeline: {
+        read: this.#pipeline.counters.read,
+        journaled: this.#pipeline.counters.journaled,
+        debounced: this.#pipeline.counters.debounced,
+        clockUnsynced: this.#pipeline.counters.clockUnsynced,
+      },
+      readers,
+      journal: {
+        total: js.total,
+        pending: js.pending,
+        rejected: js.rejected,
+        synced: js.synced,
+        bytes: js.bytes,
+        segments: js.segments,
+        oldestPendingMs: js.oldestPendingMs === null ? null : Math.max(0, now - js.oldestPendingMs),
+        corruption: js.corruption,
+        queued: spool.queued,
+        dropped: spool.dropped,
+        degraded: jDegraded,
+      },
+      sync,
+    };
+  }
+
+  /** Stops everything in order; resolves when the journal is closed. */
+  stop(): Promise<void> {
+    this.#stopping ??= this.#stop();
+    return this.#stopping;
+  }
+
+  async #stop(): Promise<void> {
+    this.#log("info", "stopping: readers");
+    await Promise.all(this.#supervisors.map(({ sup }) => sup.stop()));
+    this.#log("info", "stopping: in-flight appends");
+    // Wait for appends to reach the disk; scans spooled in memory (disk
+    // failing) get one last flush when the spool closes.
+    while (this.#pipeline.inFlight > this.#waiting.size) {
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    this.#log("info", "stopping: sync");
+    await this.#sync.stop();
+    await this.#status?.close();
+    await this.#spool.close();
+    for (const resolve of this.#waiting.values()) resolve(null);
+    this.#waiting.clear();
+    await this.#pipeline.drain();
+    this.#log("info", "stopped");
+  }
+}

@@ -1,0 +1,35 @@
+/**
+ * `cli check-config FILE`: validates a config file and prints what the agent
+ * would run; exit 2 with one message per problem otherwise.
+ *
+ * @module
+ */
+
+import { loadConfig } from "../config/mod.ts";
+import { type Command, EXIT, out, parseCommandArgs, UsageError } from "./command.ts";
+
+/** The `check-config` command. */
+export const checkConfigCommand: Command = {
+  name: "check-config",
+  summary: "validate a config file",
+  usage: [
+    "Usage: deno task cli check-config FILE",
+    "",
+    "Validates FILE (JSON or JSONC). Prints a summary and exits 0 when it is",
+    "good; prints one line per problem (file, key path, what is expected) and",
+    "exits 2 when it is not. PONTAJ_IFLOW_TOKEN, when set, replaces iflow.accessToken.",
+  ].join("\n"),
+  async run(args) {
+    const { positionals } = parseCommandArgs(args, {}, true);
+    const file = positionals[0];
+    if (!file || positionals.length > 1) throw new UsageError("check-config needs one FILE");
+    const c = await loadConfig(file);
+    out(`${file}: ok`);
+    out(`  timezone ${c.timezone}, debounce ${c.debounceMs} ms, status on ${c.status.listen}`);
+    out(`  journal ${c.journal.dir}`);
+    out(`  iflow ${c.iflow.url} (mode ${c.iflow.mode}, batch ${c.iflow.batchSize})`);
+    for (const r of c.readers) out(`  reader ${r.name}: ${r.kind}, tagFormat ${r.tagFormat}`);
+    if (c.readers.length === 0) out("  no readers configured");
+    return EXIT.ok;
+  },
+};

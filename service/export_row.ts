@@ -1,0 +1,48 @@
+/**
+ * One journaled scan as `cli export` and the status endpoint's `/export`
+ * print it: at least seq, reader, rfidTag, date, time, state, and error when
+ * rejected.
+ *
+ * @module
+ */
+
+import type { ExportRow } from "./journal/mod.ts";
+
+/** The exported object for one row: at least seq, reader, rfidTag, date, time, state. */
+export function exportObject(row: ExportRow): Record<string, unknown> {
+  const o: Record<string, unknown> = {
+    seq: row.seq,
+    reader: row.reader,
+    rfidTag: row.rfidTag,
+    date: row.date,
+    time: row.time,
+    state: row.state,
+    epochMs: row.epochMs,
+    utcOffsetMin: row.utcOffsetMin,
+    clockUnsynced: row.clockUnsynced,
+  };
+  if (row.errorMsg) o.errorMsg = row.errorMsg;
+  if (row.outcome) o.outcome = row.outcome.kind;
+  if (row.outcome?.kind === "duplicate" && row.outcome.iflowId) o.iflowId = row.outcome.iflowId;
+  if (row.state === "rejected" && row.outcome?.kind === "rejected") {
+    o.error = `${row.outcome.field}: ${row.outcome.message}`;
+  } else if (row.error) {
+    o.error = row.error;
+  }
+  return o;
+}
+
+/** Maps an async iterable of journal rows to export objects, streaming. */
+export async function* exportObjects(
+  rows: AsyncIterable<ExportRow>,
+): AsyncIterable<Record<string, unknown>> {
+  for await (const row of rows) yield exportObject(row);
+}
+
+/** Parses `--since` (YYYY-MM-DD or an ISO date-time) to epoch ms. */
+export function parseSince(since: string | undefined): number | undefined {
+  if (since === undefined) return undefined;
+  const ms = Date.parse(/^\d{4}-\d{2}-\d{2}$/.test(since) ? `${since}T00:00:00` : since);
+  if (Number.isNaN(ms)) throw new RangeError(`since: expected YYYY-MM-DD, got '${since}'`);
+  return ms;
+}

@@ -1,0 +1,69 @@
+/**
+ * From the config's reader entries to the devices the agent supervises. Most
+ * kinds are one device per reader; readers that share a bus (OSDP readers on
+ * one RS-485 port) become one device hosting several reader names.
+ *
+ * @module
+ */
+
+import type { ReaderConfig } from "../config/schema.ts";
+import { createAsciiReader, createLineReader, type SerialReaderOptions } from "./serial_reader.ts";
+import type { ReaderDriver } from "./types.ts";
+
+/** One device to supervise. */
+export interface DeviceSpec {
+  /** Reader names it hosts. */
+  names: string[];
+  /** Reader kind. */
+  kind: string;
+  /** Makes a fresh driver (called again after each failure). */
+  create: () => ReaderDriver;
+}
+
+/** Warnings from drivers (e.g. RS-485 unsupported), with the reader's name. */
+export type WarningSink = (reader: string, message: string) => void;
+
+function serialOptions(r: Record<string, unknown>, warn: WarningSink): SerialReaderOptions {
+  const name = r.name as string;
+  return {
+    name,
+    port: r.port as string,
+    baudRate: r.baudRate as number,
+    dataBits: r.dataBits as 7 | 8,
+    parity: r.parity as "none" | "even" | "odd",
+    stopBits: r.stopBits as 1 | 2,
+    rs485: r.rs485 as boolean,
+    onWarning: (msg) => warn(name, msg),
+  };
+}
+
+/** The devices for `readers`, in config order. */
+export function devicesFor(readers: ReaderConfig[], warn: WarningSink = () => {}): DeviceSpec[] {
+  const devices: DeviceSpec[] = [];
+  for (const reader of readers) {
+    const r = reader as unknown as Record<string, unknown>;
+    switch (reader.kind as string) {
+      case "ascii":
+        devices.push({
+          names: [reader.name],
+          kind: "ascii",
+          create: () => createAsciiReader(serialOptions(r, warn)),
+        });
+        break;
+      case "line":
+        devices.push({
+          names: [reader.name],
+          kind: "line",
+          create: () =>
+            createLineReader({
+              ...serialOptions(r, warn),
+              base: r.base as "auto" | "dec" | "hex",
+            }),
+        });
+        break;
+      default:
+        throw new Error(`reader ${reader.name}: kind '${reader.kind}' is not supported`);
+    }
+  }
+  return devices;
+}
