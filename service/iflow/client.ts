@@ -86,6 +86,7 @@ export class IflowClient {
   readonly #prefix: string;
   readonly #suffix: string;
   readonly #liveUrl: string;
+  #closed = false;
   /** Scrubs the token out of a string. */
   readonly redact: (s: string) => string;
 
@@ -208,8 +209,10 @@ export class IflowClient {
     return { reply, latencyMs, status: r.status };
   }
 
-  /** Releases the client's connections. */
+  /** Releases the client's connections (idempotent). */
   close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
     this.#http.close();
   }
 }

@@ -108,6 +108,7 @@ export class SyncEngine {
   #sleeper: (() => void) | null = null;
   #sleepWakeable = false;
   #inflight: AbortController | null = null;
+  #stopped: Promise<void> | null = null;
 
   /** Creates an engine over `journal`; nothing is sent until `start()` or `syncOnce()`. */
   constructor(journal: SyncJournal, opts: SyncEngineOptions) {
@@ -145,7 +146,12 @@ export class SyncEngine {
    * `timeoutMs`) for its reply to be recorded; after that it is aborted and its
    * records stay pending. Releases the HTTP client: the engine cannot restart.
    */
-  async stop(graceMs: number = this.#cfg.timeoutMs): Promise<void> {
+  stop(graceMs: number = this.#cfg.timeoutMs): Promise<void> {
+    this.#stopped ??= this.#stop(graceMs);
+    return this.#stopped;
+  }
+
+  async #stop(graceMs: number): Promise<void> {
     this.#stopping = true;
     this.#sleeper?.();
     const running = this.#loop;
