@@ -94,6 +94,8 @@ const SLOTS = 16;
 export class WiegandAssembler {
   /** Bits of the frame in progress / just delivered, one per byte. */
   readonly bits: Uint8Array = new Uint8Array(MAX_WIEGAND_BITS);
+  /** When the frame being delivered ended (its last bit's rising edge): `[sec, nsec]`. */
+  readonly frameEnd: Int32Array = new Int32Array(2);
   /** Event counters, indexed by {@link AssemblerCounter}. */
   readonly counters: Float64Array = new Float64Array(7);
   readonly #st = new Int32Array(SLOTS);
@@ -281,6 +283,8 @@ export class WiegandAssembler {
       return;
     }
     this.counters[AssemblerCounter.frames]!++;
+    this.frameEnd[0] = st[END_S]!;
+    this.frameEnd[1] = st[END_N]!;
     this.#sink.frame(this.bits, count);
   }
 }

@@ -151,8 +151,8 @@ export function wiegandConfigIssues(c: WiegandReaderConfig): WiegandConfigIssue[
   if (c.pulseMinUs >= c.pulseMaxUs) {
     out.push({ path: ["pulseMaxUs"], message: "must be greater than pulseMinUs" });
   }
-  if (c.pulseMaxUs >= c.spacingMinUs) {
-    out.push({ path: ["spacingMinUs"], message: "must be greater than pulseMaxUs" });
+  if (c.pulseMaxUs > c.spacingMinUs) {
+    out.push({ path: ["spacingMinUs"], message: "must be at least pulseMaxUs" });
   }
   if (c.spacingMinUs / 1000 >= c.spacingMaxMs) {
     out.push({ path: ["spacingMaxMs"], message: "must be greater than spacingMinUs" });

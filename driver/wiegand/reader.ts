@@ -249,11 +249,14 @@ export class WiegandReader {
     try {
       while (!this.#closing) {
         const wait = this.assembler.needsTick || this.#pin.pending ? 5 : 500;
+        // The clock is read before the read: when the read drains the queue, every edge
+        // up to that time has been seen, so a tick at that time cannot cut a frame short
+        // even if this process was stalled while edges queued up.
+        this.#clock(now);
         const n = await lines.read(buf, wait);
         if (this.#closing) break;
         if (n > 0) this.parser.push(buf, n);
-        this.#clock(now);
-        this.tick(now[0]!, now[1]!);
+        if (n < buf.length) this.tick(now[0]!, now[1]!);
       }
     } catch (e) {
       if (!this.#closing) {
@@ -270,17 +273,11 @@ export class WiegandReader {
 
   /** Feeds one edge (line 0 = D0, 1 = D1) at `sec` + `nsec`. */
   edge(line: number, rising: boolean, sec: number, nsec: number): void {
-    const now = this.#now;
-    now[0] = sec;
-    now[1] = nsec;
     this.assembler.edge(line, rising, sec, nsec);
   }
 
   /** The clock moved to `sec` + `nsec`: ends frames and PINs whose time is up. */
   tick(sec: number, nsec: number): void {
-    const now = this.#now;
-    now[0] = sec;
-    now[1] = nsec;
     this.assembler.tick(sec, nsec);
     const step = this.#pin.tick(sec, nsec);
     if (step === PinStep.timedOut) this.#emitPin("timeout");
@@ -330,11 +327,13 @@ export class WiegandReader {
       return;
     }
     this.#counters[C_KEYS]!++;
-    const now = this.#now; // the edge or tick that ended the burst
+    const end = this.assembler.frameEnd; // when the burst's last bit ended
     if (this.#keypad.emitKeys) {
       this.#onEvent({ kind: "key", key: keyLabel(code, this.#keypad), code });
     }
-    const step = this.#pin.key(code, now[0]!, now[1]!);
+    // A PIN left idle past its timeout ends before this key joins a new one.
+    if (this.#pin.tick(end[0]!, end[1]!) === PinStep.timedOut) this.#emitPin("timeout");
+    const step = this.#pin.key(code, end[0]!, end[1]!);
     if (step === PinStep.entered) this.#emitPin("enter");
   }
 
