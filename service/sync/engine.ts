@@ -9,8 +9,9 @@
  * - An auth failure stops sending, raises the `auth-failed` alarm and
  *   re-checks every `authRecheckMs` (with the oldest batch, or an empty one);
  *   the agent keeps journaling meanwhile.
- * - At start with a backlog, and after an outage ends, the engine waits a
- *   random delay up to `reconnectJitterMs` before draining the backlog.
+ * - At start with a backlog, and after an outage ends (first success after
+ *   failures, with more to send), the engine waits a random delay up to
+ *   `reconnectJitterMs` before draining the rest, so a fleet does not stampede.
  * - Online with no backlog, `wake()` (called after each append) sends a new
  *   scan at once; `pollMs` is the fallback check.
  * - `mode: "live"`: see `live_guard.ts` for how uncertain live calls avoid
@@ -19,22 +20,11 @@
  * @module
  */
 
-import {
-  IflowClient,
-  type IflowConfig,
-  type IflowOutcome,
-  type Logger,
-  redactingLogger,
-  type WireRecord,
-} from "../iflow/mod.ts";
-import type { ScanRecord } from "../journal/mod.ts";
+import { IflowClient, type IflowConfig, type Logger, redactingLogger } from "../iflow/mod.ts";
 import { Backoff } from "./backoff.ts";
-import { LatencyHistogram } from "./histogram.ts";
-import { overlapNamesOwnLiveStamp } from "./live_guard.ts";
+import { Sender, type Step } from "./sender.ts";
 import type {
-  LiveFeedback,
   SyncAlarm,
-  SyncCounters,
   SyncEngineOptions,
   SyncJournal,
   SyncOnceResult,
@@ -42,17 +32,6 @@ import type {
   SyncState,
   SyncStatus,
 } from "./types.ts";
-
-type Step =
-  | { kind: "empty" }
-  | { kind: "sent"; more: boolean; accepted: number; duplicate: number; rejected: number }
-  | { kind: "again" }
-  | { kind: "transient"; reason: string; retryAfterMs?: number }
-  | { kind: "auth"; reason: string };
-
-function wireOf(r: ScanRecord): WireRecord {
-  return { date: r.date, time: r.time, rfidTag: r.rfidTag, errorMsg: r.errorMsg };
-}
 
 function msg(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
@@ -78,37 +57,21 @@ export class SyncEngine {
   readonly #log: Logger;
   readonly #random: () => number;
   readonly #now: () => number;
-  readonly #onLive?: (f: LiveFeedback) => void;
   readonly #backoff: Backoff;
-  readonly #latency = new LatencyHistogram();
-  readonly #counters: SyncCounters = {
-    batches: { ok: 0, transient: 0, auth: 0, tooLong: 0 },
-    records: { accepted: 0, duplicate: 0, rejected: 0 },
-    retries: 0,
-    live: { stored: 0, notStored: 0, uncertain: 0, savedByOverlap: 0 },
-  };
+  readonly #sender: Sender;
   #state: SyncState = "idle";
   #lastError: string | null = null;
   #lastErrorAt: number | null = null;
-  #lastSuccessAt: number | null = null;
   #nextAttemptAt: number | null = null;
-  #lastLatency: number | null = null;
-  #lastLive: LiveFeedback | null = null;
-  #alarms = new Map<SyncAlarm["code"], SyncAlarm>();
-  #batchLimit: number;
-  #urlLimit: number;
+  #authAlarm: SyncAlarm | null = null;
   #outage = false;
-  #authFailed = false;
-  #liveTried = new Set<number>();
-  #liveUncertain = new Set<number>();
   #loop: Promise<void> | null = null;
   #busy = false;
   #stopping = false;
+  #stopped: Promise<void> | null = null;
   #woken = false;
   #sleeper: (() => void) | null = null;
   #sleepWakeable = false;
-  #inflight: AbortController | null = null;
-  #stopped: Promise<void> | null = null;
 
   /** Creates an engine over `journal`; nothing is sent until `start()` or `syncOnce()`. */
   constructor(journal: SyncJournal, opts: SyncEngineOptions) {
@@ -118,14 +81,23 @@ export class SyncEngine {
     this.#log = redactingLogger(opts.logger ?? (() => {}), opts.iflow.accessToken);
     this.#random = opts.random ?? Math.random;
     this.#now = opts.now ?? Date.now;
-    this.#onLive = opts.onLive;
     this.#backoff = new Backoff({
       baseMs: this.#cfg.backoffBaseMs,
       capMs: this.#cfg.backoffCapMs,
       random: this.#random,
     });
-    this.#batchLimit = this.#cfg.batchSize;
-    this.#urlLimit = this.#cfg.maxUrlBytes;
+    this.#sender = new Sender({
+      journal,
+      client: this.#client,
+      cfg: this.#cfg,
+      log: this.#log,
+      now: this.#now,
+      onLive: opts.onLive,
+      onSending: () => {
+        this.#state = "sending";
+        this.#nextAttemptAt = null;
+      },
+    });
   }
 
   /** Starts the background loop (once). */
@@ -145,6 +117,7 @@ export class SyncEngine {
    * Stops the engine. A request in flight gets up to `graceMs` (default
    * `timeoutMs`) for its reply to be recorded; after that it is aborted and its
    * records stay pending. Releases the HTTP client: the engine cannot restart.
+   * Idempotent.
    */
   stop(graceMs: number = this.#cfg.timeoutMs): Promise<void> {
     this.#stopped ??= this.#stop(graceMs);
@@ -156,7 +129,7 @@ export class SyncEngine {
     this.#sleeper?.();
     const running = this.#loop;
     if (running) {
-      const timer = setTimeout(() => this.#inflight?.abort(), graceMs);
+      const timer = setTimeout(() => this.#sender.abortInflight(), graceMs);
       await running;
       clearTimeout(timer);
     }
@@ -173,21 +146,23 @@ export class SyncEngine {
       pending = s.pending;
       oldestPendingMs = s.oldestPendingMs;
     } catch { /* journal closed: report zeros */ }
+    const s = this.#sender;
+    const alarms = [this.#authAlarm, s.tooLongAlarm].filter((a): a is SyncAlarm => a !== null);
     return {
       state: this.#state,
       lastError: this.#lastError,
       lastErrorAtMs: this.#lastErrorAt,
-      lastSuccessAtMs: this.#lastSuccessAt,
+      lastSuccessAtMs: s.lastSuccessAtMs,
       nextAttemptAtMs: this.#nextAttemptAt,
-      alarms: [...this.#alarms.values()].map((a) => ({ ...a })),
-      counters: structuredClone(this.#counters),
-      lastLatencyMs: this.#lastLatency,
-      latency: this.#latency.snapshot(),
+      alarms: alarms.map((a) => ({ ...a })),
+      counters: structuredClone(s.counters),
+      lastLatencyMs: s.lastLatencyMs,
+      latency: s.latency.snapshot(),
       pending,
       oldestPendingMs,
-      batchLimit: this.#batchLimit,
-      urlLimit: this.#urlLimit,
-      lastLive: this.#lastLive ? { ...this.#lastLive } : null,
+      batchLimit: s.batchLimit,
+      urlLimit: s.urlLimit,
+      lastLive: s.lastLive ? { ...s.lastLive } : null,
     };
   }
 
@@ -213,7 +188,7 @@ export class SyncEngine {
     };
     const done = (ok: boolean, error?: string): SyncOnceResult => {
       p.pending = this.status().pending;
-      this.#state = this.#stopping ? "stopped" : this.#authFailed ? "auth-failed" : "idle";
+      this.#state = this.#stopping ? "stopped" : this.#authAlarm ? "auth-failed" : "idle";
       return error === undefined ? { ...p, ok } : { ...p, ok, error };
     };
     try {
@@ -229,8 +204,7 @@ export class SyncEngine {
           p.pending = this.status().pending;
           opts.onProgress?.({ ...p });
         } else if (step.kind === "auth") {
-          this.#enterAuthFailed(step.reason);
-          return done(false, `iFlow refused the device token: ${step.reason}`);
+          return done(false, this.#lastError ?? step.reason);
         } else if (step.kind === "transient") {
           if (this.#backoff.attempt >= maxRetries) {
             return done(false, `giving up after ${maxRetries + 1} attempts: ${step.reason}`);
@@ -246,13 +220,22 @@ export class SyncEngine {
 
   // ---- loop ---------------------------------------------------------------
 
+  /** One sender step with the engine's bookkeeping (errors, backoff reset, auth alarm). */
+  async #step(allowLive: boolean): Promise<Step> {
+    const step = await this.#sender.step(allowLive);
+    if (step.kind === "transient") this.#fail(step.reason);
+    else if (step.kind === "auth") this.#enterAuthFailed(step.reason);
+    else if (step.kind === "sent") this.#backoff.reset();
+    return step;
+  }
+
   async #run(): Promise<void> {
     try {
       if (this.#cfg.reconnectJitterMs > 0 && this.status().pending > 0) {
         await this.#jitterPause("start with a backlog");
       }
       while (!this.#stopping) {
-        if (this.#authFailed) {
+        if (this.#authAlarm) {
           this.#state = "auth-failed";
           this.#nextAttemptAt = this.#now() + this.#cfg.authRecheckMs;
           await this.#sleep(this.#cfg.authRecheckMs, false);
@@ -263,28 +246,16 @@ export class SyncEngine {
         this.#woken = false;
         const step = await this.#step(true);
         if (this.#stopping) break;
-        switch (step.kind) {
-          case "empty":
-            this.#state = "idle";
-            this.#nextAttemptAt = null;
-            if (!this.#woken) await this.#sleep(this.#cfg.pollMs, true);
-            break;
-          case "sent":
-            if (this.#outage) {
-              this.#outage = false;
-              if (step.more && this.#cfg.reconnectJitterMs > 0) {
-                await this.#jitterPause("outage over");
-              }
-            }
-            break;
-          case "again":
-            break;
-          case "transient":
-            await this.#pauseAfterFailure(step);
-            break;
-          case "auth":
-            this.#enterAuthFailed(step.reason);
-            break;
+        if (step.kind === "empty") {
+          this.#state = "idle";
+          this.#nextAttemptAt = null;
+          if (!this.#woken) await this.#sleep(this.#cfg.pollMs, true);
+        } else if (step.kind === "sent" && this.#outage) {
+          this.#outage = false;
+          this.#log("info", "iFlow reachable again");
+          if (step.more && this.#cfg.reconnectJitterMs > 0) await this.#jitterPause("outage over");
+        } else if (step.kind === "transient") {
+          await this.#pauseAfterFailure(step);
         }
       }
     } catch (err) {
@@ -299,7 +270,7 @@ export class SyncEngine {
   async #pauseAfterFailure(step: { reason: string; retryAfterMs?: number }): Promise<void> {
     const delay = this.#backoff.next(step.retryAfterMs);
     this.#outage = true;
-    this.#counters.retries++;
+    this.#sender.counters.retries++;
     this.#state = "backoff";
     this.#nextAttemptAt = this.#now() + delay;
     this.#log("warn", "iFlow request failed; retrying the whole batch", {
@@ -319,18 +290,17 @@ export class SyncEngine {
   }
 
   #enterAuthFailed(reason: string): void {
-    this.#counters.batches.auth++;
+    this.#sender.counters.batches.auth++;
     this.#fail(`iFlow refused the device token: ${reason}`);
-    if (!this.#authFailed) {
-      this.#authFailed = true;
-      this.#alarms.set("auth-failed", {
+    if (!this.#authAlarm) {
+      this.#authAlarm = {
         code: "auth-failed",
         message: `iFlow refuses the device access token (${reason}); sending stopped, ` +
           `scans are still journaled; re-checking every ${
             Math.round(this.#cfg.authRecheckMs / 1000)
           } s`,
         sinceMs: this.#now(),
-      });
+      };
       this.#log("error", "iFlow refused the device token; sending stopped", {
         reason,
         recheckMs: this.#cfg.authRecheckMs,
@@ -340,30 +310,18 @@ export class SyncEngine {
   }
 
   async #recheckAuth(): Promise<void> {
-    let step: Step = await this.#step(false);
-    if (step.kind === "empty") step = await this.#probe();
-    if (step.kind === "auth") {
-      this.#enterAuthFailed(step.reason);
-      return;
+    let step: Step;
+    do step = await this.#step(false); while (step.kind === "again" && !this.#stopping);
+    if (step.kind === "empty") {
+      step = await this.#sender.probe();
+      if (step.kind === "auth") this.#enterAuthFailed(step.reason);
+      else if (step.kind === "transient") this.#fail(step.reason);
     }
-    if (step.kind === "transient") {
-      this.#fail(step.reason);
-      return; // still unknown: stay in auth-failed, check again later
-    }
-    this.#authFailed = false;
-    this.#alarms.delete("auth-failed");
+    // still refused, or still unknown (transient): stay on hold, check again later
+    if (step.kind === "auth" || step.kind === "transient" || step.kind === "again") return;
+    this.#authAlarm = null;
     this.#backoff.reset();
     this.#log("info", "iFlow accepts the device token again; sending resumed");
-  }
-
-  async #probe(): Promise<Step> {
-    const res = await this.#request([]);
-    const r = res.reply;
-    if (r.kind === "ok") {
-      return { kind: "sent", more: false, accepted: 0, duplicate: 0, rejected: 0 };
-    }
-    if (r.kind === "auth") return r;
-    return { kind: "transient", reason: r.reason };
   }
 
   #sleep(ms: number, wakeable: boolean): Promise<void> {
@@ -383,198 +341,5 @@ export class SyncEngine {
   #fail(reason: string): void {
     this.#lastError = this.#client.redact(reason);
     this.#lastErrorAt = this.#now();
-  }
-
-  async #request(wires: WireRecord[]) {
-    this.#state = "sending";
-    this.#nextAttemptAt = null;
-    const ac = new AbortController();
-    this.#inflight = ac;
-    try {
-      const res = await this.#client.send(wires, ac.signal);
-      this.#latency.observe(res.latencyMs);
-      this.#lastLatency = res.latencyMs;
-      return res;
-    } finally {
-      this.#inflight = null;
-    }
-  }
-
-  // ---- one step -----------------------------------------------------------
-
-  async #step(allowLive: boolean): Promise<Step> {
-    let recs: ScanRecord[];
-    try {
-      recs = await this.#journal.pending(this.#cfg.batchSize);
-    } catch (err) {
-      this.#fail(`journal: ${msg(err)}`);
-      return { kind: "transient", reason: `journal: ${msg(err)}` };
-    }
-    if (recs.length === 0) return { kind: "empty" };
-    const first = recs[0]!;
-    if (
-      allowLive && this.#cfg.mode === "live" && !this.#liveTried.has(first.seq) &&
-      Math.abs(this.#now() - first.epochMs) < this.#cfg.liveMaxAgeMs
-    ) return await this.#sendLive(first);
-
-    const wires = recs.map(wireOf);
-    const n = this.#client.fitCount(wires, this.#batchLimit, this.#urlLimit);
-    const batch = recs.slice(0, n);
-    const res = await this.#request(wires.slice(0, n));
-    const r = res.reply;
-    if (r.kind === "transient") {
-      this.#counters.batches.transient++;
-      this.#fail(r.reason);
-      return r;
-    }
-    if (r.kind === "auth") return r;
-    if (r.kind === "too-long") {
-      this.#counters.batches.tooLong++;
-      this.#urlLimit = Math.min(this.#urlLimit, res.urlBytes - 1);
-      if (n > 1) {
-        this.#batchLimit = Math.max(1, n >> 1);
-        this.#counters.retries++;
-        this.#log("info", "HTTP 414: halving the batch", { from: n, to: this.#batchLimit });
-        return { kind: "again" };
-      }
-      const reason = `HTTP 414 for a single record (seq ${first.seq}, URL ${res.urlBytes} bytes)`;
-      this.#alarms.set("record-too-long", {
-        code: "record-too-long",
-        message: reason,
-        sinceMs: this.#now(),
-      });
-      this.#fail(reason);
-      return { kind: "transient", reason };
-    }
-    const list = batch.map((rec, i) => ({
-      seq: rec.seq,
-      outcome: this.#settle(rec, r.outcomes[i]!),
-    }));
-    try {
-      await this.#journal.recordOutcomes(list);
-    } catch (err) {
-      // iFlow has them; they stay pending and a resend reports duplicates.
-      this.#fail(`journal: ${msg(err)}`);
-      return { kind: "transient", reason: `journal: ${msg(err)}` };
-    }
-    this.#counters.batches.ok++;
-    this.#batchLimit = this.#cfg.batchSize;
-    this.#alarms.delete("record-too-long");
-    this.#backoff.reset();
-    this.#lastSuccessAt = this.#now();
-    const step = {
-      kind: "sent" as const,
-      more: recs.length > n,
-      accepted: 0,
-      duplicate: 0,
-      rejected: 0,
-    };
-    for (let i = 0; i < list.length; i++) {
-      const { seq, outcome } = list[i]!;
-      this.#liveTried.delete(seq);
-      this.#liveUncertain.delete(seq);
-      step[outcome.kind]++;
-      this.#counters.records[outcome.kind]++;
-      if (outcome.kind === "rejected") {
-        this.#log("warn", "iFlow rejected a scan (final)", {
-          seq,
-          rfidTag: batch[i]!.rfidTag,
-          date: batch[i]!.date,
-          time: batch[i]!.time,
-          field: outcome.field,
-          message: outcome.message,
-        });
-      }
-    }
-    if (recs.length === this.#cfg.batchSize) step.more = true;
-    this.#log("debug", "batch delivered", {
-      records: n,
-      accepted: step.accepted,
-      duplicate: step.duplicate,
-      rejected: step.rejected,
-      latencyMs: Math.round(res.latencyMs),
-    });
-    return step;
-  }
-
-  /** The outcome to record, reading an overlap after an uncertain live call as our own stamp. */
-  #settle(rec: ScanRecord, o: IflowOutcome): IflowOutcome {
-    if (
-      o.kind === "rejected" && o.field === "error_check_in_out" &&
-      this.#liveUncertain.has(rec.seq) &&
-      overlapNamesOwnLiveStamp(o.message, rec, this.#cfg.timeoutMs / 1000 + 120)
-    ) {
-      this.#counters.live.savedByOverlap++;
-      this.#log("info", "overlap names our own live stamp: the live call had stored it", {
-        seq: rec.seq,
-        message: o.message,
-      });
-      return { kind: "duplicate" };
-    }
-    return o;
-  }
-
-  async #sendLive(rec: ScanRecord): Promise<Step> {
-    this.#liveTried.add(rec.seq);
-    this.#state = "sending";
-    const ac = new AbortController();
-    this.#inflight = ac;
-    let res;
-    try {
-      res = await this.#client.live(rec.rfidTag, ac.signal);
-    } finally {
-      this.#inflight = null;
-    }
-    this.#latency.observe(res.latencyMs);
-    this.#lastLatency = res.latencyMs;
-    const r = res.reply;
-    if (r.kind === "auth") return r;
-    const fb: LiveFeedback = {
-      seq: rec.seq,
-      reader: rec.reader,
-      rfidTag: rec.rfidTag,
-      stored: r.kind === "stored",
-      certain: r.kind === "stored" || r.certain,
-      latencyMs: res.latencyMs,
-      atMs: this.#now(),
-    };
-    if (r.kind === "stored") {
-      fb.userName = r.userName;
-      fb.userId = r.userId;
-      fb.action = r.action;
-    } else fb.reason = r.reason;
-    this.#lastLive = fb;
-    try {
-      this.#onLive?.({ ...fb });
-    } catch (err) {
-      this.#log("warn", "live feedback hook threw", { error: msg(err) });
-    }
-    if (r.kind !== "stored") {
-      this.#counters.live.notStored++;
-      if (!r.certain) {
-        this.#counters.live.uncertain++;
-        this.#liveUncertain.add(rec.seq);
-      }
-      this.#log("info", "live call did not store the scan; falling back to the offline endpoint", {
-        seq: rec.seq,
-        certain: r.certain,
-        reason: r.reason,
-      });
-      return { kind: "again" };
-    }
-    this.#counters.live.stored++;
-    try {
-      await this.#journal.recordOutcomes([{ seq: rec.seq, outcome: { kind: "accepted" } }]);
-    } catch (err) {
-      // Stored at iFlow but not recorded: the offline resend will meet our live stamp.
-      this.#liveUncertain.add(rec.seq);
-      this.#fail(`journal: ${msg(err)}`);
-      return { kind: "transient", reason: `journal: ${msg(err)}` };
-    }
-    this.#liveTried.delete(rec.seq);
-    this.#counters.records.accepted++;
-    this.#backoff.reset();
-    this.#lastSuccessAt = this.#now();
-    return { kind: "sent", more: true, accepted: 1, duplicate: 0, rejected: 0 };
   }
 }
