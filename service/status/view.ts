@@ -22,41 +22,56 @@ export interface ViewLink {
  * Every value is HTML-escaped; the input may be any JSON from `/health`.
  */
 export function statusView(s: StatusSnapshot, link: ViewLink): string {
-  const esc = (v: unknown): string =>
-    String(v ?? "").replace(/[&<>"']/g, (c) => "&#" + c.charCodeAt(0) + ";");
-  const num = (v: unknown): string =>
-    typeof v === "number" && isFinite(v) ? v.toLocaleString("en-US") : "?";
-  const dur = (ms: number): string => {
-    if (!isFinite(ms)) return "?";
-    if (ms < 1000) return Math.max(0, Math.round(ms)) + " ms";
-    const sec = Math.floor(ms / 1000);
-    if (sec < 60) return sec + " s";
-    const m = Math.floor(sec / 60);
-    if (m < 60) return m + " min" + (sec % 60 ? " " + (sec % 60) + " s" : "");
-    const h = Math.floor(m / 60);
-    if (h < 24) return h + " h" + (m % 60 ? " " + (m % 60) + " min" : "");
-    return Math.floor(h / 24) + " d" + (h % 24 ? " " + (h % 24) + " h" : "");
-  };
+  // Helpers are object methods, not named function bindings: bundlers that
+  // keep names (esbuild --keep-names) wrap those in a module-level helper the
+  // browser copy of this function would not have.
   const now = typeof s.now === "number" ? s.now : Date.now();
-  const ago = (t: number | null | undefined): string =>
-    typeof t !== "number" ? "never" : now - t < 1000 ? "just now" : dur(now - t) + " ago";
-  const bytes = (n: number): string => {
-    if (typeof n !== "number" || !isFinite(n)) return "?";
-    if (n < 1024) return n + " B";
-    const u = ["KiB", "MiB", "GiB", "TiB"];
-    let v = n / 1024;
-    let i = 0;
-    while (v >= 1024 && i < u.length - 1) {
-      v /= 1024;
-      i++;
-    }
-    return v.toFixed(1) + " " + u[i];
+  const f = {
+    esc(v: unknown): string {
+      return String(v ?? "").replace(/[&<>"']/g, (c) => "&#" + c.charCodeAt(0) + ";");
+    },
+    num(v: unknown): string {
+      return typeof v === "number" && isFinite(v) ? v.toLocaleString("en-US") : "?";
+    },
+    dur(ms: number): string {
+      if (!isFinite(ms)) return "?";
+      if (ms < 1000) return Math.max(0, Math.round(ms)) + " ms";
+      const sec = Math.floor(ms / 1000);
+      if (sec < 60) return sec + " s";
+      const m = Math.floor(sec / 60);
+      if (m < 60) return m + " min" + (sec % 60 ? " " + (sec % 60) + " s" : "");
+      const h = Math.floor(m / 60);
+      if (h < 24) return h + " h" + (m % 60 ? " " + (m % 60) + " min" : "");
+      return Math.floor(h / 24) + " d" + (h % 24 ? " " + (h % 24) + " h" : "");
+    },
+    ago(t: number | null | undefined): string {
+      if (typeof t !== "number") return "never";
+      return now - t < 1000 ? "just now" : f.dur(now - t) + " ago";
+    },
+    bytes(n: number): string {
+      if (typeof n !== "number" || !isFinite(n)) return "?";
+      if (n < 1024) return n + " B";
+      const u = ["KiB", "MiB", "GiB", "TiB"];
+      let v = n / 1024;
+      let i = 0;
+      while (v >= 1024 && i < u.length - 1) {
+        v /= 1024;
+        i++;
+      }
+      return v.toFixed(1) + " " + u[i];
+    },
+    tile(id: string, label: string, value: string, cls: string): string {
+      return `<div class="tile ${cls}"><div class="v" id="${id}">${value}</div>` +
+        `<div class="k">${f.esc(label)}</div></div>`;
+    },
+    kv(label: string, value: string): string {
+      return `<dt>${f.esc(label)}</dt><dd>${value}</dd>`;
+    },
+    stat(v: unknown, label: string): string {
+      return `<span><b>${f.num(v)}</b> ${label}</span>`;
+    },
   };
-  const tile = (id: string, label: string, value: string, cls = ""): string =>
-    `<div class="tile ${cls}"><div class="v" id="${id}">${value}</div><div class="k">${
-      esc(label)
-    }</div></div>`;
-  const kv = (label: string, value: string): string => `<dt>${esc(label)}</dt><dd>${value}</dd>`;
+  const { esc, num, dur, ago, bytes, tile, kv, stat } = f;
 
   const readers = Array.isArray(s.readers) ? s.readers : [];
   const alarms = Array.isArray(s.alarms) ? s.alarms : [];
@@ -81,9 +96,9 @@ export function statusView(s: StatusSnapshot, link: ViewLink): string {
 
   h.push(
     `<section class="card"><h2>Scans</h2><div class="tiles">`,
-    tile("pipeline-read", "read", num(p.read)),
-    tile("pipeline-journaled", "journaled", num(p.journaled)),
-    tile("pipeline-debounced", "debounced", num(p.debounced)),
+    tile("pipeline-read", "read", num(p.read), ""),
+    tile("pipeline-journaled", "journaled", num(p.journaled), ""),
+    tile("pipeline-debounced", "debounced", num(p.debounced), ""),
     tile("journal-pending", "pending", num(j.pending), j.pending > 0 ? "hl" : ""),
     tile("journal-rejected", "rejected", num(j.rejected), j.rejected > 0 ? "badv" : ""),
     `</div></section>`,
@@ -95,7 +110,6 @@ export function statusView(s: StatusSnapshot, link: ViewLink): string {
   } else {
     h.push(`<div id="readers">`);
     for (const r of readers) {
-      const stat = (v: unknown, label: string) => `<span><b>${num(v)}</b> ${label}</span>`;
       h.push(
         `<div class="reader" data-reader="${esc(r.name)}"><div class="rh">`,
         `<span class="dot ${esc(r.state)}"></span><b class="name">${esc(r.name)}</b>`,
