@@ -66,7 +66,7 @@ export function renderIssues(file: string, issues: readonly z.core.$ZodIssue[]):
 export function validateConfig(
   raw: unknown,
   file = "config",
-  env: Record<string, string | undefined> = Deno.env.toObject(),
+  env: Record<string, string | undefined> = { [TOKEN_ENV]: Deno.env.get(TOKEN_ENV) },
 ): Config {
   if (typeof raw !== "object" || raw === null || Array.isArray(raw)) {
     throw new ConfigError([`${file}: (top level): expected a JSON object`]);
@@ -88,7 +88,7 @@ export function validateConfig(
 /** Reads, parses and validates the config file at `path`. */
 export async function loadConfig(
   path: string,
-  env: Record<string, string | undefined> = Deno.env.toObject(),
+  env: Record<string, string | undefined> = { [TOKEN_ENV]: Deno.env.get(TOKEN_ENV) },
 ): Promise<Config> {
   let text: string;
   try {
