@@ -24,7 +24,7 @@
 import type { CardRead } from "../card.ts";
 import { formatTag, type TagFormat } from "../tag.ts";
 import { SerialError, SerialPort } from "../serial/mod.ts";
-import { Cmd } from "./constants.ts";
+import { OsdpCmd } from "./constants.ts";
 import { type LinkSink, type OsdpLogger, PdLink } from "./link.ts";
 import { MAX_FRAME, OsdpParser } from "./parser.ts";
 import {
@@ -292,13 +292,13 @@ export class OsdpBus {
     const r = this.#find(address);
     if (!r) return false;
     const f = kind === "ok" ? r.ok : r.rejected;
-    let ok = r.link.enqueue(Cmd.LED, f.led);
-    if (ok && f.buz) ok = r.link.enqueue(Cmd.BUZ, f.buz);
+    let ok = r.link.enqueue(OsdpCmd.LED, f.led);
+    if (ok && f.buz) ok = r.link.enqueue(OsdpCmd.BUZ, f.buz);
     if (ok) this.#kick(r.link);
     return ok;
   }
 
-  /** Queues a raw command (e.g. `Cmd.KEEPACTIVE`, `Cmd.COMSET`) for the reader at `address`. */
+  /** Queues a raw command (e.g. `OsdpCmd.KEEPACTIVE`, `OsdpCmd.COMSET`) for the reader at `address`. */
   command(address: number, code: number, data: Uint8Array | null = null): boolean {
     const r = this.#find(address);
     if (!r || !r.link.enqueue(code, data)) return false;

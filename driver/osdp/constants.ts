@@ -23,7 +23,7 @@ export const CTRL_CRC = 0x04;
 export const CTRL_SCB = 0x08;
 
 /** Command codes the control panel sends (CP → PD). */
-export const Cmd = {
+export const OsdpCmd = {
   POLL: 0x60,
   ID: 0x61,
   CAP: 0x62,
@@ -45,7 +45,7 @@ export const Cmd = {
 } as const;
 
 /** Reply codes a reader sends (PD → CP). */
-export const Reply = {
+export const OsdpReply = {
   ACK: 0x40,
   NAK: 0x41,
   PDID: 0x45,
@@ -65,7 +65,7 @@ export const Reply = {
 } as const;
 
 /** NAK error codes (first data byte of `osdp_NAK`). */
-export const Nak = {
+export const OsdpNak = {
   NONE: 0,
   CHECK: 1,
   LENGTH: 2,
@@ -79,7 +79,7 @@ export const Nak = {
 } as const;
 
 /** Security control block types. */
-export const Scs = {
+export const OsdpScs = {
   /** CP → PD `osdp_CHLNG`. */
   S11: 0x11,
   /** PD → CP `osdp_CCRYPT`. */
@@ -99,7 +99,7 @@ export const Scs = {
 } as const;
 
 /** Capability function codes in `osdp_PDCAP`. */
-export const CapFunction = {
+export const OsdpCapFunction = {
   CONTACT_STATUS: 1,
   OUTPUT_CONTROL: 2,
   CARD_DATA_FORMAT: 3,
@@ -117,7 +117,7 @@ export const CapFunction = {
 } as const;
 
 /** LED colours of `osdp_LED`. */
-export const LedColor = {
+export const OsdpLedColor = {
   black: 0,
   red: 1,
   green: 2,
@@ -129,7 +129,7 @@ export const LedColor = {
 } as const;
 
 /** Name of an LED colour. */
-export type LedColorName = keyof typeof LedColor;
+export type OsdpLedColorName = keyof typeof OsdpLedColor;
 
 function invert(o: Record<string, number>, prefix: string): Map<number, string> {
   const m = new Map<number, string>();
@@ -137,8 +137,8 @@ function invert(o: Record<string, number>, prefix: string): Map<number, string> 
   return m;
 }
 
-const CMD_NAMES = invert(Cmd, "osdp_");
-const REPLY_NAMES = invert(Reply, "osdp_");
+const CMD_NAMES = invert(OsdpCmd, "osdp_");
+const REPLY_NAMES = invert(OsdpReply, "osdp_");
 const NAK_NAMES = new Map<number, string>([
   [0, "no error"],
   [1, "message check character error"],
@@ -151,7 +151,7 @@ const NAK_NAMES = new Map<number, string>([
   [8, "biometric format not supported"],
   [9, "unable to process command record"],
 ]);
-const CAP_NAMES = invert(CapFunction, "");
+const CAP_NAMES = invert(OsdpCapFunction, "");
 
 function hex2(n: number): string {
   return "0x" + n.toString(16).padStart(2, "0");

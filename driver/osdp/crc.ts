@@ -6,15 +6,15 @@
  *
  * @example
  * ```ts
- * import { crc16 } from "./crc.ts";
- * crc16(new TextEncoder().encode("123456789"), 0, 9); // 0xE5CC
+ * import { osdpCrc16 } from "./crc.ts";
+ * osdpCrc16(new TextEncoder().encode("123456789"), 0, 9); // 0xE5CC
  * ```
  *
  * @module
  */
 
 /** CRC-16/AUG-CCITT initial value. */
-export const CRC_INIT = 0x1d0f;
+export const OSDP_CRC_INIT = 0x1d0f;
 
 const TABLE = new Uint16Array(256);
 for (let i = 0; i < 256; i++) {
@@ -24,16 +24,16 @@ for (let i = 0; i < 256; i++) {
 }
 
 /** Continues a CRC-16/AUG-CCITT over one byte. */
-export function crc16Byte(crc: number, byte: number): number {
+export function osdpCrc16Byte(crc: number, byte: number): number {
   return ((crc << 8) ^ TABLE[((crc >>> 8) ^ byte) & 0xff]!) & 0xffff;
 }
 
 /** CRC-16/AUG-CCITT of `buf[start .. end)`. */
-export function crc16(
+export function osdpCrc16(
   buf: Uint8Array,
   start: number,
   end: number,
-  init: number = CRC_INIT,
+  init: number = OSDP_CRC_INIT,
 ): number {
   let crc = init & 0xffff;
   for (let i = start; i < end; i++) {
@@ -43,7 +43,7 @@ export function crc16(
 }
 
 /** 8-bit OSDP checksum of `buf[start .. end)`: two's complement of the byte sum. */
-export function checksum8(buf: Uint8Array, start: number, end: number): number {
+export function osdpChecksum(buf: Uint8Array, start: number, end: number): number {
   let sum = 0;
   for (let i = start; i < end; i++) sum = (sum + buf[i]!) & 0xff;
   return (0x100 - sum) & 0xff;

@@ -12,7 +12,7 @@
  * @module
  */
 
-import { BROADCAST, Cmd, Nak, Reply, REPLY_BIT, Scs } from "./constants.ts";
+import { BROADCAST, OsdpCmd, OsdpNak, OsdpReply, OsdpScs, REPLY_BIT } from "./constants.ts";
 import type { OsdpParser } from "./parser.ts";
 import { FrameWriter } from "./writer.ts";
 import { parseKeyHex, randomBytes, SCBK_D, SecureSession } from "./secure.ts";
@@ -25,7 +25,7 @@ import {
   readComSettings,
   readLed,
 } from "./payload.ts";
-import { crc16 } from "./crc.ts";
+import { osdpCrc16 } from "./crc.ts";
 
 /** Options of an emulated reader. */
 export interface EmulatedPdOptions {
@@ -147,7 +147,7 @@ export class EmulatedPd {
     const data = new Uint8Array(4 + bytes.length);
     data.set([reader, format, bits.length & 0xff, bits.length >> 8]);
     data.set(bytes, 4);
-    this.#events.push({ code: Reply.RAW, data });
+    this.#events.push({ code: OsdpReply.RAW, data });
   }
 
   /** A card is presented and reported as an ASCII number (`osdp_FMT`). */
@@ -155,7 +155,7 @@ export class EmulatedPd {
     const data = new Uint8Array(3 + text.length);
     data.set([reader, 0, text.length]);
     for (let i = 0; i < text.length; i++) data[3 + i] = text.charCodeAt(i) & 0xff;
-    this.#events.push({ code: Reply.FMT, data });
+    this.#events.push({ code: OsdpReply.FMT, data });
   }
 
   /** Keys are pressed (`*` and `#` allowed). */
@@ -164,7 +164,7 @@ export class EmulatedPd {
     const data = new Uint8Array(2 + k.length);
     data.set([reader, k.length]);
     data.set(k, 2);
-    this.#events.push({ code: Reply.KEYPAD, data });
+    this.#events.push({ code: OsdpReply.KEYPAD, data });
   }
 
   /** Sets tamper and power flags; the next poll is answered with LSTATR. */
@@ -177,14 +177,14 @@ export class EmulatedPd {
   /** Answers the next `count` commands with NAK `code`. */
   nakNext(code: number, count = 1): void {
     for (let i = 0; i < count; i++) {
-      this.#faults.push({ code: Reply.NAK, data: Uint8Array.of(code) });
+      this.#faults.push({ code: OsdpReply.NAK, data: Uint8Array.of(code) });
     }
   }
 
   /** Answers the next `count` commands with BUSY. */
   busyNext(count = 1): void {
     for (let i = 0; i < count; i++) {
-      this.#faults.push({ code: Reply.BUSY, data: new Uint8Array(0) });
+      this.#faults.push({ code: OsdpReply.BUSY, data: new Uint8Array(0) });
     }
   }
 
@@ -227,8 +227,8 @@ export class EmulatedPd {
     this.received.push({ seq: p.seq, code: p.code, crc: p.crc, scbType: p.scbType });
     if (this.silent) return 0;
     const crc = p.crc && !this.#o.checksumOnly;
-    if (p.crc && this.#o.checksumOnly) return this.#nak(p.seq, false, Nak.CHECK, false);
-    const key = (p.length << 16) | crc16(p.buf, 0, p.length);
+    if (p.crc && this.#o.checksumOnly) return this.#nak(p.seq, false, OsdpNak.CHECK, false);
+    const key = (p.length << 16) | osdpCrc16(p.buf, 0, p.length);
     if (p.seq === 0) {
       this.#session.clear();
       this.#handshake = false;
@@ -238,39 +238,39 @@ export class EmulatedPd {
       this.#w.buf.set(this.#cache.subarray(0, this.#cacheLen));
       return this.#cacheLen;
     } else if (this.#lastSeq < 0 || p.seq !== (this.#lastSeq >= 3 ? 1 : this.#lastSeq + 1)) {
-      return this.#nak(p.seq, crc, Nak.SEQUENCE, false);
+      return this.#nak(p.seq, crc, OsdpNak.SEQUENCE, false);
     }
     const fault = this.#faults.shift();
     if (fault) {
-      if (fault.code === Reply.BUSY) {
-        return this.#send(p.seq, crc, Reply.BUSY, fault.data, false, false);
+      if (fault.code === OsdpReply.BUSY) {
+        return this.#send(p.seq, crc, OsdpReply.BUSY, fault.data, false, false);
       }
       const nak = fault.data[0]!;
-      return this.#nak(p.seq, crc, nak, nak !== Nak.CHECK && nak !== Nak.SEQUENCE, key);
+      return this.#nak(p.seq, crc, nak, nak !== OsdpNak.CHECK && nak !== OsdpNak.SEQUENCE, key);
     }
     let data = p.buf.subarray(p.dataOffset, p.dataOffset + p.dataLength);
     const s = this.#session;
-    const secured = p.scbType === Scs.S15 || p.scbType === Scs.S17;
+    const secured = p.scbType === OsdpScs.S15 || p.scbType === OsdpScs.S17;
     if (secured) {
       if (!s.active || !s.verify(p.buf, p.macOffset, true)) {
         this.counters.macErrors++;
         s.clear();
-        return this.#nak(p.seq, crc, Nak.SECURITY_UNSUPPORTED, true, key);
+        return this.#nak(p.seq, crc, OsdpNak.SECURITY_UNSUPPORTED, true, key);
       }
-      if (p.scbType === Scs.S17) {
+      if (p.scbType === OsdpScs.S17) {
         const plain = s.decrypt(data.slice(), true);
         if (plain === null) {
           s.clear();
-          return this.#nak(p.seq, crc, Nak.SECURITY_UNSUPPORTED, true, key);
+          return this.#nak(p.seq, crc, OsdpNak.SECURITY_UNSUPPORTED, true, key);
         }
         data = plain;
       }
-    } else if (p.code !== Cmd.CHLNG && p.code !== Cmd.SCRYPT) {
+    } else if (p.code !== OsdpCmd.CHLNG && p.code !== OsdpCmd.SCRYPT) {
       if (s.active) s.clear(); // a command in clear ends the session
       this.#handshake = false;
-      const open = p.code === Cmd.ID || p.code === Cmd.CAP;
+      const open = p.code === OsdpCmd.ID || p.code === OsdpCmd.CAP;
       if (this.#o.requireSecureChannel && !open) {
-        return this.#nak(p.seq, crc, Nak.ENCRYPTION_REQUIRED, true, key);
+        return this.#nak(p.seq, crc, OsdpNak.ENCRYPTION_REQUIRED, true, key);
       }
     }
     return this.#dispatch(p, data, crc, secured, key);
@@ -285,52 +285,52 @@ export class EmulatedPd {
     const seq = p.seq;
     const reply = (code: number, d: Uint8Array) =>
       this.#send(seq, crc, code, d, secured, true, key);
-    const ack = () => reply(Reply.ACK, new Uint8Array(0));
+    const ack = () => reply(OsdpReply.ACK, new Uint8Array(0));
     switch (p.code) {
-      case Cmd.POLL: {
+      case OsdpCmd.POLL: {
         if (this.#statusChanged) {
           this.#statusChanged = false;
-          return reply(Reply.LSTATR, Uint8Array.of(+this.tamper, +this.powerFailure));
+          return reply(OsdpReply.LSTATR, Uint8Array.of(+this.tamper, +this.powerFailure));
         }
         const ev = this.#events.shift();
         return ev ? reply(ev.code, ev.data) : ack();
       }
-      case Cmd.ID:
-        return reply(Reply.PDID, this.#pdid());
-      case Cmd.CAP:
-        return reply(Reply.PDCAP, this.#pdcap());
-      case Cmd.LSTAT:
+      case OsdpCmd.ID:
+        return reply(OsdpReply.PDID, this.#pdid());
+      case OsdpCmd.CAP:
+        return reply(OsdpReply.PDCAP, this.#pdcap());
+      case OsdpCmd.LSTAT:
         this.#statusChanged = false;
-        return reply(Reply.LSTATR, Uint8Array.of(+this.tamper, +this.powerFailure));
-      case Cmd.LED:
+        return reply(OsdpReply.LSTATR, Uint8Array.of(+this.tamper, +this.powerFailure));
+      case OsdpCmd.LED:
         if (data.length < LED_RECORD_LENGTH || data.length % LED_RECORD_LENGTH !== 0) {
-          return this.#nak(seq, crc, Nak.LENGTH, true, key, secured);
+          return this.#nak(seq, crc, OsdpNak.LENGTH, true, key, secured);
         }
         for (let i = 0; i < data.length; i += LED_RECORD_LENGTH) {
           const r = readLed(data, i);
           this.leds.set(r.led, r);
         }
         return ack();
-      case Cmd.BUZ:
-        if (data.length < 5) return this.#nak(seq, crc, Nak.LENGTH, true, key, secured);
+      case OsdpCmd.BUZ:
+        if (data.length < 5) return this.#nak(seq, crc, OsdpNak.LENGTH, true, key, secured);
         this.buzzer = readBuzzer(data, 0);
         return ack();
-      case Cmd.COMSET: {
+      case OsdpCmd.COMSET: {
         const c = readComSettings(data, 0, data.length);
-        if (!c) return this.#nak(seq, crc, Nak.LENGTH, true, key, secured);
-        const n = reply(Reply.COM, data.slice(0, 5));
+        if (!c) return this.#nak(seq, crc, OsdpNak.LENGTH, true, key, secured);
+        const n = reply(OsdpReply.COM, data.slice(0, 5));
         if (c.address < BROADCAST) this.address = c.address;
         this.baudRate = c.baudRate;
         return n;
       }
-      case Cmd.KEEPACTIVE:
-        return data.length < 2 ? this.#nak(seq, crc, Nak.LENGTH, true, key, secured) : ack();
-      case Cmd.CHLNG:
+      case OsdpCmd.KEEPACTIVE:
+        return data.length < 2 ? this.#nak(seq, crc, OsdpNak.LENGTH, true, key, secured) : ack();
+      case OsdpCmd.CHLNG:
         return this.#challenge(p, data, crc, key);
-      case Cmd.SCRYPT:
+      case OsdpCmd.SCRYPT:
         return this.#scrypt(p, data, crc, key);
       default:
-        return this.#nak(seq, crc, Nak.UNKNOWN_COMMAND, true, key, secured);
+        return this.#nak(seq, crc, OsdpNak.UNKNOWN_COMMAND, true, key, secured);
     }
   }
 
@@ -339,7 +339,7 @@ export class EmulatedPd {
     const offered = this.#o.secureChannel ?? true;
     const scbk = keyType === 1 ? this.#scbk : this.#scbk === null ? SCBK_D : null;
     if (!offered || scbk === null || data.length < 8) {
-      return this.#nak(p.seq, crc, Nak.SECURITY_UNSUPPORTED, true, key);
+      return this.#nak(p.seq, crc, OsdpNak.SECURITY_UNSUPPORTED, true, key);
     }
     const s = this.#session;
     s.clear();
@@ -351,13 +351,13 @@ export class EmulatedPd {
     out.set(this.#cuid());
     out.set(s.rndB, 8);
     out.set(s.clientCryptogram(), 16);
-    return this.#send(p.seq, crc, Reply.CCRYPT, out, false, true, key, Scs.S12, keyType);
+    return this.#send(p.seq, crc, OsdpReply.CCRYPT, out, false, true, key, OsdpScs.S12, keyType);
   }
 
   #scrypt(p: OsdpParser, data: Uint8Array, crc: boolean, key: number): number {
     const s = this.#session;
     if (!this.#handshake || data.length < 16) {
-      return this.#nak(p.seq, crc, Nak.SECURITY_UNSUPPORTED, true, key);
+      return this.#nak(p.seq, crc, OsdpNak.SECURITY_UNSUPPORTED, true, key);
     }
     this.#handshake = false;
     const expect = s.serverCryptogram();
@@ -365,10 +365,10 @@ export class EmulatedPd {
     for (let i = 0; i < 16; i++) diff |= expect[i]! ^ data[i]!;
     if (diff !== 0) {
       s.clear();
-      return this.#nak(p.seq, crc, Nak.SECURITY_UNSUPPORTED, true, key);
+      return this.#nak(p.seq, crc, OsdpNak.SECURITY_UNSUPPORTED, true, key);
     }
     const rmac = s.initialRmac(expect);
-    const n = this.#send(p.seq, crc, Reply.RMAC_I, rmac, false, true, key, Scs.S14, 1);
+    const n = this.#send(p.seq, crc, OsdpReply.RMAC_I, rmac, false, true, key, OsdpScs.S14, 1);
     s.activate(rmac);
     this.counters.handshakes++;
     return n;
@@ -442,7 +442,7 @@ export class EmulatedPd {
     secured = false,
   ): number {
     this.counters.naks++;
-    return this.#send(seq, crc, Reply.NAK, Uint8Array.of(code), secured, advance, key);
+    return this.#send(seq, crc, OsdpReply.NAK, Uint8Array.of(code), secured, advance, key);
   }
 
   #send(
@@ -461,8 +461,9 @@ export class EmulatedPd {
     const s = this.#session;
     let n: number;
     if (secured && s.active) {
-      if (data.length > 0) w.begin(addr, seq, crc, Scs.S18).u8(code).bytes(s.encrypt(data, false));
-      else w.begin(addr, seq, crc, Scs.S16).u8(code);
+      if (data.length > 0) {
+        w.begin(addr, seq, crc, OsdpScs.S18).u8(code).bytes(s.encrypt(data, false));
+      } else w.begin(addr, seq, crc, OsdpScs.S16).u8(code);
       n = w.finish(s.signer(false));
     } else {
       w.begin(addr, seq, crc, scbType, scbData).u8(code).bytes(data);

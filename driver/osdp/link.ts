@@ -11,7 +11,7 @@
  * @module
  */
 
-import { Cmd, Nak, nakName, Reply, Scs } from "./constants.ts";
+import { nakName, OsdpCmd, OsdpNak, OsdpReply, OsdpScs } from "./constants.ts";
 import type { OsdpParser } from "./parser.ts";
 import { FrameWriter } from "./writer.ts";
 import { randomBytes, SCBK_D, SecureSession } from "./secure.ts";
@@ -132,7 +132,7 @@ export class PdLink {
   /** PDCAP of the reader. */
   capabilities: Capability[] = [];
   /** Last NAK code received, -1 before any. */
-  lastNak = -1;
+  lastNak: number = -1;
   /** Last error message for status. */
   lastError = "";
   /** Last COM reply (after COMSET). */
@@ -173,7 +173,7 @@ export class PdLink {
   #seq = 0;
   #inflight = false;
   #txLen = 0;
-  #cmd: Queued = { code: Cmd.ID, data: null };
+  #cmd: Queued = { code: OsdpCmd.ID, data: null };
   #sentAt = 0;
   #backoff: number;
   #serverCryptogram: Uint8Array = new Uint8Array(16);
@@ -240,22 +240,22 @@ export class PdLink {
   #pick(): Queued {
     switch (this.#step) {
       case STEP_ID:
-        return { code: Cmd.ID, data: Uint8Array.of(0) };
+        return { code: OsdpCmd.ID, data: Uint8Array.of(0) };
       case STEP_CAP:
-        return { code: Cmd.CAP, data: Uint8Array.of(0) };
+        return { code: OsdpCmd.CAP, data: Uint8Array.of(0) };
       case STEP_CHLNG: {
         const s = this.#session;
         this.#random(s.rndA);
         s.deriveKeys(this.#scbk);
         this.sc = "handshake";
-        return { code: Cmd.CHLNG, data: s.rndA.slice() };
+        return { code: OsdpCmd.CHLNG, data: s.rndA.slice() };
       }
       case STEP_SCRYPT:
-        return { code: Cmd.SCRYPT, data: this.#serverCryptogram };
+        return { code: OsdpCmd.SCRYPT, data: this.#serverCryptogram };
       case STEP_LSTAT:
-        return { code: Cmd.LSTAT, data: null };
+        return { code: OsdpCmd.LSTAT, data: null };
       default:
-        return this.#queue.shift() ?? { code: Cmd.POLL, data: null };
+        return this.#queue.shift() ?? { code: OsdpCmd.POLL, data: null };
     }
   }
 
@@ -263,23 +263,23 @@ export class PdLink {
     const w = this.#tx;
     const { code, data } = this.#cmd;
     const s = this.#session;
-    if (code === Cmd.CHLNG || code === Cmd.SCRYPT) {
+    if (code === OsdpCmd.CHLNG || code === OsdpCmd.SCRYPT) {
       w.begin(
         this.address,
         this.#seq,
         this.useCrc,
-        code === Cmd.CHLNG ? Scs.S11 : Scs.S13,
+        code === OsdpCmd.CHLNG ? OsdpScs.S11 : OsdpScs.S13,
         this.#keyType,
       );
       w.u8(code).bytes(data!);
       this.#txLen = w.finish();
     } else if (s.active) {
       if (data && data.length > 0) {
-        w.begin(this.address, this.#seq, this.useCrc, Scs.S17).u8(code).bytes(
+        w.begin(this.address, this.#seq, this.useCrc, OsdpScs.S17).u8(code).bytes(
           s.encrypt(data, true),
         );
       } else {
-        w.begin(this.address, this.#seq, this.useCrc, Scs.S15).u8(code);
+        w.begin(this.address, this.#seq, this.useCrc, OsdpScs.S15).u8(code);
       }
       this.#txLen = w.finish(s.signer(true));
     } else {
@@ -320,18 +320,18 @@ export class PdLink {
     let off = p.dataOffset;
     let len = p.dataLength;
     const code = p.code;
-    if (p.scbType === Scs.S16 || p.scbType === Scs.S18) {
+    if (p.scbType === OsdpScs.S16 || p.scbType === OsdpScs.S18) {
       if (!s.active || !s.verify(p.buf, p.macOffset, false)) {
         return this.#scLost(now, "reply MAC did not verify");
       }
-      if (p.scbType === Scs.S18) {
+      if (p.scbType === OsdpScs.S18) {
         const plain = s.decrypt(p.buf.slice(off, off + len), false);
         if (plain === null) return this.#scLost(now, "reply data did not decrypt");
         buf = plain;
         off = 0;
         len = plain.length;
       }
-    } else if (s.active && code !== Reply.NAK && code !== Reply.BUSY) {
+    } else if (s.active && code !== OsdpReply.NAK && code !== OsdpReply.BUSY) {
       return this.#scLost(now, "reader answered outside the secure channel");
     }
     this.lastReplyAt = now;
@@ -343,12 +343,12 @@ export class PdLink {
       });
       this.phase = "connecting";
     }
-    if (code === Reply.BUSY) {
+    if (code === OsdpReply.BUSY) {
       this.counters.busy++;
       this.dueAt = now + this.timing.busyRetryMs;
       return true; // same bytes, same sequence, later
     }
-    if (code === Reply.NAK) {
+    if (code === OsdpReply.NAK) {
       this.#onNak(len > 0 ? buf[off]! : 0, now);
       return true;
     }
@@ -366,7 +366,7 @@ export class PdLink {
       reason: nakName(nak),
       command: cmd,
     });
-    if (nak === Nak.CHECK) {
+    if (nak === OsdpNak.CHECK) {
       if (this.useCrc) {
         this.useCrc = false;
         this.#sink.log("info", "osdp reader rejected CRC: falling back to checksum", {
@@ -377,22 +377,22 @@ export class PdLink {
       this.dueAt = now;
       return;
     }
-    if (nak === Nak.SEQUENCE) {
+    if (nak === OsdpNak.SEQUENCE) {
       this.#restart(now, "reader reported a sequence error");
       return;
     }
-    if (cmd === Cmd.CHLNG || cmd === Cmd.SCRYPT) {
+    if (cmd === OsdpCmd.CHLNG || cmd === OsdpCmd.SCRYPT) {
       this.#scFailed(now, `reader NAK ${nak}: ${nakName(nak)}`);
       return;
     }
-    if (nak === Nak.SECURITY_UNSUPPORTED || nak === Nak.ENCRYPTION_REQUIRED) {
+    if (nak === OsdpNak.SECURITY_UNSUPPORTED || nak === OsdpNak.ENCRYPTION_REQUIRED) {
       const why = `reader NAK ${nak}: ${nakName(nak)}`;
       if (this.#session.active) {
         this.#scLost(now, why);
-      } else if (nak === Nak.ENCRYPTION_REQUIRED && !this.#scWanted) {
+      } else if (nak === OsdpNak.ENCRYPTION_REQUIRED && !this.#scWanted) {
         this.scError = `${why}; no secure channel configured for this reader`;
         this.#refuse(now, this.scError);
-      } else if (nak === Nak.ENCRYPTION_REQUIRED) {
+      } else if (nak === OsdpNak.ENCRYPTION_REQUIRED) {
         this.#restart(now, why);
       } else {
         this.scError = why;
@@ -419,19 +419,19 @@ export class PdLink {
     now: number,
   ): void {
     switch (code) {
-      case Reply.PDID:
+      case OsdpReply.PDID:
         this.pdId = readPdId(buf, off, len) ?? this.pdId;
         if (this.#step === STEP_ID) this.#step = STEP_CAP;
         break;
-      case Reply.PDCAP:
+      case OsdpReply.PDCAP:
         this.capabilities = readCapabilities(buf, off, len);
         if (!supportsCrc(this.capabilities)) this.useCrc = false;
         if (this.#step === STEP_CAP) this.#afterCapabilities(now);
         break;
-      case Reply.CCRYPT:
+      case OsdpReply.CCRYPT:
         if (this.#step === STEP_CHLNG) this.#onCcrypt(buf, off, len, now);
         break;
-      case Reply.RMAC_I:
+      case OsdpReply.RMAC_I:
         if (this.#step === STEP_SCRYPT) {
           const ok = p.scbDataLength >= 1 && p.buf[p.scbDataOffset] === 0x01 && len >= 16;
           const expect = this.#session.initialRmac(this.#serverCryptogram);
@@ -448,7 +448,7 @@ export class PdLink {
           }
         }
         break;
-      case Reply.LSTATR: {
+      case OsdpReply.LSTATR: {
         const st = readLocalStatus(buf, off, len);
         if (st) {
           if (
@@ -463,10 +463,10 @@ export class PdLink {
         if (this.#step === STEP_LSTAT) this.#goOnline();
         break;
       }
-      case Reply.RAW:
-      case Reply.FMT: {
+      case OsdpReply.RAW:
+      case OsdpReply.FMT: {
         if (this.phase !== "online") break;
-        const ok = code === Reply.RAW
+        const ok = code === OsdpReply.RAW
           ? this.#cards.decodeRaw(buf, off, len)
           : this.#cards.decodeFmt(buf, off, len);
         if (ok) {
@@ -474,7 +474,7 @@ export class PdLink {
           this.#sink.card(
             this,
             this.#cards.read,
-            code === Reply.RAW ? "raw" : "fmt",
+            code === OsdpReply.RAW ? "raw" : "fmt",
             this.#cards.readerNumber,
           );
         } else {
@@ -487,7 +487,7 @@ export class PdLink {
         }
         break;
       }
-      case Reply.KEYPAD: {
+      case OsdpReply.KEYPAD: {
         if (this.phase !== "online") break;
         const k = readKeypad(buf, off, len);
         if (k) {
@@ -496,7 +496,7 @@ export class PdLink {
         }
         break;
       }
-      case Reply.COM: {
+      case OsdpReply.COM: {
         const c = readComSettings(buf, off, len);
         if (c) {
           this.com = c;

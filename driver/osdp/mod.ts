@@ -8,13 +8,29 @@
  * - {@link OsdpParser} / {@link FrameWriter}: zero-allocation framing.
  * - {@link SecureSession}: Secure Channel crypto on `node:crypto`.
  * - {@link OsdpEmulator} / {@link EmulatedPd}: readers on the master end of a pty.
- * - {@link OsdpReaderConfigSchema}: the `osdp` reader config; {@link decodeOsdpHex} for the CLI.
+ * - {@link groupOsdpReaders}: `osdp` reader configs (schema `OsdpReaderConfigSchema` in
+ *   `./config.ts`) grouped into one bus per port; {@link decodeOsdpHex} for the CLI.
  *
  * @module
  */
 
-export * from "./constants.ts";
-export { checksum8, crc16, crc16Byte, CRC_INIT } from "./crc.ts";
+export type { CardRead } from "../card.ts";
+export { TAG_FORMATS, type TagFormat } from "../tag.ts";
+export {
+  capabilityName,
+  commandName,
+  nakName,
+  OsdpCapFunction,
+  OsdpCmd,
+  OsdpLedColor,
+  type OsdpLedColorName,
+  OsdpNak,
+  OsdpReply,
+  OsdpScs,
+  replyName,
+  scsName,
+} from "./constants.ts";
+export { OSDP_CRC_INIT, osdpChecksum, osdpCrc16, osdpCrc16Byte } from "./crc.ts";
 export { MAX_FRAME, MIN_FRAME, OsdpParser, ParseError } from "./parser.ts";
 export { buildFrame, type BuildFrameOptions, FrameWriter, type MacSigner } from "./writer.ts";
 export { parseKeyHex, randomBytes, SCBK_D, SecureSession } from "./secure.ts";
@@ -48,3 +64,5 @@ export {
   type ReceivedCommand,
 } from "./emulated_pd.ts";
 export { OsdpEmulator, type OsdpEmulatorOptions } from "./emulator.ts";
+export { groupOsdpReaders, type OsdpLineConfig, type OsdpReaderConfig } from "./config.ts";
+export { type DecodedOsdpPacket, decodeOsdpHex, parseHexBytes } from "./decode.ts";

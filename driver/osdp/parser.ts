@@ -29,7 +29,7 @@
  */
 
 import { CTRL_CRC, CTRL_SCB, CTRL_SEQ, MARK, REPLY_BIT, SOM } from "./constants.ts";
-import { checksum8, crc16 } from "./crc.ts";
+import { osdpChecksum, osdpCrc16 } from "./crc.ts";
 
 /** Default largest frame accepted, SOM through check, in bytes. */
 export const MAX_FRAME = 1024;
@@ -86,7 +86,7 @@ export class OsdpParser {
   /** Data length (without MAC and check). */
   dataLength = 0;
   /** Offset of the 4-byte MAC, -1 when the frame has none. */
-  macOffset = -1;
+  macOffset: number = -1;
 
   /** Frames accepted. */
   frames = 0;
@@ -216,12 +216,12 @@ export class OsdpParser {
         this.#fail(ParseError.LENGTH);
         return false;
       }
-      if (crc16(buf, 0, len - 2) !== (buf[len - 2]! | (buf[len - 1]! << 8))) {
+      if (osdpCrc16(buf, 0, len - 2) !== (buf[len - 2]! | (buf[len - 1]! << 8))) {
         this.checkErrors++;
         this.#fail(ParseError.CHECK);
         return false;
       }
-    } else if (checksum8(buf, 0, len - 1) !== buf[len - 1]) {
+    } else if (osdpChecksum(buf, 0, len - 1) !== buf[len - 1]) {
       this.checkErrors++;
       this.#fail(ParseError.CHECK);
       return false;

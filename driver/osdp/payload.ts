@@ -7,7 +7,7 @@
  * @module
  */
 
-import { CapFunction, LedColor, type LedColorName } from "./constants.ts";
+import { OsdpCapFunction, OsdpLedColor, type OsdpLedColorName } from "./constants.ts";
 
 /** One half (temporary or permanent) of an `osdp_LED` record. */
 export interface LedState {
@@ -17,7 +17,7 @@ export interface LedState {
   onTime: number;
   /** Off time in 100 ms units. */
   offTime: number;
-  /** Colour during on time (see {@link LedColor}). */
+  /** Colour during on time (see {@link OsdpLedColor}). */
   onColor: number;
   /** Colour during off time. */
   offColor: number;
@@ -116,7 +116,7 @@ export function readBuzzer(buf: Uint8Array, off: number): BuzzerRecord {
 /** What the CP shows for a journaled or rejected card: one LED flash pattern and beeps. */
 export interface FeedbackPattern {
   /** LED colour while the pattern runs. */
-  color: LedColorName;
+  color: OsdpLedColorName;
   /** How long the temporary LED state lasts, ms (rounded to 100 ms). */
   durationMs: number;
   /** LED on time per flash, ms (equal to `durationMs` for steady light). */
@@ -166,8 +166,8 @@ export function feedbackLed(p: FeedbackPattern): LedRecord {
       control: 2,
       onTime: Math.max(1, ticks(p.flashOnMs, 255)),
       offTime: ticks(p.flashOffMs, 255),
-      onColor: LedColor[p.color],
-      offColor: LedColor.black,
+      onColor: OsdpLedColor[p.color],
+      offColor: OsdpLedColor.black,
       timer: Math.max(1, ticks(p.durationMs, 0xffff)),
     },
     permanent: { control: 0, onTime: 0, offTime: 0, onColor: 0, offColor: 0, timer: 0 },
@@ -221,7 +221,7 @@ export function readPdId(buf: Uint8Array, off: number, len: number): PdId | null
 
 /** One `osdp_PDCAP` entry. */
 export interface Capability {
-  /** Function code (see {@link CapFunction}). */
+  /** Function code (see {@link OsdpCapFunction}). */
   function: number;
   /** Compliance level. */
   compliance: number;
@@ -240,13 +240,13 @@ export function readCapabilities(buf: Uint8Array, off: number, len: number): Cap
 
 /** True when the capabilities list AES-128 Secure Channel support. */
 export function supportsSecureChannel(caps: readonly Capability[]): boolean {
-  const c = caps.find((x) => x.function === CapFunction.COMMUNICATION_SECURITY);
+  const c = caps.find((x) => x.function === OsdpCapFunction.COMMUNICATION_SECURITY);
   return c !== undefined && (c.compliance & 1) === 1;
 }
 
 /** True unless the capabilities say the PD can only do checksums. */
 export function supportsCrc(caps: readonly Capability[]): boolean {
-  const c = caps.find((x) => x.function === CapFunction.CHECK_CHARACTER);
+  const c = caps.find((x) => x.function === OsdpCapFunction.CHECK_CHARACTER);
   return c === undefined || c.compliance !== 0;
 }
 

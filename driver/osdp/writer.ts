@@ -14,7 +14,7 @@
  */
 
 import { CTRL_CRC, CTRL_SCB, CTRL_SEQ, SOM } from "./constants.ts";
-import { checksum8, crc16 } from "./crc.ts";
+import { osdpChecksum, osdpCrc16 } from "./crc.ts";
 import { MAX_FRAME } from "./parser.ts";
 
 /** Fills the 4 MAC bytes of a frame at `buf[end .. end + 4)` from `buf[0 .. end)`. */
@@ -118,11 +118,11 @@ export class FrameWriter {
       this.#pos += 4;
     }
     if (this.#crc) {
-      const c = crc16(b, 0, this.#pos);
+      const c = osdpCrc16(b, 0, this.#pos);
       b[this.#pos++] = c & 0xff;
       b[this.#pos++] = c >>> 8;
     } else {
-      b[this.#pos] = checksum8(b, 0, this.#pos);
+      b[this.#pos] = osdpChecksum(b, 0, this.#pos);
       this.#pos++;
     }
     this.length = this.#pos;

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { Cmd, Nak } from "../../../driver/osdp/mod.ts";
+import { OsdpCmd, OsdpNak } from "../../../driver/osdp/mod.ts";
 import { until, withLine } from "./harness.ts";
 
 const one = { pds: [{ address: 1 }], readers: [{ name: "gate", address: 1 }] };
@@ -14,9 +14,9 @@ Deno.test("osdp cp first contact then sequence 1,2,3,1", async () => {
     assert.equal(st.id?.firmware, "1.2.3");
     const rx = pd.received.slice(0, 12);
     assert.deepEqual(rx.slice(0, 3).map((c) => [c.code, c.seq]), [
-      [Cmd.ID, 0],
-      [Cmd.CAP, 1],
-      [Cmd.LSTAT, 2],
+      [OsdpCmd.ID, 0],
+      [OsdpCmd.CAP, 1],
+      [OsdpCmd.LSTAT, 2],
     ]);
     for (let i = 1; i < rx.length; i++) {
       const prev = rx[i - 1]!.seq;
@@ -24,7 +24,7 @@ Deno.test("osdp cp first contact then sequence 1,2,3,1", async () => {
       assert.ok(rx[i]!.seq === want || rx[i]!.seq === prev, `seq ${prev} -> ${rx[i]!.seq}`);
       assert.notEqual(rx[i]!.seq, 0);
     }
-    assert.ok(rx.slice(3).every((c) => c.code === Cmd.POLL && c.crc));
+    assert.ok(rx.slice(3).every((c) => c.code === OsdpCmd.POLL && c.crc));
   });
 });
 
@@ -57,12 +57,12 @@ Deno.test("osdp cp falls back to checksum on NAK 1", async () => {
       await until(() => l.bus.readerStatus(1)!.online, "online");
       const st = l.bus.readerStatus(1)!;
       assert.equal(st.check, "checksum");
-      assert.equal(st.lastNak, Nak.CHECK);
+      assert.equal(st.lastNak, OsdpNak.CHECK);
       assert.equal(pd.received[0]!.crc, true);
-      assert.equal(pd.received[0]!.code, Cmd.ID);
+      assert.equal(pd.received[0]!.code, OsdpCmd.ID);
       assert.deepEqual(
         pd.received.slice(1, 4).map((c) => [c.code, c.crc]),
-        [[Cmd.ID, false], [Cmd.CAP, false], [Cmd.LSTAT, false]],
+        [[OsdpCmd.ID, false], [OsdpCmd.CAP, false], [OsdpCmd.LSTAT, false]],
       );
       assert.equal(pd.received[1]!.seq, 0);
     },
@@ -85,7 +85,7 @@ Deno.test("osdp cp goes offline when the reader is silent and reconnects", async
     await until(() => l.bus.readerStatus(1)!.online, "online again");
     // reconnect starts over at sequence 0 with ID
     assert.ok(
-      pd.received.slice(n).some((c) => c.code === Cmd.ID && c.seq === 0),
+      pd.received.slice(n).some((c) => c.code === OsdpCmd.ID && c.seq === 0),
       "ID at sequence 0 after going offline",
     );
   });
@@ -100,8 +100,8 @@ Deno.test("osdp cp restarts at sequence 0 after NAK 4", async () => {
     await until(() => l.bus.readerStatus(1)!.counters.restarts >= 1, "restart");
     await until(() => l.bus.readerStatus(1)!.online, "online again");
     const st = l.bus.readerStatus(1)!;
-    assert.equal(st.lastNak, Nak.SEQUENCE);
-    const idAt0 = pd.received.filter((c) => c.code === Cmd.ID && c.seq === 0).length;
+    assert.equal(st.lastNak, OsdpNak.SEQUENCE);
+    const idAt0 = pd.received.filter((c) => c.code === OsdpCmd.ID && c.seq === 0).length;
     assert.ok(idAt0 >= 2, `ID at seq 0 seen ${idAt0} times`);
   });
 });
@@ -137,9 +137,9 @@ Deno.test("osdp cp sends KEEPACTIVE and COMSET; follows the new address", async 
   await withLine(one, async (l) => {
     const pd = l.emu.reader(1);
     await until(() => l.bus.readerStatus(1)!.online, "online");
-    assert.equal(l.bus.command(1, Cmd.KEEPACTIVE, Uint8Array.of(0xe8, 0x03)), true);
-    await until(() => pd.received.some((c) => c.code === Cmd.KEEPACTIVE), "keepactive");
-    assert.equal(l.bus.command(1, Cmd.COMSET, Uint8Array.of(9, 0x00, 0xc2, 0x01, 0x00)), true);
+    assert.equal(l.bus.command(1, OsdpCmd.KEEPACTIVE, Uint8Array.of(0xe8, 0x03)), true);
+    await until(() => pd.received.some((c) => c.code === OsdpCmd.KEEPACTIVE), "keepactive");
+    assert.equal(l.bus.command(1, OsdpCmd.COMSET, Uint8Array.of(9, 0x00, 0xc2, 0x01, 0x00)), true);
     await until(() => l.bus.readerStatus(9)?.online === true, "online at address 9");
     assert.equal(pd.address, 9);
     assert.equal(pd.baudRate, 115200);

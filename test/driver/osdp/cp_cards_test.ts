@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { bitsToString, encodeWiegand } from "../../../driver/wiegand/mod.ts";
-import { LedColor } from "../../../driver/osdp/mod.ts";
+import { OsdpLedColor } from "../../../driver/osdp/mod.ts";
 import { until, withLine } from "./harness.ts";
 import { Prng, testSeed } from "../../support/prng.ts";
 
@@ -105,12 +105,12 @@ Deno.test("osdp cp feedback lights the LED and beeps", async () => {
       await until(() => pd.buzzer !== null, "buzzer");
       const led = pd.leds.get(0)!;
       assert.equal(led.temporary.control, 2);
-      assert.equal(led.temporary.onColor, LedColor.green);
+      assert.equal(led.temporary.onColor, OsdpLedColor.green);
       assert.equal(led.temporary.timer, 10);
       assert.deepEqual(pd.buzzer, { reader: 0, tone: 2, onTime: 1, offTime: 0, count: 1 });
       assert.equal(l.bus.feedback(1, "rejected"), true);
       await until(() => pd.buzzer?.count === 2, "rejected beeps");
-      assert.equal(pd.leds.get(0)!.temporary.onColor, LedColor.amber);
+      assert.equal(pd.leds.get(0)!.temporary.onColor, OsdpLedColor.amber);
       assert.equal(l.bus.feedback(42, "ok"), false);
     },
   );

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { bitsToString, encodeWiegand } from "../../../driver/wiegand/mod.ts";
-import { LedColor, Scs } from "../../../driver/osdp/mod.ts";
+import { OsdpLedColor, OsdpScs } from "../../../driver/osdp/mod.ts";
 import { until, withLine } from "./harness.ts";
 
 const KEY = "00112233445566778899aabbccddeeff";
@@ -24,15 +24,17 @@ Deno.test("osdp cp secure channel handshake and encrypted traffic", async () => 
       assert.equal(l.cards[0]!.card, 3456);
       assert.ok(l.bus.feedback(5, "ok"));
       await until(() => pd.buzzer !== null, "buzzer");
-      assert.equal(pd.leds.get(0)!.temporary.onColor, LedColor.green);
+      assert.equal(pd.leds.get(0)!.temporary.onColor, OsdpLedColor.green);
       const types = new Set(pd.received.map((c) => c.scbType));
-      assert.ok(types.has(Scs.S11) && types.has(Scs.S13), "handshake blocks");
-      assert.ok(types.has(Scs.S15), "MAC-only polls");
-      assert.ok(types.has(Scs.S17), "encrypted LED/BUZ");
+      assert.ok(types.has(OsdpScs.S11) && types.has(OsdpScs.S13), "handshake blocks");
+      assert.ok(types.has(OsdpScs.S15), "MAC-only polls");
+      assert.ok(types.has(OsdpScs.S17), "encrypted LED/BUZ");
       const afterHandshake = pd.received.slice(
-        pd.received.findIndex((c) => c.scbType === Scs.S13) + 1,
+        pd.received.findIndex((c) => c.scbType === OsdpScs.S13) + 1,
       );
-      assert.ok(afterHandshake.every((c) => c.scbType === Scs.S15 || c.scbType === Scs.S17));
+      assert.ok(
+        afterHandshake.every((c) => c.scbType === OsdpScs.S15 || c.scbType === OsdpScs.S17),
+      );
       assert.equal(pd.counters.macErrors, 0);
       assert.equal(st.counters.macErrors, 0);
       const logged = JSON.stringify(l.logs);

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { checksum8, crc16 } from "../../../driver/osdp/crc.ts";
+import { osdpChecksum, osdpCrc16 } from "../../../driver/osdp/crc.ts";
 import { MAX_FRAME, OsdpParser, ParseError } from "../../../driver/osdp/parser.ts";
 import { buildFrame, FrameWriter } from "../../../driver/osdp/writer.ts";
 
@@ -37,12 +37,12 @@ function parseAll(p: OsdpParser, bytes: Uint8Array) {
 }
 
 Deno.test("osdp crc16 check value of 123456789 is 0xE5CC", () => {
-  assert.equal(crc16(new TextEncoder().encode("123456789"), 0, 9), 0xe5cc);
+  assert.equal(osdpCrc16(new TextEncoder().encode("123456789"), 0, 9), 0xe5cc);
 });
 
 Deno.test("osdp checksum is the two's complement of the byte sum", () => {
   const b = hex("53 E5 07 00 01 40");
-  assert.equal(checksum8(b, 0, b.length), 0x80);
+  assert.equal(osdpChecksum(b, 0, b.length), 0x80);
 });
 
 Deno.test("osdp writer produces the issue's vectors", () => {

@@ -1,0 +1,106 @@
+/**
+ * Config of an `osdp` reader (the agent adds `name` and `kind`), and the
+ * grouping of readers that share a serial port into one bus each.
+ *
+ * ```jsonc
+ * { "name": "gate-1", "kind": "osdp", "port": "/dev/ttyUSB0", "address": 0,
+ *   "secureChannel": { "scbk": "00112233445566778899aabbccddeeff", "required": true } }
+ * ```
+ *
+ * @module
+ */
+
+import { z } from "zod";
+import { TAG_FORMATS, type TagFormat } from "../tag.ts";
+import type { OsdpReaderSpec } from "./bus.ts";
+
+/** Options of an `osdp` reader, as parsed. */
+export interface OsdpReaderConfig {
+  /** Serial device of the RS-485 line, e.g. `/dev/ttyUSB0`; readers on one line share it. */
+  port: string;
+  /** Line speed (default 9600). */
+  baudRate: number;
+  /** Kernel RS-485 mode for adapters that need RTS driven (default false). */
+  rs485: boolean;
+  /** PD address 0–126. */
+  address: number;
+  /** Secure Channel; absent → clear. `scbk` absent → SCBK-D (install mode). */
+  secureChannel?: { scbk?: string; required: boolean };
+  /** Poll interval, ms (default 50). */
+  pollIntervalMs: number;
+  /** How a card read becomes the `rfidTag` (default `dec10`). */
+  tagFormat: TagFormat;
+}
+
+/**
+ * The `osdp` reader options schema (strict: unknown keys are errors). Import it
+ * from this file (zod types stay out of the documented module surface).
+ */
+export const OsdpReaderConfigSchema = z.strictObject({
+  port: z.string().min(1, "the serial device of the RS-485 line, e.g. /dev/ttyUSB0"),
+  baudRate: z.number().int().min(1200).max(4_000_000).default(9600),
+  rs485: z.boolean().default(false),
+  address: z.number().int().min(0).max(126, "OSDP addresses are 0..126 (127 is broadcast)"),
+  secureChannel: z.strictObject({
+    scbk: z.string().regex(/^[0-9a-fA-F]{32}$/, "expected 32 hex digits (a 16-byte key)")
+      .optional(),
+    required: z.boolean().default(false),
+  }).optional(),
+  pollIntervalMs: z.number().int().min(5).max(60_000).default(50),
+  tagFormat: z.enum(TAG_FORMATS).default("dec10"),
+});
+
+// Compile-time check: the schema's output is exactly the interface.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const _same: Same<z.output<typeof OsdpReaderConfigSchema>, OsdpReaderConfig> = true;
+void _same;
+
+/** One serial line and the readers on it, ready for `OsdpBus.open`. */
+export interface OsdpLineConfig {
+  /** Serial device. */
+  port: string;
+  /** Line speed. */
+  baudRate: number;
+  /** Kernel RS-485 mode. */
+  rs485: boolean;
+  /** Readers on the line. */
+  readers: OsdpReaderSpec[];
+}
+
+/**
+ * Groups named `osdp` reader configs by port. Throws an `Error` naming the
+ * readers when two on one port disagree on speed or share an address.
+ */
+export function groupOsdpReaders(
+  readers: readonly (OsdpReaderConfig & { name: string })[],
+): OsdpLineConfig[] {
+  const lines = new Map<string, OsdpLineConfig & { names: Map<number, string> }>();
+  for (const r of readers) {
+    let line = lines.get(r.port);
+    if (!line) {
+      line = { port: r.port, baudRate: r.baudRate, rs485: r.rs485, readers: [], names: new Map() };
+      lines.set(r.port, line);
+    }
+    const first = line.names.values().next().value ?? r.name;
+    if (r.baudRate !== line.baudRate || r.rs485 !== line.rs485) {
+      throw new Error(
+        `osdp readers "${first}" and "${r.name}" share ${r.port} but differ in baudRate/rs485`,
+      );
+    }
+    const clash = line.names.get(r.address);
+    if (clash !== undefined) {
+      throw new Error(
+        `osdp readers "${clash}" and "${r.name}" both use address ${r.address} on ${r.port}`,
+      );
+    }
+    line.names.set(r.address, r.name);
+    line.readers.push({
+      name: r.name,
+      address: r.address,
+      secureChannel: r.secureChannel,
+      pollIntervalMs: r.pollIntervalMs,
+      tagFormat: r.tagFormat,
+    });
+  }
+  return [...lines.values()].map(({ names: _n, ...l }) => l);
+}
