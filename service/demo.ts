@@ -26,6 +26,8 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 export interface DemoOptions {
   /** Extra seconds of random taps before the outage (default 0). */
   durationSec?: number;
+  /** Shorter pauses (about 15 s in all), for CI's bundle check. */
+  quick?: boolean;
   /** Where progress goes (default: the terminal). */
   progress?: ProgressWriter;
 }
@@ -62,6 +64,8 @@ async function waitFor(cond: () => boolean, timeoutMs: number, tick: () => void)
 /** Runs the demo; resolves with its summary. */
 export async function runDemo(opts: DemoOptions = {}): Promise<DemoSummary> {
   const progress = opts.progress ?? new ProgressWriter();
+  const scale = opts.quick ? 0.3 : 1;
+  const pause = (ms: number) => sleep(ms * scale);
   const dir = await Deno.makeTempDir({ prefix: "pontaj-demo-" });
   const logFile = `${dir}/agent.log`;
   const logHandle = await Deno.open(logFile, { write: true, create: true, append: true });
@@ -77,14 +81,14 @@ export async function runDemo(opts: DemoOptions = {}): Promise<DemoSummary> {
       iflow: {
         url: sim.url,
         accessToken: DEMO_TOKEN,
-        reconnectJitterMs: 2000,
+        reconnectJitterMs: Math.round(2000 * scale),
         backoffBaseMs: 300,
         backoffCapMs: 3000,
         timeoutMs: 3000,
         batchSize: 5,
       },
       readers: readers.map((r) => r.config),
-      debounceMs: 3000,
+      debounceMs: Math.round(3000 * scale),
       status: { listen: "127.0.0.1:0" },
     },
     "demo config",
@@ -122,19 +126,19 @@ export async function runDemo(opts: DemoOptions = {}): Promise<DemoSummary> {
     let i = 0;
     for (const e of employees) {
       await tap(readers[i++ % readers.length]!, e.rfid, "");
-      await sleep(700);
+      await pause(700);
     }
     await tap(readers[0]!, UNKNOWN_TAG, "");
-    await sleep(500);
+    await pause(500);
     const first = readers[1 % readers.length]!;
     await tap(first, employees[0]!.rfid, " (again, an hour's work later)");
-    await sleep(300);
+    await pause(300);
     await tap(first, employees[0]!.rfid, " (quick double tap: debounced)");
     const extraEnd = Date.now() + (opts.durationSec ?? 0) * 1000;
     while (Date.now() < extraEnd) {
       const e = employees[Math.floor(Math.random() * employees.length)]!;
       await tap(readers[Math.floor(Math.random() * readers.length)]!, e.rfid, "");
-      await sleep(1500);
+      await pause(1500);
     }
     await waitFor(() => agent.snapshot().journal.pending === 0, 15_000, tick);
 
@@ -145,7 +149,7 @@ export async function runDemo(opts: DemoOptions = {}): Promise<DemoSummary> {
     for (let k = 0; k < 8; k++) {
       const e = employees[(k * 5 + 2) % employees.length]!;
       await tap(readers[k % readers.length]!, e.rfid, "");
-      await sleep(600);
+      await pause(600);
     }
     await waitFor(
       () => agent.snapshot().pipeline.journaled + agent.snapshot().pipeline.debounced >= tapped,
@@ -184,7 +188,11 @@ export async function runDemo(opts: DemoOptions = {}): Promise<DemoSummary> {
 if (import.meta.main) {
   const { values } = parseArgs({
     args: Deno.args,
-    options: { duration: { type: "string" }, help: { type: "boolean" } },
+    options: {
+      duration: { type: "string" },
+      quick: { type: "boolean" },
+      help: { type: "boolean" },
+    },
     strict: true,
   });
   if (values.help) {
@@ -198,7 +206,7 @@ if (import.meta.main) {
     console.error(`--duration: expected seconds, got '${values.duration}'`);
     Deno.exit(2);
   }
-  const s = await runDemo({ durationSec });
+  const s = await runDemo({ durationSec, quick: values.quick });
   console.log("");
   console.log("summary");
   console.log(`  cards tapped        ${s.tapped}`);

@@ -11,3 +11,13 @@ export { main } from "./main.ts";
 export * from "./config/mod.ts";
 export { BUILD_DATE_MS, clockProblem, type LocalStamp, localStamp } from "./clock.ts";
 export { type PipelineOptions, ScanPipeline, type ScanStore } from "./pipeline/scan_pipeline.ts";
+export * from "./status/mod.ts";
+export {
+  createLogger,
+  isLogLevel,
+  LOG_LEVELS,
+  type Logger,
+  type LoggerOptions,
+  type LogLevel,
+  redactSecrets,
+} from "./log.ts";
