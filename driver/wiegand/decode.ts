@@ -184,12 +184,19 @@ export class WiegandFormatSet {
       if (parity32(x) !== expect[r]) return DecodeStatus.parity;
     }
     const idBits = f.facLen + f.cardLen;
+    const card = field(w, f.cardStart, f.cardLen);
+    read.card = card;
     if (f.facLen > 0) {
-      read.facility = field(w, f.facStart, f.facLen);
-      writeId(w, f.facStart, f.facLen, read.data, 0, idBits);
+      const fac = field(w, f.facStart, f.facLen);
+      read.facility = fac;
+      if (idBits <= 53) writeNumber(read.data, fac * 2 ** f.cardLen + card, idBits);
+      else {
+        writeId(w, f.facStart, f.facLen, read.data, 0, idBits);
+        writeId(w, f.cardStart, f.cardLen, read.data, f.facLen, idBits);
+      }
+    } else {
+      writeNumber(read.data, card, idBits);
     }
-    read.card = field(w, f.cardStart, f.cardLen);
-    writeId(w, f.cardStart, f.cardLen, read.data, f.facLen, idBits);
     read.bitLength = idBits;
     read.byteLength = (idBits + 7) >>> 3;
     return DecodeStatus.ok;
@@ -204,16 +211,40 @@ function parity32(v: number): number {
   return (0x6996 >>> (x & 15)) & 1;
 }
 
-/** Bit `p` (0-based from the first transmitted) of the frame words. */
-function bitAt(w: Int32Array, p: number): number {
-  return (w[p >>> 5]! >>> (31 - (p & 31))) & 1;
+/**
+ * `k` (1..24) frame bits from `start` as an integer, first bit most
+ * significant. Words hold the frame MSB-first; a chunk spans at most two.
+ */
+function chunk(w: Int32Array, start: number, k: number): number {
+  const i = start >>> 5;
+  const off = start & 31;
+  let v = w[i]! << off;
+  if (off + k > 32) v |= w[i + 1]! >>> (32 - off);
+  return v >>> (32 - k);
 }
 
 /** Value of `len` (≤ 53) bits starting at `start`, first bit most significant. */
 function field(w: Int32Array, start: number, len: number): number {
   let v = 0;
-  for (let i = 0; i < len; i++) v = v * 2 + bitAt(w, start + i);
+  let p = start;
+  let left = len;
+  while (left > 0) {
+    const k = left > 24 ? 24 : left;
+    v = v * (1 << k) + chunk(w, p, k);
+    p += k;
+    left -= k;
+  }
   return v;
+}
+
+/** Writes `value` (< 2^53) as `bits` bits, right-aligned big-endian, into `out`. */
+function writeNumber(out: Uint8Array, value: number, bits: number): void {
+  let v = value;
+  for (let i = ((bits + 7) >>> 3) - 1; i >= 0; i--) {
+    const lo = v % 256;
+    out[i] = lo;
+    v = (v - lo) / 256;
+  }
 }
 
 /**
@@ -229,11 +260,15 @@ function writeId(
   total: number,
 ): void {
   const last = ((total + 7) >>> 3) - 1;
-  for (let i = 0; i < len; i++) {
-    if (bitAt(w, start + i) !== 0) {
-      const pos = total - 1 - (at + i); // from the least significant bit
-      out[last - (pos >>> 3)]! |= 1 << (pos & 7);
-    }
+  // Byte-sized pieces aligned on the id's byte boundaries (counted from its last bit).
+  let i = 0;
+  while (i < len) {
+    const pos = total - 1 - (at + i); // id bit position of this frame bit, from the LSB
+    const k0 = (pos & 7) + 1; // bits until the end of this id byte
+    const k = k0 < len - i ? k0 : len - i;
+    const v = chunk(w, start + i, k);
+    out[last - (pos >>> 3)]! |= v << (pos + 1 - k - ((pos >>> 3) << 3));
+    i += k;
   }
 }
 

@@ -232,14 +232,26 @@ export class GpioEventParser {
       this.counters[ParserCounter.badIds]!++;
       return;
     }
-    // timestamp_ns (u64 LE) / 1e9 by long division over 16-bit chunks: exact for any value.
-    let rem = 0;
-    let sec = 0;
-    for (let k = 6; k >= 0; k -= 2) {
-      const cur = rem * 65536 + (b[o + k]! | (b[o + k + 1]! << 8));
-      const q = Math.floor(cur / 1e9);
-      rem = cur - q * 1e9;
-      sec = sec * 65536 + q;
+    // timestamp_ns (u64 LE) as sec + nsec, exact for any value.
+    const lo = u32(b, o);
+    const hi = u32(b, o + 4);
+    let sec: number;
+    let rem: number;
+    if (hi < 0x200000) {
+      // Below 2^53 ns (104 days of uptime) the double is exact: one division.
+      const t = hi * 4294967296 + lo;
+      sec = Math.floor(t / 1e9);
+      rem = t - sec * 1e9;
+    } else {
+      // Long division over 16-bit chunks.
+      rem = 0;
+      sec = 0;
+      for (let k = 6; k >= 0; k -= 2) {
+        const cur = rem * 65536 + (b[o + k]! | (b[o + k + 1]! << 8));
+        const q = Math.floor(cur / 1e9);
+        rem = cur - q * 1e9;
+        sec = sec * 65536 + q;
+      }
     }
     this.counters[ParserCounter.events]!++;
     this.#target.edge(line, id === GPIO_V2_EVENT_RISING, sec | 0, rem | 0);

@@ -220,3 +220,26 @@ Deno.test("wiegand format set rejects bad config with clear messages", () => {
     "wider than 8 bits",
   );
 });
+
+Deno.test("wiegand custom format with an id over 53 bits keeps every bit", () => {
+  const def = {
+    name: "wide100",
+    bits: 100,
+    facility: [2, 41] as const,
+    card: [42, 91] as const,
+    parity: [{ bit: 1, type: "odd" as const, over: [[2, 100] as const] }],
+  };
+  const set = new WiegandFormatSet({ customFormats: [def] });
+  const fc = 0xAB_CDEF_1234; // 40 bits
+  const cn = 0x3_1234_5678_9ABC; // 50 bits
+  const frame = encodeWiegand(def, fc, cn);
+  for (let i = 91; i < 100; i++) frame[i] = i & 1; // trailing bits outside the fields
+  frame[0] = 0;
+  let ones = 0;
+  for (let i = 1; i < 100; i++) ones += frame[i]!;
+  frame[0] = (ones & 1) ^ 1;
+  const read = new CardRead();
+  assertEquals(decodeWiegandBits(frame, 100, read, set), DecodeStatus.ok);
+  assertEquals([read.facility, read.card, read.bitLength, read.byteLength], [fc, cn, 90, 12]);
+  assertEquals(read.idBigInt(), (BigInt(fc) << 50n) | BigInt(cn));
+});

@@ -1,0 +1,143 @@
+/**
+ * Wiegand: ns per frame for format decode (26/35/48 bits, unpacked and packed)
+ * and for edge assembly (direct edges, and gpio_v2_line_event bytes → parser →
+ * assembler → decode).
+ *
+ *   deno bench -A bench/wiegand_bench.ts
+ */
+import {
+  CardRead,
+  DecodeStatus,
+  decodeWiegandBits,
+  decodeWiegandPacked,
+  encodeWiegand,
+  type FrameSink,
+  GpioEventParser,
+  packBits,
+  WiegandAssembler,
+  WiegandFormatSet,
+  WiegandPulseGenerator,
+} from "../driver/wiegand/mod.ts";
+
+const set = new WiegandFormatSet();
+const read = new CardRead();
+const FRAMES_PER_OP = 1000;
+
+for (
+  const [name, fc, cn] of [["h10301", 90, 324], ["c1000-35", 4000, 1_000_000], [
+    "c1000-48",
+    3_000_000,
+    8_000_000,
+  ]] as const
+) {
+  const bits = encodeWiegand(name, fc, cn);
+  const packed = packBits(bits);
+  const n = bits.length;
+  Deno.bench(`wiegand decode ${n}-bit ${name} (unpacked) ×${FRAMES_PER_OP}`, {
+    group: `decode ${n}`,
+  }, () => {
+    let ok = 0;
+    for (let i = 0; i < FRAMES_PER_OP; i++) {
+      ok += decodeWiegandBits(bits, n, read, set) === DecodeStatus.ok ? 1 : 0;
+    }
+    if (ok !== FRAMES_PER_OP) throw new Error("decode failed");
+  });
+  Deno.bench(`wiegand decode ${n}-bit ${name} (packed, osdp_RAW) ×${FRAMES_PER_OP}`, {
+    group: `decode ${n}`,
+  }, () => {
+    let ok = 0;
+    for (let i = 0; i < FRAMES_PER_OP; i++) {
+      ok += decodeWiegandPacked(packed, n, read, set) === DecodeStatus.ok ? 1 : 0;
+    }
+    if (ok !== FRAMES_PER_OP) throw new Error("decode failed");
+  });
+}
+
+/** Edges of `frames` frames of one format, as flat arrays, spaced to need no tick. */
+function edgesOf(format: string, frames: number) {
+  const gen = new WiegandPulseGenerator({
+    startNs: 1_000_000_000n,
+    frameGapMs: 30,
+    intervalUs: 1000,
+  });
+  for (let i = 0; i < frames; i++) gen.card(format, 1, i + 1);
+  const span = Number(gen.nowNs - 1_000_000_000n);
+  const edges = gen.take();
+  const line = new Uint8Array(edges.length);
+  const rising = new Uint8Array(edges.length);
+  const rel = new Float64Array(edges.length);
+  edges.forEach((e, i) => {
+    line[i] = e.line;
+    rising[i] = e.rising ? 1 : 0;
+    rel[i] = Number(e.tNs - 1_000_000_000n);
+  });
+  const bytes = new WiegandPulseGenerator().eventBytes(edges);
+  return { line, rising, rel, span, bytes };
+}
+
+const counts = new Float64Array(1);
+const sink: FrameSink = {
+  frame(bits: Uint8Array, count: number): void {
+    if (decodeWiegandBits(bits, count, read, set) === DecodeStatus.ok) counts[0]!++;
+  },
+  fault(): void {},
+};
+
+for (const format of ["h10301", "c1000-48"]) {
+  const e = edgesOf(format, FRAMES_PER_OP);
+  const asm = new WiegandAssembler(sink);
+  const clock = new Float64Array([1]); // whole seconds; each op moves on by the span
+  const spanSec = Math.ceil(e.span / 1e9) + 1;
+  Deno.bench(`wiegand edge assembly + decode, ${format}, edge() calls ×${FRAMES_PER_OP} frames`, {
+    group: `assembly ${format}`,
+  }, () => {
+    const base = clock[0]!;
+    const before = counts[0]!;
+    for (let i = 0; i < e.line.length; i++) {
+      const t = e.rel[i]!;
+      const s = Math.floor(t / 1e9);
+      asm.edge(e.line[i]!, e.rising[i] === 1, (base + s) | 0, (t - s * 1e9) | 0);
+    }
+    asm.tick((base + spanSec) | 0, 0);
+    clock[0] = base + spanSec + 1;
+    if (counts[0]! - before !== FRAMES_PER_OP) {
+      throw new Error(`assembly lost frames: ${counts[0]! - before}`);
+    }
+  });
+
+  const asm2 = new WiegandAssembler(sink);
+  const parser = new GpioEventParser(asm2, 0, 1);
+  const bytes = e.bytes;
+  const records = bytes.length / 48;
+  const base2 = new Float64Array([5e9]);
+  Deno.bench(
+    `wiegand gpio event bytes → parser → assembly + decode, ${format} ×${FRAMES_PER_OP} frames`,
+    { group: `assembly ${format}` },
+    () => {
+      // Timestamps move on each op (rewritten in place); the rewrite is part of the cost.
+      const b0 = base2[0]!;
+      for (let r = 0; r < records; r++) {
+        const t = b0 + e.rel[r]!;
+        const lo = t % 4294967296;
+        const hi = (t - lo) / 4294967296;
+        const o = r * 48;
+        bytes[o] = lo & 0xff;
+        bytes[o + 1] = (lo >>> 8) & 0xff;
+        bytes[o + 2] = (lo >>> 16) & 0xff;
+        bytes[o + 3] = (lo >>> 24) & 0xff;
+        bytes[o + 4] = hi & 0xff;
+        bytes[o + 5] = (hi >>> 8) & 0xff;
+        bytes[o + 6] = (hi >>> 16) & 0xff;
+        bytes[o + 7] = (hi >>> 24) & 0xff;
+      }
+      const before = counts[0]!;
+      parser.push(bytes, bytes.length);
+      const end = b0 + e.span + 1e9;
+      asm2.tick(Math.floor(end / 1e9), 0);
+      base2[0] = end + 1e9;
+      if (counts[0]! - before !== FRAMES_PER_OP) {
+        throw new Error(`parser path lost frames: ${counts[0]! - before}`);
+      }
+    },
+  );
+}
