@@ -8,10 +8,48 @@
 export { Agent, type AgentOptions } from "./agent.ts";
 export { type DemoOptions, type DemoSummary, runDemo } from "./demo.ts";
 export { main } from "./main.ts";
-export * from "./config/mod.ts";
+export {
+  type Config,
+  ConfigError,
+  type ConfigIssue,
+  type JournalConfig,
+  loadConfig,
+  type ReaderConfig,
+  renderIssues,
+  TOKEN_ENV,
+  validateConfig,
+} from "./config/mod.ts";
+export type { IflowConfig } from "./iflow/config.ts";
+export { ProgressWriter } from "./demo/progress.ts";
+export * from "./journal/mod.ts";
 export { BUILD_DATE_MS, clockProblem, type LocalStamp, localStamp } from "./clock.ts";
-export { type PipelineOptions, ScanPipeline, type ScanStore } from "./pipeline/scan_pipeline.ts";
-export * from "./status/mod.ts";
+export {
+  type PipelineOptions,
+  type PipelineReaderCounters,
+  ScanPipeline,
+  type ScanStore,
+} from "./pipeline/scan_pipeline.ts";
+export {
+  type ExportFormat,
+  type ExportObject,
+  type ExportSource,
+  type ExportState,
+  formatStatusText,
+  renderMetrics,
+  renderPage,
+  startStatusServer,
+  type StatusActions,
+  type StatusExportOptions,
+  type StatusServer,
+  type StatusServerOptions,
+} from "./status/mod.ts";
+export type {
+  Histogram,
+  JournalStatus,
+  ReaderStatus,
+  StatusSnapshot,
+  SyncStatus,
+} from "./status/mod.ts";
 export {
   createLogger,
   isLogLevel,

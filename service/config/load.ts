@@ -7,7 +7,6 @@
  * @module
  */
 
-import type { z } from "zod";
 import { parseJsonc } from "./jsonc.ts";
 import { type Config, ConfigSchema } from "./schema.ts";
 
@@ -35,13 +34,27 @@ function keyPath(path: readonly PropertyKey[]): string {
   return out || "(top level)";
 }
 
+/** The parts of a zod issue the messages use. */
+export interface ConfigIssue {
+  /** Zod's issue code. */
+  readonly code: string;
+  /** Key path of the problem. */
+  readonly path: readonly PropertyKey[];
+  /** Zod's message. */
+  readonly message: string;
+  /** Unknown keys (for `unrecognized_keys`). */
+  readonly keys?: readonly string[];
+  /** Expected type (for `invalid_type`). */
+  readonly expected?: unknown;
+}
+
 /** Renders zod issues for humans, one line each, prefixed with `file`. */
-export function renderIssues(file: string, issues: readonly z.core.$ZodIssue[]): string[] {
+export function renderIssues(file: string, issues: readonly ConfigIssue[]): string[] {
   const lines: string[] = [];
   for (const issue of issues) {
     const where = keyPath(issue.path);
     if (issue.code === "unrecognized_keys") {
-      for (const key of issue.keys) {
+      for (const key of issue.keys ?? []) {
         const full = where === "(top level)" ? key : `${where}.${key}`;
         lines.push(
           `${file}: ${full}: unknown key (check the spelling; unknown keys are not allowed)`,
@@ -49,13 +62,9 @@ export function renderIssues(file: string, issues: readonly z.core.$ZodIssue[]):
       }
       continue;
     }
-    if (issue.code === "invalid_union" && "discriminator" in issue) {
-      lines.push(`${file}: ${where}: ${issue.message}`);
-      continue;
-    }
     let msg = issue.message.replace(/^Invalid input: /, "");
     if (issue.code === "invalid_type" && /received undefined/.test(msg)) {
-      msg = `missing; expected ${issue.expected}`;
+      msg = `missing; expected ${String(issue.expected)}`;
     }
     lines.push(`${file}: ${where}: ${msg}`);
   }

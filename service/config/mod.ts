@@ -4,8 +4,21 @@
  * @module
  */
 
-export { ConfigError, loadConfig, renderIssues, TOKEN_ENV, validateConfig } from "./load.ts";
-export { type Config, ConfigSchema, isTimeZone, type ReaderConfig } from "./schema.ts";
+export {
+  ConfigError,
+  type ConfigIssue,
+  loadConfig,
+  renderIssues,
+  TOKEN_ENV,
+  validateConfig,
+} from "./load.ts";
+export {
+  type Config,
+  ConfigSchema,
+  isTimeZone,
+  type JournalConfig,
+  type ReaderConfig,
+} from "./schema.ts";
 export { parseJsonc, stripJsonc } from "./jsonc.ts";
 export {
   AsciiReaderConfigSchema,

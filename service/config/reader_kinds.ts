@@ -20,10 +20,10 @@ const serialLine = {
 };
 
 /** `ascii`: 125 kHz ASCII frame readers. */
-export const AsciiReaderConfigSchema = z.strictObject({ ...serialLine });
+export const AsciiReaderConfigSchema: z.ZodObject = z.strictObject({ ...serialLine });
 
 /** `line`: one code per line. */
-export const LineReaderConfigSchema = z.strictObject({
+export const LineReaderConfigSchema: z.ZodObject = z.strictObject({
   ...serialLine,
   /** How to read the printed code: auto (decimal unless it has A–F), dec or hex. */
   base: z.enum(["auto", "dec", "hex"]).default("auto"),

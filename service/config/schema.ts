@@ -19,8 +19,8 @@
  */
 
 import { z } from "zod";
-import { TAG_FORMATS } from "../../driver/tag.ts";
-import { IflowConfigSchema } from "../iflow/config.ts";
+import { TAG_FORMATS, type TagFormat } from "../../driver/tag.ts";
+import { type IflowConfig, IflowConfigSchema } from "../iflow/config.ts";
 import { READER_KIND_SCHEMAS } from "./reader_kinds.ts";
 
 /** True when `tz` is an IANA time zone this runtime knows. */
@@ -55,8 +55,52 @@ function readerSchema() {
   return z.discriminatedUnion("kind", variants as unknown as [typeof variants[0]]);
 }
 
+/** Where and how scans are journaled. */
+export interface JournalConfig {
+  /** Journal directory (created if missing). */
+  dir: string;
+  /** Segment size in bytes (default 16 MiB). */
+  segmentBytes: number;
+  /** Gzip finished segments into `archive/` instead of deleting them. */
+  archive: boolean;
+  /** Days archived segments are kept. */
+  archiveDays: number;
+  /** Scans held in memory while the disk fails (default 10,000). */
+  queueLimit: number;
+}
+
+/** One reader entry: name, kind, tagFormat and the kind's own options. */
+export interface ReaderConfig {
+  /** Unique name, journaled with each scan. */
+  name: string;
+  /** Reader kind (`ascii`, `line`, ...). */
+  kind: string;
+  /** How card ids are printed as `rfidTag`. */
+  tagFormat: TagFormat;
+  /** Kind-specific options (port, baudRate, ...). */
+  [option: string]: unknown;
+}
+
+/** A validated config (defaults applied). */
+export interface Config {
+  /** IANA zone for the date/time sent to iFlow (default Europe/Bucharest). */
+  timezone: string;
+  /** The journal. */
+  journal: JournalConfig;
+  /** iFlow endpoint, token and batching. */
+  iflow: IflowConfig;
+  /** The readers. */
+  readers: ReaderConfig[];
+  /** Debounce window, ms (default 3000). */
+  debounceMs: number;
+  /** Status endpoint. */
+  status: { listen: string };
+  /** Log threshold. */
+  log: { level: "debug" | "info" | "warn" | "error" };
+}
+
 /** The whole config file. */
-export const ConfigSchema = z.strictObject({
+export const ConfigSchema: z.ZodType<Config, unknown> = z.strictObject({
   /** IANA zone for the `date`/`time` sent to iFlow. */
   timezone: z.string().default("Europe/Bucharest").refine(isTimeZone, {
     message: "expected an IANA time zone such as Europe/Bucharest",
@@ -98,8 +142,3 @@ export const ConfigSchema = z.strictObject({
     level: z.enum(["debug", "info", "warn", "error"]).default("info"),
   }).default({ level: "info" }),
 });
-
-/** A validated config (defaults applied). */
-export type Config = z.output<typeof ConfigSchema>;
-/** One validated reader entry. */
-export type ReaderConfig = Config["readers"][number];

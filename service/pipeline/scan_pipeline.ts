@@ -21,7 +21,7 @@ export interface ScanStore {
 }
 
 /** Per-reader pipeline counters. */
-export interface ReaderCounters {
+export interface PipelineReaderCounters {
   /** Cards read (before debounce). */
   scans: number;
   /** Dropped by debounce. */
@@ -58,7 +58,7 @@ export class ScanPipeline {
   readonly counters = { read: 0, journaled: 0, debounced: 0, clockUnsynced: 0, lost: 0 };
   readonly #opts: PipelineOptions;
   readonly #debouncer: Debouncer;
-  readonly #perReader = new Map<string, ReaderCounters>();
+  readonly #perReader = new Map<string, PipelineReaderCounters>();
   readonly #inFlight = new Set<Promise<unknown>>();
   readonly #now: () => number;
   #lastMs: number | null;
@@ -72,7 +72,7 @@ export class ScanPipeline {
   }
 
   /** Counters of one reader. */
-  reader(name: string): ReaderCounters {
+  reader(name: string): PipelineReaderCounters {
     let c = this.#perReader.get(name);
     if (!c) {
       c = { scans: 0, debounced: 0, lastScanAt: null };

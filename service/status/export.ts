@@ -12,10 +12,10 @@ export type ExportFormat = "jsonl" | "csv";
 export type ExportState = "pending" | "synced" | "rejected";
 
 /** One exported scan: at least `seq`, `reader`, `rfidTag`, `date`, `time`, `state`, and `error` when rejected. */
-export type ExportRow = Record<string, unknown>;
+export type ExportObject = Record<string, unknown>;
 
 /** What `GET /export` asks the agent for. */
-export interface ExportOptions {
+export interface StatusExportOptions {
   /** Only scans in this state (all when absent). */
   state?: ExportState;
   /** Requested encoding (the agent yields objects either way). */
@@ -47,7 +47,7 @@ function jsonValue(_key: string, v: unknown): unknown {
 }
 
 /** One row as a JSON line (with its `\n`); bigints become numbers (or strings when unsafe). */
-export function jsonlLine(row: ExportRow): string {
+export function jsonlLine(row: ExportObject): string {
   return JSON.stringify(row, jsonValue) + "\n";
 }
 
@@ -61,7 +61,7 @@ export function csvField(value: unknown): string {
 }
 
 /** The CSV columns for an export whose first row is `first`. */
-export function csvColumns(first: ExportRow | undefined): string[] {
+export function csvColumns(first: ExportObject | undefined): string[] {
   const cols = [...EXPORT_CSV_COLUMNS];
   if (first) {
     const extra = Object.keys(first).filter((k) => !EXPORT_CSV_COLUMNS.includes(k)).sort();
@@ -71,17 +71,17 @@ export function csvColumns(first: ExportRow | undefined): string[] {
 }
 
 /** One CSV record (with its CRLF) for `row` over `columns`. */
-export function csvLine(row: ExportRow, columns: readonly string[]): string {
+export function csvLine(row: ExportObject, columns: readonly string[]): string {
   return columns.map((c) => csvField(row[c])).join(",") + "\r\n";
 }
 
 /** Source of export rows: sync or async iterable. */
-export type ExportSource = AsyncIterable<ExportRow> | Iterable<ExportRow>;
+export type ExportSource = AsyncIterable<ExportObject> | Iterable<ExportObject>;
 
-function iteratorOf(rows: ExportSource): AsyncIterator<ExportRow> | Iterator<ExportRow> {
-  const a = (rows as AsyncIterable<ExportRow>)[Symbol.asyncIterator];
+function iteratorOf(rows: ExportSource): AsyncIterator<ExportObject> | Iterator<ExportObject> {
+  const a = (rows as AsyncIterable<ExportObject>)[Symbol.asyncIterator];
   if (typeof a === "function") return a.call(rows);
-  const s = (rows as Iterable<ExportRow>)[Symbol.iterator];
+  const s = (rows as Iterable<ExportObject>)[Symbol.iterator];
   if (typeof s === "function") return s.call(rows);
   throw new TypeError("export action returned neither an iterable nor an async iterable");
 }
@@ -110,9 +110,9 @@ export async function openExportStream(
   const first = await it.next();
   const enc = new TextEncoder();
   const columns = format === "csv" ? csvColumns(first.done ? undefined : first.value) : [];
-  const encode = (row: ExportRow): Uint8Array =>
+  const encode = (row: ExportObject): Uint8Array =>
     enc.encode(format === "csv" ? csvLine(row, columns) : jsonlLine(row));
-  let pending: ExportRow | undefined = first.done ? undefined : first.value;
+  let pending: ExportObject | undefined = first.done ? undefined : first.value;
   let done = !!first.done;
   let ended = false;
   let ctl: ReadableStreamDefaultController<Uint8Array> | undefined;

@@ -46,11 +46,11 @@ export {
   EXPORT_CONTENT_TYPES,
   EXPORT_CSV_COLUMNS,
   type ExportFormat,
-  type ExportOptions,
-  type ExportRow,
+  type ExportObject,
   type ExportSource,
   type ExportState,
   type ExportStream,
   jsonlLine,
   openExportStream,
+  type StatusExportOptions,
 } from "./export.ts";

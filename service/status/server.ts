@@ -10,10 +10,10 @@ import type { Logger } from "../log.ts";
 import {
   EXPORT_CONTENT_TYPES,
   type ExportFormat,
-  type ExportOptions,
   type ExportSource,
   type ExportState,
   openExportStream,
+  type StatusExportOptions,
 } from "./export.ts";
 import { METRICS_CONTENT_TYPE, renderMetrics } from "./metrics.ts";
 import { PAGE_CSP, renderPage } from "./page.ts";
@@ -24,7 +24,7 @@ export interface StatusActions {
   /** Makes rejected scans (journaled at or after `since`, when given) pending again; returns how many. */
   retryRejected?: (since?: string) => number | Promise<number>;
   /** Rows for `GET /export`, read lazily as the response is sent. */
-  export?: (opts: ExportOptions) => ExportSource | Promise<ExportSource>;
+  export?: (opts: StatusExportOptions) => ExportSource | Promise<ExportSource>;
 }
 
 /** Options for {@link startStatusServer}. */
@@ -230,7 +230,7 @@ export function startStatusServer(options: StatusServerOptions): StatusServer {
     const signal = AbortSignal.any([stop.signal, closing.signal]);
     let abort: ((reason: unknown) => void) | undefined;
     try {
-      const opts: ExportOptions = { format, signal };
+      const opts: StatusExportOptions = { format, signal };
       if (state !== undefined) opts.state = state as ExportState;
       const stream = await openExportStream(await action(opts), format, (err) => {
         stop.abort();

@@ -47,7 +47,7 @@ Deno.test("bundle of the agent runs --help and the agent under the compile permi
       stderr: "piped",
     }).output();
     assert.equal(help.code, 0, new TextDecoder().decode(help.stderr));
-    assert.match(new TextDecoder().decode(help.stdout), /Commands:\n  run /);
+    assert.match(new TextDecoder().decode(help.stdout), /Commands:\n {2}run /);
 
     const statusPort = freePort();
     await Deno.writeTextFile(

@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import {
-  type ExportOptions,
-  type ExportRow,
+  type ExportObject,
   parseListen,
   startStatusServer,
+  type StatusExportOptions,
   type StatusServer,
   StatusServerError,
   type StatusServerOptions,
@@ -196,7 +196,7 @@ Deno.test("status server actions answer 501 when absent and 500 with the message
   });
   const actions = {
     retryRejected: () => Promise.reject(new Error("journal is read-only")),
-    export: (): AsyncIterable<ExportRow> => ({
+    export: (): AsyncIterable<ExportObject> => ({
       [Symbol.asyncIterator]: () => ({ next: () => Promise.reject(new Error("index broken")) }),
     }),
   };
@@ -210,7 +210,7 @@ Deno.test("status server actions answer 501 when absent and 500 with the message
   });
 });
 
-const ROWS: ExportRow[] = [
+const ROWS: ExportObject[] = [
   {
     seq: 1,
     reader: "gate-1",
@@ -235,8 +235,8 @@ Deno.test("status server /export streams rows one at a time without buffering", 
   const gate = new Promise<void>((r) => (release = r));
   let produced = 0;
   let finished = false;
-  let seen: ExportOptions | undefined;
-  async function* rows(): AsyncGenerator<ExportRow> {
+  let seen: StatusExportOptions | undefined;
+  async function* rows(): AsyncGenerator<ExportObject> {
     try {
       produced++;
       yield ROWS[0]!;
@@ -248,7 +248,7 @@ Deno.test("status server /export streams rows one at a time without buffering", 
     }
   }
   const actions = {
-    export: (opts: ExportOptions) => {
+    export: (opts: StatusExportOptions) => {
       seen = opts;
       return rows();
     },
@@ -299,7 +299,7 @@ Deno.test("status server /export stops reading the source when the client goes a
   let produced = 0;
   let finished = false;
   let signal: AbortSignal | undefined;
-  async function* endless(): AsyncGenerator<ExportRow> {
+  async function* endless(): AsyncGenerator<ExportObject> {
     try {
       for (;;) {
         produced++;
@@ -311,7 +311,7 @@ Deno.test("status server /export stops reading the source when the client goes a
     }
   }
   const actions = {
-    export: (opts: ExportOptions) => {
+    export: (opts: StatusExportOptions) => {
       signal = opts.signal;
       return endless();
     },
@@ -330,7 +330,7 @@ Deno.test("status server /export stops reading the source when the client goes a
 
 Deno.test("status server close() cuts an export that is still running", async () => {
   let finished = false;
-  async function* stuck(): AsyncGenerator<ExportRow> {
+  async function* stuck(): AsyncGenerator<ExportObject> {
     try {
       yield ROWS[0]!;
       await new Promise<void>(() => {}); // the journal never answers
