@@ -157,6 +157,8 @@ export class Iso14443aScanner {
   #known = 0;
   #atqa = -1;
   #recover = false;
+  /** The last tick's phase 1 ended on errors: cards may sit in READY/ACTIVE and ignore the first REQA. */
+  #dirty = false;
   #errors = 0;
   #cards = 0;
   // Card table.
@@ -205,7 +207,8 @@ export class Iso14443aScanner {
     this.#slotSeen.fill(0);
     this.#errors = 0;
     this.#cards = 0;
-    this.#recover = false;
+    this.#recover = this.#dirty;
+    this.#dirty = false;
     this.#go(ST_REQA);
   }
 
@@ -315,6 +318,7 @@ export class Iso14443aScanner {
   #restart(): void {
     this.#errors++;
     if (this.#errors > this.#maxErrors) {
+      this.#dirty = true;
       this.#phase2(0);
       return;
     }

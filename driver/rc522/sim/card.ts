@@ -42,6 +42,8 @@ export interface VirtualCardOptions {
   minGain?: number;
   /** Answers HLTA (a broken card; default false). */
   answersHalt?: boolean;
+  /** Length of the ATQA it sends, in bits (default 16; other values model a broken answer). */
+  atqaBits?: number;
 }
 
 function parseUid(uid: ArrayLike<number> | string): Uint8Array {
@@ -64,6 +66,8 @@ export class VirtualCard {
   readonly minGain: number;
   /** Whether it (wrongly) answers HLTA. */
   readonly answersHalt: boolean;
+  /** ATQA length in bits. */
+  readonly atqaBits: number;
   /** One of the `PICC_*` states. */
   state: number = PICC_OFF;
   /** Woken from HALT (READY*, ACTIVE*): falls back to HALT rather than IDLE. */
@@ -87,6 +91,7 @@ export class VirtualCard {
     this.atqa = options.atqa ?? (((this.#levels - 1) << 6) | 0x04);
     this.minGain = options.minGain ?? 0;
     this.answersHalt = options.answersHalt ?? false;
+    this.atqaBits = options.atqaBits ?? 16;
     for (let l = 1; l <= this.#levels; l++) {
       cascadeLevelBytes(this.uid, 0, this.uid.length, l, this.#cl, (l - 1) * 5);
     }
@@ -131,7 +136,7 @@ export class VirtualCard {
         this.level = 1;
         out[0] = this.atqa & 0xff;
         out[1] = this.atqa >>> 8;
-        return 16;
+        return this.atqaBits;
       }
       if (s === PICC_READY || s === PICC_ACTIVE) this.#fallBack();
       return 0;

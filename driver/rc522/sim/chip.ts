@@ -119,6 +119,8 @@ export class Rc522Sim {
   readonly stats: Rc522SimStats = new Rc522SimStats();
   /** Reads of ComIrqReg that show busy after each StartSend. */
   pollsBeforeDone: number;
+  /** Called with every frame sent into the field (bytes, bit count); for tests. Null by default. */
+  onFrame: ((frame: Uint8Array, bits: number) => void) | null = null;
   readonly #regs = new Uint8Array(64);
   readonly #fifo = new Uint8Array(FIFO_SIZE);
   #fifoHead = 0;
@@ -342,6 +344,7 @@ export class Rc522Sim {
       bits += 16;
     }
     r[ErrorReg] = 0;
+    if (this.onFrame !== null) this.onFrame(this.#tx.slice(0, (bits + 7) >> 3), bits);
     const ans = this.#ans;
     ans.length = 0;
     const audible = this.field.antenna && (r[TxASKReg]! & Force100ASK) !== 0;

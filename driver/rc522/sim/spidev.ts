@@ -54,6 +54,8 @@ export class SimSpidev implements SpiIoctl {
   isOpen = false;
   /** Errno every transfer fails with (0: none). */
   failTransfersWith: number;
+  /** Called after each transfer with copies of MOSI and MISO bytes and the speed field; for tests. */
+  onTransfer: ((mosi: Uint8Array, miso: Uint8Array, speedHz: number) => void) | null = null;
   readonly #floating: number;
   readonly #missing: boolean;
   readonly #cLo = new Int32Array(CACHE);
@@ -144,6 +146,12 @@ export class SimSpidev implements SpiIoctl {
       for (let i = 0; i < len; i++) rx[i] = this.#floating;
       return len;
     }
+    this.#exchange(chip, tx, rx, len);
+    if (this.onTransfer !== null) this.onTransfer(tx.slice(0, len), rx.slice(0, len), speed);
+    return len;
+  }
+
+  #exchange(chip: Rc522Sim, tx: Uint8Array, rx: Uint8Array, len: number): void {
     const first = tx[0]!;
     rx[0] = 0;
     if (first & 0x80) {
@@ -159,6 +167,5 @@ export class SimSpidev implements SpiIoctl {
         rx[i] = 0;
       }
     }
-    return len;
   }
 }
