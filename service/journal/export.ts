@@ -8,9 +8,9 @@
  * @module
  */
 
-import { FileWindow } from "./frame.ts";
-import { denoFs, type JournalFs } from "./fs.ts";
-import type { ScanIndex } from "./index.ts";
+import { FileWindow, scanFrames, SEGMENT_HEADER } from "./frame.ts";
+import { denoFs, type JournalFile, type JournalFs } from "./fs.ts";
+import { ScanIndex, ScanSegment } from "./index.ts";
 import {
   ST_ACCEPTED,
   ST_CLEARED,
@@ -20,9 +20,15 @@ import {
   ST_REJECTED,
 } from "./outcome_codec.ts";
 import { RecordReader } from "./reader.ts";
-import { listDir, loadOutcomeLog, loadScanLog, RecoveryReport } from "./recovery.ts";
-import { decodeScan } from "./scan_codec.ts";
-import type { ExportOptions, ExportRow, Outcome, RecordState } from "./types.ts";
+import {
+  listDir,
+  loadOutcomeLog,
+  MIN_SCAN_FRAME,
+  RecoveryReport,
+  type SegmentFile,
+} from "./recovery.ts";
+import { ScanDecoder } from "./scan_codec.ts";
+import type { ExportOptions, ExportRow, Outcome, RecordState, ScanRecord } from "./types.ts";
 
 /** Public state name of a state code (null for missing). */
 export function stateName(st: number): RecordState | null {
@@ -43,6 +49,7 @@ export async function* exportRows(
   const want = opts.state;
   const since = opts.since;
   const reader = new RecordReader(fs, dir);
+  const decoder = new ScanDecoder();
   try {
     for (const seg of index.segments.slice()) {
       if (want === "pending" && seg.pending === 0) continue;
@@ -68,23 +75,13 @@ export async function* exportRows(
           onDamaged?.(seq, `record ${seq} in ${seg.name} at offset ${off} is unreadable`);
           continue;
         }
-        const rec = decodeScan(reader.buf, reader.start, reader.end, seq);
+        const rec = decoder.decode(reader.buf, reader.start, reader.end, seq);
         if (!rec) {
           onDamaged?.(seq, `record ${seq} in ${seg.name} has an unknown payload`);
           continue;
         }
         if (since !== undefined && rec.epochMs < since) continue;
-        const row = rec as ExportRow;
-        row.state = state;
-        const detail = seg.details?.get(seq);
-        let outcome: Outcome | undefined;
-        if (st === ST_ACCEPTED) outcome = { kind: "accepted" };
-        else if (st === ST_DUPLICATE) outcome = detail ?? { kind: "duplicate" };
-        else if (detail) outcome = detail;
-        if (outcome) row.outcome = outcome;
-        if (outcome?.kind === "rejected") {
-          row.error = st === ST_CLEARED ? `${outcome.message} (cleared)` : outcome.message;
-        }
+        const row = toRow(rec, st, state, seg.details?.get(seq));
         yield row;
       }
     }
@@ -96,8 +93,9 @@ export async function* exportRows(
 /**
  * Read-only export of a journal directory another process may be writing
  * (for `cli export` while the agent runs). Takes no lock, changes no file,
- * tolerates a partially written tail and skips damaged records. Streams:
- * memory is the index (about 5 bytes per record) plus one read window.
+ * tolerates a partially written tail and skips damaged records. Streams: the
+ * outcome log is replayed into one state byte per record, then each scan
+ * segment is read front to back through one window, about 1,000 rows at a time.
  *
  * @example
  * ```ts
@@ -111,16 +109,108 @@ export async function* exportJournal(
   opts: ExportOptions = {},
 ): AsyncGenerator<ExportRow> {
   const fs = denoFs;
-  const logger = () => {};
-  let index: ScanIndex | null = null;
   const window = new FileWindow();
-  for (let attempt = 0; attempt < 5 && !index; attempt++) {
-    const listing = await listDir(fs, dir);
-    const ctx = { fs, dir, window, logger, repair: false, report: new RecoveryReport() };
-    const idx = await loadScanLog(ctx, listing.scan);
-    const out = await loadOutcomeLog(ctx, listing.outcome, idx);
+  let listing = await listDir(fs, dir);
+  let index = new ScanIndex();
+  for (let attempt = 0; attempt < 5; attempt++) {
+    index = await stateIndex(fs, dir, listing.scan);
+    const ctx = { fs, dir, window, logger: () => {}, repair: false, report: new RecoveryReport() };
+    const out = await loadOutcomeLog(ctx, listing.outcome, index);
     // A vanished outcome segment means the writer compacted meanwhile: list again.
-    if (out.missing === 0 || attempt === 4) index = idx;
+    if (out.missing === 0) break;
+    listing = await listDir(fs, dir);
   }
-  yield* exportRows(fs, dir, index!, opts);
+  const want = opts.state;
+  const since = opts.since;
+  const decoder = new ScanDecoder();
+  for (let k = 0; k < listing.scan.length; k++) {
+    const seg = index.segments[k]!;
+    if (want === "pending" && seg.pending === 0) continue;
+    if (want === "rejected" && seg.rejected + seg.cleared === 0) continue;
+    if (want === "synced" && seg.synced === 0) continue;
+    let file: JournalFile;
+    try {
+      file = await fs.open(`${dir}/${seg.name}`, { read: true });
+    } catch (err) {
+      if (err instanceof Deno.errors.NotFound) continue;
+      throw err;
+    }
+    try {
+      const size = (await file.stat()).size;
+      const next = listing.scan[k + 1];
+      const maxSeq = next ? next.firstSeq - 1 : Number.MAX_SAFE_INTEGER;
+      const batch: ExportRow[] = [];
+      const sink = {
+        record: (seq: number, _off: number, buf: Uint8Array, s: number, e: number) => {
+          const i = seq - seg.firstSeq;
+          const st = i < seg.slots ? seg.states[i]! : ST_PENDING;
+          const state = stateName(st);
+          if (!state || (want && state !== want)) return;
+          const rec = decoder.decode(buf, s, e, seq);
+          if (!rec || (since !== undefined && rec.epochMs < since)) return;
+          batch.push(toRow(rec, st, state, seg.details?.get(seq)));
+        },
+        damaged: () => {},
+      };
+      let from = SEGMENT_HEADER;
+      let minSeq = seg.firstSeq;
+      let first = true;
+      while (from < size) {
+        const end = await scanFrames(file, window, from, size, minSeq, maxSeq, sink, 16, !first);
+        first = false;
+        for (const row of batch) yield row;
+        batch.length = 0;
+        if (end.frames === 0) break;
+        from = end.validEnd;
+        minSeq = end.lastSeq + 1;
+      }
+    } finally {
+      file.close();
+    }
+  }
+}
+
+/** Segments with one state byte per possible seq (no offsets), all pending until outcomes apply. */
+async function stateIndex(fs: JournalFs, dir: string, files: SegmentFile[]): Promise<ScanIndex> {
+  const index = new ScanIndex();
+  for (let k = 0; k < files.length; k++) {
+    const f = files[k]!;
+    let size = 0;
+    try {
+      size = (await fs.stat(`${dir}/${f.name}`)).size;
+    } catch {
+      // gone: an empty segment
+    }
+    const bound = Math.ceil(size / MIN_SCAN_FRAME) + 1;
+    const next = files[k + 1];
+    const slots = next ? Math.min(next.firstSeq - f.firstSeq, bound) : bound;
+    const seg = new ScanSegment(f.name, f.firstSeq, 0, {
+      offsets: new Uint32Array(0),
+      states: new Uint8Array(slots),
+    });
+    seg.states.fill(ST_PENDING);
+    seg.slots = slots;
+    seg.pending = slots;
+    index.segments.push(seg);
+  }
+  return index;
+}
+
+function toRow(
+  rec: ScanRecord,
+  st: number,
+  state: RecordState,
+  detail: Outcome | undefined,
+): ExportRow {
+  const row = rec as ExportRow;
+  row.state = state;
+  let outcome: Outcome | undefined;
+  if (st === ST_ACCEPTED) outcome = { kind: "accepted" };
+  else if (st === ST_DUPLICATE) outcome = detail ?? { kind: "duplicate" };
+  else if (detail) outcome = detail;
+  if (outcome) row.outcome = outcome;
+  if (outcome?.kind === "rejected") {
+    row.error = st === ST_CLEARED ? `${outcome.message} (cleared)` : outcome.message;
+  }
+  return row;
 }

@@ -156,7 +156,8 @@ export interface ScanEnd {
  * Verifies every frame of `file[from, size)`; frames must carry seqs in
  * `[minSeq, maxSeq]`, strictly increasing. Damage is reported to `sink` and
  * skipped by resynchronising on the next valid frame. Allocates nothing per
- * frame.
+ * frame. With `limit`, stops after that many frames (resume at `validEnd`
+ * with `minSeq = lastSeq + 1` and `keepWindow`).
  */
 export async function scanFrames(
   file: JournalFile,
@@ -166,8 +167,10 @@ export async function scanFrames(
   minSeq: number,
   maxSeq: number,
   sink: FrameSink,
+  limit: number = Infinity,
+  keepWindow = false,
 ): Promise<ScanEnd> {
-  w.attach(file);
+  if (!keepWindow) w.attach(file);
   let off = from;
   let prev = minSeq - 1;
   let validEnd = from;
@@ -197,7 +200,7 @@ export async function scanFrames(
     }
     return r;
   };
-  while (off < size) {
+  while (off < size && frames < limit) {
     let r = probe(off);
     if (r < 0) r = await probeFill(off);
     if (r > 0) {

@@ -54,12 +54,21 @@ export class ScanSegment {
   /** True once a newer segment exists (no more appends here). */
   sealed = false;
 
-  /** Index for segment `name` starting at `firstSeq`, with room for `capacity` slots. */
-  constructor(name: string, firstSeq: number, capacity = 1024) {
+  /**
+   * Index for segment `name` starting at `firstSeq`, with room for `capacity`
+   * slots, or using caller-provided (scratch) arrays until {@link trim}.
+   */
+  constructor(
+    name: string,
+    firstSeq: number,
+    capacity = 1024,
+    scratch?: { offsets: Uint32Array; states: Uint8Array },
+  ) {
     this.name = name;
     this.firstSeq = firstSeq;
-    this.offsets = new Uint32Array(capacity);
-    this.states = new Uint8Array(capacity);
+    this.offsets = scratch ? scratch.offsets : new Uint32Array(capacity);
+    this.states = scratch ? scratch.states : new Uint8Array(capacity);
+    if (scratch) this.states.fill(0);
   }
 
   /** Seq of the last slot (firstSeq - 1 when empty). */
@@ -88,11 +97,16 @@ export class ScanSegment {
     this.pending++;
   }
 
-  /** Shrinks the arrays to the slots in use (after recovery of a sealed segment). */
-  trim(): void {
-    if (this.offsets.length === this.slots) return;
-    this.offsets = this.offsets.slice(0, this.slots);
-    this.states = this.states.slice(0, this.slots);
+  /** Copies the arrays to exactly the slots in use plus `headroom` (leaves any scratch arrays). */
+  trim(headroom = 0): void {
+    const cap = this.slots + headroom;
+    if (this.offsets.length === cap) return;
+    const o = new Uint32Array(cap);
+    o.set(this.offsets.subarray(0, this.slots));
+    const st = new Uint8Array(cap);
+    st.set(this.states.subarray(0, this.slots));
+    this.offsets = o;
+    this.states = st;
   }
 
   #grow(min: number): void {

@@ -179,8 +179,8 @@ export class Journal {
         );
         if (this.#oldOutcomeSegments.length > 0) await this.#dropOldOutcomes();
       } else {
+        // Created by the first outcome written (the writer rolls when it has no segment).
         this.#out.nextSeq = out.lastSeq + 1;
-        await this.#out.roll();
       }
     } catch (err) {
       this.#onHealth(toJournalError(err, "opening the outcome log"));

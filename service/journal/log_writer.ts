@@ -228,7 +228,7 @@ export class LogWriter {
       }
     } catch (cause) {
       const err = toJournalError(cause, `appending to ${this.#prefix} segment ${this.activeName}`);
-      for (let k = i; k < batch.length; k++) batch[k]!.reject?.(err);
+      if (err.code !== "closed") this.#hooks.onHealth?.(err);
       if (this.#tailDirty && this.#file) {
         try {
           await this.#repairTail();
@@ -236,7 +236,7 @@ export class LogWriter {
           // stays dirty; repaired before the next write
         }
       }
-      if (err.code !== "closed") this.#hooks.onHealth?.(err);
+      for (let k = i; k < batch.length; k++) batch[k]!.reject?.(err);
     }
   }
 }

@@ -103,6 +103,9 @@ export interface RecoveryContext {
   report: RecoveryReport;
 }
 
+/** Smallest scan frame: header plus the fixed part of a scan payload. */
+export const MIN_SCAN_FRAME = 16 + 24;
+
 interface Damage {
   start: number;
   end: number;
@@ -112,11 +115,24 @@ interface Damage {
 /** Loads the scan log into a new index. */
 export async function loadScanLog(ctx: RecoveryContext, files: SegmentFile[]): Promise<ScanIndex> {
   const index = new ScanIndex();
+  // One scratch index sized for the largest segment (a frame is at least
+  // MIN_SCAN_FRAME bytes), reused for every segment, then copied to exact size:
+  // growing arrays per segment left ~20 MB of freed-but-resident garbage at 1M records.
+  let maxSize = 0;
+  for (const f of files) {
+    try {
+      maxSize = Math.max(maxSize, (await ctx.fs.stat(`${ctx.dir}/${f.name}`)).size);
+    } catch {
+      // gone or unreadable: handled below
+    }
+  }
+  const cap = Math.ceil(maxSize / MIN_SCAN_FRAME) + 16;
+  const scratch = { offsets: new Uint32Array(cap), states: new Uint8Array(cap) };
   for (let k = 0; k < files.length; k++) {
     const f = files[k]!;
     const isLast = k === files.length - 1;
     const maxSeq = isLast ? Number.MAX_SAFE_INTEGER : files[k + 1]!.firstSeq - 1;
-    const seg = new ScanSegment(f.name, f.firstSeq, isLast ? 4096 : 1024);
+    const seg = new ScanSegment(f.name, f.firstSeq, 0, scratch);
     const offsets = {
       add: (seq: number, off: number) => seg.add(seq, off),
     };
@@ -133,10 +149,9 @@ export async function loadScanLog(ctx: RecoveryContext, files: SegmentFile[]): P
     });
     if (ok === null) continue;
     seg.size = ok;
-    if (!isLast) {
-      seg.sealed = true;
-      seg.trim();
-    }
+    seg.sealed = !isLast;
+    seg.trim(isLast ? 4096 : 0);
+    if (seg.offsets === scratch.offsets) seg.trim(1); // never keep the shared scratch
     index.segments.push(seg);
   }
   return index;

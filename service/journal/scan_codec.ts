@@ -76,6 +76,72 @@ export function scanEpochMs(dv: DataView, start: number, end: number): number {
   return dv.getFloat64(start + 4, true);
 }
 
+/**
+ * Decodes scan payloads, reusing the previous string of a field when its bytes
+ * repeat (reader, date, bootId... rarely change between records), so a long
+ * export allocates little more than the row and its tag.
+ */
+export class ScanDecoder {
+  #prevBytes: Uint8Array[] = Array.from({ length: 6 }, () => new Uint8Array(64));
+  #prevLen = new Int32Array(6).fill(-1);
+  #prevStr: string[] = ["", "", "", "", "", ""];
+  #strs: string[] = ["", "", "", "", "", ""];
+
+  #field(k: number, buf: Uint8Array, p: number, n: number): string {
+    const prev = this.#prevBytes[k]!;
+    if (this.#prevLen[k] === n) {
+      let same = true;
+      for (let i = 0; i < n; i++) {
+        if (prev[i] !== buf[p + i]) {
+          same = false;
+          break;
+        }
+      }
+      if (same) return this.#prevStr[k]!;
+    }
+    let s: string;
+    let ascii = n <= 64;
+    for (let i = 0; ascii && i < n; i++) if (buf[p + i]! >= 0x80) ascii = false;
+    if (ascii) {
+      s = "";
+      for (let i = 0; i < n; i++) s += String.fromCharCode(buf[p + i]!);
+    } else s = dec.decode(buf.subarray(p, p + n));
+    if (n <= 64) {
+      prev.set(buf.subarray(p, p + n));
+      this.#prevLen[k] = n;
+      this.#prevStr[k] = s;
+    }
+    return s;
+  }
+
+  /** Decodes the scan payload at `buf[start, end)` into a record with `seq`; null if malformed. */
+  decode(buf: Uint8Array, start: number, end: number, seq: number): ScanRecord | null {
+    if (end - start < 24 || buf[start] !== SCAN_TYPE) return null;
+    const dv = new DataView(buf.buffer, buf.byteOffset);
+    const strs = this.#strs;
+    let p = start + 12;
+    for (let k = 0; k < 6; k++) {
+      if (p + 2 > end) return null;
+      const n = buf[p]! | (buf[p + 1]! << 8);
+      if (p + 2 + n > end) return null;
+      strs[k] = this.#field(k, buf, p + 2, n);
+      p += 2 + n;
+    }
+    return {
+      seq,
+      reader: strs[0]!,
+      rfidTag: strs[1]!,
+      epochMs: dv.getFloat64(start + 4, true),
+      date: strs[2]!,
+      time: strs[3]!,
+      utcOffsetMin: dv.getInt16(start + 2, true),
+      bootId: strs[4]!,
+      clockUnsynced: (buf[start + 1]! & 1) === 1,
+      errorMsg: strs[5]!,
+    };
+  }
+}
+
 /** Decodes the scan payload at `buf[start, end)` into a record with `seq`; null if malformed. */
 export function decodeScan(
   buf: Uint8Array,
@@ -83,27 +149,5 @@ export function decodeScan(
   end: number,
   seq: number,
 ): ScanRecord | null {
-  if (end - start < 24 || buf[start] !== SCAN_TYPE) return null;
-  const dv = new DataView(buf.buffer, buf.byteOffset);
-  const strs: string[] = [];
-  let p = start + 12;
-  for (let k = 0; k < 6; k++) {
-    if (p + 2 > end) return null;
-    const n = dv.getUint16(p, true);
-    if (p + 2 + n > end) return null;
-    strs.push(dec.decode(buf.subarray(p + 2, p + 2 + n)));
-    p += 2 + n;
-  }
-  return {
-    seq,
-    reader: strs[0]!,
-    rfidTag: strs[1]!,
-    epochMs: dv.getFloat64(start + 4, true),
-    date: strs[2]!,
-    time: strs[3]!,
-    utcOffsetMin: dv.getInt16(start + 2, true),
-    bootId: strs[4]!,
-    clockUnsynced: (buf[start + 1]! & 1) === 1,
-    errorMsg: strs[5]!,
-  };
+  return new ScanDecoder().decode(buf, start, end, seq);
 }
