@@ -182,6 +182,7 @@ export class WiegandReader {
   #lines: GpioLines | undefined;
   #loop: Promise<void> | undefined;
   #closing = false;
+  #failure: unknown = undefined;
 
   /** A reader over `config` (parsed by `WiegandReaderConfigSchema`); call {@link start} or feed it. */
   constructor(
@@ -243,6 +244,17 @@ export class WiegandReader {
     return this.#loop ?? Promise.resolve();
   }
 
+  /**
+   * Opens the lines and reads until {@link close} (resolves) or until the
+   * lines fail (rejects with the `GpioError`, also emitted as an `error`
+   * event) — the shape a supervisor that reopens failed devices wants.
+   */
+  async run(): Promise<void> {
+    this.start();
+    await this.#loop;
+    if (this.#failure !== undefined) throw this.#failure;
+  }
+
   async #run(lines: GpioLines): Promise<void> {
     const buf = new Uint8Array(GPIO_V2_LINE_EVENT_SIZE * 64);
     const now = this.#now;
@@ -260,9 +272,11 @@ export class WiegandReader {
       }
     } catch (e) {
       if (!this.#closing) {
+        this.#failure = e;
         this.#lastError = "gpio";
         this.#onEvent({ kind: "error", message: e instanceof Error ? e.message : String(e) });
       }
+      await lines.close(); // release the lines now; close() later is a no-op for them
     }
   }
 

@@ -34,6 +34,8 @@ export interface ParityCheckResult {
 
 /** What {@link decodeWiegandText} found. */
 export interface WiegandTextResult {
+  /** True when the frame decoded (a card or a key); the CLI exits 1 otherwise. */
+  ok: boolean;
   /** The input as given. */
   input: string;
   /** `card`, `key`, or `invalid` (unreadable input). */
@@ -101,16 +103,29 @@ export function decodeWiegandText(
   try {
     bits = parseWiegandText(input);
   } catch (e) {
-    return { input, kind: "invalid", status: "invalid-input", error: (e as Error).message };
+    return {
+      ok: false,
+      input,
+      kind: "invalid",
+      status: "invalid-input",
+      error: (e as Error).message,
+    };
   }
   let set: WiegandFormatSet;
   try {
     set = new WiegandFormatSet(options.formats);
   } catch (e) {
-    return { input, kind: "invalid", status: "invalid-input", error: (e as Error).message };
+    return {
+      ok: false,
+      input,
+      kind: "invalid",
+      status: "invalid-input",
+      error: (e as Error).message,
+    };
   }
   const n = bits.length;
   const base: WiegandTextResult = {
+    ok: true,
     input,
     kind: "card",
     status: "ok",
@@ -121,7 +136,9 @@ export function decodeWiegandText(
   const keypad = options.keypad ?? true;
   if ((n === 4 || n === 8) && keypad !== false) {
     const code = decodeKeypadBurst(bits, n);
-    if (code === KEYPAD_BAD_CHECK) return { ...base, kind: "key", status: "keypad-check" };
+    if (code === KEYPAD_BAD_CHECK) {
+      return { ...base, ok: false, kind: "key", status: "keypad-check" };
+    }
     return {
       ...base,
       kind: "key",
@@ -131,7 +148,11 @@ export function decodeWiegandText(
   }
   const read = new CardRead();
   const st = decodeWiegandBits(bits, n, read, set);
-  const out: WiegandTextResult = { ...base, status: DECODE_STATUS_NAMES[st] ?? "?" };
+  const out: WiegandTextResult = {
+    ...base,
+    ok: st === DecodeStatus.ok,
+    status: DECODE_STATUS_NAMES[st] ?? "?",
+  };
   if (read.format) out.format = read.format;
   const f = read.format ? set.formats.get(read.format) : undefined;
   if (f) {

@@ -138,9 +138,27 @@ Deno.test("wiegand reader reports a failing line fd as an error event and stops"
   });
   await fake.dispose(); // writer gone: the read end sees end-of-file
   await reader.done;
+  await assert.rejects(reader.run(), GpioError);
   assertEquals(events.length, 1);
   assertEquals(events[0]!.kind, "error");
   assert.ok(events[0]!.kind === "error" && events[0]!.message.includes("reading GPIO events"));
   assertEquals(reader.stats().lastError, "gpio");
+  await reader.close();
+});
+
+Deno.test("wiegand reader run() rejects with the open error (chip missing)", async () => {
+  const fake = new FakeGpio();
+  fake.openErrno = 2;
+  const reader = new WiegandReader(
+    wiegandConfigDefaults(0, 1, { chip: "/dev/gpiochip9" }),
+    () => {},
+    {
+      ioctl: fake,
+    },
+  );
+  await assert.rejects(
+    reader.run(),
+    (e: unknown) => e instanceof GpioError && e.code === "not-found",
+  );
   await reader.close();
 });

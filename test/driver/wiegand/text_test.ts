@@ -3,7 +3,7 @@ import { decodeWiegandText } from "../../../driver/wiegand/mod.ts";
 
 Deno.test("wiegand text decode: bit string of the issue's H10301 example", () => {
   const r = decodeWiegandText("00101101000000001010001000");
-  assertEquals(r.status, "ok");
+  assertEquals([r.ok, r.status], [true, "ok"]);
   assertEquals([r.kind, r.format, r.facility, r.card, r.bitCount], ["card", "h10301", 90, 324, 26]);
   assertEquals(r.hex, "0xB40288");
   assertEquals(r.parity, [{ bit: 1, type: "even", ok: true }, { bit: 26, type: "odd", ok: true }]);
@@ -41,6 +41,7 @@ Deno.test("wiegand text decode: parity failures say which bit", () => {
   const r = decodeWiegandText("0x2020003:26");
   assertEquals([r.status, r.format, r.card, r.tags], ["parity", "h10301", undefined, undefined]);
   assertEquals(r.parity, [{ bit: 1, type: "even", ok: true }, { bit: 26, type: "odd", ok: false }]);
+  assertEquals(r.ok, false);
 });
 
 Deno.test("wiegand text decode: keys, raw, bad input", () => {
@@ -51,7 +52,7 @@ Deno.test("wiegand text decode: keys, raw, bad input", () => {
   assertEquals([raw.format, raw.id?.hex, raw.tags?.["dec10"]], ["raw", "DEADBEEF", "3735928559"]);
   for (const bad of ["", "0102", "0x2020002", "0x2020002:0", "0xFFF:4", "1".repeat(129), "zz:26"]) {
     const r = decodeWiegandText(bad);
-    assertEquals([r.kind, r.status], ["invalid", "invalid-input"], bad);
+    assertEquals([r.ok, r.kind, r.status], [false, "invalid", "invalid-input"], bad);
     assertEquals(typeof r.error, "string");
   }
   assertEquals(decodeWiegandText("0010 1101 0000_0000 1010 0010 00").card, 324);
