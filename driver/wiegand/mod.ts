@@ -41,5 +41,6 @@ export {
 } from "./gpio_lines.ts";
 export * from "./simulator.ts";
 export * from "./config_types.ts";
+export * from "./events.ts";
 export * from "./reader.ts";
 export * from "./text.ts";
