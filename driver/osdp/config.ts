@@ -12,7 +12,7 @@
 
 import { z } from "zod";
 import { TAG_FORMATS, type TagFormat } from "../tag.ts";
-import type { OsdpReaderSpec } from "./bus.ts";
+import type { OsdpReaderSpec } from "./bus_types.ts";
 
 /** Options of an `osdp` reader, as parsed. */
 export interface OsdpReaderConfig {

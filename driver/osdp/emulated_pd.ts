@@ -16,96 +16,12 @@ import { BROADCAST, OsdpCmd, OsdpNak, OsdpReply, OsdpScs, REPLY_BIT } from "./co
 import type { OsdpParser } from "./parser.ts";
 import { FrameWriter } from "./writer.ts";
 import { parseKeyHex, randomBytes, SCBK_D, SecureSession } from "./secure.ts";
-import {
-  type BuzzerRecord,
-  keypadBytes,
-  LED_RECORD_LENGTH,
-  type LedRecord,
-  readBuzzer,
-  readComSettings,
-  readLed,
-} from "./payload.ts";
+import { LED_RECORD_LENGTH, readBuzzer, readComSettings, readLed } from "./payload.ts";
 import { osdpCrc16 } from "./crc.ts";
-
-/** Options of an emulated reader. */
-export interface EmulatedPdOptions {
-  /** Address 0x00–0x7E. */
-  address: number;
-  /** The reader's SCBK (hex or bytes). Absent → install mode: only SCBK-D is accepted. */
-  scbk?: string | Uint8Array;
-  /** Offers Secure Channel (default true). */
-  secureChannel?: boolean;
-  /** Answers commands in clear (other than ID, CAP and the handshake) with NAK 6. */
-  requireSecureChannel?: boolean;
-  /** Only checksums: CRC commands get NAK 1 and PDCAP says so. */
-  checksumOnly?: boolean;
-  /** Serial number reported in PDID. */
-  serial?: number;
-  /** RND.B source (default crypto random). */
-  random?: (buf: Uint8Array) => void;
-}
-
-/** What the emulated reader received (for tests). */
-export interface ReceivedCommand {
-  /** Sequence number. */
-  seq: number;
-  /** Command code. */
-  code: number;
-  /** CRC (true) or checksum. */
-  crc: boolean;
-  /** Security block type (0 when none). */
-  scbType: number;
-}
-
-interface Pending {
-  code: number;
-  data: Uint8Array;
-}
-
-/** Counters of an emulated reader. */
-export interface EmulatedPdCounters {
-  /** Commands addressed to it. */
-  commands: number;
-  /** Replies sent (cached ones included). */
-  replies: number;
-  /** Cached replies resent for a repeated sequence number. */
-  cachedReplies: number;
-  /** NAKs sent. */
-  naks: number;
-  /** Command MACs that did not verify. */
-  macErrors: number;
-  /** Handshakes completed. */
-  handshakes: number;
-}
+import { type EmulatedPdOptions, EmulatedPdState } from "./emulated_pd_state.ts";
 
 /** An emulated reader; see the module documentation. */
-export class EmulatedPd {
-  /** Current address. */
-  address: number;
-  /** When true, nothing is answered (the reader is unplugged). */
-  silent = false;
-  /** Tamper flag (reported by LSTATR). */
-  tamper = false;
-  /** Power failure flag (reported by LSTATR). */
-  powerFailure = false;
-  /** Last LED record per LED number. */
-  readonly leds: Map<number, LedRecord> = new Map();
-  /** Last buzzer record, null before any. */
-  buzzer: BuzzerRecord | null = null;
-  /** Baud rate set by the last COMSET (the emulator cannot change the pty's). */
-  baudRate = 9600;
-  /** Commands received, oldest first (at most 1000 kept). */
-  readonly received: ReceivedCommand[] = [];
-  /** Counters. */
-  readonly counters: EmulatedPdCounters = {
-    commands: 0,
-    replies: 0,
-    cachedReplies: 0,
-    naks: 0,
-    macErrors: 0,
-    handshakes: 0,
-  };
-  readonly #o: EmulatedPdOptions;
+export class EmulatedPd extends EmulatedPdState {
   readonly #scbk: Uint8Array | null;
   readonly #random: (buf: Uint8Array) => void;
   readonly #session = new SecureSession();
@@ -115,15 +31,10 @@ export class EmulatedPd {
   #cacheKey = -1;
   #lastSeq = -1;
   #handshake = false;
-  #statusChanged = false;
-  #drop = 0;
-  readonly #events: Pending[] = [];
-  readonly #faults: Pending[] = [];
 
   /** Creates a reader. */
   constructor(options: EmulatedPdOptions, maxFrame = 1024) {
-    this.#o = options;
-    this.address = options.address;
+    super(options);
     this.#scbk = options.scbk === undefined
       ? null
       : typeof options.scbk === "string"
@@ -139,66 +50,12 @@ export class EmulatedPd {
     return this.#session.active;
   }
 
-  /** A card is presented: `bits` as a string of 0/1 (first transmitted first), `osdp_RAW` format code `format`. */
-  tapBits(bits: string, format = 1, reader = 0): void {
-    if (!/^[01]+$/.test(bits)) throw new Error("tapBits: expected a string of 0 and 1");
-    const bytes = new Uint8Array((bits.length + 7) >> 3);
-    for (let i = 0; i < bits.length; i++) if (bits[i] === "1") bytes[i >> 3]! |= 0x80 >> (i & 7);
-    const data = new Uint8Array(4 + bytes.length);
-    data.set([reader, format, bits.length & 0xff, bits.length >> 8]);
-    data.set(bytes, 4);
-    this.#events.push({ code: OsdpReply.RAW, data });
-  }
-
-  /** A card is presented and reported as an ASCII number (`osdp_FMT`). */
-  tapFormatted(text: string, reader = 0): void {
-    const data = new Uint8Array(3 + text.length);
-    data.set([reader, 0, text.length]);
-    for (let i = 0; i < text.length; i++) data[3 + i] = text.charCodeAt(i) & 0xff;
-    this.#events.push({ code: OsdpReply.FMT, data });
-  }
-
-  /** Keys are pressed (`*` and `#` allowed). */
-  pressKeys(keys: string, reader = 0): void {
-    const k = keypadBytes(keys);
-    const data = new Uint8Array(2 + k.length);
-    data.set([reader, k.length]);
-    data.set(k, 2);
-    this.#events.push({ code: OsdpReply.KEYPAD, data });
-  }
-
-  /** Sets tamper and power flags; the next poll is answered with LSTATR. */
-  setStatus(tamper: boolean, powerFailure: boolean): void {
-    this.tamper = tamper;
-    this.powerFailure = powerFailure;
-    this.#statusChanged = true;
-  }
-
-  /** Answers the next `count` commands with NAK `code`. */
-  nakNext(code: number, count = 1): void {
-    for (let i = 0; i < count; i++) {
-      this.#faults.push({ code: OsdpReply.NAK, data: Uint8Array.of(code) });
-    }
-  }
-
-  /** Answers the next `count` commands with BUSY. */
-  busyNext(count = 1): void {
-    for (let i = 0; i < count; i++) {
-      this.#faults.push({ code: OsdpReply.BUSY, data: new Uint8Array(0) });
-    }
-  }
-
   /** Power cycle: forgets the sequence, the Secure Channel session and the reply cache. */
   reboot(): void {
     this.#lastSeq = -1;
     this.#cacheKey = -1;
     this.#session.clear();
     this.#handshake = false;
-  }
-
-  /** Pending card and keypad events. */
-  get pendingEvents(): number {
-    return this.#events.length;
   }
 
   /**
@@ -208,16 +65,11 @@ export class EmulatedPd {
    */
   handle(p: OsdpParser): number {
     const n = this.#handle(p);
-    if (n > 0 && this.#drop > 0) {
-      this.#drop--;
+    if (n > 0 && this.dropCount > 0) {
+      this.dropCount--;
       return 0;
     }
     return n;
-  }
-
-  /** Processes the next `count` commands but loses their replies (the CP must resend; the cache answers). */
-  dropReplies(count = 1): void {
-    this.#drop += count;
   }
 
   #handle(p: OsdpParser): number {
@@ -226,8 +78,8 @@ export class EmulatedPd {
     if (this.received.length >= 1000) this.received.shift();
     this.received.push({ seq: p.seq, code: p.code, crc: p.crc, scbType: p.scbType });
     if (this.silent) return 0;
-    const crc = p.crc && !this.#o.checksumOnly;
-    if (p.crc && this.#o.checksumOnly) return this.#nak(p.seq, false, OsdpNak.CHECK, false);
+    const crc = p.crc && !this.options.checksumOnly;
+    if (p.crc && this.options.checksumOnly) return this.#nak(p.seq, false, OsdpNak.CHECK, false);
     const key = (p.length << 16) | osdpCrc16(p.buf, 0, p.length);
     if (p.seq === 0) {
       this.#session.clear();
@@ -240,7 +92,7 @@ export class EmulatedPd {
     } else if (this.#lastSeq < 0 || p.seq !== (this.#lastSeq >= 3 ? 1 : this.#lastSeq + 1)) {
       return this.#nak(p.seq, crc, OsdpNak.SEQUENCE, false);
     }
-    const fault = this.#faults.shift();
+    const fault = this.faults.shift();
     if (fault) {
       if (fault.code === OsdpReply.BUSY) {
         return this.#send(p.seq, crc, OsdpReply.BUSY, fault.data, false, false);
@@ -269,7 +121,7 @@ export class EmulatedPd {
       if (s.active) s.clear(); // a command in clear ends the session
       this.#handshake = false;
       const open = p.code === OsdpCmd.ID || p.code === OsdpCmd.CAP;
-      if (this.#o.requireSecureChannel && !open) {
+      if (this.options.requireSecureChannel && !open) {
         return this.#nak(p.seq, crc, OsdpNak.ENCRYPTION_REQUIRED, true, key);
       }
     }
@@ -288,19 +140,19 @@ export class EmulatedPd {
     const ack = () => reply(OsdpReply.ACK, new Uint8Array(0));
     switch (p.code) {
       case OsdpCmd.POLL: {
-        if (this.#statusChanged) {
-          this.#statusChanged = false;
+        if (this.statusChanged) {
+          this.statusChanged = false;
           return reply(OsdpReply.LSTATR, Uint8Array.of(+this.tamper, +this.powerFailure));
         }
-        const ev = this.#events.shift();
+        const ev = this.events.shift();
         return ev ? reply(ev.code, ev.data) : ack();
       }
       case OsdpCmd.ID:
-        return reply(OsdpReply.PDID, this.#pdid());
+        return reply(OsdpReply.PDID, this.pdid());
       case OsdpCmd.CAP:
-        return reply(OsdpReply.PDCAP, this.#pdcap());
+        return reply(OsdpReply.PDCAP, this.pdcap());
       case OsdpCmd.LSTAT:
-        this.#statusChanged = false;
+        this.statusChanged = false;
         return reply(OsdpReply.LSTATR, Uint8Array.of(+this.tamper, +this.powerFailure));
       case OsdpCmd.LED:
         if (data.length < LED_RECORD_LENGTH || data.length % LED_RECORD_LENGTH !== 0) {
@@ -336,7 +188,7 @@ export class EmulatedPd {
 
   #challenge(p: OsdpParser, data: Uint8Array, crc: boolean, key: number): number {
     const keyType = p.scbDataLength >= 1 ? p.buf[p.scbDataOffset]! : 0;
-    const offered = this.#o.secureChannel ?? true;
+    const offered = this.options.secureChannel ?? true;
     const scbk = keyType === 1 ? this.#scbk : this.#scbk === null ? SCBK_D : null;
     if (!offered || scbk === null || data.length < 8) {
       return this.#nak(p.seq, crc, OsdpNak.SECURITY_UNSUPPORTED, true, key);
@@ -348,7 +200,7 @@ export class EmulatedPd {
     this.#random(s.rndB);
     this.#handshake = true;
     const out = new Uint8Array(32);
-    out.set(this.#cuid());
+    out.set(this.cuid());
     out.set(s.rndB, 8);
     out.set(s.clientCryptogram(), 16);
     return this.#send(p.seq, crc, OsdpReply.CCRYPT, out, false, true, key, OsdpScs.S12, keyType);
@@ -372,65 +224,6 @@ export class EmulatedPd {
     s.activate(rmac);
     this.counters.handshakes++;
     return n;
-  }
-
-  #cuid(): Uint8Array {
-    const sn = this.#o.serial ?? 0x12345678;
-    return Uint8Array.of(
-      0x5a,
-      0x01,
-      0x02,
-      0x01,
-      sn & 0xff,
-      (sn >>> 8) & 0xff,
-      (sn >>> 16) & 0xff,
-      sn >>> 24,
-    );
-  }
-
-  #pdid(): Uint8Array {
-    const sn = this.#o.serial ?? 0x12345678;
-    return Uint8Array.of(
-      0x5a,
-      0x01,
-      0x02,
-      0x01,
-      0x01,
-      sn & 0xff,
-      (sn >>> 8) & 0xff,
-      (sn >>> 16) & 0xff,
-      sn >>> 24,
-      1,
-      2,
-      3,
-    );
-  }
-
-  #pdcap(): Uint8Array {
-    const sc = this.#o.secureChannel ?? true;
-    return Uint8Array.of(
-      3,
-      1,
-      0, // card data as bits
-      4,
-      2,
-      1, // one timed LED
-      5,
-      2,
-      1, // one timed buzzer
-      8,
-      this.#o.checksumOnly ? 0 : 1,
-      0,
-      9,
-      sc ? 1 : 0,
-      sc ? 1 : 0,
-      10,
-      0x00,
-      0x04, // 1024-byte receive buffer
-      13,
-      0,
-      1, // one reader
-    );
   }
 
   #nak(

@@ -20,9 +20,10 @@
  */
 
 import { SOM } from "./constants.ts";
-import { EmulatedPd, type EmulatedPdOptions } from "./emulated_pd.ts";
+import { EmulatedPd } from "./emulated_pd.ts";
+import type { EmulatedPdOptions } from "./emulated_pd_state.ts";
 import { MAX_FRAME, OsdpParser } from "./parser.ts";
-import type { OsdpTransport } from "./bus.ts";
+import type { OsdpTransport } from "./bus_types.ts";
 
 /** Options of an emulated line. */
 export interface OsdpEmulatorOptions {

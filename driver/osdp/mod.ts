@@ -37,32 +37,38 @@ export { parseKeyHex, randomBytes, SCBK_D, SecureSession } from "./secure.ts";
 export * from "./payload.ts";
 export { FMT_FORMAT, OsdpCardDecoder } from "./card_data.ts";
 export { DEFAULT_TIMING, type LinkTiming, resolveTiming } from "./timing.ts";
+export { PdLink } from "./link.ts";
+export { PdLinkState } from "./link_state.ts";
 export {
   type LinkCounters,
   type LinkPhase,
+  type LinkRef,
   type LinkSink,
+  newLinkCounters,
   type OsdpLogger,
-  PdLink,
   type PdLinkConfig,
   type ScState,
-} from "./link.ts";
+} from "./link_types.ts";
+export { CpSecureChannel } from "./cp_secure.ts";
 export { type OsdpReaderStatus, readerStatus } from "./status.ts";
+export { OsdpBus } from "./bus.ts";
+export type {
+  OsdpBusCounters,
+  OsdpBusOpenOptions,
+  OsdpBusOptions,
+  OsdpCardEvent,
+  OsdpKeypadEvent,
+  OsdpReaderSpec,
+  OsdpTransport,
+} from "./bus_types.ts";
+export { EmulatedPd } from "./emulated_pd.ts";
 export {
-  OsdpBus,
-  type OsdpBusCounters,
-  type OsdpBusOpenOptions,
-  type OsdpBusOptions,
-  type OsdpCardEvent,
-  type OsdpKeypadEvent,
-  type OsdpReaderSpec,
-  type OsdpTransport,
-} from "./bus.ts";
-export {
-  EmulatedPd,
   type EmulatedPdCounters,
   type EmulatedPdOptions,
+  EmulatedPdState,
+  type PendingReply,
   type ReceivedCommand,
-} from "./emulated_pd.ts";
+} from "./emulated_pd_state.ts";
 export { OsdpEmulator, type OsdpEmulatorOptions } from "./emulator.ts";
 export { groupOsdpReaders, type OsdpLineConfig, type OsdpReaderConfig } from "./config.ts";
 export { type DecodedOsdpPacket, decodeOsdpHex, parseHexBytes } from "./decode.ts";

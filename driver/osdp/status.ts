@@ -5,7 +5,8 @@
  * @module
  */
 
-import type { LinkCounters, LinkPhase, PdLink, ScState } from "./link.ts";
+import type { PdLink } from "./link.ts";
+import type { LinkCounters, LinkPhase, ScState } from "./link_types.ts";
 import type { PdId } from "./payload.ts";
 
 /** Status of one reader on an OSDP bus. */
