@@ -57,7 +57,16 @@ const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
  * oscillator is up), polling every millisecond up to `timeoutMs`.
  */
 export async function softReset(io: RegisterAccess, timeoutMs = 100): Promise<void> {
-  await io.write(CommandReg, Cmd.SoftReset);
+  try {
+    await io.write(CommandReg, Cmd.SoftReset);
+  } catch (err) {
+    // Over UART a missing chip shows as no answer at all.
+    throw new Rc522Error(
+      "no-chip",
+      `rc522 ${io.transport.description}: ${NO_CHIP_MESSAGE} (${(err as Error).message})`,
+      { cause: err },
+    );
+  }
   const until = Date.now() + timeoutMs;
   for (;;) {
     const v = await io.read(CommandReg);

@@ -226,17 +226,22 @@ export class Rc522Reader {
     this.#timer = undefined;
     if (!this.#running || this.#inflight) return;
     const scanner = this.#poller.scanner;
-    if (!scanner.busy && ++this.#ticksSinceHealth >= HEALTH_EVERY_TICKS) {
+    if (!scanner.busy && ++this.#ticksSinceHealth >= HEALTH_EVERY_TICKS && this.#badTicks === 0) {
       this.#ticksSinceHealth = 0;
       this.#track(this.#health(), 0);
       return;
     }
-    const busBefore = this.#poller.counters.busErrors;
+    const c = this.#poller.counters;
+    const busBefore = c.busErrors;
+    const stuckBefore = c.hostTimeouts;
     if (this.transport.synchronous) {
       const r = this.#poller.pollSync();
-      this.#afterTick(r, busBefore);
+      this.#afterTick(r, busBefore, stuckBefore);
     } else {
-      this.#track(this.#poller.pollAsync().then((r) => this.#afterTick(r, busBefore)), -1);
+      this.#track(
+        this.#poller.pollAsync().then((r) => this.#afterTick(r, busBefore, stuckBefore)),
+        -1,
+      );
     }
   };
 
@@ -249,7 +254,11 @@ export class Rc522Reader {
     });
   }
 
-  #afterTick(r: number, busBefore: number): void {
+  #afterTick(r: number, busBefore: number, stuckBefore: number): void {
+    // The chip's timer never fired: it may have been reset (brown-out). Check it next.
+    if (this.#poller.counters.hostTimeouts !== stuckBefore) {
+      this.#ticksSinceHealth = HEALTH_EVERY_TICKS;
+    }
     if (r === POLL_WAIT) {
       this.#schedule(WAIT_MS);
       return;
@@ -261,7 +270,8 @@ export class Rc522Reader {
           new Error(`rc522 ${this.transport.description}: bus failing (${this.#lastBusError()})`),
         );
       }
-      this.#schedule(Math.max(this.config.pollIntervalMs, 1000));
+      const interval = this.config.pollIntervalMs;
+      this.#schedule(this.#reported ? Math.max(interval, 1000) : interval);
       return;
     }
     if (this.#reported) {

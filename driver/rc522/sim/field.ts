@@ -12,7 +12,7 @@ import { SimRandom } from "./random.ts";
 import { PICC_OFF, type VirtualCard } from "./card.ts";
 
 /** Most cards the field holds. */
-export const FIELD_CAPACITY = 8;
+export const FIELD_CAPACITY = 16;
 
 /** Noise rates, each a probability per answered exchange. */
 export interface FieldNoise {
