@@ -7,6 +7,8 @@
  *
  * The child script prints {@link GC_START} after warm-up and {@link GC_END}
  * after the measured loop (with `console.log`, which writes synchronously).
+ * The child runs under `stdbuf -oL` so V8's trace lines and the markers reach
+ * the pipe in the order they were printed.
  *
  * @module
  */
@@ -36,8 +38,14 @@ export interface GcProbeResult {
  */
 export async function probeGc(script: string | URL, args: string[] = []): Promise<GcProbeResult> {
   const path = script instanceof URL ? script.pathname : script;
-  const cmd = new Deno.Command(Deno.execPath(), {
+  // V8 prints its GC trace through C stdio, which is fully buffered on a pipe,
+  // while console.log writes at once: without line buffering, trace lines from
+  // inside the loop could land after the end marker and go uncounted.
+  // coreutils' stdbuf makes the child's stdio line-buffered.
+  const cmd = new Deno.Command("stdbuf", {
     args: [
+      "-oL",
+      Deno.execPath(),
       "run",
       "-A",
       "--v8-flags=--trace-gc,--max-semi-space-size=1",
