@@ -49,6 +49,7 @@ import type {
 import { type OsdpReaderStatus, readerStatus } from "./status.ts";
 
 const clock = (): number => performance.now();
+const ERROR_NAMES = ["none", "check", "length", "layout", "truncated"];
 
 function pattern(base: FeedbackPattern, over?: Partial<FeedbackPattern>): FeedbackPattern {
   return { ...base, ...over };
@@ -77,6 +78,7 @@ export class OsdpBus {
     lengthErrors: 0,
     layoutErrors: 0,
     garbageBytes: 0,
+    truncated: 0,
     strayFrames: 0,
     echoes: 0,
     portErrors: 0,
@@ -95,6 +97,7 @@ export class OsdpBus {
   #timer: ReturnType<typeof setTimeout> | undefined;
   #wake: (() => void) | null = null;
   #next = 0;
+  #errorsSeen = 0;
 
   /** Opens `path` and starts polling the readers. */
   static async open(path: string, options: OsdpBusOpenOptions): Promise<OsdpBus> {
@@ -366,6 +369,19 @@ export class OsdpBus {
   #syncCounters(): void {
     const p = this.#parser;
     const c = this.counters;
+    const errors = p.errors;
+    if (errors !== this.#errorsSeen || p.garbageBytes !== c.garbageBytes) {
+      this.#log("debug", "osdp line errors", {
+        checkErrors: p.checkErrors,
+        lengthErrors: p.lengthErrors,
+        layoutErrors: p.layoutErrors,
+        truncated: p.truncated,
+        garbageBytes: p.garbageBytes,
+        lastError: ERROR_NAMES[p.lastError] ?? String(p.lastError),
+      });
+      this.#errorsSeen = errors;
+    }
+    c.truncated = p.truncated;
     c.frames = p.frames;
     c.checkErrors = p.checkErrors;
     c.lengthErrors = p.lengthErrors;

@@ -107,6 +107,8 @@ export interface OsdpBusCounters {
   layoutErrors: number;
   /** Garbage bytes skipped. */
   garbageBytes: number;
+  /** Partial frames dropped (reply cut short before the next command). */
+  truncated: number;
   /** Replies from addresses not being polled. */
   strayFrames: number;
   /** Commands seen on the line (RS-485 echo), ignored. */
