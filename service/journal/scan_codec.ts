@@ -28,18 +28,20 @@ function checkString(name: string, v: unknown): string {
   return v;
 }
 
+let scratch = new Uint8Array(4096);
+
 /** Encodes a scan into a fresh payload; throws `JournalError("invalid")` on malformed input. */
 export function encodeScan(scan: ScanInput): Uint8Array {
   if (scan === null || typeof scan !== "object") {
     throw new JournalError("invalid", "journal: scan must be an object");
   }
-  const strs = [
-    enc.encode(checkString("reader", scan.reader)),
-    enc.encode(checkString("rfidTag", scan.rfidTag)),
-    enc.encode(checkString("date", scan.date)),
-    enc.encode(checkString("time", scan.time)),
-    enc.encode(checkString("bootId", scan.bootId)),
-    enc.encode(checkString("errorMsg", scan.errorMsg)),
+  const fields = [
+    checkString("reader", scan.reader),
+    checkString("rfidTag", scan.rfidTag),
+    checkString("date", scan.date),
+    checkString("time", scan.time),
+    checkString("bootId", scan.bootId),
+    checkString("errorMsg", scan.errorMsg),
   ];
   if (typeof scan.epochMs !== "number" || !Number.isFinite(scan.epochMs)) {
     throw new JournalError("invalid", "journal: scan.epochMs must be a finite number");
@@ -48,26 +50,33 @@ export function encodeScan(scan: ScanInput): Uint8Array {
   if (!Number.isInteger(off) || off < -32768 || off > 32767) {
     throw new JournalError("invalid", "journal: scan.utcOffsetMin must be an integer of minutes");
   }
-  let size = 12;
-  for (const s of strs) {
-    if (s.length > MAX_STR) {
-      throw new JournalError("invalid", `journal: a scan string is longer than ${MAX_STR} bytes`);
-    }
-    size += 2 + s.length;
-  }
-  const out = new Uint8Array(size);
-  const dv = new DataView(out.buffer);
-  out[0] = SCAN_TYPE;
-  out[1] = scan.clockUnsynced ? 1 : 0;
+  let worst = 12;
+  for (const f of fields) worst += 2 + 3 * f.length;
+  if (scratch.length < worst) scratch = new Uint8Array(worst * 2);
+  const buf = scratch;
+  buf[0] = SCAN_TYPE;
+  buf[1] = scan.clockUnsynced ? 1 : 0;
+  const dv = new DataView(buf.buffer);
   dv.setInt16(2, off, true);
   dv.setFloat64(4, scan.epochMs, true);
   let p = 12;
-  for (const s of strs) {
-    dv.setUint16(p, s.length, true);
-    out.set(s, p + 2);
-    p += 2 + s.length;
+  for (const f of fields) {
+    let n = 0;
+    const len = f.length;
+    for (; n < len; n++) {
+      const c = f.charCodeAt(n);
+      if (c >= 0x80) break;
+      buf[p + 2 + n] = c;
+    }
+    if (n < len) n = enc.encodeInto(f, buf.subarray(p + 2)).written; // non-ASCII: redo as UTF-8
+    if (n > MAX_STR) {
+      throw new JournalError("invalid", `journal: a scan string is longer than ${MAX_STR} bytes`);
+    }
+    buf[p] = n & 0xff;
+    buf[p + 1] = n >> 8;
+    p += 2 + n;
   }
-  return out;
+  return buf.slice(0, p);
 }
 
 /** Reads `epochMs` of the scan payload at `buf[start, end)`, or NaN if it is not one. */
