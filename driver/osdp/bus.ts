@@ -98,6 +98,7 @@ export class OsdpBus {
   #wake: (() => void) | null = null;
   #next = 0;
   #errorsSeen = 0;
+  #failure: Error | null = null;
 
   /** Opens `path` and starts polling the readers. */
   static async open(path: string, options: OsdpBusOpenOptions): Promise<OsdpBus> {
@@ -107,7 +108,7 @@ export class OsdpBus {
         rs485: options.rs485 ?? false,
         onWarning: (m) => options.logger?.("warn", m, { port: path }),
       });
-    const bus = new OsdpBus(await open(), options, open);
+    const bus = new OsdpBus(await open(), options, options.reopen === false ? null : open);
     bus.start();
     return bus;
   }
@@ -175,6 +176,21 @@ export class OsdpBus {
   /** Starts the polling loop (once). */
   start(): void {
     this.#loop ??= this.#run();
+  }
+
+  /**
+   * Settles when the polling loop ends: resolves after {@link close}, rejects
+   * with the port's error when the port failed and is not being reopened.
+   */
+  get finished(): Promise<void> {
+    return (this.#loop ?? Promise.resolve()).then(() => {
+      if (this.#failure !== null && !this.#closed) throw this.#failure;
+    });
+  }
+
+  /** The address of the reader named `name`, or undefined. */
+  addressOf(name: string): number | undefined {
+    return this.#readers.find((r) => r.link.name === name)?.link.address;
   }
 
   /** Status of every reader. */
@@ -332,7 +348,10 @@ export class OsdpBus {
         });
         for (const r of this.#readers) r.link.portLost(clock(), this.lastError);
         await port.close().catch(() => {});
-        if (!this.#reopen) return;
+        if (!this.#reopen) {
+          this.#failure = err instanceof Error ? err : new Error(String(err));
+          return;
+        }
       }
     }
   }

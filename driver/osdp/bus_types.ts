@@ -8,6 +8,7 @@
 import type { CardRead } from "../card.ts";
 import type { TagFormat } from "../tag.ts";
 import type { OsdpLogger } from "./link_types.ts";
+import type { OsdpBus } from "./bus.ts";
 import type { FeedbackPattern } from "./payload.ts";
 import type { LinkTiming } from "./timing.ts";
 
@@ -93,6 +94,11 @@ export interface OsdpBusOpenOptions extends OsdpBusOptions {
   baudRate?: number;
   /** Kernel RS-485 mode (default false; most USB adapters switch direction themselves). */
   rs485?: boolean;
+  /**
+   * Reopen the port with capped backoff when it fails (default true). With
+   * false, {@link OsdpBus.finished} rejects with the port's error instead.
+   */
+  reopen?: boolean;
 }
 
 /** Line-level counters of a bus. */

@@ -26,3 +26,24 @@ Deno.test("osdp bus reports a vanished port, keeps retrying, and closes cleanly"
     await pty.close();
   }
 });
+
+Deno.test("osdp bus without reopen settles finished with the port's error", async () => {
+  const pty = openPty();
+  const emu = new OsdpEmulator(pty.master, { readers: [{ address: 2 }] });
+  emu.start();
+  const bus = await OsdpBus.open(pty.path, {
+    readers: [{ name: "side", address: 2 }],
+    timing: FAST,
+    reopen: false,
+  });
+  try {
+    assert.equal(bus.addressOf("side"), 2);
+    assert.equal(bus.addressOf("nope"), undefined);
+    await until(() => bus.readerStatus(2)!.online, "online");
+    await emu.close();
+    await assert.rejects(bus.finished, (e: Error & { code?: string }) => e.code === "disconnected");
+  } finally {
+    await bus.close();
+    await pty.close();
+  }
+});
