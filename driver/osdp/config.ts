@@ -13,6 +13,8 @@
 import { z } from "zod";
 import { TAG_FORMATS, type TagFormat } from "../tag.ts";
 import type { OsdpReaderSpec } from "./bus_types.ts";
+import { OsdpLedColor, type OsdpLedColorName } from "./constants.ts";
+import type { FeedbackPattern } from "./payload.ts";
 
 /** Options of an `osdp` reader, as parsed. */
 export interface OsdpReaderConfig {
@@ -30,7 +32,22 @@ export interface OsdpReaderConfig {
   pollIntervalMs: number;
   /** How a card read becomes the `rfidTag` (default `dec10`). */
   tagFormat: TagFormat;
+  /** LED/beep patterns for journaled (`ok`) and rejected scans; unset fields keep the defaults. */
+  feedback?: { ok?: Partial<FeedbackPattern>; rejected?: Partial<FeedbackPattern> };
 }
+
+const ms = (max: number) => z.number().int().min(0).max(max);
+
+/** One feedback pattern; every field optional (defaults: `FEEDBACK_OK` / `FEEDBACK_REJECTED`). */
+const pattern = z.strictObject({
+  color: z.enum(Object.keys(OsdpLedColor) as [OsdpLedColorName, ...OsdpLedColorName[]]).optional(),
+  durationMs: ms(25_000).optional(),
+  flashOnMs: ms(25_000).optional(),
+  flashOffMs: ms(25_000).optional(),
+  beeps: z.number().int().min(0).max(255).optional(),
+  beepOnMs: ms(25_000).optional(),
+  beepOffMs: ms(25_000).optional(),
+});
 
 /**
  * The `osdp` reader options schema (strict: unknown keys are errors). Import it
@@ -48,6 +65,7 @@ export const OsdpReaderConfigSchema = z.strictObject({
   }).optional(),
   pollIntervalMs: z.number().int().min(5).max(60_000).default(50),
   tagFormat: z.enum(TAG_FORMATS).default("dec10"),
+  feedback: z.strictObject({ ok: pattern.optional(), rejected: pattern.optional() }).optional(),
 });
 
 // Compile-time check: the schema's output is exactly the interface.
@@ -100,6 +118,7 @@ export function groupOsdpReaders(
       secureChannel: r.secureChannel,
       pollIntervalMs: r.pollIntervalMs,
       tagFormat: r.tagFormat,
+      feedback: r.feedback,
     });
   }
   return [...lines.values()].map(({ names: _n, ...l }) => l);

@@ -74,6 +74,17 @@ Deno.test("osdp reader config schema fills defaults and is strict", () => {
     secureChannel: { scbk: "00112233445566778899AABBCCDDEEFF" },
   });
   assert.deepEqual(sc.secureChannel, { scbk: "00112233445566778899AABBCCDDEEFF", required: false });
+  const fb = OsdpReaderConfigSchema.parse({
+    port: "/dev/ttyUSB0",
+    address: 1,
+    feedback: { rejected: { color: "amber", beeps: 2 } },
+  });
+  assert.deepEqual(fb.feedback, { rejected: { color: "amber", beeps: 2 } });
+  assert.equal(
+    OsdpReaderConfigSchema.safeParse({ port: "p", address: 1, feedback: { ok: { color: "pink" } } })
+      .success,
+    false,
+  );
   const bad = OsdpReaderConfigSchema.safeParse({
     port: "/dev/ttyUSB0",
     address: 127,
