@@ -8,7 +8,6 @@
 import type { CardRead } from "../card.ts";
 import type { TagFormat } from "../tag.ts";
 import type { OsdpLogger } from "./link_types.ts";
-import type { OsdpBus } from "./bus.ts";
 import type { FeedbackPattern } from "./payload.ts";
 import type { LinkTiming } from "./timing.ts";
 
@@ -96,7 +95,7 @@ export interface OsdpBusOpenOptions extends OsdpBusOptions {
   rs485?: boolean;
   /**
    * Reopen the port with capped backoff when it fails (default true). With
-   * false, {@link OsdpBus.finished} rejects with the port's error instead.
+   * false, `OsdpBus.finished` rejects with the port's error instead.
    */
   reopen?: boolean;
 }
