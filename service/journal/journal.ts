@@ -74,7 +74,7 @@ export class Journal {
   #scan!: LogWriter;
   #out!: LogWriter;
   #report: RecoveryReport;
-  #degraded: string | null = null;
+  #health: { scan: string | null; outcome: string | null } = { scan: null, outcome: null };
   #oldest: { seq: number; epochMs: number } | null = null;
   #snapshotBytes = 0;
   #oldOutcomeSegments: string[] = [];
@@ -147,7 +147,7 @@ export class Journal {
       shouldRoll: (size, add) => size + add > this.#segmentBytes,
       onCommit: (seq, off, payload) => this.#onScanCommit(seq, off, payload),
       onNewSegment: (name, first, size) => this.#onScanSegment(name, first, size),
-      onHealth: (err) => this.#onHealth(err),
+      onHealth: (err) => this.#onHealth("scan", err),
     });
     this.#out = new LogWriter(fs, dir, OUTCOME_PREFIX, KIND_OUTCOME, {
       shouldRoll: (size, add) => size + add > Math.max(this.#outcomeBytes, 2 * this.#snapshotBytes),
@@ -155,7 +155,7 @@ export class Journal {
         void decodeEntries(p, new DataView(p.buffer, p.byteOffset), 0, p.length, this.#apply),
       initialPayloads: () => this.#snapshot(),
       onNewSegment: () => this.#dropOldOutcomes(),
-      onHealth: (err) => this.#onHealth(err),
+      onHealth: (err) => this.#onHealth("outcome", err),
     });
     const last = index.segments[index.segments.length - 1];
     const next = Math.max(last ? last.lastSeq : 0, index.maxOutcomeSeq) + 1;
@@ -166,10 +166,11 @@ export class Journal {
         await this.#scan.roll();
       }
     } catch (err) {
-      this.#onHealth(toJournalError(err, "opening the active scan segment"));
+      this.#onHealth("scan", toJournalError(err, "opening the active scan segment"));
     }
     const outFiles = listing.outcome;
-    this.#oldOutcomeSegments = outFiles.slice(0, -1).map((f) => f.name);
+    // Every existing outcome segment goes once a newer one is durable (the active one at the next compaction).
+    this.#oldOutcomeSegments = outFiles.map((f) => f.name);
     try {
       if (outFiles.length > 0 && out.lastSize >= 0) {
         await this.#out.openActive(
@@ -177,13 +178,13 @@ export class Journal {
           out.lastSize,
           out.lastSeq + 1,
         );
-        if (this.#oldOutcomeSegments.length > 0) await this.#dropOldOutcomes();
+        if (outFiles.length > 1) await this.#dropOldOutcomes();
       } else {
         // Created by the first outcome written (the writer rolls when it has no segment).
         this.#out.nextSeq = out.lastSeq + 1;
       }
     } catch (err) {
-      this.#onHealth(toJournalError(err, "opening the outcome log"));
+      this.#onHealth("outcome", toJournalError(err, "opening the outcome log"));
     }
     await this.#retain();
     await this.#refreshOldest();
@@ -226,16 +227,17 @@ export class Journal {
     if (prev && prev.open === 0) this.#retainSoon();
   }
 
-  #onHealth(err: Error | null): void {
+  #onHealth(log: "scan" | "outcome", err: Error | null): void {
+    const prev = this.#health[log];
     if (err === null) {
-      if (this.#degraded) this.#log("info", "journal: writes work again", { was: this.#degraded });
-      this.#degraded = null;
+      if (prev) this.#log("info", `journal: ${log} log writes work again`, { was: prev });
+      this.#health[log] = null;
       return;
     }
     const code = err instanceof JournalError ? err.code : "io";
     const text = `${degradedPhrase(code)}: ${err.message}`;
-    if (this.#degraded !== text) this.#log("error", err.message, { code });
-    this.#degraded = text;
+    if (prev !== text) this.#log("error", err.message, { code, log });
+    this.#health[log] = text;
   }
 
   #snapshot(): Uint8Array[] {
@@ -370,7 +372,7 @@ export class Journal {
       segments: this.#index.segments.length,
       oldestPendingMs: pending > 0 && this.#oldest ? this.#oldest.epochMs : null,
       corruption,
-      degraded: this.#degraded ??
+      degraded: this.#health.scan ?? this.#health.outcome ??
         (r.problems.length > 0
           ? `recovery incomplete: ${r.problems[r.problems.length - 1]}`
           : null),

@@ -233,12 +233,14 @@ async function loadSegment(
   const { fs, dir, logger } = ctx;
   const path = `${dir}/${f.name}`;
   let file: JournalFile;
+  let writable = ctx.repair;
   try {
     file = await fs.open(path, { read: true, write: ctx.repair });
   } catch (err) {
     if (errnoOf(err) === "ENOENT" || err instanceof Deno.errors.NotFound) return null;
     if (ctx.repair && classify(err) === "read-only") {
-      ctx.report.problems.push(`cannot open ${f.name} for writing: ${(err as Error).message}`);
+      // Fine while the segment is clean; a needed repair is reported below.
+      writable = false;
       file = await fs.open(path, { read: true });
     } else throw err;
   }
@@ -254,7 +256,12 @@ async function loadSegment(
       damaged: (start, e, tail) => void damage.push({ start, end: e, tail }),
     });
     if (headerOk && damage.length === 0) return size;
-    if (!ctx.repair) {
+    if (ctx.repair && !writable) {
+      const msg = `cannot repair ${describe(f.name, headerOk, damage)}: the disk is read-only`;
+      ctx.report.problems.push(msg);
+      logger("error", `journal: ${msg}`);
+    }
+    if (!writable) {
       // Read-only: a partial tail of the last segment is a write in progress; all else is skipped.
       return isLast && damage.length === 1 && damage[0]!.tail && headerOk ? end.validEnd : size;
     }

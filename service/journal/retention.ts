@@ -63,6 +63,11 @@ export async function expireArchive(
   let removed = 0;
   try {
     for await (const e of fs.readDir(adir)) {
+      if (e.isFile && e.name.endsWith(".gz.tmp")) {
+        // left by a crash while archiving; the segment itself was not deleted
+        await fs.remove(`${adir}/${e.name}`).catch(() => {});
+        continue;
+      }
       if (!e.isFile || !e.name.endsWith(".gz")) continue;
       const st = await fs.stat(`${adir}/${e.name}`);
       if (st.mtime && st.mtime.getTime() < cutoff) {

@@ -106,3 +106,27 @@ Deno.test("spool rejects invalid scans instead of spooling them", () =>
     assert.equal(sp.stats().queued, 0);
     await sp.close();
   }));
+
+Deno.test("journal opens on a read-only disk: degraded, readable, appends rejected, then recovers", () =>
+  withDir(async (dir) => {
+    const j0 = await Journal.open(dir);
+    for (let i = 0; i < 3; i++) await j0.append(testScan(i));
+    await j0.close();
+    const fs = new FaultFs();
+    fs.failWith = "EROFS";
+    fs.failOpenForWrite = true;
+    const j = await Journal.open(dir, { fs });
+    assert.match(j.stats().degraded!, /^read-only disk: /);
+    assert.deepEqual((await j.pending(10)).map((r) => r.seq), [1, 2, 3]);
+    await rejectsWith(() => j.append(testScan(3)), "read-only");
+    await rejectsWith(
+      () => j.recordOutcomes([{ seq: 1, outcome: { kind: "accepted" } }]),
+      "read-only",
+    );
+    fs.failWith = null;
+    assert.equal(await j.append(testScan(3)), 4);
+    await j.recordOutcomes([{ seq: 1, outcome: { kind: "accepted" } }]);
+    assert.equal(j.stats().degraded, null);
+    assert.deepEqual((await j.pending(10)).map((r) => r.seq), [2, 3, 4]);
+    await j.close();
+  }));
