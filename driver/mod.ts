@@ -14,3 +14,4 @@ export { type ByteDecoder, type DecoderCounters, hexDigitValue, newCounters } fr
 export { type ByteSource, pumpDecoder } from "./serial_pump.ts";
 export * from "./serial/mod.ts";
 export * from "./ascii/mod.ts";
+export * from "./wiegand/mod.ts";

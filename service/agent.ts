@@ -15,7 +15,7 @@ import { SpooledJournal } from "./journal/spool.ts";
 import type { ScanInput } from "./journal/types.ts";
 import type { Logger } from "./log.ts";
 import { ScanPipeline, type ScanStore } from "./pipeline/scan_pipeline.ts";
-import { devicesFor } from "./readers/factory.ts";
+import { type DeviceOverrides, devicesFor } from "./readers/factory.ts";
 import { ReaderSupervisor } from "./readers/supervisor.ts";
 import { SyncEngine } from "./sync/engine.ts";
 import { startStatusServer, type StatusServer } from "./status/server.ts";
@@ -32,6 +32,8 @@ export interface AgentOptions {
   statusServer?: boolean;
   /** Wall clock for scans (tests set it). */
   now?: () => number;
+  /** Simulated kernel layers for devices that cannot exist here (the demo, tests). */
+  devices?: DeviceOverrides;
 }
 
 /** Adapts the spool's result to "seq once durable, null if not kept". */
@@ -123,7 +125,7 @@ export class Agent {
     });
     const agent = new Agent(config, opts, journal);
     try {
-      await agent.#start(opts.statusServer ?? true);
+      await agent.#start(opts.statusServer ?? true, opts.devices ?? {});
     } catch (err) {
       await agent.stop();
       throw err;
@@ -131,10 +133,14 @@ export class Agent {
     return agent;
   }
 
-  async #start(withStatus: boolean): Promise<void> {
+  async #start(withStatus: boolean, overrides: DeviceOverrides): Promise<void> {
     const log = this.#log;
     for (
-      const device of devicesFor(this.config.readers, (reader, msg) => log("warn", msg, { reader }))
+      const device of devicesFor(
+        this.config.readers,
+        (reader, msg) => log("warn", msg, { reader }),
+        overrides,
+      )
     ) {
       const sup = new ReaderSupervisor({
         names: device.names,

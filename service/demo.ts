@@ -16,7 +16,7 @@ import { validateConfig } from "./config/mod.ts";
 import { DEMO_EMPLOYEES, DEMO_TOKEN } from "./iflow/sim_model.ts";
 import { type IflowSimulator, startIflowSimulator } from "./iflow/simulator.ts";
 import { createLogger } from "./log.ts";
-import { type DemoReader, demoReaders } from "./demo/sim_readers.ts";
+import { demoDeviceOverrides, type DemoReader, demoReaders } from "./demo/sim_readers.ts";
 import { progressLine, ProgressWriter } from "./demo/progress.ts";
 
 const UNKNOWN_TAG = "0000424242";
@@ -99,7 +99,7 @@ export async function runDemo(opts: DemoOptions = {}): Promise<DemoSummary> {
     redact: [DEMO_TOKEN],
     sink: (line) => logHandle.writeSync(enc.encode(line + "\n")),
   });
-  const agent = await Agent.start(config, { logger });
+  const agent = await Agent.start(config, { logger, devices: demoDeviceOverrides(readers) });
   let phase = "start";
   const tick = () => progress.update(progressLine(agent.snapshot(), phase));
   const timer = setInterval(tick, 250);
@@ -117,7 +117,7 @@ export async function runDemo(opts: DemoOptions = {}): Promise<DemoSummary> {
     progress.note(`status page: ${agent.statusUrl}/   agent log: ${logFile}`);
     for (const r of readers) {
       progress.note(
-        `  reader ${r.config.name}: ${r.kind} on ${r.config.port ?? "simulated source"}`,
+        `  reader ${r.config.name}: ${r.kind} on ${r.config.port ?? "a simulated GPIO chip"}`,
       );
     }
     await waitFor(() => agent.snapshot().readers.every((r) => r.state === "online"), 5000, tick);

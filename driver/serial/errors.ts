@@ -4,7 +4,7 @@
  * @module
  */
 
-import { E } from "./libc.ts";
+import { E } from "../libc.ts";
 
 /** Why a serial operation failed. */
 export type SerialErrorCode =

@@ -10,7 +10,7 @@
  * @module
  */
 
-import { E, errno, libc, POLL } from "./libc.ts";
+import { E, errno, libc, POLL } from "../libc.ts";
 import { SerialError, serialErrorFromErrno } from "./errors.ts";
 
 const WAKE = new Uint8Array([1]);

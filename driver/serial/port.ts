@@ -15,7 +15,7 @@
  * @module
  */
 
-import { cString, E, errno, libc, O } from "./libc.ts";
+import { cString, E, errno, libc, O } from "../libc.ts";
 import { SerialError, serialErrorFromErrno } from "./errors.ts";
 import { FdStream } from "./fd_stream.ts";
 import {

@@ -11,7 +11,7 @@
  * @module
  */
 
-import { cString, errno, libc, O } from "./libc.ts";
+import { cString, errno, libc, O } from "../libc.ts";
 import { SerialError } from "./errors.ts";
 import { FdStream } from "./fd_stream.ts";
 import { applyRawSettings, IOCTL, TERMIOS2_SIZE } from "./termios.ts";

@@ -10,27 +10,10 @@
  * @module
  */
 
+import { errno, libc } from "../libc.ts";
 import { GPIO_V2_GET_LINE_IOCTL, GPIO_V2_REQUEST_FD_OFFSET } from "./gpio_event.ts";
 
-const SYMBOLS = {
-  open: { parameters: ["buffer", "i32"], result: "i32" },
-  close: { parameters: ["i32"], result: "i32" },
-  ioctl: { parameters: ["i32", "u64", "buffer"], result: "i32" },
-  clock_gettime: { parameters: ["i32", "buffer"], result: "i32" },
-  __errno_location: { parameters: [], result: "pointer" },
-} as const;
-
-let lib: Deno.DynamicLibrary<typeof SYMBOLS> | undefined;
-
-function c(): Deno.DynamicLibrary<typeof SYMBOLS>["symbols"] {
-  lib ??= Deno.dlopen("libc.so.6", SYMBOLS);
-  return lib.symbols;
-}
-
-function errno(): number {
-  const p = c().__errno_location();
-  return p === null ? 0 : new Deno.UnsafePointerView(p).getInt32(0);
-}
+const c = libc;
 
 const O_RDONLY = 0;
 const O_CLOEXEC = 0x80000;
@@ -59,7 +42,7 @@ export const kernelGpioIoctl: GpioIoctl = {
     const bytes = new TextEncoder().encode(path);
     const z = new Uint8Array(bytes.length + 1);
     z.set(bytes);
-    const fd = c().open(z, O_RDONLY | O_CLOEXEC);
+    const fd = c().open(z, O_RDONLY | O_CLOEXEC, 0);
     return fd < 0 ? -errno() : fd;
   },
   requestLines(chipFd: number, request: Uint8Array<ArrayBuffer>): number {

@@ -40,6 +40,7 @@ export {
   openGpioLines,
 } from "./gpio_lines.ts";
 export * from "./simulator.ts";
+export { SimulatedGpio } from "./sim_gpio.ts";
 export * from "./config_types.ts";
 export * from "./events.ts";
 export * from "./reader.ts";

@@ -6,6 +6,7 @@
  */
 
 import { decodeAsciiCapture, decodeLineCapture } from "../../driver/ascii/mod.ts";
+import { decodeWiegandText } from "../../driver/wiegand/mod.ts";
 import { type Command, EXIT, out, parseCommandArgs, UsageError } from "./command.ts";
 
 /** A decoder for one captured frame. */
@@ -16,6 +17,10 @@ export const CAPTURE_DECODERS: Record<string, { hint: string; decode: CaptureDec
   ascii: {
     hint: "raw bytes in hex starting with 02, or the 12 hex characters (67003B51C6CB)",
     decode: decodeAsciiCapture,
+  },
+  wiegand: {
+    hint: "bits (00101101000000001010001000) or hex:N (0x2020002:26)",
+    decode: (s) => decodeWiegandText(s) as unknown as Record<string, unknown>,
   },
   line: {
     hint: "the printed line (3887558 or 04A3C6CAE26180)",

@@ -7,6 +7,7 @@
 
 import { z } from "zod";
 import type { TagFormat } from "../../driver/tag.ts";
+import { WiegandReaderConfigSchema } from "../../driver/wiegand/config.ts";
 
 const serialLine = {
   /** Serial device, e.g. /dev/ttyUSB0. */
@@ -43,4 +44,5 @@ export interface ReaderKindSchema {
 export const READER_KIND_SCHEMAS: ReaderKindSchema[] = [
   { kind: "ascii", schema: AsciiReaderConfigSchema, defaultTagFormat: "dec10" },
   { kind: "line", schema: LineReaderConfigSchema, defaultTagFormat: "dec" },
+  { kind: "wiegand", schema: WiegandReaderConfigSchema, defaultTagFormat: "dec10" },
 ];

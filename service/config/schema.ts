@@ -22,6 +22,7 @@ import { z } from "zod";
 import { TAG_FORMATS, type TagFormat } from "../../driver/tag.ts";
 import { type IflowConfig, IflowConfigSchema } from "../iflow/config.ts";
 import { READER_KIND_SCHEMAS } from "./reader_kinds.ts";
+import { wiegandConfigIssues, type WiegandReaderConfig } from "../../driver/wiegand/mod.ts";
 
 /** True when `tz` is an IANA time zone this runtime knows. */
 export function isTimeZone(tz: string): boolean {
@@ -127,6 +128,12 @@ export const ConfigSchema: z.ZodType<Config, unknown> = z.strictObject({
         });
       }
       seen.add(r.name);
+      // Checks that span several keys of one kind (a spread schema drops refinements).
+      if (r.kind === "wiegand") {
+        for (const issue of wiegandConfigIssues(r as unknown as WiegandReaderConfig)) {
+          ctx.addIssue({ code: "custom", path: [i, ...issue.path], message: issue.message });
+        }
+      }
     });
   }),
   /** The same tag on the same reader within this window is dropped (counted). */

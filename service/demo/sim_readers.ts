@@ -8,6 +8,13 @@
 
 import { AsciiReaderSimulator, LineReaderSimulator } from "../../driver/ascii/mod.ts";
 import { openPty } from "../../driver/serial/mod.ts";
+import {
+  encodeWiegand,
+  type GpioIoctl,
+  monotonicClock,
+  SimulatedGpio,
+  WiegandPulseGenerator,
+} from "../../driver/wiegand/mod.ts";
 
 /** A simulated reader the demo drives. */
 export interface DemoReader {
@@ -19,6 +26,8 @@ export interface DemoReader {
   tap(tag: string): Promise<void>;
   /** Releases the simulator. */
   close(): Promise<void>;
+  /** The simulated GPIO chip a `wiegand` reader is read through (no gpiochip here). */
+  gpio?: GpioIoctl;
 }
 
 /** An ASCII 125 kHz reader on a pty (id byte 0 = version 0x00). */
@@ -45,7 +54,41 @@ export function demoLineReader(name: string): DemoReader {
   };
 }
 
+/**
+ * A Wiegand 26-bit (H10301) reader on a simulated GPIO chip: the card with
+ * dec10 tag N is facility N >> 16, card N & 0xFFFF, so its `dec10` is N again.
+ */
+export function demoWiegandReader(name: string, seed = 1): DemoReader {
+  const gpio = new SimulatedGpio();
+  const gen = new WiegandPulseGenerator({ seed, intervalUs: 1000 });
+  const now = new Int32Array(2);
+  return {
+    kind: "wiegand",
+    config: { name, kind: "wiegand", chip: "/dev/gpiochip0", d0: 0, d1: 1, tagFormat: "dec10" },
+    gpio,
+    tap: async (tag) => {
+      const n = Number(tag);
+      monotonicClock(now);
+      gen.nowNs = BigInt(now[0]!) * 1_000_000_000n + BigInt(now[1]!);
+      gen.frame(encodeWiegand("h10301", Math.floor(n / 65536) % 256, n % 65536));
+      await gpio.send(gen.eventBytes());
+    },
+    close: () => gpio.dispose(),
+  };
+}
+
 /** One simulated reader of every implemented kind. */
 export function demoReaders(): DemoReader[] {
-  return [demoAsciiReader("gate-ascii"), demoLineReader("gate-line")];
+  return [
+    demoAsciiReader("gate-ascii"),
+    demoLineReader("gate-line"),
+    demoWiegandReader("gate-wiegand"),
+  ];
+}
+
+/** The simulated kernel layers the agent needs for `readers` (see {@link DemoReader.gpio}). */
+export function demoDeviceOverrides(readers: DemoReader[]): { gpio: Map<string, GpioIoctl> } {
+  const gpio = new Map<string, GpioIoctl>();
+  for (const r of readers) if (r.gpio) gpio.set(String(r.config.name), r.gpio);
+  return { gpio };
 }

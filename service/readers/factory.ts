@@ -9,6 +9,14 @@
 import type { ReaderConfig } from "../config/schema.ts";
 import { createAsciiReader, createLineReader, type SerialReaderOptions } from "./serial_reader.ts";
 import type { ReaderDriver } from "./types.ts";
+import type { GpioIoctl, WiegandReaderConfig } from "../../driver/wiegand/mod.ts";
+import { WiegandReaderDriver } from "./wiegand_reader.ts";
+
+/** Simulated kernel layers that replace devices which cannot exist (tests, the demo). */
+export interface DeviceOverrides {
+  /** GPIO chip per `wiegand` reader name. */
+  gpio?: Map<string, GpioIoctl>;
+}
 
 /** One device to supervise. */
 export interface DeviceSpec {
@@ -38,7 +46,11 @@ function serialOptions(r: Record<string, unknown>, warn: WarningSink): SerialRea
 }
 
 /** The devices for `readers`, in config order. */
-export function devicesFor(readers: ReaderConfig[], warn: WarningSink = () => {}): DeviceSpec[] {
+export function devicesFor(
+  readers: ReaderConfig[],
+  warn: WarningSink = () => {},
+  overrides: DeviceOverrides = {},
+): DeviceSpec[] {
   const devices: DeviceSpec[] = [];
   for (const reader of readers) {
     const r = reader as unknown as Record<string, unknown>;
@@ -59,6 +71,18 @@ export function devicesFor(readers: ReaderConfig[], warn: WarningSink = () => {}
               ...serialOptions(r, warn),
               base: r.base as "auto" | "dec" | "hex",
             }),
+        });
+        break;
+      case "wiegand":
+        devices.push({
+          names: [reader.name],
+          kind: "wiegand",
+          create: () =>
+            new WiegandReaderDriver(
+              reader.name,
+              reader as unknown as WiegandReaderConfig,
+              overrides.gpio?.get(reader.name),
+            ),
         });
         break;
       default:

@@ -1,5 +1,6 @@
 /**
- * The few libc functions the Linux transports need, bound lazily through
+ * The libc functions every Linux transport (serial, GPIO, spidev) needs, bound
+ * once and lazily through
  * `Deno.dlopen` so that importing the driver needs no `--allow-ffi` until a
  * device is actually opened.
  *
@@ -26,6 +27,7 @@ const SYMBOLS = {
   grantpt: { parameters: ["i32"], result: "i32" },
   unlockpt: { parameters: ["i32"], result: "i32" },
   ptsname_r: { parameters: ["i32", "buffer", "usize"], result: "i32" },
+  clock_gettime: { parameters: ["i32", "buffer"], result: "i32" },
   __errno_location: { parameters: [], result: "pointer" },
 } as const;
 
@@ -40,10 +42,20 @@ export function libc(): Libc {
   return lib.symbols;
 }
 
-/** The calling thread's `errno` (read it right after the failed synchronous call). */
+let errnoView: Deno.UnsafePointerView | undefined;
+
+/**
+ * The calling thread's `errno` (read it right after the failed synchronous
+ * call). Synchronous FFI calls all run on the JS thread, so its errno
+ * location is looked up once.
+ */
 export function errno(): number {
-  const p = libc().__errno_location();
-  return p === null ? 0 : new Deno.UnsafePointerView(p).getInt32(0);
+  if (!errnoView) {
+    const p = libc().__errno_location();
+    if (p === null) return 0;
+    errnoView = new Deno.UnsafePointerView(p);
+  }
+  return errnoView.getInt32(0);
 }
 
 /** Linux errno values the transports act on. */

@@ -1,0 +1,66 @@
+/**
+ * `wiegand` readers: D0/D1 on two GPIO lines, through the driver's
+ * {@link WiegandReader}. PIN entries from a keypad are reported to the sink
+ * (status), not journaled as scans.
+ *
+ * @module
+ */
+
+import {
+  type GpioIoctl,
+  WiegandReader,
+  type WiegandReaderConfig,
+} from "../../driver/wiegand/mod.ts";
+import type { ReaderDriver, ReaderSink } from "./types.ts";
+
+/** A `wiegand` reader for the agent. */
+export class WiegandReaderDriver implements ReaderDriver {
+  readonly #name: string;
+  readonly #config: WiegandReaderConfig;
+  readonly #gpio: GpioIoctl | undefined;
+  #reader: WiegandReader | undefined;
+  #closed = false;
+
+  /** `gpio` replaces the kernel layer (the demo's simulated chip). */
+  constructor(name: string, config: WiegandReaderConfig, gpio?: GpioIoctl) {
+    this.#name = name;
+    this.#config = config;
+    this.#gpio = gpio;
+  }
+
+  /** Requests the lines and reads edges until closed; rejects with a GpioError on failure. */
+  async run(sink: ReaderSink): Promise<void> {
+    if (this.#closed) return;
+    const name = this.#name;
+    const reader = new WiegandReader(this.#config, (e) => {
+      if (e.kind === "card") sink.onCard(name, e.read);
+      else if (e.kind === "pin") sink.onPin?.(name, e.pin);
+    }, { ioctl: this.#gpio });
+    this.#reader = reader;
+    reader.start();
+    sink.onOpen();
+    await reader.run();
+  }
+
+  /** Releases the lines. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    await this.#reader?.close();
+  }
+
+  /** Parity errors, unknown lengths, keypad errors and discarded frames. */
+  decodeErrors(): number {
+    const s = this.#reader?.stats();
+    return s ? s.parityErrors + s.unknownLengths + s.keypadErrors + s.discarded : 0;
+  }
+
+  /** The reader's counters and line fault. */
+  details(): Record<string, unknown> {
+    return {
+      chip: this.#config.chip,
+      d0: this.#config.d0,
+      d1: this.#config.d1,
+      ...this.#reader?.stats(),
+    };
+  }
+}
