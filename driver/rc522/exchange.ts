@@ -57,7 +57,7 @@ const PH_IDLE = 0, PH_START = 1, PH_POLL = 2, PH_FIFO = 3, PH_DONE = 4;
 export interface ExchangeOptions {
   /** Polls in a row before asking the caller to wait (default 4). */
   quickPolls?: number;
-  /** Host-side deadline if the chip never ends the exchange, ms (default 100). */
+  /** Host-side deadline if the chip never ends the exchange, ms (default 100; needs 20 polls too). */
   hostTimeoutMs?: number;
 }
 
@@ -222,7 +222,7 @@ export class Exchange {
     this.#phase = PH_POLL;
     const now = performance.now();
     if (this.#busySince[0]! < 0) this.#busySince[0] = now;
-    else if (now - this.#busySince[0]! > this.#hostTimeoutMs) {
+    else if (now - this.#busySince[0]! > this.#hostTimeoutMs && this.polls >= 20) {
       this.status = X_HOST_TIMEOUT;
       this.#phase = PH_DONE;
       return;

@@ -68,10 +68,11 @@ export async function softReset(io: RegisterAccess, timeoutMs = 100): Promise<vo
     );
   }
   const until = Date.now() + timeoutMs;
-  for (;;) {
+  for (let polls = 1;; polls++) {
     const v = await io.read(CommandReg);
     if ((v & PowerDown) === 0) return;
-    if (Date.now() > until) {
+    // Both a time and a count bound, so a loaded machine cannot fail a healthy chip.
+    if (Date.now() > until && polls >= 10) {
       throw new Rc522Error(
         "reset",
         `rc522 ${io.transport.description}: chip did not wake up after soft reset ` +
@@ -174,8 +175,8 @@ export async function calcCrcOnChip(io: RegisterAccess, data: Uint8Array): Promi
   await io.writeMany(Array.from(data, (b) => [FIFODataReg, b] as const));
   await io.write(CommandReg, Cmd.CalcCRC);
   const until = Date.now() + 50;
-  while (((await io.read(DivIrqReg)) & CRCIRq) === 0) {
-    if (Date.now() > until) {
+  for (let polls = 1; ((await io.read(DivIrqReg)) & CRCIRq) === 0; polls++) {
+    if (Date.now() > until && polls >= 10) {
       throw new Rc522Error("crc", `rc522 ${io.transport.description}: CRC coprocessor timed out`);
     }
     await sleep(1);

@@ -42,7 +42,7 @@ export interface SerialLike {
 
 /** Options of {@link UartTransport}. */
 export interface UartOptions {
-  /** Extra time allowed for the chip's answers beyond the bytes' airtime, ms (default 50). */
+  /** Extra time allowed for the chip's answers beyond the bytes' airtime, ms (default 200). */
   replyTimeoutMs?: number;
 }
 
@@ -78,7 +78,7 @@ export class UartTransport implements Rc522Transport {
     this.#port = port;
     this.description = `uart:${description}`;
     this.#baud = baudRate;
-    this.#replyTimeoutMs = options.replyTimeoutMs ?? 50;
+    this.#replyTimeoutMs = options.replyTimeoutMs ?? 200;
   }
 
   /** Opens `path` at the chip's reset rate (9600 8N1). */
