@@ -76,3 +76,8 @@ export async function until(cond: () => boolean, what: string, ms = 10_000): Pro
     await new Promise((r) => setTimeout(r, 5));
   }
 }
+
+/** Commands as received, with resends (same sequence and code in a row) folded into one. */
+export function withoutResends<T extends { seq: number; code: number }>(rx: readonly T[]): T[] {
+  return rx.filter((c, i) => i === 0 || c.seq !== rx[i - 1]!.seq || c.code !== rx[i - 1]!.code);
+}
