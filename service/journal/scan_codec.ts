@@ -21,61 +21,67 @@ const MAX_STR = 0xffff;
 const enc = new TextEncoder();
 const dec = new TextDecoder("utf-8", { fatal: false });
 
-function checkString(name: string, v: unknown): string {
-  if (typeof v !== "string") {
-    throw new JournalError("invalid", `journal: scan.${name} must be a string, got ${typeof v}`);
-  }
-  return v;
+let scratch = new Uint8Array(4096);
+let scratchView = new DataView(scratch.buffer);
+
+function bad(name: string, v: unknown): JournalError {
+  return new JournalError("invalid", `journal: scan.${name} must be a string, got ${typeof v}`);
 }
 
-let scratch = new Uint8Array(4096);
+/** Writes `str` as u16 length + UTF-8 at `p`; returns the offset after it. */
+function putString(buf: Uint8Array, p: number, str: string): number {
+  const len = str.length;
+  let n = 0;
+  for (; n < len; n++) {
+    const c = str.charCodeAt(n);
+    if (c >= 0x80) break;
+    buf[p + 2 + n] = c;
+  }
+  if (n < len) n = enc.encodeInto(str, buf.subarray(p + 2)).written; // non-ASCII: redo as UTF-8
+  if (n > MAX_STR) {
+    throw new JournalError("invalid", `journal: a scan string is longer than ${MAX_STR} bytes`);
+  }
+  buf[p] = n & 0xff;
+  buf[p + 1] = n >> 8;
+  return p + 2 + n;
+}
 
 /** Encodes a scan into a fresh payload; throws `JournalError("invalid")` on malformed input. */
 export function encodeScan(scan: ScanInput): Uint8Array {
   if (scan === null || typeof scan !== "object") {
     throw new JournalError("invalid", "journal: scan must be an object");
   }
-  const fields = [
-    checkString("reader", scan.reader),
-    checkString("rfidTag", scan.rfidTag),
-    checkString("date", scan.date),
-    checkString("time", scan.time),
-    checkString("bootId", scan.bootId),
-    checkString("errorMsg", scan.errorMsg),
-  ];
-  if (typeof scan.epochMs !== "number" || !Number.isFinite(scan.epochMs)) {
+  const { reader, rfidTag, date, time, bootId, errorMsg, epochMs, utcOffsetMin: off } = scan;
+  if (typeof reader !== "string") throw bad("reader", reader);
+  if (typeof rfidTag !== "string") throw bad("rfidTag", rfidTag);
+  if (typeof date !== "string") throw bad("date", date);
+  if (typeof time !== "string") throw bad("time", time);
+  if (typeof bootId !== "string") throw bad("bootId", bootId);
+  if (typeof errorMsg !== "string") throw bad("errorMsg", errorMsg);
+  if (typeof epochMs !== "number" || !Number.isFinite(epochMs)) {
     throw new JournalError("invalid", "journal: scan.epochMs must be a finite number");
   }
-  const off = scan.utcOffsetMin;
   if (!Number.isInteger(off) || off < -32768 || off > 32767) {
     throw new JournalError("invalid", "journal: scan.utcOffsetMin must be an integer of minutes");
   }
-  let worst = 12;
-  for (const f of fields) worst += 2 + 3 * f.length;
-  if (scratch.length < worst) scratch = new Uint8Array(worst * 2);
+  const worst = 24 + 3 *
+      (reader.length + rfidTag.length + date.length + time.length + bootId.length +
+        errorMsg.length);
+  if (scratch.length < worst) {
+    scratch = new Uint8Array(worst * 2);
+    scratchView = new DataView(scratch.buffer);
+  }
   const buf = scratch;
   buf[0] = SCAN_TYPE;
   buf[1] = scan.clockUnsynced ? 1 : 0;
-  const dv = new DataView(buf.buffer);
-  dv.setInt16(2, off, true);
-  dv.setFloat64(4, scan.epochMs, true);
-  let p = 12;
-  for (const f of fields) {
-    let n = 0;
-    const len = f.length;
-    for (; n < len; n++) {
-      const c = f.charCodeAt(n);
-      if (c >= 0x80) break;
-      buf[p + 2 + n] = c;
-    }
-    if (n < len) n = enc.encodeInto(f, buf.subarray(p + 2)).written; // non-ASCII: redo as UTF-8
-    if (n > MAX_STR) {
-      throw new JournalError("invalid", `journal: a scan string is longer than ${MAX_STR} bytes`);
-    }
-    buf[p] = n & 0xff;
-    buf[p + 1] = n >> 8;
-    p += 2 + n;
-  }
+  scratchView.setInt16(2, off, true);
+  scratchView.setFloat64(4, epochMs, true);
+  let p = putString(buf, 12, reader);
+  p = putString(buf, p, rfidTag);
+  p = putString(buf, p, date);
+  p = putString(buf, p, time);
+  p = putString(buf, p, bootId);
+  p = putString(buf, p, errorMsg);
   return buf.slice(0, p);
 }
 
