@@ -9,7 +9,9 @@ import {
 import { Rc522Sim } from "../../../driver/rc522/sim/chip.ts";
 import { SimSpidev } from "../../../driver/rc522/sim/spidev.ts";
 import {
+  libcSpiIoctl,
   SPI_IOC_MESSAGE_1,
+  SPI_IOC_WR_MODE,
   SPI_TRANSFER_SIZE,
   SpidevTransport,
   type SpiIoctl,
@@ -131,4 +133,21 @@ Deno.test("a bus with no chip reads 0xFF or 0x00", () => {
     assert.equal(b.status, BATCH_OK);
     assert.equal(b.value[0], floating);
   }
+});
+
+Deno.test("the real libc ioctl layer reports errno (no spidev here: /dev/null is not one)", () => {
+  const io = libcSpiIoctl();
+  assert.equal(io.open("/nonexistent/spidev0.0"), -2);
+  const fd = io.open("/dev/null");
+  assert.ok(fd >= 0);
+  try {
+    assert.equal(io.ioctl(fd, SPI_IOC_WR_MODE, new Uint8Array(1)), -25); // ENOTTY
+  } finally {
+    io.close(fd);
+  }
+  assert.throws(
+    () => SpidevTransport.open("/dev/null"),
+    /rc522 spi:\/dev\/null: cannot set mode 0: errno 25/,
+  );
+  assert.throws(() => SpidevTransport.open("/dev/spidev7.7"), /cannot open: no such device/);
 });
