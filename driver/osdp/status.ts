@@ -39,6 +39,8 @@ export interface OsdpReaderStatus {
   lastReplyAgoMs: number;
   /** When offline or refused: milliseconds until the next attempt. */
   retryInMs: number | null;
+  /** Address and baud rate from the last `osdp_COM` (after a COMSET), null before any. */
+  com: { address: number; baudRate: number } | null;
   /** The reader's identity (PDID), null before the first. */
   id: PdId | null;
   /** Counters. */
@@ -63,6 +65,7 @@ export function readerStatus(link: PdLink, now: number): OsdpReaderStatus {
     lastError: link.lastError || null,
     lastReplyAgoMs: Math.max(0, Math.round(now - link.lastReplyAt)),
     retryInMs: waiting ? Math.max(0, Math.round(link.dueAt - now)) : null,
+    com: link.com,
     id: link.pdId,
     counters: { ...link.counters },
   };

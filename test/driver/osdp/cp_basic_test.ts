@@ -145,6 +145,7 @@ Deno.test("osdp cp sends KEEPACTIVE and COMSET; follows the new address", async 
     await until(() => l.bus.readerStatus(9)?.online === true, "online at address 9");
     assert.equal(pd.address, 9);
     assert.equal(pd.baudRate, 115200);
+    assert.deepEqual(l.bus.readerStatus(9)!.com, { address: 9, baudRate: 115200 });
     const n = pd.received.length;
     await until(() => pd.received.length > n + 3, "polls at the new address");
   });
