@@ -31,20 +31,20 @@ import { denoFs, type JournalFile, type JournalFs } from "./fs.ts";
 import { ScanIndex, ScanSegment } from "./index.ts";
 import { LogWriter } from "./log_writer.ts";
 import {
+  checkOutcome,
   decodeEntries,
   encodeEntries,
   OP_CLEARED,
   OP_REOPEN,
   outcomesToEntries,
-  REJECT_FIELDS,
   ST_CLEARED,
-  ST_PENDING,
   ST_REJECTED,
 } from "./outcome_codec.ts";
-import { RecordReader } from "./reader.ts";
+import { takeLock } from "./lock.ts";
+import { oldestPending, readPending } from "./pending.ts";
 import { listDir, loadOutcomeLog, loadScanLog, RecoveryReport } from "./recovery.ts";
-import { archiveSegment, expireArchive } from "./retention.ts";
-import { decodeScan, encodeScan, scanEpochMs } from "./scan_codec.ts";
+import { retireFinished } from "./retention.ts";
+import { encodeScan, scanEpochMs } from "./scan_codec.ts";
 import { exportRows } from "./export.ts";
 import { snapshotEntries } from "./snapshot.ts";
 import type {
@@ -275,39 +275,14 @@ export class Journal {
   }
 
   /** Up to `limit` records with no final outcome, oldest first. */
-  async pending(limit: number): Promise<ScanRecord[]> {
-    const out: ScanRecord[] = [];
-    if (limit <= 0) return out;
-    const reader = new RecordReader(this.#fs, this.#dir, 64 * 1024);
-    try {
-      for (const seg of this.#index.segments.slice()) {
-        if (seg.pending === 0) continue;
-        try {
-          await reader.open(seg.name);
-        } catch (err) {
-          if (err instanceof Deno.errors.NotFound) continue;
-          throw toJournalError(err, `reading ${seg.name}`);
-        }
-        const n = seg.slots;
-        for (let i = 0; i < n && out.length < limit; i++) {
-          if (seg.states[i] !== ST_PENDING) continue;
-          const seq = seg.firstSeq + i;
-          const rec = (await reader.read(seg.offsets[i]!, seq))
-            ? decodeScan(reader.buf, reader.start, reader.end, seq)
-            : null;
-          if (rec) out.push(rec);
-          else {this.#lost(
-              seg,
-              i,
-              `record ${seq} in ${seg.name} is unreadable (damaged after open)`,
-            );}
-        }
-        if (out.length >= limit) break;
-      }
-    } finally {
-      reader.close();
-    }
-    return out;
+  pending(limit: number): Promise<ScanRecord[]> {
+    return readPending(
+      this.#fs,
+      this.#dir,
+      this.#index,
+      limit,
+      (seg, i, what) => this.#lost(seg, i, what),
+    );
   }
 
   #lost(seg: ScanSegment, i: number, what: string): void {
@@ -406,28 +381,7 @@ export class Journal {
   }
 
   async #refreshOldest(): Promise<void> {
-    for (const seg of this.#index.segments) {
-      if (seg.pending === 0) continue;
-      const i = seg.states.indexOf(ST_PENDING);
-      if (i < 0 || i >= seg.slots) continue;
-      const seq = seg.firstSeq + i;
-      if (this.#oldest?.seq === seq) return;
-      const reader = new RecordReader(this.#fs, this.#dir, 4096);
-      try {
-        await reader.open(seg.name);
-        if (await reader.read(seg.offsets[i]!, seq)) {
-          const dv = new DataView(reader.buf.buffer, reader.buf.byteOffset);
-          this.#oldest = { seq, epochMs: scanEpochMs(dv, reader.start, reader.end) };
-          return;
-        }
-      } catch {
-        // unreadable now; keep the previous value
-      } finally {
-        reader.close();
-      }
-      return;
-    }
-    this.#oldest = null;
+    this.#oldest = await oldestPending(this.#fs, this.#dir, this.#index, this.#oldest);
   }
 
   #retainSoon(): Promise<void> {
@@ -436,104 +390,14 @@ export class Journal {
   }
 
   async #retain(): Promise<void> {
-    let removed = 0;
-    for (const seg of this.#index.segments.slice()) {
-      if (!seg.sealed || seg.open > 0) continue;
-      const path = `${this.#dir}/${seg.name}`;
-      try {
-        if (this.#archive) await archiveSegment(this.#fs, this.#dir, seg.name);
-        await this.#fs.remove(path);
-      } catch (err) {
-        if (!(err instanceof Deno.errors.NotFound)) {
-          this.#log("warn", `journal: could not retire ${seg.name}: ${(err as Error).message}`);
-          break;
-        }
-      }
-      this.#index.drop(seg);
-      removed++;
-      this.#log(
-        "info",
-        `journal: ${this.#archive ? "archived" : "deleted"} finished segment ${seg.name}`,
-        {
-          records: seg.records,
-        },
-      );
-    }
-    if (removed > 0) await this.#fs.syncDir(this.#dir).catch(() => {});
     const now = Date.now();
-    if (this.#archive && now - this.#lastExpire > 3_600_000) {
-      this.#lastExpire = now;
-      try {
-        const n = await expireArchive(this.#fs, this.#dir, this.#archiveDays, now);
-        if (n > 0) {
-          this.#log(
-            "info",
-            `journal: removed ${n} archived segment(s) older than ${this.#archiveDays} days`,
-          );
-        }
-      } catch (err) {
-        this.#log("warn", `journal: archive cleanup failed: ${(err as Error).message}`);
-      }
-    }
+    const expire = this.#archive && now - this.#lastExpire > 3_600_000;
+    if (expire) this.#lastExpire = now;
+    await retireFinished(this.#fs, this.#dir, this.#index, this.#log, {
+      archive: this.#archive,
+      archiveDays: this.#archiveDays,
+      expire,
+      nowMs: now,
+    });
   }
-}
-
-function checkOutcome(seq: number, o: Outcome): void {
-  if (!Number.isSafeInteger(seq) || seq < 1) {
-    throw new JournalError(
-      "invalid",
-      `journal: outcome seq must be a positive integer, got ${seq}`,
-    );
-  }
-  const kind = (o as { kind?: unknown } | null)?.kind;
-  if (kind === "accepted" || kind === "duplicate") return;
-  if (kind === "rejected") {
-    const r = o as { field: unknown; message: unknown };
-    if (REJECT_FIELDS.includes(r.field as never) && typeof r.message === "string") return;
-  }
-  throw new JournalError(
-    "invalid",
-    `journal: invalid outcome for seq ${seq}: ${JSON.stringify(o)}`,
-  );
-}
-
-async function takeLock(fs: JournalFs, dir: string): Promise<JournalFile> {
-  const path = `${dir}/LOCK`;
-  let f: JournalFile;
-  let writable = true;
-  try {
-    f = await fs.open(path, { read: true, write: true, create: true });
-  } catch {
-    writable = false;
-    try {
-      f = await fs.open(path, { read: true });
-    } catch (err) {
-      throw toJournalError(err, `opening the lock file ${path}`);
-    }
-  }
-  if (!(await f.tryLock(true))) {
-    let holder = "";
-    try {
-      const b = new Uint8Array(32);
-      const n = (await f.read(b)) ?? 0;
-      const pid = new TextDecoder().decode(b.subarray(0, n)).trim();
-      if (/^[0-9]+$/.test(pid)) holder = ` (pid ${pid})`;
-    } catch {
-      // no pid to show
-    }
-    f.close();
-    throw new JournalError(
-      "locked",
-      `journal: ${dir} is locked by another process${holder}; only one agent may write a journal`,
-    );
-  }
-  if (writable) {
-    try {
-      await f.truncate(0);
-      await f.write(new TextEncoder().encode(`${Deno.pid}\n`));
-    } catch {
-      // pid is informational only
-    }
-  }
-  return f;
 }

@@ -18,6 +18,7 @@
  * @module
  */
 
+import { JournalError } from "./errors.ts";
 import type { Outcome, RejectField } from "./types.ts";
 
 /** Payload type byte of an outcome batch. */
@@ -189,4 +190,24 @@ export function decodeEntries(
     }
   }
   return true;
+}
+
+/** Throws `JournalError("invalid")` unless `seq`/`o` form a valid outcome. */
+export function checkOutcome(seq: number, o: Outcome): void {
+  if (!Number.isSafeInteger(seq) || seq < 1) {
+    throw new JournalError(
+      "invalid",
+      `journal: outcome seq must be a positive integer, got ${seq}`,
+    );
+  }
+  const kind = (o as { kind?: unknown } | null)?.kind;
+  if (kind === "accepted" || kind === "duplicate") return;
+  if (kind === "rejected") {
+    const r = o as { field: unknown; message: unknown };
+    if (REJECT_FIELDS.includes(r.field as never) && typeof r.message === "string") return;
+  }
+  throw new JournalError(
+    "invalid",
+    `journal: invalid outcome for seq ${seq}: ${JSON.stringify(o)}`,
+  );
 }

@@ -8,6 +8,8 @@
 
 import type { JournalFs } from "./fs.ts";
 import { writeAll } from "./fs.ts";
+import type { ScanIndex } from "./index.ts";
+import type { JournalLogger } from "./types.ts";
 
 /** Name of the archive subdirectory. */
 export const ARCHIVE_DIR = "archive";
@@ -81,4 +83,46 @@ export async function expireArchive(
   }
   if (removed > 0) await fs.syncDir(adir);
   return removed;
+}
+
+/**
+ * Deletes (or archives, then deletes) every sealed scan segment whose records
+ * all have a final outcome, fsyncs the directory, and with `expire` removes
+ * archives older than `archiveDays`. Failures are logged and retried next time.
+ */
+export async function retireFinished(
+  fs: JournalFs,
+  dir: string,
+  index: ScanIndex,
+  log: JournalLogger,
+  o: { archive: boolean; archiveDays: number; expire: boolean; nowMs: number },
+): Promise<void> {
+  let removed = 0;
+  for (const seg of index.segments.slice()) {
+    if (!seg.sealed || seg.open > 0) continue;
+    try {
+      if (o.archive) await archiveSegment(fs, dir, seg.name);
+      await fs.remove(`${dir}/${seg.name}`);
+    } catch (err) {
+      if (!(err instanceof Deno.errors.NotFound)) {
+        log("warn", `journal: could not retire ${seg.name}: ${(err as Error).message}`);
+        break;
+      }
+    }
+    index.drop(seg);
+    removed++;
+    log("info", `journal: ${o.archive ? "archived" : "deleted"} finished segment ${seg.name}`, {
+      records: seg.records,
+    });
+  }
+  if (removed > 0) await fs.syncDir(dir).catch(() => {});
+  if (!o.expire) return;
+  try {
+    const n = await expireArchive(fs, dir, o.archiveDays, o.nowMs);
+    if (n > 0) {
+      log("info", `journal: removed ${n} archived segment(s) older than ${o.archiveDays} days`);
+    }
+  } catch (err) {
+    log("warn", `journal: archive cleanup failed: ${(err as Error).message}`);
+  }
 }

@@ -1,0 +1,53 @@
+/**
+ * The journal directory's exclusive lock: `LOCK` holds the writer's pid and
+ * an advisory `flock` (Deno's `FsFile.tryLock`), so a second agent on the same
+ * journal gets a clear error instead of interleaving writes. The lock dies
+ * with the descriptor (also on SIGKILL).
+ *
+ * @module
+ */
+
+import { JournalError, toJournalError } from "./errors.ts";
+import type { JournalFile, JournalFs } from "./fs.ts";
+
+/** Takes the lock of `dir`; throws `JournalError("locked")` naming the holder's pid. */
+export async function takeLock(fs: JournalFs, dir: string): Promise<JournalFile> {
+  const path = `${dir}/LOCK`;
+  let f: JournalFile;
+  let writable = true;
+  try {
+    f = await fs.open(path, { read: true, write: true, create: true });
+  } catch {
+    writable = false;
+    try {
+      f = await fs.open(path, { read: true });
+    } catch (err) {
+      throw toJournalError(err, `opening the lock file ${path}`);
+    }
+  }
+  if (!(await f.tryLock(true))) {
+    let holder = "";
+    try {
+      const b = new Uint8Array(32);
+      const n = (await f.read(b)) ?? 0;
+      const pid = new TextDecoder().decode(b.subarray(0, n)).trim();
+      if (/^[0-9]+$/.test(pid)) holder = ` (pid ${pid})`;
+    } catch {
+      // no pid to show
+    }
+    f.close();
+    throw new JournalError(
+      "locked",
+      `journal: ${dir} is locked by another process${holder}; only one agent may write a journal`,
+    );
+  }
+  if (writable) {
+    try {
+      await f.truncate(0);
+      await f.write(new TextEncoder().encode(`${Deno.pid}\n`));
+    } catch {
+      // pid is informational only
+    }
+  }
+  return f;
+}
