@@ -23,14 +23,11 @@ import {
   type ExchangeOptions,
   PREP_RUN,
   PREP_WAIT,
-  X_BUS,
   X_COLLISION,
-  X_HOST_TIMEOUT,
   X_OK,
   X_TIMEOUT,
 } from "./exchange.ts";
 import {
-  type CardType,
   CASCADE_TAG,
   cascadeLevelBytes,
   cascadeLevels,
@@ -38,72 +35,44 @@ import {
   NVB_SELECT,
   REQA,
   SAK_CASCADE,
-  sakCardType,
   SEL_CODES,
   WUPA,
 } from "./iso14443a.ts";
-import { CollPosNotValid } from "./registers.ts";
+import {
+  AC_BAD_BCC,
+  AC_BAD_POSITION,
+  AC_COLLISION,
+  AC_COMPLETE,
+  anticollisionFrame,
+  mergeAnswer,
+} from "./anticollision.ts";
 import type { RegBatch } from "./transport.ts";
+import { CardTable } from "./card_table.ts";
+import {
+  countFailure,
+  fillRead,
+  noAnswer,
+  type Rc522CardInfo,
+  Rc522Counters,
+  STEP_CARD,
+  STEP_DONE,
+  STEP_REMOVED,
+  STEP_RUN,
+  STEP_WAIT,
+} from "./results.ts";
 
-/** {@link Iso14443aScanner.step}: run the batch, then call step again. */
-export const STEP_RUN = 0;
-/** {@link Iso14443aScanner.step}: the chip is busy; call step again a little later. */
-export const STEP_WAIT = 1;
-/** {@link Iso14443aScanner.step}: the tick is over. */
-export const STEP_DONE = 2;
-/** {@link Iso14443aScanner.step}: a new card was read (read/info filled); call step again. */
-export const STEP_CARD = 3;
-/** {@link Iso14443aScanner.step}: a card left the field (read/info filled); call step again. */
-export const STEP_REMOVED = 4;
-
-/** Format name the scanner writes into {@link CardRead.format}. */
-export const RC522_FORMAT = "iso14443a";
-
-/** What the reader knows about a card besides its UID (reused object). */
-export class Rc522CardInfo {
-  /** Final SAK. */
-  sak = 0;
-  /** ATQA as sent (first byte in bits 0–7), or -1 when it collided. */
-  atqa: number = -1;
-  /** UID size in bytes (4, 7, 10). */
-  uidSize = 0;
-  /** Card type the SAK names. */
-  cardType: CardType = "unknown";
-}
-
-/** Scanner counters (int32, never reset by the scanner). */
-export class Rc522Counters {
-  /** Poll ticks started. */
-  ticks = 0;
-  /** New cards reported. */
-  cardsRead = 0;
-  /** Cards reported gone. */
-  removals = 0;
-  /** Known cards confirmed present by WUPA + SELECT. */
-  presenceConfirmed = 0;
-  /** Anticollision rounds that met a bit collision. */
-  collisions = 0;
-  /** Anticollision answers with a wrong BCC. */
-  bccErrors = 0;
-  /** SAK answers with a wrong CRC_A or length. */
-  crcErrors = 0;
-  /** ATQA answers that were not 16 bits. */
-  atqaErrors = 0;
-  /** Cards that stopped answering in the middle of a read. */
-  timeouts = 0;
-  /** HLTA commands that got an answer (HLTA succeeds only by silence). */
-  haltAnswered = 0;
-  /** Parity, protocol, buffer errors and impossible answers. */
-  protocolErrors = 0;
-  /** Bus failures (ioctl, serial). */
-  busErrors = 0;
-  /** Exchanges the chip never ended (its timer did not fire). */
-  hostTimeouts = 0;
-  /** New cards not tracked because the card table was full. */
-  tableFull = 0;
-  /** Last error, a constant string ("" when none). */
-  lastError = "";
-}
+export { collisionBit } from "./anticollision.ts";
+export { MAX_TRACKED } from "./card_table.ts";
+export {
+  RC522_FORMAT,
+  Rc522CardInfo,
+  Rc522Counters,
+  STEP_CARD,
+  STEP_DONE,
+  STEP_REMOVED,
+  STEP_RUN,
+  STEP_WAIT,
+} from "./results.ts";
 
 /** Options of an {@link Iso14443aScanner}. */
 export interface ScannerOptions extends ExchangeOptions {
@@ -115,25 +84,8 @@ export interface ScannerOptions extends ExchangeOptions {
   maxErrorsPerTick?: number;
 }
 
-/** Cards the scanner tracks at once. */
-export const MAX_TRACKED = 8;
-
 const ST_IDLE = 0, ST_REQA = 1, ST_AC = 2, ST_SEL = 3, ST_HLT = 4;
 const ST_WUPA_K = 5, ST_SEL_K = 6, ST_HLT_K = 7, ST_FINISH = 8;
-
-/**
- * Absolute 0-based bit index, within the 40 bits of a cascade level, of the
- * collision CollReg reports, or -1 when it gives no usable position. CollPos
- * counts from 1 on the FIFO's bit grid (bit 0 of the first received byte),
- * so with RxAlign `r` the first received bit is position r + 1; 0 means 32.
- */
-export function collisionBit(collReg: number, rxAlign: number, firstByte: number): number {
-  if (collReg & CollPosNotValid) return -1;
-  let pos = collReg & 0x1f;
-  if (pos === 0) pos = 32;
-  if (pos <= rxAlign) return -1;
-  return firstByte * 8 + pos - 1;
-}
 
 /** The ISO 14443-3 A poll cycle (see the module doc). */
 export class Iso14443aScanner {
@@ -155,19 +107,15 @@ export class Iso14443aScanner {
   #uidLen = 0;
   #level = 1;
   #known = 0;
+  readonly #next = new Int32Array(1);
   #atqa = -1;
   #recover = false;
   /** The last tick's phase 1 ended on errors: cards may sit in READY/ACTIVE and ignore the first REQA. */
   #dirty = false;
   #errors = 0;
   #cards = 0;
-  // Card table.
-  readonly #slotUid = new Uint8Array(MAX_TRACKED * 10);
-  readonly #slotLen = new Uint8Array(MAX_TRACKED);
-  readonly #slotSak = new Uint8Array(MAX_TRACKED);
-  readonly #slotAtqa = new Int32Array(MAX_TRACKED);
-  readonly #slotMissed = new Uint8Array(MAX_TRACKED);
-  readonly #slotSeen = new Uint8Array(MAX_TRACKED);
+  readonly #table = new CardTable();
+  /** Slot being checked (phase 2) or aged (finish). */
   #k = 0;
   #kLevel = 1;
 
@@ -188,14 +136,12 @@ export class Iso14443aScanner {
 
   /** Number of cards currently known to be in the field. */
   get present(): number {
-    let n = 0;
-    for (let i = 0; i < MAX_TRACKED; i++) if (this.#slotLen[i] !== 0) n++;
-    return n;
+    return this.#table.count;
   }
 
   /** Forgets every known card (e.g. after the chip was reset and the field cycled). */
   forget(): void {
-    this.#slotLen.fill(0);
+    this.#table.clear();
     this.#state = ST_IDLE;
     this.#ran = false;
   }
@@ -204,7 +150,7 @@ export class Iso14443aScanner {
   begin(): void {
     if (this.#state !== ST_IDLE) return;
     this.counters.ticks++;
-    this.#slotSeen.fill(0);
+    this.#table.newTick();
     this.#errors = 0;
     this.#cards = 0;
     this.#recover = this.#dirty;
@@ -256,11 +202,11 @@ export class Iso14443aScanner {
         return;
       case ST_AC: {
         const known = this.#known;
-        const bytes = (known + 7) >> 3;
-        tx[0] = SEL_CODES[this.#level - 1]!;
-        tx[1] = ((2 + (known >> 3)) << 4) | (known & 7);
-        for (let i = 0; i < bytes; i++) tx[2 + i] = this.#cl[i]!;
-        x.begin(2 + bytes, known & 7, known & 7);
+        x.begin(
+          anticollisionFrame(SEL_CODES[this.#level - 1]!, this.#cl, known, tx),
+          known & 7,
+          known & 7,
+        );
         return;
       }
       case ST_SEL:
@@ -273,9 +219,9 @@ export class Iso14443aScanner {
         tx[0] = SEL_CODES[this.#kLevel - 1]!;
         tx[1] = NVB_SELECT;
         cascadeLevelBytes(
-          this.#slotUid,
+          this.#table.uid,
           this.#k * 10,
-          this.#slotLen[this.#k]!,
+          this.#table.len[this.#k]!,
           this.#kLevel,
           tx,
           2,
@@ -294,24 +240,6 @@ export class Iso14443aScanner {
     tx[7] = crc & 0xff;
     tx[8] = crc >>> 8;
     this.x.begin(9, 0, 0);
-  }
-
-  /** Counts a failed exchange by its status. */
-  #countFailure(status: number): void {
-    const c = this.counters;
-    if (status === X_BUS) {
-      c.busErrors++;
-      c.lastError = "bus";
-    } else if (status === X_HOST_TIMEOUT) {
-      c.hostTimeouts++;
-      c.lastError = "chip-timer";
-    } else if (status === X_TIMEOUT) {
-      c.timeouts++;
-      c.lastError = "timeout";
-    } else {
-      c.protocolErrors++;
-      c.lastError = "protocol";
-    }
   }
 
   /** A card read failed mid-way: retry from REQA, or give up phase 1. */
@@ -334,7 +262,7 @@ export class Iso14443aScanner {
     if (x.status === X_OK || x.status === X_COLLISION) {
       this.counters.crcErrors++;
       this.counters.lastError = "sak-crc";
-    } else this.#countFailure(x.status);
+    } else countFailure(this.counters, x.status);
     return false;
   }
 
@@ -343,8 +271,8 @@ export class Iso14443aScanner {
     const c = this.counters;
     switch (s) {
       case ST_REQA: {
-        if (x.status === X_TIMEOUT || x.status === X_HOST_TIMEOUT || x.status === X_BUS) {
-          if (x.status !== X_TIMEOUT) this.#countFailure(x.status);
+        if (noAnswer(x.status)) {
+          if (x.status !== X_TIMEOUT) countFailure(this.counters, x.status);
           if (this.#recover && x.status === X_TIMEOUT) {
             this.#recover = false;
             this.#go(ST_REQA);
@@ -400,8 +328,8 @@ export class Iso14443aScanner {
         }
         return this.#cardDone();
       case ST_WUPA_K:
-        if (x.status === X_TIMEOUT || x.status === X_HOST_TIMEOUT || x.status === X_BUS) {
-          if (x.status !== X_TIMEOUT) this.#countFailure(x.status);
+        if (noAnswer(x.status)) {
+          if (x.status !== X_TIMEOUT) countFailure(this.counters, x.status);
           this.#state = ST_FINISH; // nobody in the field answers
           this.#k = 0;
           return 0;
@@ -418,13 +346,13 @@ export class Iso14443aScanner {
           this.#phase2(this.#k + 1);
           return 0;
         }
-        const levels = cascadeLevels(this.#slotLen[this.#k]!);
+        const levels = cascadeLevels(this.#table.len[this.#k]!);
         const cascade = (x.rx[0]! & SAK_CASCADE) !== 0;
         if (cascade && this.#kLevel < levels) {
           this.#kLevel++;
           this.#go(ST_SEL_K);
         } else if (!cascade && this.#kLevel === levels) {
-          this.#slotSeen[this.#k] = 1;
+          this.#table.seen[this.#k] = 1;
           c.presenceConfirmed++;
           this.#go(ST_HLT_K);
         } else {
@@ -447,89 +375,34 @@ export class Iso14443aScanner {
   #anticollisionDone(): void {
     const x = this.x;
     const c = this.counters;
-    const cl = this.#cl;
-    const first = this.#known >> 3;
     if (x.status !== X_OK && x.status !== X_COLLISION) {
-      this.#countFailure(x.status);
+      countFailure(this.counters, x.status);
       this.#restart();
       return;
     }
-    if (x.rxLen === 0 || first + x.rxLen > 5) {
-      c.protocolErrors++;
-      c.lastError = "anticollision-length";
-      this.#restart();
-      return;
-    }
-    // Merge the received bits behind the known ones.
-    const align = x.rxAlign;
-    for (let j = 0; j < x.rxLen; j++) {
-      const v = x.rx[j]!;
-      if (j === 0 && align !== 0) {
-        const m = (1 << align) - 1;
-        cl[first] = (cl[first]! & m) | (v & ~m & 0xff);
-      } else cl[first + j] = v;
-    }
-    if (x.status === X_COLLISION) {
-      c.collisions++;
-      const bit = collisionBit(x.collReg, align, first);
-      if (bit < this.#known || bit >= 32 || (bit >> 3) >= first + x.rxLen) {
+    if (x.status === X_COLLISION) c.collisions++;
+    switch (mergeAnswer(this.#cl, this.#known, x, this.#next)) {
+      case AC_COLLISION:
+        this.#known = this.#next[0]!;
+        this.#go(ST_AC);
+        return;
+      case AC_COMPLETE:
+        this.#known = 40;
+        this.#go(ST_SEL);
+        return;
+      case AC_BAD_BCC:
+        c.bccErrors++;
+        c.lastError = "bcc";
+        break;
+      case AC_BAD_POSITION:
         c.protocolErrors++;
         c.lastError = "collision-position";
-        this.#restart();
-        return;
-      }
-      const byte = bit >> 3;
-      const b = bit & 7;
-      cl[byte] = (cl[byte]! & ((1 << b) - 1)) | (1 << b); // pick the cards sending 1
-      this.#known = bit + 1;
-      this.#go(ST_AC);
-      return;
+        break;
+      default:
+        c.protocolErrors++;
+        c.lastError = "anticollision-length";
     }
-    if (first + x.rxLen !== 5 || x.rxLastBits !== 0) {
-      c.protocolErrors++;
-      c.lastError = "anticollision-length";
-      this.#restart();
-      return;
-    }
-    if ((cl[0]! ^ cl[1]! ^ cl[2]! ^ cl[3]!) !== cl[4]) {
-      c.bccErrors++;
-      c.lastError = "bcc";
-      this.#restart();
-      return;
-    }
-    this.#known = 40;
-    this.#go(ST_SEL);
-  }
-
-  #findSlot(uid: Uint8Array, len: number): number {
-    for (let k = 0; k < MAX_TRACKED; k++) {
-      if (this.#slotLen[k] !== len) continue;
-      let same = true;
-      for (let i = 0; i < len; i++) {
-        if (this.#slotUid[k * 10 + i] !== uid[i]) {
-          same = false;
-          break;
-        }
-      }
-      if (same) return k;
-    }
-    return -1;
-  }
-
-  #fill(uid: Uint8Array, off: number, len: number, sak: number, atqa: number): void {
-    const r = this.#read;
-    r.data.fill(0);
-    for (let i = 0; i < len; i++) r.data[i] = uid[off + i]!;
-    r.byteLength = len;
-    r.bitLength = len * 8;
-    r.facility = -1;
-    r.card = -1;
-    r.format = RC522_FORMAT;
-    const info = this.#info;
-    info.sak = sak;
-    info.atqa = atqa;
-    info.uidSize = len;
-    info.cardType = sakCardType(sak);
+    this.#restart();
   }
 
   /** A card was read and halted: record it, report it when new, look for more. */
@@ -539,35 +412,25 @@ export class Iso14443aScanner {
     this.#cards++;
     if (this.#cards >= this.#maxCards) this.#phase2(0);
     else this.#go(ST_REQA);
-    let k = this.#findSlot(this.#uid, len);
+    const table = this.#table;
+    const k = table.find(this.#uid, len);
     if (k >= 0) {
-      this.#slotSeen[k] = 1;
+      table.seen[k] = 1;
       return 0;
     }
-    for (k = 0; k < MAX_TRACKED && this.#slotLen[k] !== 0; k++);
-    if (k < MAX_TRACKED) {
-      for (let i = 0; i < len; i++) this.#slotUid[k * 10 + i] = this.#uid[i]!;
-      this.#slotLen[k] = len;
-      this.#slotSak[k] = sak;
-      this.#slotAtqa[k] = this.#atqa;
-      this.#slotMissed[k] = 0;
-      this.#slotSeen[k] = 1;
-    } else {
-      this.counters.tableFull++;
-    }
-    this.#fill(this.#uid, 0, len, sak, this.#atqa);
+    if (table.add(this.#uid, len, sak, this.#atqa) < 0) this.counters.tableFull++;
+    fillRead(this.#read, this.#info, this.#uid, 0, len, sak, this.#atqa);
     this.counters.cardsRead++;
     return STEP_CARD;
   }
 
   /** Phase 2: the next known card from slot `from` not seen this tick, or the finish. */
   #phase2(from: number): void {
-    for (let k = from; k < MAX_TRACKED; k++) {
-      if (this.#slotLen[k] !== 0 && this.#slotSeen[k] === 0) {
-        this.#k = k;
-        this.#go(ST_WUPA_K);
-        return;
-      }
+    const k = this.#table.nextUnseen(from);
+    if (k >= 0) {
+      this.#k = k;
+      this.#go(ST_WUPA_K);
+      return;
     }
     this.#k = 0;
     this.#state = ST_FINISH;
@@ -575,23 +438,16 @@ export class Iso14443aScanner {
 
   /** Ages cards not seen this tick; reports removals one at a time. */
   #finish(): number {
-    for (let k = this.#k; k < MAX_TRACKED; k++) {
-      if (this.#slotLen[k] === 0) continue;
-      if (this.#slotSeen[k] !== 0) {
-        this.#slotMissed[k] = 0;
-        continue;
-      }
-      this.#slotMissed[k] = this.#slotMissed[k]! + 1;
-      if (this.#slotMissed[k]! >= this.#absentTicks) {
-        const len = this.#slotLen[k]!;
-        this.#fill(this.#slotUid, k * 10, len, this.#slotSak[k]!, this.#slotAtqa[k]!);
-        this.#slotLen[k] = 0;
-        this.#k = k + 1;
-        this.counters.removals++;
-        return STEP_REMOVED;
-      }
+    const t = this.#table;
+    const k = t.age(this.#k, this.#absentTicks);
+    if (k < 0) {
+      this.#state = ST_IDLE;
+      return STEP_DONE;
     }
-    this.#state = ST_IDLE;
-    return STEP_DONE;
+    fillRead(this.#read, this.#info, t.uid, k * 10, t.len[k]!, t.sak[k]!, t.atqa[k]!);
+    t.len[k] = 0;
+    this.#k = k + 1;
+    this.counters.removals++;
+    return STEP_REMOVED;
   }
 }

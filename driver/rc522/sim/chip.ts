@@ -55,33 +55,7 @@ import {
   VersionReg,
 } from "../registers.ts";
 import { Field, FieldAnswer } from "./field.ts";
-
-/** Reset values (data sheet register tables), index = register number. */
-const RESET = new Uint8Array(64);
-RESET[CommandReg] = 0x20;
-RESET[0x02] = 0x80;
-RESET[ComIrqReg] = 0x14;
-RESET[0x07] = 0x21;
-RESET[0x0b] = 0x08;
-RESET[ControlReg] = 0x10;
-RESET[CollReg] = 0x80 | CollPosNotValid;
-RESET[ModeReg] = 0x3f;
-RESET[TxControlReg] = 0x80;
-RESET[0x16] = 0x10;
-RESET[0x17] = 0x84;
-RESET[0x18] = 0x84;
-RESET[0x19] = 0x4d;
-RESET[0x1c] = 0x62;
-RESET[SerialSpeedReg] = 0xeb;
-RESET[CRCResultRegH] = 0xff;
-RESET[CRCResultRegL] = 0xff;
-RESET[0x24] = 0x26;
-RESET[RFCfgReg] = 0x48;
-RESET[0x27] = 0x88;
-RESET[0x28] = 0x20;
-RESET[0x29] = 0x20;
-
-const CRC_PRESETS = [0x0000, 0x6363, 0xa671, 0xffff];
+import { CRC_PRESETS, RESET } from "./reset.ts";
 
 /** Options of {@link Rc522Sim}. */
 export interface Rc522SimOptions {

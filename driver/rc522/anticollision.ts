@@ -1,0 +1,103 @@
+/**
+ * One anticollision round of a cascade level, as pure functions over the
+ * level's 5 bytes (UID CLn + BCC, bits LSB first): build the `SEL NVB bits`
+ * frame from the bits known so far, then merge the answer, resolving a bit
+ * collision from CollReg or checking the BCC when all 40 bits are in.
+ *
+ * @module
+ */
+
+import { X_COLLISION, X_OK } from "./exchange.ts";
+import { CollPosNotValid } from "./registers.ts";
+
+/** {@link mergeAnswer}: all 40 bits known and the BCC is right. */
+export const AC_COMPLETE = 0;
+/** {@link mergeAnswer}: a collision was resolved (bit set to 1); send the next round. */
+export const AC_COLLISION = 1;
+/** {@link mergeAnswer}: the answer's length does not fit the level. */
+export const AC_BAD_LENGTH = 2;
+/** {@link mergeAnswer}: CollReg gives no usable position. */
+export const AC_BAD_POSITION = 3;
+/** {@link mergeAnswer}: 40 bits, wrong BCC. */
+export const AC_BAD_BCC = 4;
+
+/**
+ * Absolute 0-based bit index, within the 40 bits of a cascade level, of the
+ * collision CollReg reports, or -1 when it gives no usable position. CollPos
+ * counts from 1 on the FIFO's bit grid (bit 0 of the first received byte),
+ * so with RxAlign `r` the first received bit is position r + 1; 0 means 32.
+ */
+export function collisionBit(collReg: number, rxAlign: number, firstByte: number): number {
+  if (collReg & CollPosNotValid) return -1;
+  let pos = collReg & 0x1f;
+  if (pos === 0) pos = 32;
+  if (pos <= rxAlign) return -1;
+  return firstByte * 8 + pos - 1;
+}
+
+/**
+ * Writes `SEL NVB <known bits of cl>` into `tx`; returns the byte count. The
+ * exchange sends `known & 7` bits of the last byte and receives aligned there.
+ */
+export function anticollisionFrame(
+  sel: number,
+  cl: Uint8Array,
+  known: number,
+  tx: Uint8Array,
+): number {
+  const bytes = (known + 7) >> 3;
+  tx[0] = sel;
+  tx[1] = ((2 + (known >> 3)) << 4) | (known & 7);
+  for (let i = 0; i < bytes; i++) tx[2 + i] = cl[i]!;
+  return 2 + bytes;
+}
+
+/** The answer of one round, as {@link mergeAnswer} needs it (an {@link Exchange} fits). */
+export interface AnticollisionAnswer {
+  /** X_OK or X_COLLISION (other outcomes are not answers). */
+  readonly status: number;
+  /** Answer bytes on the FIFO grid. */
+  readonly rx: Uint8Array;
+  /** Answer byte count. */
+  readonly rxLen: number;
+  /** Valid bits in the last byte (0 = 8). */
+  readonly rxLastBits: number;
+  /** RxAlign used. */
+  readonly rxAlign: number;
+  /** CollReg after the round. */
+  readonly collReg: number;
+}
+
+/**
+ * Merges an answer into `cl` behind the `known` bits. Returns an `AC_*` code;
+ * for {@link AC_COLLISION} the new known-bit count is in `out[0]`.
+ */
+export function mergeAnswer(
+  cl: Uint8Array,
+  known: number,
+  a: AnticollisionAnswer,
+  out: Int32Array,
+): number {
+  const first = known >> 3;
+  if (a.rxLen === 0 || first + a.rxLen > 5) return AC_BAD_LENGTH;
+  const align = a.rxAlign;
+  for (let j = 0; j < a.rxLen; j++) {
+    const v = a.rx[j]!;
+    if (j === 0 && align !== 0) {
+      const m = (1 << align) - 1;
+      cl[first] = (cl[first]! & m) | (v & ~m & 0xff);
+    } else cl[first + j] = v;
+  }
+  if (a.status === X_COLLISION) {
+    const bit = collisionBit(a.collReg, align, first);
+    if (bit < known || bit >= 32 || (bit >> 3) >= first + a.rxLen) return AC_BAD_POSITION;
+    const byte = bit >> 3;
+    const b = bit & 7;
+    cl[byte] = (cl[byte]! & ((1 << b) - 1)) | (1 << b); // follow the cards sending 1
+    out[0] = bit + 1;
+    return AC_COLLISION;
+  }
+  if (a.status !== X_OK || first + a.rxLen !== 5 || a.rxLastBits !== 0) return AC_BAD_LENGTH;
+  if ((cl[0]! ^ cl[1]! ^ cl[2]! ^ cl[3]!) !== cl[4]) return AC_BAD_BCC;
+  return AC_COMPLETE;
+}
