@@ -15,3 +15,4 @@ export { type ByteSource, pumpDecoder } from "./serial_pump.ts";
 export * from "./serial/mod.ts";
 export * from "./ascii/mod.ts";
 export * from "./wiegand/mod.ts";
+export * from "./osdp/mod.ts";

@@ -93,7 +93,7 @@ export class Agent {
       bootId: this.bootId,
       store: durableStore(this.#spool, waiting),
       tagFormats,
-      lastJournaledMs: null, // TODO(lead): journal.stats().lastEpochMs once the journal exposes it
+      lastJournaledMs: journal.stats().newestEpochMs,
       now: opts.now,
       onJournaled: (scan, seq) => {
         this.#sync.wake();
@@ -140,6 +140,7 @@ export class Agent {
         this.config.readers,
         (reader, msg) => log("warn", msg, { reader }),
         overrides,
+        log,
       )
     ) {
       const sup = new ReaderSupervisor({
@@ -211,7 +212,7 @@ export class Agent {
         readers.push({
           name,
           kind,
-          state: sup.state,
+          state: sup.state === "online" ? sup.driver?.state?.(name) ?? "online" : sup.state,
           lastError: sup.lastError,
           scans: c.scans,
           debounced: c.debounced,

@@ -7,6 +7,7 @@
 
 import { decodeAsciiCapture, decodeLineCapture } from "../../driver/ascii/mod.ts";
 import { decodeWiegandText } from "../../driver/wiegand/mod.ts";
+import { decodeOsdpHex } from "../../driver/osdp/mod.ts";
 import { type Command, EXIT, out, parseCommandArgs, UsageError } from "./command.ts";
 
 /** A decoder for one captured frame. */
@@ -21,6 +22,10 @@ export const CAPTURE_DECODERS: Record<string, { hint: string; decode: CaptureDec
   wiegand: {
     hint: "bits (00101101000000001010001000) or hex:N (0x2020002:26)",
     decode: (s) => decodeWiegandText(s) as unknown as Record<string, unknown>,
+  },
+  osdp: {
+    hint: "packet bytes in hex (53 65 08 00 04 60 60 90)",
+    decode: (s) => decodeOsdpHex(s) as unknown as Record<string, unknown>,
   },
   line: {
     hint: "the printed line (3887558 or 04A3C6CAE26180)",

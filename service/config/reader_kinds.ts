@@ -8,6 +8,7 @@
 import { z } from "zod";
 import type { TagFormat } from "../../driver/tag.ts";
 import { WiegandReaderConfigSchema } from "../../driver/wiegand/config.ts";
+import { OsdpReaderConfigSchema } from "../../driver/osdp/config.ts";
 
 const serialLine = {
   /** Serial device, e.g. /dev/ttyUSB0. */
@@ -45,4 +46,5 @@ export const READER_KIND_SCHEMAS: ReaderKindSchema[] = [
   { kind: "ascii", schema: AsciiReaderConfigSchema, defaultTagFormat: "dec10" },
   { kind: "line", schema: LineReaderConfigSchema, defaultTagFormat: "dec" },
   { kind: "wiegand", schema: WiegandReaderConfigSchema, defaultTagFormat: "dec10" },
+  { kind: "osdp", schema: OsdpReaderConfigSchema, defaultTagFormat: "dec10" },
 ];

@@ -23,6 +23,7 @@ import { TAG_FORMATS, type TagFormat } from "../../driver/tag.ts";
 import { type IflowConfig, IflowConfigSchema } from "../iflow/config.ts";
 import { READER_KIND_SCHEMAS } from "./reader_kinds.ts";
 import { wiegandConfigIssues, type WiegandReaderConfig } from "../../driver/wiegand/mod.ts";
+import { groupOsdpReaders, type OsdpReaderConfig } from "../../driver/osdp/config.ts";
 
 /** True when `tz` is an IANA time zone this runtime knows. */
 export function isTimeZone(tz: string): boolean {
@@ -135,6 +136,13 @@ export const ConfigSchema: z.ZodType<Config, unknown> = z.strictObject({
         }
       }
     });
+    // OSDP readers sharing a port must agree on speed and use distinct addresses.
+    const osdp = readers.filter((r) => r.kind === "osdp");
+    try {
+      groupOsdpReaders(osdp as unknown as (OsdpReaderConfig & { name: string })[]);
+    } catch (err) {
+      ctx.addIssue({ code: "custom", path: [], message: (err as Error).message });
+    }
   }),
   /** The same tag on the same reader within this window is dropped (counted). */
   debounceMs: z.number().int().min(0).max(3_600_000).default(3000),

@@ -8,7 +8,9 @@
 
 import { AsciiReaderSimulator, LineReaderSimulator } from "../../driver/ascii/mod.ts";
 import { openPty } from "../../driver/serial/mod.ts";
+import { OsdpCmd, OsdpEmulator } from "../../driver/osdp/mod.ts";
 import {
+  bitsToString,
   encodeWiegand,
   type GpioIoctl,
   monotonicClock,
@@ -26,6 +28,8 @@ export interface DemoReader {
   tap(tag: string): Promise<void>;
   /** Releases the simulator. */
   close(): Promise<void>;
+  /** Feedback commands (LED, beep) the reader received, for readers that take them. */
+  feedbackCount?(): number;
   /** The simulated GPIO chip a `wiegand` reader is read through (no gpiochip here). */
   gpio?: GpioIoctl;
 }
@@ -77,12 +81,38 @@ export function demoWiegandReader(name: string, seed = 1): DemoReader {
   };
 }
 
+/**
+ * An OSDP reader (address 1) emulated on a pty, in Secure Channel install
+ * mode: the card with dec10 tag N arrives as a 26-bit osdp_RAW read.
+ */
+export function demoOsdpReader(name: string): DemoReader {
+  const pty = openPty();
+  const emulator = new OsdpEmulator(pty.master, { readers: [{ address: 1 }] });
+  emulator.start();
+  return {
+    kind: "osdp",
+    config: { name, kind: "osdp", port: pty.path, address: 1, tagFormat: "dec10" },
+    tap: (tag) => {
+      const n = Number(tag);
+      const bits = encodeWiegand("h10301", Math.floor(n / 65536) % 256, n % 65536);
+      emulator.reader(1).tapBits(bitsToString(bits), 1);
+      return Promise.resolve();
+    },
+    feedbackCount: () => emulator.reader(1).received.filter((c) => c.code === OsdpCmd.LED).length,
+    close: async () => {
+      await emulator.close();
+      await pty.close();
+    },
+  };
+}
+
 /** One simulated reader of every implemented kind. */
 export function demoReaders(): DemoReader[] {
   return [
     demoAsciiReader("gate-ascii"),
     demoLineReader("gate-line"),
     demoWiegandReader("gate-wiegand"),
+    demoOsdpReader("gate-osdp"),
   ];
 }
 

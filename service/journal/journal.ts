@@ -41,7 +41,7 @@ import {
   ST_REJECTED,
 } from "./outcome_codec.ts";
 import { takeLock } from "./lock.ts";
-import { oldestPending, readPending } from "./pending.ts";
+import { newestEpochMs, oldestPending, readPending } from "./pending.ts";
 import { listDir, loadOutcomeLog, loadScanLog, RecoveryReport } from "./recovery.ts";
 import { retireFinished } from "./retention.ts";
 import { encodeScan, scanEpochMs } from "./scan_codec.ts";
@@ -76,6 +76,7 @@ export class Journal {
   #report: RecoveryReport;
   #health: { scan: string | null; outcome: string | null } = { scan: null, outcome: null };
   #oldest: { seq: number; epochMs: number } | null = null;
+  #newestEpochMs: number | null = null;
   #snapshotBytes = 0;
   #oldOutcomeSegments: string[] = [];
   #retainChain: Promise<void> = Promise.resolve();
@@ -188,6 +189,7 @@ export class Journal {
     }
     await this.#retain();
     await this.#refreshOldest();
+    this.#newestEpochMs = await newestEpochMs(this.#fs, this.#dir, this.#index);
     this.#log("info", "journal: opened", {
       dir,
       records: this.stats().total,
@@ -206,6 +208,11 @@ export class Journal {
     const seg = this.#index.segments[this.#index.segments.length - 1]!;
     seg.add(seq, off);
     seg.size = off + frameSize(payload.length);
+    this.#newestEpochMs = scanEpochMs(
+      new DataView(payload.buffer, payload.byteOffset),
+      0,
+      payload.length,
+    );
     if (this.#oldest === null) {
       this.#oldest = {
         seq,
@@ -346,6 +353,7 @@ export class Journal {
       bytes,
       segments: this.#index.segments.length,
       oldestPendingMs: pending > 0 && this.#oldest ? this.#oldest.epochMs : null,
+      newestEpochMs: this.#newestEpochMs,
       corruption,
       degraded: this.#health.scan ?? this.#health.outcome ??
         (r.problems.length > 0

@@ -7,7 +7,7 @@
 
 import { toJournalError } from "./errors.ts";
 import type { JournalFs } from "./fs.ts";
-import type { ScanIndex, ScanSegment } from "./index.ts";
+import { NO_OFFSET, type ScanIndex, type ScanSegment } from "./index.ts";
 import { ST_PENDING } from "./outcome_codec.ts";
 import { RecordReader } from "./reader.ts";
 import { decodeScan, scanEpochMs } from "./scan_codec.ts";
@@ -80,6 +80,37 @@ export async function oldestPending(
       reader.close();
     }
     return prev;
+  }
+  return null;
+}
+
+/**
+ * Read time of the newest record still on disk (for noticing a clock that
+ * went backwards across a restart), or null when there is none.
+ */
+export async function newestEpochMs(
+  fs: JournalFs,
+  dir: string,
+  index: ScanIndex,
+): Promise<number | null> {
+  for (let k = index.segments.length - 1; k >= 0; k--) {
+    const seg = index.segments[k]!;
+    for (let i = seg.slots - 1; i >= 0; i--) {
+      const off = seg.offsets[i]!;
+      if (off === NO_OFFSET) continue;
+      const reader = new RecordReader(fs, dir, 4096);
+      try {
+        await reader.open(seg.name);
+        if (await reader.read(off, seg.firstSeq + i)) {
+          const dv = new DataView(reader.buf.buffer, reader.buf.byteOffset);
+          return scanEpochMs(dv, reader.start, reader.end);
+        }
+      } catch {
+        // unreadable: try the one before
+      } finally {
+        reader.close();
+      }
+    }
   }
   return null;
 }

@@ -86,6 +86,8 @@ export interface JournalStats {
   segments: number;
   /** Epoch ms of the oldest pending record's read time, or null when none. */
   oldestPendingMs: number | null;
+  /** Read time of the newest journaled scan (epoch ms), or null when empty. */
+  newestEpochMs: number | null;
   /** Corruption found since open (including recovery): count of damaged regions, last description. */
   corruption: { count: number; last?: string };
   /** Null when healthy, else a short reason ("disk full: ...", "read-only disk: ..."). */

@@ -11,6 +11,8 @@ import { createAsciiReader, createLineReader, type SerialReaderOptions } from ".
 import type { ReaderDriver } from "./types.ts";
 import type { GpioIoctl, WiegandReaderConfig } from "../../driver/wiegand/mod.ts";
 import { WiegandReaderDriver } from "./wiegand_reader.ts";
+import { groupOsdpReaders, type OsdpReaderConfig } from "../../driver/osdp/config.ts";
+import { type BusLogger, OsdpBusDriver } from "./osdp_bus.ts";
 
 /** Simulated kernel layers that replace devices which cannot exist (tests, the demo). */
 export interface DeviceOverrides {
@@ -50,8 +52,24 @@ export function devicesFor(
   readers: ReaderConfig[],
   warn: WarningSink = () => {},
   overrides: DeviceOverrides = {},
+  log: BusLogger = () => {},
 ): DeviceSpec[] {
   const devices: DeviceSpec[] = [];
+  const osdp = readers.filter((r) => r.kind === "osdp") as unknown as (
+    & OsdpReaderConfig
+    & { name: string }
+  )[];
+  for (const line of groupOsdpReaders(osdp)) {
+    devices.push({
+      names: line.readers.map((r) => r.name),
+      kind: "osdp",
+      create: () =>
+        new OsdpBusDriver(
+          line,
+          (level, msg, fields) => log(level, msg, { port: line.port, ...fields }),
+        ),
+    });
+  }
   for (const reader of readers) {
     const r = reader as unknown as Record<string, unknown>;
     switch (reader.kind as string) {
@@ -85,6 +103,8 @@ export function devicesFor(
             ),
         });
         break;
+      case "osdp":
+        break; // grouped by port above
       default:
         throw new Error(`reader ${reader.name}: kind '${reader.kind}' is not supported`);
     }

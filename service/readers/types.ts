@@ -34,6 +34,8 @@ export interface ReaderDriver {
   close(): Promise<void>;
   /** Decode errors so far (checksum, parity, framing), per reader name. */
   decodeErrors(reader: string): number;
+  /** Per-reader state for devices hosting several readers (default: the device's). */
+  state?(reader: string): "online" | "offline" | "connecting";
   /** Kind-specific status details for a reader name. */
   details?(reader: string): Record<string, unknown>;
   /** Tells the reader named `reader` what became of its last scan. */

@@ -58,6 +58,10 @@ Deno.test("agent reads every implemented reader kind and delivers each card's ta
       [...new Set(want.map(([, tag]) => tag))].sort(),
     );
     assert.ok(agent.snapshot().readers.every((r) => r.decodeErrors === 0));
+    // Readers that can light or beep were told each of their scans was journaled.
+    for (const r of readers.filter((r) => r.feedbackCount)) {
+      await eventually(() => r.feedbackCount!() >= 3, `${r.config.name} feedback`);
+    }
   } finally {
     await agent.stop();
     for (const r of readers) await r.close();

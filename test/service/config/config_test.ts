@@ -116,3 +116,34 @@ Deno.test("config JSONC: comments and trailing commas; syntax errors give line a
   );
   await Deno.remove(dir, { recursive: true });
 });
+
+Deno.test("config osdp readers on one port need distinct addresses and one speed", () => {
+  const osdp = (name: string, address: number, baudRate = 9600) => ({
+    name,
+    kind: "osdp",
+    port: "/dev/ttyRS485",
+    address,
+    baudRate,
+  });
+  const ok = validateConfig({ ...minimal, readers: [osdp("a", 1), osdp("b", 2)] }, "x", {});
+  assert.deepEqual(ok.readers.map((r) => [r.name, r.kind, r.tagFormat]), [
+    ["a", "osdp", "dec10"],
+    ["b", "osdp", "dec10"],
+  ]);
+  assert.match(
+    problems({ ...minimal, readers: [osdp("a", 1), osdp("b", 1)] })[0]!,
+    /^pontaj.jsonc: readers: osdp readers "a" and "b" both use address 1 on \/dev\/ttyRS485/,
+  );
+  assert.match(
+    problems({ ...minimal, readers: [osdp("a", 1), osdp("b", 2, 115200)] })[0]!,
+    /differ in baudRate/,
+  );
+});
+
+Deno.test("config wiegand cross-key checks are reported at the reader's key", () => {
+  const p = problems({
+    ...minimal,
+    readers: [{ name: "w", kind: "wiegand", d0: 4, d1: 4 }],
+  });
+  assert.ok(p.some((l) => l.startsWith("pontaj.jsonc: readers[0].")), p.join("\n"));
+});

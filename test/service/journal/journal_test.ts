@@ -214,3 +214,30 @@ Deno.test("exportJournal reads while a writer holds the journal and filters by s
     await Deno.truncate(`${dir}/${seg}`, before);
     await j.close();
   }));
+
+Deno.test("journal stats newestEpochMs survives a reopen", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const j = await Journal.open(dir);
+    assert.equal(j.stats().newestEpochMs, null);
+    const base = {
+      reader: "r",
+      rfidTag: "1",
+      date: "2026-11-29",
+      time: "10:00:00",
+      utcOffsetMin: 120,
+      bootId: "b",
+      clockUnsynced: false,
+      errorMsg: "",
+    };
+    await j.append({ ...base, epochMs: 1_800_000_000_000 });
+    await j.append({ ...base, epochMs: 1_800_000_005_000 });
+    assert.equal(j.stats().newestEpochMs, 1_800_000_005_000);
+    await j.close();
+    const again = await Journal.open(dir);
+    assert.equal(again.stats().newestEpochMs, 1_800_000_005_000);
+    await again.close();
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
