@@ -16,3 +16,4 @@ export * from "./serial/mod.ts";
 export * from "./ascii/mod.ts";
 export * from "./wiegand/mod.ts";
 export * from "./osdp/mod.ts";
+export * from "./rc522/mod.ts";

@@ -117,7 +117,7 @@ export async function runDemo(opts: DemoOptions = {}): Promise<DemoSummary> {
     progress.note(`status page: ${agent.statusUrl}/   agent log: ${logFile}`);
     for (const r of readers) {
       progress.note(
-        `  reader ${r.config.name}: ${r.kind} on ${r.config.port ?? "a simulated GPIO chip"}`,
+        `  reader ${r.config.name}: ${r.kind} on ${r.where}`,
       );
     }
     await waitFor(() => agent.snapshot().readers.every((r) => r.state === "online"), 5000, tick);

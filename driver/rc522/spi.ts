@@ -14,7 +14,7 @@
  * @module
  */
 
-import { cString, errno, libc, O_CLOEXEC, O_RDWR } from "./libc.ts";
+import { cString, errno, libc, O } from "../libc.ts";
 import {
   BATCH_CLOSED,
   BATCH_IO_ERROR,
@@ -74,7 +74,7 @@ export function libcSpiIoctl(): SpiIoctl {
   const requests = new Map<number, bigint>();
   return {
     open(path) {
-      const fd = c.open(cString(path), O_RDWR | O_CLOEXEC);
+      const fd = c.open(cString(path), O.RDWR | O.CLOEXEC, 0);
       return fd < 0 ? -errno() : fd;
     },
     ioctl(fd, request, arg) {

@@ -8,6 +8,7 @@
 import { decodeAsciiCapture, decodeLineCapture } from "../../driver/ascii/mod.ts";
 import { decodeWiegandText } from "../../driver/wiegand/mod.ts";
 import { decodeOsdpHex } from "../../driver/osdp/mod.ts";
+import { decodeRc522Uid } from "../../driver/rc522/mod.ts";
 import { type Command, EXIT, out, parseCommandArgs, UsageError } from "./command.ts";
 
 /** A decoder for one captured frame. */
@@ -26,6 +27,16 @@ export const CAPTURE_DECODERS: Record<string, { hint: string; decode: CaptureDec
   osdp: {
     hint: "packet bytes in hex (53 65 08 00 04 60 60 90)",
     decode: (s) => decodeOsdpHex(s) as unknown as Record<string, unknown>,
+  },
+  "rc522-uid": {
+    hint: "a card UID in hex, 4, 7 or 10 bytes (04A3C6CAE26180)",
+    decode: (s) => {
+      try {
+        return { ok: true, ...decodeRc522Uid(s) } as unknown as Record<string, unknown>;
+      } catch (e) {
+        return { ok: false, error: (e as Error).message };
+      }
+    },
   },
   line: {
     hint: "the printed line (3887558 or 04A3C6CAE26180)",

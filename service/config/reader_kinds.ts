@@ -9,6 +9,7 @@ import { z } from "zod";
 import type { TagFormat } from "../../driver/tag.ts";
 import { WiegandReaderConfigSchema } from "../../driver/wiegand/config.ts";
 import { OsdpReaderConfigSchema } from "../../driver/osdp/config.ts";
+import { Rc522ReaderConfigSchema } from "../../driver/rc522/config.ts";
 
 const serialLine = {
   /** Serial device, e.g. /dev/ttyUSB0. */
@@ -47,4 +48,5 @@ export const READER_KIND_SCHEMAS: ReaderKindSchema[] = [
   { kind: "line", schema: LineReaderConfigSchema, defaultTagFormat: "dec" },
   { kind: "wiegand", schema: WiegandReaderConfigSchema, defaultTagFormat: "dec10" },
   { kind: "osdp", schema: OsdpReaderConfigSchema, defaultTagFormat: "dec10" },
+  { kind: "rc522", schema: Rc522ReaderConfigSchema, defaultTagFormat: "hex" },
 ];

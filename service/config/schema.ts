@@ -46,15 +46,21 @@ export const ReaderBaseSchema = z.strictObject({
 const tagFormat = z.enum(TAG_FORMATS);
 
 function readerSchema() {
+  // `extend` keeps each kind's own refinements (e.g. rc522: exactly one of spi/uart).
+  // A kind's schema that has its own tagFormat keeps it (and its default).
   const variants = READER_KIND_SCHEMAS.map(({ kind, schema, defaultTagFormat }) =>
-    z.strictObject({
+    schema.extend({
       ...ReaderBaseSchema.shape,
       kind: z.literal(kind),
-      tagFormat: tagFormat.default(defaultTagFormat),
-      ...schema.shape,
+      ...("tagFormat" in schema.shape ? {} : { tagFormat: tagFormat.default(defaultTagFormat) }),
     })
   );
-  return z.discriminatedUnion("kind", variants as unknown as [typeof variants[0]]);
+  return z.discriminatedUnion(
+    "kind",
+    variants as unknown as [typeof variants[0]],
+  ) as unknown as z.ZodType<
+    ReaderConfig
+  >;
 }
 
 /** Where and how scans are journaled. */

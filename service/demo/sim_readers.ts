@@ -9,6 +9,7 @@
 import { AsciiReaderSimulator, LineReaderSimulator } from "../../driver/ascii/mod.ts";
 import { openPty } from "../../driver/serial/mod.ts";
 import { OsdpCmd, OsdpEmulator } from "../../driver/osdp/mod.ts";
+import { Rc522Sim, Rc522UartSim, VirtualCard } from "../../driver/rc522/mod.ts";
 import {
   bitsToString,
   encodeWiegand,
@@ -18,10 +19,12 @@ import {
   WiegandPulseGenerator,
 } from "../../driver/wiegand/mod.ts";
 
-/** A simulated reader the demo drives. */
+/** A simulated reader the demo drives (tests and the chaos suite use them too). */
 export interface DemoReader {
   /** Reader kind. */
   kind: string;
+  /** Where it is wired (a pty path, or a simulated chip). */
+  where: string;
   /** The config entry (name, kind, options, tagFormat). */
   config: Record<string, unknown>;
   /** Presents the card whose dec10 tag is `tag` (10 digits). */
@@ -40,6 +43,7 @@ export function demoAsciiReader(name: string): DemoReader {
   const sim = new AsciiReaderSimulator(pty.master);
   return {
     kind: "ascii",
+    where: pty.path,
     config: { name, kind: "ascii", port: pty.path, baudRate: 9600, tagFormat: "dec10" },
     tap: (tag) => sim.tap(BigInt(Number(tag)), { crlf: true }),
     close: () => pty.close(),
@@ -52,6 +56,7 @@ export function demoLineReader(name: string): DemoReader {
   const sim = new LineReaderSimulator(pty.master);
   return {
     kind: "line",
+    where: pty.path,
     config: { name, kind: "line", port: pty.path, baudRate: 9600, tagFormat: "dec10" },
     tap: (tag) => sim.tap(String(Number(tag))),
     close: () => pty.close(),
@@ -68,6 +73,7 @@ export function demoWiegandReader(name: string, seed = 1): DemoReader {
   const now = new Int32Array(2);
   return {
     kind: "wiegand",
+    where: "a simulated GPIO chip (D0 line 0, D1 line 1)",
     config: { name, kind: "wiegand", chip: "/dev/gpiochip0", d0: 0, d1: 1, tagFormat: "dec10" },
     gpio,
     tap: async (tag) => {
@@ -91,6 +97,7 @@ export function demoOsdpReader(name: string): DemoReader {
   emulator.start();
   return {
     kind: "osdp",
+    where: `${pty.path} (address 1, Secure Channel install mode)`,
     config: { name, kind: "osdp", port: pty.path, address: 1, tagFormat: "dec10" },
     tap: (tag) => {
       const n = Number(tag);
@@ -106,6 +113,47 @@ export function demoOsdpReader(name: string): DemoReader {
   };
 }
 
+/**
+ * An MFRC522 board on its UART (a pty), with a simulated chip answering
+ * register reads and writes: the card with dec10 tag N has the 4-byte UID N,
+ * held to the reader for half a second.
+ */
+export function demoRc522Reader(name: string): DemoReader {
+  const pty = openPty();
+  const chip = new Rc522Sim();
+  const uart = new Rc522UartSim(chip, pty.master);
+  uart.start();
+  const timers = new Set<ReturnType<typeof setTimeout>>();
+  return {
+    kind: "rc522",
+    where: `${pty.path} (the chip's UART, simulated MFRC522)`,
+    config: {
+      name,
+      kind: "rc522",
+      uart: { port: pty.path, baudRate: 9600 },
+      pollIntervalMs: 50,
+      tagFormat: "dec10",
+    },
+    tap: (tag) => {
+      const n = Number(tag);
+      const uid = [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255];
+      const card = new VirtualCard({ uid });
+      chip.field.add(card);
+      const t = setTimeout(() => {
+        chip.field.remove(card);
+        timers.delete(t);
+      }, 500);
+      timers.add(t);
+      return Promise.resolve();
+    },
+    close: async () => {
+      for (const t of timers) clearTimeout(t);
+      await pty.close();
+      await uart.stopped();
+    },
+  };
+}
+
 /** One simulated reader of every implemented kind. */
 export function demoReaders(): DemoReader[] {
   return [
@@ -113,6 +161,7 @@ export function demoReaders(): DemoReader[] {
     demoLineReader("gate-line"),
     demoWiegandReader("gate-wiegand"),
     demoOsdpReader("gate-osdp"),
+    demoRc522Reader("gate-rc522"),
   ];
 }
 

@@ -13,11 +13,15 @@ import type { GpioIoctl, WiegandReaderConfig } from "../../driver/wiegand/mod.ts
 import { WiegandReaderDriver } from "./wiegand_reader.ts";
 import { groupOsdpReaders, type OsdpReaderConfig } from "../../driver/osdp/config.ts";
 import { type BusLogger, OsdpBusDriver } from "./osdp_bus.ts";
+import type { Rc522ReaderConfig, SpiIoctl } from "../../driver/rc522/mod.ts";
+import { Rc522ReaderDriver } from "./rc522_reader.ts";
 
 /** Simulated kernel layers that replace devices which cannot exist (tests, the demo). */
 export interface DeviceOverrides {
   /** GPIO chip per `wiegand` reader name. */
   gpio?: Map<string, GpioIoctl>;
+  /** spidev layer per `rc522` reader name. */
+  spi?: Map<string, SpiIoctl>;
 }
 
 /** One device to supervise. */
@@ -105,6 +109,19 @@ export function devicesFor(
         break;
       case "osdp":
         break; // grouped by port above
+      case "rc522":
+        devices.push({
+          names: [reader.name],
+          kind: "rc522",
+          create: () =>
+            new Rc522ReaderDriver(
+              reader.name,
+              reader as unknown as Rc522ReaderConfig,
+              log,
+              overrides.spi?.get(reader.name),
+            ),
+        });
+        break;
       default:
         throw new Error(`reader ${reader.name}: kind '${reader.kind}' is not supported`);
     }

@@ -12,7 +12,8 @@
  * @module
  */
 
-import { libc } from "../libc.ts";
+import { libc } from "../../libc.ts";
+import { IOCTL } from "../../serial/termios.ts";
 import { serialSpeedOf, SerialSpeedReg } from "../registers.ts";
 import type { Rc522Sim } from "./chip.ts";
 
@@ -31,8 +32,6 @@ export interface Rc522UartSimOptions {
   /** The host's line rate; default: read from the pty with TCGETS2. */
   hostBaud?: () => number;
 }
-
-const TCGETS2 = 0x802c542an;
 
 /** The UART front-end of a simulated chip. */
 export class Rc522UartSim {
@@ -57,7 +56,7 @@ export class Rc522UartSim {
     const view = new DataView(termios.buffer);
     this.#hostBaud = options.hostBaud ?? (() => {
       if (master.fd === undefined) return 9600;
-      return libc().ioctl(master.fd, TCGETS2, termios) === 0 ? view.getUint32(40, true) : 0;
+      return libc().ioctl(master.fd, IOCTL.TCGETS2, termios) === 0 ? view.getUint32(40, true) : 0;
     });
   }
 

@@ -147,3 +147,17 @@ Deno.test("config wiegand cross-key checks are reported at the reader's key", ()
   });
   assert.ok(p.some((l) => l.startsWith("pontaj.jsonc: readers[0].")), p.join("\n"));
 });
+
+Deno.test("config rc522 takes exactly one of spi or uart", () => {
+  const rc = (extra: Record<string, unknown>) => ({
+    ...minimal,
+    readers: [{ name: "desk", kind: "rc522", ...extra }],
+  });
+  const ok = validateConfig(rc({ spi: { device: "/dev/spidev0.0" } }), "x", {});
+  assert.equal(ok.readers[0]!.tagFormat, "hex");
+  assert.ok(problems(rc({})).some((l) => l.startsWith("pontaj.jsonc: readers[0]")));
+  assert.ok(
+    problems(rc({ spi: { device: "/dev/spidev0.0" }, uart: { port: "/dev/ttyS0" } }))
+      .some((l) => l.startsWith("pontaj.jsonc: readers[0]")),
+  );
+});
