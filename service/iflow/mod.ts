@@ -46,7 +46,6 @@ export {
   type Logger,
   type LogLevel,
   makeRedactor,
-  MIN_SCRUB_LENGTH,
   redactDeep,
   REDACTED,
   redactingLogger,

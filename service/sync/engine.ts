@@ -94,7 +94,6 @@ export class SyncEngine {
       now: this.#now,
       onLive: opts.onLive,
       onSending: () => {
-        if (this.#authAlarm) return; // a re-check: still "auth-failed" until it succeeds
         this.#state = "sending";
         this.#nextAttemptAt = null;
       },
@@ -134,7 +133,6 @@ export class SyncEngine {
       await running;
       clearTimeout(timer);
     }
-    await this.#sender.flush();
     this.#client.close();
     this.#state = "stopped";
   }
@@ -188,8 +186,7 @@ export class SyncEngine {
       rejected: 0,
       pending: 0,
     };
-    const done = async (ok: boolean, error?: string): Promise<SyncOnceResult> => {
-      await this.#sender.flush();
+    const done = (ok: boolean, error?: string): SyncOnceResult => {
       p.pending = this.status().pending;
       this.#state = this.#stopping ? "stopped" : this.#authAlarm ? "auth-failed" : "idle";
       return error === undefined ? { ...p, ok } : { ...p, ok, error };
@@ -197,25 +194,25 @@ export class SyncEngine {
     try {
       while (!this.#stopping) {
         const step = await this.#step(false);
-        if (step.kind === "empty") return await done(true);
+        if (step.kind === "empty") return done(true);
         if (step.kind === "sent") {
           p.batches++;
           p.accepted += step.accepted;
           p.duplicate += step.duplicate;
           p.rejected += step.rejected;
           p.sent += step.accepted + step.duplicate + step.rejected;
-          p.pending = Math.max(0, this.status().pending - this.#sender.recordingCount);
+          p.pending = this.status().pending;
           opts.onProgress?.({ ...p });
         } else if (step.kind === "auth") {
-          return await done(false, this.#lastError ?? step.reason);
+          return done(false, this.#lastError ?? step.reason);
         } else if (step.kind === "transient") {
           if (this.#backoff.attempt >= maxRetries) {
-            return await done(false, `giving up after ${maxRetries + 1} attempts: ${step.reason}`);
+            return done(false, `giving up after ${maxRetries + 1} attempts: ${step.reason}`);
           }
           await this.#pauseAfterFailure(step);
         }
       }
-      return await done(false, "stopped");
+      return done(false, "stopped");
     } finally {
       this.#busy = false;
     }
@@ -323,7 +320,6 @@ export class SyncEngine {
     // still refused, or still unknown (transient): stay on hold, check again later
     if (step.kind === "auth" || step.kind === "transient" || step.kind === "again") return;
     this.#authAlarm = null;
-    this.#state = "idle";
     this.#backoff.reset();
     this.#log("info", "iFlow accepts the device token again; sending resumed");
   }

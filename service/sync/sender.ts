@@ -68,11 +68,6 @@ export class Sender {
   #liveTried = new Set<number>();
   #liveUncertain = new Set<number>();
   #inflight: AbortController | null = null;
-  /** Outcomes of the last batch being written to the journal while the next batch is sent. */
-  #recording: Promise<void> | null = null;
-  #recordingSeqs = new Set<number>();
-  #recordError: string | null = null;
-  #recordGen = 0;
 
   /** Creates a sender. */
   constructor(deps: SenderDeps) {
@@ -110,41 +105,14 @@ export class Sender {
     return { kind: "transient", reason: r.reason };
   }
 
-  /** Records whose outcomes are being written right now (still pending in the journal). */
-  get recordingCount(): number {
-    return this.#recordingSeqs.size;
-  }
-
-  /** Waits until the outcomes of the last batch are in the journal (or failed to get there). */
-  async flush(): Promise<void> {
-    while (this.#recording) await this.#recording;
-  }
-
-  async #pending(): Promise<ScanRecord[]> {
-    const n = this.#d.cfg.batchSize;
-    // a snapshot: a write that finishes during the read must still be skipped
-    const skip = new Set(this.#recordingSeqs);
-    const recs = await this.#d.journal.pending(n + skip.size);
-    return skip.size === 0 ? recs : recs.filter((r) => !skip.has(r.seq)).slice(0, n);
-  }
-
   /** One step: the oldest pending records to iFlow, outcomes to the journal. */
   async step(allowLive: boolean): Promise<Step> {
-    const { cfg } = this.#d;
+    const { journal, cfg } = this.#d;
     let recs: ScanRecord[];
     try {
-      recs = await this.#pending();
-      if (recs.length === 0 && this.#recording) {
-        await this.flush();
-        recs = await this.#pending();
-      }
+      recs = await journal.pending(cfg.batchSize);
     } catch (err) {
       return { kind: "transient", reason: `journal: ${msg(err)}` };
-    }
-    if (this.#recordError !== null) {
-      const reason = this.#recordError;
-      this.#recordError = null;
-      return { kind: "transient", reason };
     }
     if (recs.length === 0) return { kind: "empty" };
     const first = recs[0]!;
@@ -156,10 +124,10 @@ export class Sender {
     const wires = recs.map(wireOf);
     const n = this.#d.client.fitCount(wires, this.batchLimit, this.urlLimit);
     const res = await this.#timed((s) => this.#d.client.send(wires.slice(0, n), s));
-    return this.#settleBatch(recs, n, res);
+    return await this.#settleBatch(recs, n, res);
   }
 
-  #settleBatch(recs: ScanRecord[], n: number, res: SendResult): Step {
+  async #settleBatch(recs: ScanRecord[], n: number, res: SendResult): Promise<Step> {
     const r = res.reply;
     if (r.kind === "transient") {
       this.counters.batches.transient++;
@@ -186,7 +154,12 @@ export class Sender {
       seq: rec.seq,
       outcome: this.#settle(rec, r.outcomes[i]!),
     }));
-    this.#record(list);
+    try {
+      await this.#d.journal.recordOutcomes(list);
+    } catch (err) {
+      // iFlow has them; they stay pending and a resend reports duplicates.
+      return { kind: "transient", reason: `journal: ${msg(err)}` };
+    }
     this.counters.batches.ok++;
     this.batchLimit = this.#d.cfg.batchSize;
     this.tooLongAlarm = null;
@@ -200,6 +173,8 @@ export class Sender {
     };
     for (let i = 0; i < list.length; i++) {
       const { seq, outcome } = list[i]!;
+      this.#liveTried.delete(seq);
+      this.#liveUncertain.delete(seq);
       step[outcome.kind]++;
       this.counters.records[outcome.kind]++;
       if (outcome.kind === "rejected") {
@@ -222,34 +197,6 @@ export class Sender {
       latencyMs: Math.round(res.latencyMs),
     });
     return step;
-  }
-
-  /**
-   * Writes a batch's outcomes to the journal in the background, so the next
-   * batch can be read and sent meanwhile (still one request in flight; outcomes
-   * are written in order). Until written, those records are skipped by
-   * `#pending`; if the write fails they are pending again, the next step
-   * reports the error, and a resend meets iFlow's duplicate replies.
-   */
-  #record(list: { seq: number; outcome: IflowOutcome }[]): void {
-    const prev = this.#recording;
-    const gen = ++this.#recordGen;
-    for (const x of list) this.#recordingSeqs.add(x.seq);
-    this.#recording = (async () => {
-      if (prev) await prev;
-      try {
-        await this.#d.journal.recordOutcomes(list);
-        for (const x of list) {
-          this.#liveTried.delete(x.seq);
-          this.#liveUncertain.delete(x.seq);
-        }
-      } catch (err) {
-        this.#recordError = `journal: ${msg(err)}`;
-      } finally {
-        for (const x of list) this.#recordingSeqs.delete(x.seq);
-        if (this.#recordGen === gen) this.#recording = null;
-      }
-    })();
   }
 
   /** The outcome to record, reading an overlap after an uncertain live call as our own stamp. */
