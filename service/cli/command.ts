@@ -5,6 +5,7 @@
  */
 
 import { parseArgs, type ParseArgsConfig } from "node:util";
+import { parseSince } from "../export_row.ts";
 
 /** Exit codes: 0 done, 1 failed, 2 bad usage or bad config. */
 export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
@@ -46,6 +47,15 @@ export function parseCommandArgs<T extends NonNullable<ParseArgsConfig["options"
     };
   } catch (err) {
     throw new UsageError((err as Error).message);
+  }
+}
+
+/** Parses a `--since DATE` option value to epoch ms (usage error when it is not a date). */
+export function sinceOption(value: string | boolean | undefined): number | undefined {
+  try {
+    return parseSince(value as string | undefined);
+  } catch (e) {
+    throw new UsageError((e as Error).message);
   }
 }
 

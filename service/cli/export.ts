@@ -8,8 +8,8 @@
 
 import { loadConfig } from "../config/mod.ts";
 import { exportJournal, type RecordState } from "../journal/mod.ts";
-import { exportObject, parseSince } from "../export_row.ts";
-import { type Command, EXIT, parseCommandArgs, UsageError } from "./command.ts";
+import { exportObject } from "../export_row.ts";
+import { type Command, EXIT, parseCommandArgs, sinceOption, UsageError } from "./command.ts";
 
 const STATES = ["pending", "synced", "rejected"] as const;
 const CSV_COLUMNS = ["seq", "reader", "rfidTag", "date", "time", "state", "error"] as const;
@@ -46,12 +46,7 @@ export const exportCommand: Command = {
     if (state !== undefined && !(STATES as readonly string[]).includes(state)) {
       throw new UsageError(`--state: expected one of ${STATES.join(", ")}, got '${state}'`);
     }
-    let since: number | undefined;
-    try {
-      since = parseSince(values.since as string | undefined);
-    } catch (e) {
-      throw new UsageError((e as Error).message);
-    }
+    const since = sinceOption(values.since);
     const config = await loadConfig(values.config as string);
     const enc = new TextEncoder();
     const w = Deno.stdout.writable.getWriter();

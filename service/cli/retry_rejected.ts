@@ -9,8 +9,7 @@
 import { loadConfig } from "../config/mod.ts";
 import { Journal } from "../journal/mod.ts";
 import { agentFetch } from "./agent_link.ts";
-import { type Command, EXIT, out, parseCommandArgs, UsageError } from "./command.ts";
-import { parseSince } from "../export_row.ts";
+import { type Command, EXIT, out, parseCommandArgs, sinceOption, UsageError } from "./command.ts";
 
 /** The `retry-rejected` command. */
 export const retryRejectedCommand: Command = {
@@ -29,12 +28,7 @@ export const retryRejectedCommand: Command = {
       since: { type: "string" },
     });
     if (!values.config) throw new UsageError("retry-rejected needs --config FILE");
-    let since: number | undefined;
-    try {
-      since = parseSince(values.since as string | undefined);
-    } catch (e) {
-      throw new UsageError((e as Error).message);
-    }
+    const since = sinceOption(values.since);
     const config = await loadConfig(values.config as string);
     const q = values.since === undefined
       ? ""

@@ -68,6 +68,18 @@ const tapAscii = (s: Setup, id: bigint) => s.ascii.pty.master.write(encodeAsciiF
 const tapLine = (s: Setup, code: string) =>
   s.line.pty.master.write(new TextEncoder().encode(code + "\r\n"));
 
+async function allOnline(s: Setup): Promise<void> {
+  await eventually(
+    async () => (await healthy(s))?.readers.every((r) => r.state === "online") ?? false,
+    "readers online",
+  );
+}
+
+/** Waits until the journal holds `n` pending scans. */
+async function pendingIs(s: Setup, n: number): Promise<void> {
+  await eventually(async () => (await health(s)).journal.pending === n, `${n} pending`);
+}
+
 async function exportRows(s: Setup, state?: string): Promise<Record<string, unknown>[]> {
   const r = await runCli([
     "export",
@@ -184,17 +196,11 @@ Deno.test("agent restart resumes pending scans after an outage", async () => {
   let agent = new AgentProcess(["run", "--config", s.configPath]);
   let sim: Awaited<ReturnType<typeof startIflowSimulator>> | null = null;
   try {
-    await eventually(
-      async () => (await healthy(s))?.readers.every((r) => r.state === "online") ?? false,
-      "online",
-    );
+    await allOnline(s);
     await tapAscii(s, ANA);
-    await eventually(async () => (await health(s)).journal.pending === 1, "1 pending");
+    await pendingIs(s, 1);
     await tapLine(s, "12345678");
-    await eventually(
-      async () => (await health(s)).journal.pending === 2,
-      "2 pending while iFlow is down",
-    );
+    await pendingIs(s, 2); // iFlow is down
     assert.deepEqual((await exportRows(s, "pending")).map((r) => r.rfidTag), [
       "0003887558",
       "0012345678",
@@ -227,14 +233,11 @@ Deno.test("cli sync --once drains the backlog and retry-rejected reopens rejecte
   const agent = new AgentProcess(["run", "--config", s.configPath]);
   let sim: Awaited<ReturnType<typeof startIflowSimulator>> | null = null;
   try {
-    await eventually(
-      async () => (await healthy(s))?.readers.every((r) => r.state === "online") ?? false,
-      "online",
-    );
+    await allOnline(s);
     await tapAscii(s, ANA);
-    await eventually(async () => (await health(s)).journal.pending === 1, "1 pending");
+    await pendingIs(s, 1);
     await tapAscii(s, UNKNOWN);
-    await eventually(async () => (await health(s)).journal.pending === 2, "2 pending");
+    await pendingIs(s, 2);
     // While the agent runs it holds the journal: sync --once refuses clearly.
     const busy = await runCli(["sync", "--config", s.configPath, "--once"]);
     assert.equal(busy.code, 1);
