@@ -74,6 +74,8 @@ export interface ChaosResult extends DeliveryReport {
   lostByKind: Record<string, number>;
   /** SIGKILLs (plus agents that died on their own, e.g. by a fault fs). */
   kills: number;
+  /** Of those, agents that died by a power cut of their fault fs. */
+  powerCuts: number;
   /** Faults the simulator injected, by kind. */
   faults: { errors: number; hangs: number; resets: number; lostReplies: number; tooLong: number };
   /** Batches sent again (sum of each agent's last reported counter). */
@@ -170,6 +172,7 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosResult> {
   })();
 
   let kills = 0;
+  let powerCuts = 0;
   let run = 0;
   let finalExitCode = -1;
   let backlogAtLastFault = 0;
@@ -193,6 +196,7 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosResult> {
       }
       await a.kill();
       kills++;
+      if (a.messages.has("fault fs: power cut")) powerCuts++;
       acks.push(...a.acks);
       say(
         `kill ${kills}: agent ${run} acknowledged ${a.acks.length} scans; ${tapped.size} tapped so far`,
@@ -258,6 +262,7 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosResult> {
         readers.map((r) => [r.kind, lost.filter((t) => kindOfTag.get(t) === r.kind).length]),
       ),
       kills,
+      powerCuts,
       faults: {
         errors: c.errors,
         hangs: c.hangs,

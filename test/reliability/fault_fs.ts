@@ -23,6 +23,12 @@
 import type { JournalDirEntry, JournalFile, JournalFs } from "../../service/journal/fs.ts";
 import { Prng } from "../support/prng.ts";
 
+/**
+ * Environment variable naming the fault fs an agent child runs its journal on
+ * (`fixtures/agent_entry.ts`): `tear:<seed>:<op>` or `enospc`.
+ */
+export const FAULT_FS_ENV = "PONTAJ_FAULT_FS";
+
 /** An error shaped like Deno's for errno `code`. */
 export function osError(code: "ENOSPC" | "EIO" | "EROFS"): Error {
   const text = {
