@@ -12,7 +12,7 @@ Deno.test("power loss (agent): the real agent's journal loses power at random op
     seed,
     kills: 8,
     upMs: [1500, 4000], // long enough that most starts end by a power cut, not SIGKILL
-    envFor: (run) => {
+    envFor: () => {
       const spec = `tear:${ops.nextU32()}:${5 + ops.int(150)}`;
       cuts.push(spec);
       return { [FAULT_FS_ENV]: spec };
