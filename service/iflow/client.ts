@@ -10,6 +10,7 @@ import { type IflowConfig, liveUrlOf } from "./config.ts";
 import { makeRedactor } from "./redact.ts";
 import { type BatchReply, classifyOfflineReply, type WireRecord } from "./reply.ts";
 import { classifyLiveReply, type LiveReply } from "./live.ts";
+import { Http1Client, Http1Error } from "./http1.ts";
 
 /** Options of {@link IflowClient}: the relevant part of the `iflow` config. */
 export type IflowClientOptions =
@@ -17,7 +18,11 @@ export type IflowClientOptions =
     IflowConfig,
     "url" | "accessToken" | "version" | "timeoutMs"
   >
-  & Partial<Pick<IflowConfig, "liveUrl">>;
+  & Partial<Pick<IflowConfig, "liveUrl">>
+  & {
+    /** Extra CA certificates (PEM) trusted for https (tests with a self-signed server). */
+    caCerts?: string[];
+  };
 
 /** The result of one offline-endpoint request. */
 export interface SendResult {
@@ -82,7 +87,7 @@ export function wireJson(r: WireRecord): string {
  */
 export class IflowClient {
   readonly #opts: IflowClientOptions;
-  readonly #http: Deno.HttpClient;
+  readonly #http: Http1Client;
   readonly #prefix: string;
   readonly #suffix: string;
   readonly #liveUrl: string;
@@ -93,7 +98,7 @@ export class IflowClient {
   /** Creates a client (no connection is made until the first request). */
   constructor(opts: IflowClientOptions) {
     this.#opts = opts;
-    this.#http = Deno.createHttpClient({});
+    this.#http = new Http1Client({ caCerts: opts.caCerts, userAgent: `pontaj/${opts.version}` });
     this.#prefix = `${opts.url}?access_token=${encodeURIComponent(opts.accessToken)}&csv_data=`;
     this.#suffix = `&version=${encodeURIComponent(opts.version)}`;
     this.#liveUrl = liveUrlOf({ url: opts.url, liveUrl: opts.liveUrl });
@@ -151,18 +156,21 @@ export class IflowClient {
     const onAbort = () => ac.abort();
     signal?.addEventListener("abort", onAbort, { once: true });
     if (signal?.aborted) ac.abort();
-    let stage = "connecting";
     try {
-      const res = await fetch(url, {
-        client: this.#http,
-        signal: ac.signal,
-        redirect: "manual",
-        headers: { accept: "application/json" },
-      });
-      stage = "reading the reply";
-      const body = await res.text();
-      return { status: res.status, retryAfter: res.headers.get("retry-after"), body };
+      const res = await this.#http.get(url, ac.signal);
+      return {
+        status: res.status,
+        retryAfter: res.headers.get("retry-after") ?? null,
+        body: res.body,
+      };
     } catch (err) {
+      const stage = !(err instanceof Http1Error)
+        ? "sending"
+        : err.stage === "body"
+        ? "reading the reply"
+        : err.stage === "head"
+        ? "waiting for the reply"
+        : "connecting";
       if (timedOut) return { error: `timeout after ${this.#opts.timeoutMs} ms while ${stage}` };
       if (ac.signal.aborted) return { error: `aborted while ${stage}` };
       const msg = err instanceof Error ? err.message : String(err);

@@ -46,6 +46,7 @@ export {
   type Logger,
   type LogLevel,
   makeRedactor,
+  MIN_SCRUB_LENGTH,
   redactDeep,
   REDACTED,
   redactingLogger,

@@ -12,12 +12,18 @@ export function redactUrl(text: string): string {
   return text.replace(/(access_token=)[^&\s"')\]]*/gi, `$1${REDACTED}`);
 }
 
+/** Tokens shorter than this are only scrubbed after `access_token=` (scrubbing every
+ * occurrence of a 1–5 character string would mangle ordinary text). */
+export const MIN_SCRUB_LENGTH = 6;
+
 /**
- * Returns a function that scrubs `token` (raw and URL-encoded) and any
- * `access_token=` value from a string.
+ * Returns a function that scrubs `token` (raw and URL-encoded, when at least
+ * {@link MIN_SCRUB_LENGTH} characters) and any `access_token=` value from a string.
  */
 export function makeRedactor(token: string): (text: string) => string {
-  const forms = [...new Set([token, encodeURIComponent(token)])].filter((f) => f.length > 0);
+  const forms = [...new Set([token, encodeURIComponent(token)])].filter((f) =>
+    f.length >= MIN_SCRUB_LENGTH
+  );
   return (text: string): string => {
     let out = redactUrl(text);
     for (const f of forms) out = out.split(f).join(REDACTED);

@@ -94,6 +94,7 @@ export class SyncEngine {
       now: this.#now,
       onLive: opts.onLive,
       onSending: () => {
+        if (this.#authAlarm) return; // a re-check: still "auth-failed" until it succeeds
         this.#state = "sending";
         this.#nextAttemptAt = null;
       },
@@ -320,6 +321,7 @@ export class SyncEngine {
     // still refused, or still unknown (transient): stay on hold, check again later
     if (step.kind === "auth" || step.kind === "transient" || step.kind === "again") return;
     this.#authAlarm = null;
+    this.#state = "idle";
     this.#backoff.reset();
     this.#log("info", "iFlow accepts the device token again; sending resumed");
   }

@@ -107,10 +107,10 @@ export class Sender {
 
   /** One step: the oldest pending records to iFlow, outcomes to the journal. */
   async step(allowLive: boolean): Promise<Step> {
-    const { journal, cfg } = this.#d;
+    const { cfg } = this.#d;
     let recs: ScanRecord[];
     try {
-      recs = await journal.pending(cfg.batchSize);
+      recs = await this.#d.journal.pending(cfg.batchSize);
     } catch (err) {
       return { kind: "transient", reason: `journal: ${msg(err)}` };
     }

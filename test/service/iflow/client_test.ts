@@ -67,7 +67,10 @@ Deno.test("IflowClient classifies real replies from the simulator", async () => 
     assertEquals(r.status, 200);
     sim.setFaults({ hangRate: 1 });
     r = await client.send([rec("09:00:00")]);
-    assertEquals(r.reply, { kind: "transient", reason: "timeout after 300 ms while connecting" });
+    assertEquals(r.reply, {
+      kind: "transient",
+      reason: "timeout after 300 ms while waiting for the reply",
+    });
     sim.setFaults({ resetRate: 1 });
     r = await client.send([rec("09:00:00")]);
     assertEquals(r.reply.kind, "transient");

@@ -213,6 +213,8 @@ Deno.test("runIflowSim serves an employees file until SIGTERM", async () => {
     const child = new Deno.Command(Deno.execPath(), {
       args: [
         "eval",
+        "--config",
+        new URL("../../../deno.json", import.meta.url).pathname,
         `import { runIflowSim } from "${script}"; Deno.exit(await runIflowSim(["--port", "0", "--employees", "${file}", "--token", "T9"]));`,
       ],
       stdout: "piped",

@@ -175,6 +175,7 @@ Deno.test("SyncEngine survives journal errors: retries, nothing lost", async () 
     engine.start();
     await waitFor(() => j.stats().pending === 0, "drained");
     await engine.stop();
+    // the first reply's outcomes were not recorded: the resend meets duplicates
     assertEquals(engine.status().counters.records, { accepted: 0, duplicate: 3, rejected: 0 });
     assertEquals(sim.stored().length, 3);
     assertEquals(engine.status().lastError, "journal: ENOSPC");
