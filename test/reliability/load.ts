@@ -1,0 +1,211 @@
+/**
+ * The load run shared by `load_test.ts` (5 s), the soak and the benchmark
+ * report (60 s): a burst far beyond any real gate (1,000 scans/s across
+ * several readers) into the real agent while iFlow is down (connection
+ * refused), then iFlow comes back and the backlog drains. Checks that nothing
+ * is lost and measures the journal rate, drain rate and the agent's memory.
+ *
+ * The burst goes to byte-stream readers (ASCII and line kinds on ptys): the
+ * other kinds are bound by their physical layer far below 1,000/s (a Wiegand
+ * frame takes tens of ms on the wire, OSDP delivers one card per poll, an
+ * RC522 card sits in the field), and the chaos run covers them.
+ *
+ * @module
+ */
+
+import { demoAsciiReader, demoLineReader } from "../../service/demo/sim_readers.ts";
+import { DEMO_TOKEN } from "../../service/iflow/sim_model.ts";
+import { type IflowSimulator, startIflowSimulator } from "../../service/iflow/simulator.ts";
+import { checkDelivery, type DeliveryReport, readArchive } from "./delivery.ts";
+import {
+  AgentChild,
+  agentConfig,
+  employeesFor,
+  exportRows,
+  knownTag,
+  type SimReader,
+  waitUntil,
+  writeConfig,
+} from "./harness.ts";
+
+/** Options of {@link runLoad}. */
+export interface LoadOptions {
+  /** Scans per second across all readers (default 1000). */
+  rate?: number;
+  /** Seconds of burst (default 60). */
+  seconds?: number;
+  /** Readers (half ASCII, half line; default 8). */
+  readers?: number;
+  /** Progress lines. */
+  progress?: (line: string) => void;
+}
+
+/** What a load run measured. */
+export interface LoadResult extends DeliveryReport {
+  /** Scans written. */
+  written: number;
+  /** Burst length, ms (as achieved). */
+  burstMs: number;
+  /** Scans acknowledged (journaled) by the end of the burst plus the time to catch up, per second. */
+  journalRate: number;
+  /** From the end of the burst until every scan was acknowledged, ms. */
+  catchUpMs: number;
+  /** Backlog when iFlow came back. */
+  backlog: number;
+  /** From iFlow's return until the backlog was empty, ms (includes the reconnect jitter, ≤ 500 ms). */
+  drainMs: number;
+  /** Records delivered per second while draining. */
+  drainRate: number;
+  /** Agent RSS when idle before the burst, MiB. */
+  rssIdleMiB: number;
+  /** Largest agent RSS seen with the backlog, MiB. */
+  rssBacklogMiB: number;
+  /** The agent's peak RSS (VmHWM) over the whole run, MiB. */
+  peakRssMiB: number;
+  /** Exit code of the final SIGTERM stop. */
+  exitCode: number;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const mib = (kib: number) => Math.round(kib / 102.4) / 10;
+
+/** A TCP port nobody listens on (so requests are refused) that we can bind again later. */
+function freePort(): number {
+  const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (l.addr as Deno.NetAddr).port;
+  l.close();
+  return port;
+}
+
+/** Runs the load scenario. */
+export async function runLoad(opts: LoadOptions = {}): Promise<LoadResult> {
+  const rate = opts.rate ?? 1000;
+  const seconds = opts.seconds ?? 60;
+  const say = opts.progress ?? (() => {});
+  const total = Math.round(rate * seconds);
+  const readers: SimReader[] = [];
+  for (let i = 0; i < (opts.readers ?? 8); i++) {
+    readers.push(
+      i % 2 === 0 ? demoAsciiReader(`burst-ascii-${i}`) : demoLineReader(`burst-line-${i}`),
+    );
+  }
+  const port = freePort();
+  const url = `http://127.0.0.1:${port}/api/rfid_v2/offline_attendance/store_attendances`;
+  const dir = await Deno.makeTempDir({ prefix: "pontaj-load-" });
+  const configPath = `${dir}/pontaj.jsonc`;
+  const config = agentConfig(`${dir}/journal`, url, DEMO_TOKEN, readers, {
+    batchSize: 50,
+    maxUrlBytes: 8000,
+    timeoutMs: 5000,
+    reconnectJitterMs: 500,
+    backoffBaseMs: 100,
+    backoffCapMs: 1000,
+  });
+  (config.journal as Record<string, unknown>).segmentBytes = 1 << 20;
+  await writeConfig(configPath, config);
+  const agent = new AgentChild({ configPath });
+  let sim: IflowSimulator | null = null;
+  let polling = true;
+  let rssBacklog = 0;
+  const poller = (async () => {
+    while (polling) {
+      const m = agent.rss();
+      if (m) rssBacklog = Math.max(rssBacklog, m.rssKiB);
+      await sleep(250);
+    }
+  })();
+  try {
+    await agent.waitReady(readers.length);
+    await sleep(1000);
+    const rssIdle = agent.rss()?.rssKiB ?? 0;
+    rssBacklog = 0;
+
+    // The burst, paced to `rate`, round robin over the readers (one write in flight per reader).
+    const chains = readers.map(() => Promise.resolve());
+    const t0 = performance.now();
+    let written = 0;
+    while (written < total) {
+      const due = Math.min(total, Math.floor(((performance.now() - t0) / 1000) * rate) + 1);
+      for (; written < due; written++) {
+        const k = written % readers.length;
+        const tag = knownTag(written);
+        chains[k] = chains[k]!.then(() => readers[k]!.tap(tag));
+      }
+      await sleep(2);
+      if (written % (rate * 5) < rate / 100) say(`burst: ${written} of ${total} written`);
+    }
+    await Promise.all(chains);
+    const burstMs = performance.now() - t0;
+    await waitUntil(() => agent.acks.length >= total, `${total} scans journaled`, 600_000, 50);
+    const catchUpMs = performance.now() - t0 - burstMs;
+    const backlog = (await agent.health())?.journal.pending ?? -1;
+    say(
+      `burst done in ${Math.round(burstMs)} ms; all journaled ${
+        Math.round(catchUpMs)
+      } ms later; backlog ${backlog}`,
+    );
+
+    sim = await startIflowSimulator({ port, employees: employeesFor(total) });
+    const tBack = performance.now();
+    await waitUntil(
+      async () => (await agent.health())?.journal.pending === 0,
+      "the backlog to drain",
+      900_000,
+      50,
+    );
+    const drainMs = performance.now() - tBack;
+    say(`drained ${backlog} in ${Math.round(drainMs)} ms`);
+    polling = false;
+    await poller;
+    const peak = agent.rss()?.peakKiB ?? 0;
+    const exitCode = (await agent.stop()).code;
+
+    const rows = await exportRows(configPath);
+    const retired = await readArchive(`${dir}/journal`);
+    const tapped = new Set(Array.from({ length: total }, (_, i) => knownTag(i)));
+    const report = checkDelivery({
+      rows,
+      retired,
+      stored: sim.stored(),
+      acks: agent.acks,
+      tapped,
+      mustJournal: tapped,
+    });
+    return {
+      ...report,
+      written: total,
+      burstMs: Math.round(burstMs),
+      journalRate: Math.round(total / ((burstMs + catchUpMs) / 1000)),
+      catchUpMs: Math.round(catchUpMs),
+      backlog,
+      drainMs: Math.round(drainMs),
+      drainRate: Math.round(backlog / (drainMs / 1000)),
+      rssIdleMiB: mib(rssIdle),
+      rssBacklogMiB: mib(rssBacklog),
+      peakRssMiB: mib(peak),
+      exitCode,
+    };
+  } finally {
+    polling = false;
+    await poller;
+    if (!agent.dead) await agent.kill();
+    await sim?.close();
+    for (const r of readers) await r.close().catch(() => {});
+    await Deno.remove(dir, { recursive: true }).catch(() => {});
+  }
+}
+
+/** The figures of a load run as a name → value table. */
+export function loadFigures(r: LoadResult, rate: number): Record<string, string | number> {
+  return {
+    "burst": `${r.written} scans at ${rate}/s in ${(r.burstMs / 1000).toFixed(1)} s, iFlow down`,
+    "journaled (fsynced)":
+      `${r.journaled} (${r.journalRate}/s; last one ${r.catchUpMs} ms after the burst)`,
+    "backlog when iFlow came back": r.backlog,
+    "drain": `${(r.drainMs / 1000).toFixed(1)} s (${r.drainRate} records/s)`,
+    "delivered (stored at iFlow)": r.delivered,
+    "agent RSS idle / under backlog / peak":
+      `${r.rssIdleMiB} / ${r.rssBacklogMiB} / ${r.peakRssMiB} MiB`,
+    "violations": r.violations.length,
+  };
+}
