@@ -55,6 +55,31 @@ const enc = new TextEncoder();
 const utf8 = new TextDecoder();
 const latin1 = new TextDecoder("latin1");
 
+/**
+ * Settles with `pending` unless `signal` aborts first (then rejects at once and
+ * closes the connection if it still arrives), so a blackholed connect or a slow
+ * TLS handshake cannot outlive the request timeout.
+ */
+function abortable<T extends { close(): void }>(
+  pending: Promise<T>,
+  signal?: AbortSignal,
+): Promise<T> {
+  if (!signal) return pending;
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(new Http1Error("aborted", "connect", true));
+    if (signal.aborted) onAbort();
+    else signal.addEventListener("abort", onAbort, { once: true });
+    pending.then((conn) => {
+      signal.removeEventListener("abort", onAbort);
+      if (signal.aborted) conn.close();
+      else resolve(conn);
+    }, (err) => {
+      signal.removeEventListener("abort", onAbort);
+      reject(err);
+    });
+  });
+}
+
 /** A one-connection HTTP/1.1 client. Not for concurrent requests. */
 export class Http1Client {
   readonly #opts: Http1Options;
@@ -133,10 +158,14 @@ export class Http1Client {
       const port = Number(u.port || (u.protocol === "https:" ? 443 : 80));
       const hostname = u.hostname.replace(/^\[|\]$/g, "");
       try {
-        this.#conn = u.protocol === "https:"
-          ? await Deno.connectTls({ hostname, port, caCerts: this.#opts.caCerts })
-          : await Deno.connect({ hostname, port });
+        this.#conn = await abortable<Deno.Conn>(
+          u.protocol === "https:"
+            ? Deno.connectTls({ hostname, port, caCerts: this.#opts.caCerts })
+            : Deno.connect({ hostname, port }),
+          signal,
+        );
       } catch (err) {
+        if (err instanceof Http1Error) throw err;
         throw new Http1Error(`connect failed: ${(err as Error).message}`, "connect");
       }
       if (signal?.aborted) throw new Http1Error("aborted", "connect", true);

@@ -151,3 +151,29 @@ Deno.test("Http1Client speaks https with a trusted certificate", async () => {
     await server.shutdown();
   }
 });
+
+Deno.test("Http1Client gives up on a TLS handshake that never finishes when aborted", async () => {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const accepted: Deno.Conn[] = [];
+  const acceptLoop = (async () => {
+    for await (const conn of listener) accepted.push(conn); // never answers
+  })();
+  const c = new Http1Client();
+  const ac = new AbortController();
+  const t0 = Date.now();
+  setTimeout(() => ac.abort(), 50);
+  try {
+    await c.get(`https://127.0.0.1:${(listener.addr as Deno.NetAddr).port}/`, ac.signal);
+    throw new Error("expected an abort");
+  } catch (err) {
+    ok(err instanceof Http1Error);
+    // Deno completes the handshake on the first write: the request waits there
+    assertEquals([err.stage, err.aborted], ["write", true]);
+  }
+  ok(Date.now() - t0 < 10_000);
+  c.close();
+  listener.close();
+  for (const conn of accepted) conn.close();
+  await acceptLoop.catch(() => {});
+  await new Promise((r) => setTimeout(r, 20)); // let the failed handshake settle
+});
