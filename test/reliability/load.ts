@@ -124,6 +124,7 @@ export async function runLoad(opts: LoadOptions = {}): Promise<LoadResult> {
     const chains = readers.map(() => Promise.resolve());
     const t0 = performance.now();
     let written = 0;
+    let nextNote = rate * 10;
     while (written < total) {
       const due = Math.min(total, Math.floor(((performance.now() - t0) / 1000) * rate) + 1);
       for (; written < due; written++) {
@@ -132,7 +133,10 @@ export async function runLoad(opts: LoadOptions = {}): Promise<LoadResult> {
         chains[k] = chains[k]!.then(() => readers[k]!.tap(tag));
       }
       await sleep(2);
-      if (written % (rate * 5) < rate / 100) say(`burst: ${written} of ${total} written`);
+      if (written >= nextNote) {
+        say(`burst: ${written} of ${total} written`);
+        nextNote += rate * 10;
+      }
     }
     await Promise.all(chains);
     const burstMs = performance.now() - t0;
