@@ -92,8 +92,8 @@ if (import.meta.main) {
     durationMs,
     rate: Number(values.rate),
     progress: log,
-    envFor: (run) =>
-      run % 2 === 1 ? { [FAULT_FS_ENV]: `tear:${ops.nextU32()}:${5 + ops.int(400)}` } : {},
+    envFor: (run): Record<string, string> =>
+      run % 2 === 1 ? { [FAULT_FS_ENV]: `tear:${ops.nextU32()}:${5 + ops.int(150)}` } : {},
   });
   printFigures(`chaos soak (seed ${seed})`, {
     ...chaosFigures(chaos),
