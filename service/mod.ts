@@ -49,7 +49,7 @@ export type {
   JournalStatus,
   ReaderStatus,
   StatusSnapshot,
-  SyncStatus,
+  SyncStatusView,
 } from "./status/mod.ts";
 export {
   createLogger,
@@ -60,3 +60,16 @@ export {
   type LogLevel,
   redactSecrets,
 } from "./log.ts";
+export * from "./sync/mod.ts";
+export {
+  DEMO_EMPLOYEES,
+  DEMO_TOKEN,
+  type IflowSimulator,
+  type IflowSimulatorOptions,
+  runIflowSim,
+  type SimCounts,
+  type SimEmployee,
+  type SimFaults,
+  startIflowSimulator,
+  type StoredAttendance,
+} from "./iflow/mod.ts";

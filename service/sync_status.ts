@@ -6,10 +6,10 @@
  */
 
 import type { SyncStatus as EngineStatus } from "./sync/types.ts";
-import type { SyncStatus } from "./status/snapshot.ts";
+import type { SyncStatusView } from "./status/snapshot.ts";
 
 /** Converts the engine's status for the status snapshot. */
-export function syncStatusForSnapshot(s: EngineStatus): SyncStatus {
+export function syncStatusForSnapshot(s: EngineStatus): SyncStatusView {
   const c = s.counters;
   return {
     state: s.state,

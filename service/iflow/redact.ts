@@ -4,12 +4,14 @@
  * @module
  */
 
-/** The text that replaces a secret. */
-export const REDACTED = "***";
+import { type Logger, type LogLevel, REDACTED, redactSecrets } from "../log.ts";
+
+export { REDACTED };
+export type { Logger, LogLevel };
 
 /** Replaces the value of every `access_token` query parameter in `text` with `***`. */
 export function redactUrl(text: string): string {
-  return text.replace(/(access_token=)[^&\s"')\]]*/gi, `$1${REDACTED}`);
+  return redactSecrets(text, []);
 }
 
 /** Tokens shorter than this are only scrubbed after `access_token=` (scrubbing every
@@ -21,14 +23,8 @@ export const MIN_SCRUB_LENGTH = 6;
  * {@link MIN_SCRUB_LENGTH} characters) and any `access_token=` value from a string.
  */
 export function makeRedactor(token: string): (text: string) => string {
-  const forms = [...new Set([token, encodeURIComponent(token)])].filter((f) =>
-    f.length >= MIN_SCRUB_LENGTH
-  );
-  return (text: string): string => {
-    let out = redactUrl(text);
-    for (const f of forms) out = out.split(f).join(REDACTED);
-    return out;
-  };
+  const secrets = token.length >= MIN_SCRUB_LENGTH ? [token] : [];
+  return (text: string): string => redactSecrets(text, secrets);
 }
 
 /** Scrubs every string inside `value` (objects and arrays copied) with `redact`. */
@@ -41,12 +37,6 @@ export function redactDeep(value: unknown, redact: (s: string) => string, depth 
   for (const [k, v] of Object.entries(value)) out[k] = redactDeep(v, redact, depth + 1);
   return out;
 }
-
-/** Log levels used across the service. */
-export type LogLevel = "debug" | "info" | "warn" | "error";
-
-/** An injected logger: `(level, msg, fields)`. */
-export type Logger = (level: LogLevel, msg: string, fields?: Record<string, unknown>) => void;
 
 /** Wraps `logger` so nothing it receives can contain `token`. */
 export function redactingLogger(logger: Logger, token: string): Logger {

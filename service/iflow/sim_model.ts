@@ -13,6 +13,7 @@
  */
 
 import { z } from "zod";
+import { localStamp } from "../clock.ts";
 
 /** An employee known to the simulated iFlow. */
 export interface SimEmployee {
@@ -156,23 +157,10 @@ type ScanVerdict =
     message: string;
   };
 
-/** Local date and time of `epochMs` in `timeZone`. */
+/** Local date and time of `epochMs` in `timeZone` (the agent's own stamping, without the offset). */
 export function localDateTime(epochMs: number, timeZone: string): { date: string; time: string } {
-  const parts = new Intl.DateTimeFormat("en-CA", {
-    timeZone,
-    year: "numeric",
-    month: "2-digit",
-    day: "2-digit",
-    hour: "2-digit",
-    minute: "2-digit",
-    second: "2-digit",
-    hourCycle: "h23",
-  }).formatToParts(new Date(epochMs));
-  const get = (t: string) => parts.find((p) => p.type === t)?.value ?? "00";
-  return {
-    date: `${get("year")}-${get("month")}-${get("day")}`,
-    time: `${get("hour")}:${get("minute")}:${get("second")}`,
-  };
+  const { date, time } = localStamp(epochMs, timeZone);
+  return { date, time };
 }
 
 /** The simulated iFlow's state and rules. */

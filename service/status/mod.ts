@@ -18,7 +18,7 @@ export type {
   JournalStatus,
   ReaderStatus,
   StatusSnapshot,
-  SyncStatus,
+  SyncStatusView,
 } from "./snapshot.ts";
 export {
   parseListen,

@@ -42,7 +42,7 @@ export interface Histogram {
 }
 
 /** The sync engine's state. */
-export interface SyncStatus {
+export interface SyncStatusView {
   /** `idle`, `sending`, `backoff`, `auth-failed`, `stopped`, ... */
   state: string;
   /** Last error (token redacted), or null. */
@@ -112,5 +112,5 @@ export interface StatusSnapshot {
   /** The journal. */
   journal: JournalStatus;
   /** The sync engine. */
-  sync: SyncStatus;
+  sync: SyncStatusView;
 }
