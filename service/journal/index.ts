@@ -86,6 +86,9 @@ export class ScanSegment {
     return this.pending + this.rejected + this.synced + this.cleared;
   }
 
+  /** No slot before this one is pending (a hint that only moves back when a record is reopened). */
+  firstPending = 0;
+
   /** Adds a pending record at `offset`; seqs must increase. */
   add(seq: number, offset: number): void {
     const slot = seq - this.firstSeq;
@@ -127,6 +130,7 @@ export class ScanSegment {
     this.#count(old, -1);
     this.#count(st, 1);
     this.states[i] = st;
+    if (st === ST_PENDING && i < this.firstPending) this.firstPending = i;
   }
 
   #count(st: number, d: number): void {

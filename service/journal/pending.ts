@@ -37,7 +37,11 @@ export async function readPending(
         throw toJournalError(err, `reading ${seg.name}`);
       }
       const n = seg.slots;
-      for (let i = 0; i < n && out.length < limit; i++) {
+      // Skip the delivered head of the segment once, not on every call.
+      let first = seg.firstPending;
+      while (first < n && seg.states[first] !== ST_PENDING) first++;
+      seg.firstPending = first;
+      for (let i = first; i < n && out.length < limit; i++) {
         if (seg.states[i] !== ST_PENDING) continue;
         const seq = seg.firstSeq + i;
         const rec = (await reader.read(seg.offsets[i]!, seq))
