@@ -99,16 +99,21 @@ export class OsdpBus {
   #next = 0;
   #errorsSeen = 0;
   #failure: Error | null = null;
+  #comSeen: object | null = null;
+  /** Line speed after the last COMSET the panel followed (null: as opened). */
+  baudRate: number | null = null;
 
   /** Opens `path` and starts polling the readers. */
   static async open(path: string, options: OsdpBusOpenOptions): Promise<OsdpBus> {
+    let bus: OsdpBus | undefined;
+    // A reopened port keeps the speed a COMSET moved the line to.
     const open = () =>
       SerialPort.open(path, {
-        baudRate: options.baudRate ?? 9600,
+        baudRate: bus?.baudRate ?? options.baudRate ?? 9600,
         rs485: options.rs485 ?? false,
         onWarning: (m) => options.logger?.("warn", m, { port: path }),
       });
-    const bus = new OsdpBus(await open(), options, options.reopen === false ? null : open);
+    bus = new OsdpBus(await open(), options, options.reopen === false ? null : open);
     bus.start();
     return bus;
   }
@@ -377,12 +382,41 @@ export class OsdpBus {
           this.counters.strayFrames++;
         } else if (link.onReply(p, clock())) {
           this.#syncCounters();
+          this.#followComSpeed(port, link);
           return;
         }
       }
     }
     this.#syncCounters();
     link.onTimeout(clock());
+  }
+
+  /**
+   * After a reader accepted a COMSET (its osdp_COM reply), the panel moves the
+   * line to the new speed too, when that reader is alone on the line; with
+   * several readers the others would be lost, so it only warns.
+   */
+  #followComSpeed(port: OsdpTransport, link: PdLink): void {
+    const com = link.com;
+    if (com === null || com === this.#comSeen) return;
+    this.#comSeen = com;
+    const current = port.settings?.baudRate;
+    if (current === undefined || com.baudRate === current || !port.setBaudRate) return;
+    if (this.#readers.length > 1) {
+      this.#log("warn", "osdp reader moved to another speed; the others on this line did not", {
+        reader: link.name,
+        baudRate: com.baudRate,
+        lineBaudRate: current,
+      });
+      return;
+    }
+    port.setBaudRate(com.baudRate);
+    this.baudRate = com.baudRate;
+    this.#log("info", "osdp line speed changed after COMSET", {
+      reader: link.name,
+      from: current,
+      to: com.baudRate,
+    });
   }
 
   #syncCounters(): void {

@@ -21,6 +21,10 @@ export interface OsdpTransport {
   close(): Promise<void>;
   /** True once closed. */
   readonly closed: boolean;
+  /** Line settings in force (a {@link SerialPort} has them). */
+  readonly settings?: { readonly baudRate: number };
+  /** Changes the line speed (to follow a reader's accepted COMSET). */
+  setBaudRate?(baudRate: number): void;
 }
 
 /** One reader on the bus. */
