@@ -53,6 +53,7 @@ export interface FuzzTarget {
 
 /** Thrown by a target's own checks on what a decoder or parser returned. */
 export class FuzzCheckError extends Error {
+  /** Always "FuzzCheckError". */
   override name = "FuzzCheckError";
 }
 

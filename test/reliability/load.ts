@@ -1,8 +1,8 @@
 /**
  * The load run shared by `load_test.ts` (5 s), the soak and the benchmark
  * report (60 s): a burst far beyond any real gate (1,000 scans/s across
- * several readers) into the real agent while iFlow is down (connection
- * refused), then iFlow comes back and the backlog drains. Checks that nothing
+ * several readers) into the real agent while iFlow is down (every connection
+ * dropped), then iFlow comes back and the backlog drains. Checks that nothing
  * is lost and measures the journal rate, drain rate and the agent's memory.
  *
  * The burst goes to byte-stream readers (ASCII and line kinds on ptys): the
@@ -10,9 +10,12 @@
  * frame takes tens of ms on the wire, OSDP delivers one card per poll, an
  * RC522 card sits in the field), and the chaos run covers them.
  *
+ *   deno run -A test/reliability/load.ts [--seconds 60] [--rate 1000]
+ *
  * @module
  */
 
+import { parseArgs } from "node:util";
 import { demoAsciiReader, demoLineReader } from "../../service/demo/sim_readers.ts";
 import { DEMO_TOKEN } from "../../service/iflow/sim_model.ts";
 import { type IflowSimulator, startIflowSimulator } from "../../service/iflow/simulator.ts";
@@ -23,6 +26,7 @@ import {
   employeesFor,
   exportRows,
   knownTag,
+  printFigures,
   type SimReader,
   waitUntil,
   writeConfig,
@@ -69,12 +73,30 @@ export interface LoadResult extends DeliveryReport {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const mib = (kib: number) => Math.round(kib / 102.4) / 10;
 
-/** A TCP port nobody listens on (so requests are refused) that we can bind again later. */
-function freePort(): number {
+/**
+ * iFlow "down": a port held by a listener that drops every connection at
+ * once (no other test can take the port meanwhile); `release()` frees it for
+ * the simulator.
+ */
+function downServer(): { port: number; release(): Promise<void> } {
   const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (l.addr as Deno.NetAddr).port;
-  l.close();
-  return port;
+  const loop = (async () => {
+    try {
+      for await (const conn of l) conn.close();
+    } catch {
+      // closed
+    }
+  })();
+  let open = true;
+  return {
+    port: (l.addr as Deno.NetAddr).port,
+    release: async () => {
+      if (!open) return;
+      open = false;
+      l.close();
+      await loop;
+    },
+  };
 }
 
 /** Runs the load scenario. */
@@ -89,7 +111,8 @@ export async function runLoad(opts: LoadOptions = {}): Promise<LoadResult> {
       i % 2 === 0 ? demoAsciiReader(`burst-ascii-${i}`) : demoLineReader(`burst-line-${i}`),
     );
   }
-  const port = freePort();
+  const down = downServer();
+  const port = down.port;
   const url = `http://127.0.0.1:${port}/api/rfid_v2/offline_attendance/store_attendances`;
   const dir = await Deno.makeTempDir({ prefix: "pontaj-load-" });
   const configPath = `${dir}/pontaj.jsonc`;
@@ -149,7 +172,9 @@ export async function runLoad(opts: LoadOptions = {}): Promise<LoadResult> {
       } ms later; backlog ${backlog}`,
     );
 
-    sim = await startIflowSimulator({ port, employees: employeesFor(total) });
+    const employees = employeesFor(total);
+    await down.release();
+    sim = await startIflowSimulator({ port, employees });
     const tBack = performance.now();
     await waitUntil(
       async () => (await agent.health())?.journal.pending === 0,
@@ -192,6 +217,7 @@ export async function runLoad(opts: LoadOptions = {}): Promise<LoadResult> {
   } finally {
     polling = false;
     await poller;
+    await down.release();
     if (!agent.dead) await agent.kill();
     await sim?.close();
     for (const r of readers) await r.close().catch(() => {});
@@ -212,4 +238,26 @@ export function loadFigures(r: LoadResult, rate: number): Record<string, string 
       `${r.rssIdleMiB} / ${r.rssBacklogMiB} / ${r.peakRssMiB} MiB`,
     "violations": r.violations.length,
   };
+}
+
+if (import.meta.main) {
+  const { values } = parseArgs({
+    args: Deno.args,
+    options: {
+      seconds: { type: "string", default: "60" },
+      rate: { type: "string", default: "1000" },
+    },
+  });
+  const rate = Number(values.rate);
+  const r = await runLoad({
+    rate,
+    seconds: Number(values.seconds),
+    progress: (l) => console.log(`${new Date().toISOString()} ${l}`),
+  });
+  printFigures(
+    `load: ${rate} scans/s for ${values.seconds} s while iFlow is down, then the drain`,
+    loadFigures(r, rate),
+  );
+  for (const v of r.violations) console.log(`  VIOLATION ${v}`);
+  Deno.exit(r.violations.length === 0 && r.exitCode === 0 ? 0 : 1);
 }

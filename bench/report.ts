@@ -1,0 +1,418 @@
+/**
+ * The integrator benchmark report: runs every `bench/*_bench.ts` with
+ * `deno bench -A --json`, the decoders' zero-allocation probes, and the
+ * agent-level load run (1,000 scans/s for 60 s while iFlow is down, then the
+ * drain), and writes `bench/README.md`: the machine, and one table of the
+ * figures, each with the command that reproduces it. Every figure comes from
+ * a measurement of this run; nothing is typed in.
+ *
+ *   deno run -A bench/report.ts [--load-seconds 60] [--out bench/README.md]
+ *
+ * @module
+ */
+
+import { parseArgs } from "node:util";
+import { probeGc } from "../test/support/gc_probe.ts";
+import { type LoadResult, runLoad } from "../test/reliability/mod.ts";
+import { type Machine, machine } from "./machine.ts";
+
+const ROOT = new URL("../", import.meta.url).pathname;
+
+/** One `Deno.bench` result from `deno bench --json`. */
+export interface BenchResult {
+  /** Bench file (basename). */
+  file: string;
+  /** Bench name. */
+  name: string;
+  /** Group, if any. */
+  group: string | null;
+  /** Iterations measured. */
+  n: number;
+  /** Mean, ns. */
+  avg: number;
+  /** Fastest, ns. */
+  min: number;
+  /** Slowest, ns. */
+  max: number;
+  /** 75th percentile, ns. */
+  p75: number;
+  /** 99th percentile, ns. */
+  p99: number;
+}
+
+/** What one bench file produced. */
+interface BenchFile {
+  file: string;
+  results: BenchResult[];
+  /** What the file printed besides the JSON (its own summaries). */
+  notes: string;
+  error: string | null;
+  seconds: number;
+}
+
+async function runBenchFile(file: string): Promise<BenchFile> {
+  const t0 = performance.now();
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["bench", "-A", "--json", `bench/${file}`],
+    cwd: ROOT,
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const seconds = (performance.now() - t0) / 1000;
+  const text = new TextDecoder().decode(out.stdout);
+  const at = text.search(/^\{\s*"version"/m);
+  if (at < 0) {
+    return {
+      file,
+      results: [],
+      notes: text,
+      seconds,
+      error: new TextDecoder().decode(out.stderr).slice(-2000),
+    };
+  }
+  const json = JSON.parse(text.slice(at)) as {
+    benches: {
+      name: string;
+      group?: string;
+      results: { ok?: Record<string, number>; failed?: unknown }[];
+    }[];
+  };
+  const results: BenchResult[] = [];
+  const failures: string[] = [];
+  for (const b of json.benches) {
+    const ok = b.results[0]?.ok;
+    if (!ok) {
+      failures.push(`${b.name}: ${JSON.stringify(b.results[0]?.failed ?? b.results[0])}`);
+      continue;
+    }
+    results.push({
+      file,
+      name: b.name,
+      group: b.group ?? null,
+      n: ok.n!,
+      avg: ok.avg!,
+      min: ok.min!,
+      max: ok.max!,
+      p75: ok.p75!,
+      p99: ok.p99!,
+    });
+  }
+  return {
+    file,
+    results,
+    notes: text.slice(0, at).trim(),
+    seconds,
+    error: out.success && failures.length === 0 ? null : failures.join("\n") || `exit ${out.code}`,
+  };
+}
+
+/** A duration in the unit that reads best. */
+export function fmtTime(ns: number): string {
+  if (ns < 1e3) return `${ns.toFixed(ns < 10 ? 2 : 1)} ns`;
+  if (ns < 1e6) return `${(ns / 1e3).toFixed(ns < 1e4 ? 2 : 1)} µs`;
+  if (ns < 1e9) return `${(ns / 1e6).toFixed(ns < 1e7 ? 2 : 1)} ms`;
+  return `${(ns / 1e9).toFixed(2)} s`;
+}
+
+/** A rate with thousands separators. */
+export function fmtRate(perSecond: number, unit: string): string {
+  return `${Math.round(perSecond).toLocaleString("en-US")} ${unit}/s`;
+}
+
+const num = (s: string) => Number(s.replaceAll(",", ""));
+
+/**
+ * The figure a bench stands for, from the work its name says one iteration
+ * does: `×N` or `N frames` → time per frame; `N bytes` / `N KiB` → time per
+ * byte and throughput; `N … scans`, `N records`, `N polls`, `N concurrent
+ * appends` → rate; otherwise the time per operation.
+ */
+export function benchFigure(r: BenchResult): string {
+  const n = r.name;
+  const t = `${fmtTime(r.avg)} per op`;
+  let m = /×\s?(\d[\d,]*)/.exec(n) ?? /(\d[\d,]*) frames/.exec(n);
+  if (m) return `**${fmtTime(r.avg / num(m[1]!))}/frame** (${t} of ${m[1]})`;
+  m = /(\d[\d,]*) bytes/.exec(n);
+  if (m) return `**${fmtTime(r.avg / num(m[1]!))}/byte** (${t} of ${m[1]} bytes)`;
+  m = /(\d+) KiB/.exec(n);
+  if (m) return `**${((num(m[1]!) * 1024) / (r.avg / 1e9) / 1e6).toFixed(0)} MB/s** (${t})`;
+  m = /(\d[\d,]*) concurrent appends/.exec(n);
+  if (m) return `**${fmtRate((num(m[1]!) * 1e9) / r.avg, "appends")}** (${t})`;
+  m = /(\d[\d,]*)(?: journaled)? scans|(\d[\d,]*) records|(\d[\d,]*) polls/.exec(n);
+  if (m && /latency/.test(n)) {
+    const count = num(m[1] ?? m[2] ?? m[3]!);
+    return `**${fmtTime(r.avg / count)}** mean per scan over ${count} (${t})`;
+  }
+  if (m) {
+    const count = num(m[1] ?? m[2] ?? m[3]!);
+    const unit = m[1] ? "scans" : m[2] ? "records" : "polls";
+    return `**${fmtTime(r.avg)}** for ${count.toLocaleString("en-US")} ${unit} (${
+      fmtRate((count * 1e9) / r.avg, unit)
+    })`;
+  }
+  if (r.n <= 60 && r.avg >= 1e6) {
+    return `**${fmtTime(r.avg)}** mean (min ${fmtTime(r.min)}, p75 ${fmtTime(r.p75)}, max ${
+      fmtTime(r.max)
+    }; n = ${r.n})`;
+  }
+  return `**${fmtTime(r.avg)}** per op (${fmtRate(1e9 / r.avg, "ops")})`;
+}
+
+interface Probe {
+  kind: string;
+  fixture: string;
+  scavenges: number;
+  markCompacts: number;
+  counts: string;
+  test: string;
+}
+
+async function gcProbes(): Promise<Probe[]> {
+  const out: Probe[] = [];
+  for await (const d of Deno.readDir(`${ROOT}test/driver`)) {
+    if (!d.isDirectory) continue;
+    let names: string[] = [];
+    try {
+      for await (const f of Deno.readDir(`${ROOT}test/driver/${d.name}/fixtures`)) {
+        names.push(f.name);
+      }
+    } catch {
+      continue;
+    }
+    names = names.filter((f) => f.endsWith(".ts")).sort();
+    for (const f of names) {
+      const path = `${ROOT}test/driver/${d.name}/fixtures/${f}`;
+      const text = await Deno.readTextFile(path);
+      if (!/GC-PROBE-START|GC_START/.test(text)) continue;
+      const r = await probeGc(path);
+      out.push({
+        kind: d.name,
+        fixture: `test/driver/${d.name}/fixtures/${f}`,
+        scavenges: r.scavenges,
+        markCompacts: r.markCompacts,
+        counts: r.after.join(" ").slice(0, 160),
+        test: `deno test -A test/driver/${d.name}/zero_alloc_test.ts`,
+      });
+    }
+  }
+  return out.sort((a, b) => a.kind.localeCompare(b.kind) || a.fixture.localeCompare(b.fixture));
+}
+
+type Row = [area: string, figure: string, value: string, command: string];
+
+const find = (files: BenchFile[], re: RegExp) =>
+  files.flatMap((f) => f.results).find((r) => re.test(r.name));
+
+function journalRows(files: BenchFile[]): Row[] {
+  const rows: Row[] = [];
+  const cmd = "`deno bench -A bench/journal_bench.ts`";
+  const pair = (what: string, j: RegExp, raw: RegExp, per: number) => {
+    const a = find(files, j), b = find(files, raw);
+    if (!a || !b) return;
+    const ja = (per * 1e9) / a.avg, rb = (per * 1e9) / b.avg;
+    rows.push([
+      "journal",
+      `appends/s vs raw fsync: ${what}`,
+      `**${fmtRate(ja, "appends")}** vs raw ${fmtRate(rb, "writes")} (${
+        ((ja / rb) * 100).toFixed(0)
+      } %)`,
+      cmd,
+    ]);
+  };
+  pair(
+    "one append per fdatasync (async I/O)",
+    /^journal\.append \(async/,
+    /^raw write\+fdatasync \(async/,
+    1,
+  );
+  pair(
+    "one append per fdatasync (blockingFs)",
+    /^journal\.append \(blockingFs/,
+    /^raw writeSync\+fdatasyncSync/,
+    1,
+  );
+  pair("8 concurrent appends, group commit", /^journal 8 concurrent/, /^raw 8 frames/, 8);
+  pair("64 concurrent appends, group commit", /^journal 64 concurrent/, /^raw 64 frames/, 64);
+  const rec = find(files, /^Journal\.open \(recovery\)/);
+  if (rec) rows.push(["journal", `recovery time: ${rec.name}`, benchFigure(rec), cmd]);
+  return rows;
+}
+
+function table(rows: Row[]): string {
+  const esc = (s: string) => s.replaceAll("|", "\\|");
+  return [
+    "| Area | Figure | Value | Reproduce |",
+    "| --- | --- | --- | --- |",
+    ...rows.map((r) => `| ${r.map(esc).join(" | ")} |`),
+  ].join("\n");
+}
+
+function loadRows(l: LoadResult, seconds: number): Row[] {
+  const cmd = `\`deno run -A test/reliability/load.ts --seconds ${seconds}\``;
+  return [
+    [
+      "agent",
+      `burst journal rate (${l.written.toLocaleString("en-US")} scans at 1,000/s, iFlow down)`,
+      `**${
+        fmtRate(l.journalRate, "scans")
+      }** fsynced; last scan journaled ${l.catchUpMs} ms after the burst; lost ${
+        l.written - l.journaled
+      }`,
+      cmd,
+    ],
+    [
+      "agent",
+      `drain rate after the outage (backlog ${l.backlog.toLocaleString("en-US")})`,
+      `**${fmtRate(l.drainRate, "records")}** (${
+        (l.drainMs / 1000).toFixed(1)
+      } s, reconnect jitter ≤ 0.5 s included); stored at iFlow ${
+        l.delivered.toLocaleString("en-US")
+      }, violations ${l.violations.length}`,
+      cmd,
+    ],
+    [
+      "agent",
+      "RSS idle (8 readers, empty journal, 1 s after start)",
+      `**${l.rssIdleMiB} MiB**`,
+      cmd,
+    ],
+    [
+      "agent",
+      `RSS under backlog (up to ${l.backlog.toLocaleString("en-US")} pending)`,
+      `**${l.rssBacklogMiB} MiB** (peak VmHWM over the run ${l.peakRssMiB} MiB)`,
+      cmd,
+    ],
+  ];
+}
+
+function machineText(m: Machine): string {
+  return [
+    `- CPU: ${m.cpu} (${m.cores} cores)`,
+    `- RAM: ${m.ramGiB} GiB`,
+    `- Kernel: Linux ${m.kernel}`,
+    `- Deno: ${m.deno} (V8 ${m.v8}, TypeScript ${m.typescript})`,
+    `- Load average when the run started: ${m.loadAverage} (shared machine: other jobs ran alongside)`,
+    `- Commit: ${m.commit}; run on ${m.date}`,
+  ].join("\n");
+}
+
+if (import.meta.main) {
+  const { values } = parseArgs({
+    args: Deno.args,
+    options: {
+      "load-seconds": { type: "string", default: "60" },
+      out: { type: "string", default: `${ROOT}bench/README.md` },
+    },
+  });
+  const loadSeconds = Number(values["load-seconds"]);
+  const say = (s: string) => console.error(`${new Date().toISOString()} ${s}`);
+  const m = await machine();
+  const files: BenchFile[] = [];
+  const benchNames: string[] = [];
+  for await (const e of Deno.readDir(`${ROOT}bench`)) {
+    if (e.isFile && e.name.endsWith("_bench.ts")) benchNames.push(e.name);
+  }
+  for (const f of benchNames.sort()) {
+    say(`deno bench -A --json bench/${f}`);
+    const r = await runBenchFile(f);
+    say(
+      `  ${r.results.length} results in ${r.seconds.toFixed(0)} s${
+        r.error ? `; FAILED: ${r.error.slice(0, 200)}` : ""
+      }`,
+    );
+    files.push(r);
+  }
+  say("zero-allocation probes");
+  const probes = await gcProbes();
+  say(`load: 1,000 scans/s for ${loadSeconds} s, then the drain`);
+  const load = await runLoad({ rate: 1000, seconds: loadSeconds, progress: say });
+
+  const rows: Row[] = [];
+  const kinds = new Set<string>();
+  for await (const d of Deno.readDir(`${ROOT}driver`)) if (d.isDirectory) kinds.add(d.name);
+  for (const f of files.filter((f) => kinds.has(f.file.replace(/_bench\.ts$/, "")))) {
+    const kind = f.file.replace(/_bench\.ts$/, "");
+    for (const r of f.results) {
+      rows.push([kind, r.name, benchFigure(r), `\`deno bench -A bench/${f.file}\``]);
+    }
+    for (const p of probes.filter((p) => p.kind === kind)) {
+      rows.push([
+        kind,
+        `allocation in the hot loop (${p.fixture.split("/").pop()})`,
+        `**${p.scavenges} scavenges**, ${p.markCompacts} mark-compacts with a 1 MiB young generation; ${p.counts}`,
+        `\`${p.test}\``,
+      ]);
+    }
+  }
+  rows.push(...journalRows(files));
+  const benchRows = (f: BenchFile, area: string) =>
+    f.results.map((r): Row => [area, r.name, benchFigure(r), `\`deno bench -A bench/${f.file}\``]);
+  const journal = files.find((f) => f.file === "journal_bench.ts");
+  if (journal) {
+    rows.push(
+      ...benchRows(journal, "journal").filter((r) =>
+        !/^(journal |journal\.|raw |Journal\.open)/.test(r[1])
+      ),
+    );
+  }
+  // Everything else (sync, ...), the agent's own benchmarks and the load run last.
+  const rest = files.filter((f) => !kinds.has(f.file.replace(/_bench\.ts$/, "")) && f !== journal);
+  rest.sort((x, y) => Number(x.file === "agent_bench.ts") - Number(y.file === "agent_bench.ts"));
+  for (const f of rest) rows.push(...benchRows(f, f.file.replace(/_bench\.ts$/, "")));
+  rows.push(...loadRows(load, loadSeconds));
+  for (const f of files.filter((f) => f.error)) {
+    rows.push([
+      f.file,
+      "FAILED",
+      f.error!.replaceAll("\n", " "),
+      `\`deno bench -A bench/${f.file}\``,
+    ]);
+  }
+
+  const notes = files.filter((f) => f.notes).map((f) =>
+    `#### bench/${f.file}\n\n\`\`\`\n${f.notes}\n\`\`\``
+  ).join("\n\n");
+  const md = `# Benchmarks
+
+Generated by \`deno run -A bench/report.ts\` (which runs every \`bench/*_bench.ts\`
+with \`deno bench -A --json\`, the decoders' zero-allocation probes and the
+agent load run). Every figure below was measured in that run; do not edit this
+file by hand, run the report again.
+
+## Machine
+
+${machineText(m)}
+
+## Figures
+
+${table(rows)}
+
+Notes on reading the table:
+
+- Decoder rows: time per frame (or byte) is the mean time of one benchmark
+  iteration divided by the frames (bytes) the benchmark's name says it
+  decodes. "Allocation" rows run the decoder's hot loop in a child with
+  \`--trace-gc --max-semi-space-size=1\` and count minor GCs (scavenges) while
+  it runs over the number of frames printed: 0 means the loop allocates
+  nothing.
+- Journal rows compare \`journal.append\` with a raw \`write\` + \`fdatasync\` of
+  a frame of the same size on the same disk: the difference is the journal's
+  own cost (framing, CRC32C, bookkeeping).
+- Agent rows run the real agent as a child process (\`service/main.ts run\`,
+  as \`deno task start\` does; with a simulated Wiegand reader, the same agent
+  code through \`test/reliability/fixtures/agent_entry.ts\`, which only adds
+  the simulated GPIO chip as a device override, as the demo does) against
+  simulated readers on ptys and the iFlow simulator on loopback. Latency is measured from the card presented to the
+  simulated reader until the simulated iFlow has stored the attendance.
+
+## What the benchmarks printed
+
+${notes || "(nothing)"}
+`;
+  await Deno.writeTextFile(values.out!, md);
+  // The repository's `deno fmt --check` covers Markdown: write it formatted.
+  await new Deno.Command(Deno.execPath(), { args: ["fmt", "--quiet", values.out!], cwd: ROOT })
+    .output();
+  say(`wrote ${values.out}`);
+}
