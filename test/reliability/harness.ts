@@ -25,6 +25,20 @@ export const AGENT_ENTRY: string = new URL("./fixtures/agent_entry.ts", import.m
 /** The repository's deno.json (children run with it, wherever the cwd is). */
 export const DENO_JSON: string = new URL("../../deno.json", import.meta.url).pathname;
 
+/**
+ * The runtime flags `deno task start` gives the agent (between `deno run` and
+ * the script in deno.json's `start` task, e.g. a V8 young-generation size),
+ * so the child agent runs as the integrator's does.
+ */
+export const START_FLAGS: string[] = (() => {
+  const tasks = (JSON.parse(Deno.readTextFileSync(DENO_JSON)) as { tasks?: Record<string, string> })
+    .tasks;
+  const words = (tasks?.start ?? "deno run -A service/main.ts run").split(/\s+/);
+  const from = words.indexOf("run") + 1;
+  const to = words.findIndex((w) => w.endsWith("main.ts"));
+  return words.slice(from, to > from ? to : from).filter((w) => w !== "-A");
+})();
+
 /** A simulated reader: its config entry and `tap(tag)` (see `DemoReader`). */
 export type SimReader = DemoReader;
 
@@ -170,7 +184,7 @@ export class AgentChild {
   readonly #onLog?: (line: Record<string, unknown>) => void;
   readonly #run: number;
 
-  /** Spawns `deno run -A <entry> run --config <configPath>`. */
+  /** Spawns `deno run -A <START_FLAGS> <entry> run --config <configPath>`. */
   constructor(opts: AgentChildOptions) {
     this.#onLog = opts.onLog;
     this.#run = opts.run ?? 0;
@@ -180,6 +194,7 @@ export class AgentChild {
       args: [
         "run",
         "-A",
+        ...START_FLAGS,
         "--config",
         DENO_JSON,
         entry,

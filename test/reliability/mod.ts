@@ -30,6 +30,7 @@ export {
   runCli,
   type SimReader,
   type SimReaderSet,
+  START_FLAGS,
   unknownTag,
   waitUntil,
   writeConfig,
