@@ -105,15 +105,16 @@ export class OsdpBus {
 
   /** Opens `path` and starts polling the readers. */
   static async open(path: string, options: OsdpBusOpenOptions): Promise<OsdpBus> {
-    let bus: OsdpBus | undefined;
     // A reopened port keeps the speed a COMSET moved the line to.
+    const self: { bus?: OsdpBus } = {};
     const open = () =>
       SerialPort.open(path, {
-        baudRate: bus?.baudRate ?? options.baudRate ?? 9600,
+        baudRate: self.bus?.baudRate ?? options.baudRate ?? 9600,
         rs485: options.rs485 ?? false,
         onWarning: (m) => options.logger?.("warn", m, { port: path }),
       });
-    bus = new OsdpBus(await open(), options, options.reopen === false ? null : open);
+    const bus = new OsdpBus(await open(), options, options.reopen === false ? null : open);
+    self.bus = bus;
     bus.start();
     return bus;
   }
