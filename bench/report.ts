@@ -13,7 +13,7 @@
 
 import { parseArgs } from "node:util";
 import { probeGc } from "../test/support/gc_probe.ts";
-import { type LoadResult, runLoad } from "../test/reliability/mod.ts";
+import { type LoadResult, runLoad, START_FLAGS } from "../test/reliability/mod.ts";
 import { type Machine, machine } from "./machine.ts";
 
 const ROOT = new URL("../", import.meta.url).pathname;
@@ -399,8 +399,10 @@ Notes on reading the table:
 - Journal rows compare \`journal.append\` with a raw \`write\` + \`fdatasync\` of
   a frame of the same size on the same disk: the difference is the journal's
   own cost (framing, CRC32C, bookkeeping).
-- Agent rows run the real agent as a child process (\`service/main.ts run\`,
-  as \`deno task start\` does; with a simulated Wiegand reader, the same agent
+- Agent rows run the real agent as a child process (\`service/main.ts run\`
+  with the runtime flags of \`deno task start\`: \`${
+    START_FLAGS.join(" ") || "none"
+  }\`; with a simulated Wiegand reader, the same agent
   code through \`test/reliability/fixtures/agent_entry.ts\`, which only adds
   the simulated GPIO chip as a device override, as the demo does) against
   simulated readers on ptys and the iFlow simulator on loopback. Latency is measured from the card presented to the
