@@ -13,6 +13,7 @@ import type { TagFormat } from "../driver/tag.ts";
 import { Journal } from "./journal/journal.ts";
 import { SpooledJournal } from "./journal/spool.ts";
 import type { ScanInput } from "./journal/types.ts";
+import type { JournalFs } from "./journal/fs.ts";
 import type { Logger } from "./log.ts";
 import { ScanPipeline, type ScanStore } from "./pipeline/scan_pipeline.ts";
 import { type DeviceOverrides, devicesFor } from "./readers/factory.ts";
@@ -34,6 +35,8 @@ export interface AgentOptions {
   now?: () => number;
   /** Simulated kernel layers for devices that cannot exist here (the demo, tests). */
   devices?: DeviceOverrides;
+  /** The journal's file layer (default: the real one); the reliability tests inject faults here. */
+  journalFs?: JournalFs;
 }
 
 /** Adapts the spool's result to "seq once durable, null if not kept". */
@@ -122,6 +125,7 @@ export class Agent {
       archive: config.journal.archive,
       archiveDays: config.journal.archiveDays,
       logger: opts.logger,
+      fs: opts.journalFs,
     });
     const agent = new Agent(config, opts, journal);
     try {

@@ -25,14 +25,18 @@ import { READER_KIND_SCHEMAS } from "./reader_kinds.ts";
 import { wiegandConfigIssues, type WiegandReaderConfig } from "../../driver/wiegand/mod.ts";
 import { groupOsdpReaders, type OsdpReaderConfig } from "../../driver/osdp/config.ts";
 
-/** True when `tz` is an IANA time zone this runtime knows. */
+const knownZones = new Set<string>();
+
+/** True when `tz` is an IANA time zone this runtime knows (answers are remembered). */
 export function isTimeZone(tz: string): boolean {
+  if (knownZones.has(tz)) return true;
   try {
     new Intl.DateTimeFormat("en-US", { timeZone: tz });
-    return true;
   } catch {
     return false;
   }
+  if (knownZones.size < 64) knownZones.add(tz);
+  return true;
 }
 
 /** Options every reader has. */
