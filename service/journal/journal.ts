@@ -77,6 +77,7 @@ export class Journal {
   #health: { scan: string | null; outcome: string | null } = { scan: null, outcome: null };
   #oldest: { seq: number; epochMs: number } | null = null;
   #newestEpochMs: number | null = null;
+  #newestPayload: Uint8Array | null = null;
   #snapshotBytes = 0;
   #oldOutcomeSegments: string[] = [];
   #retainChain: Promise<void> = Promise.resolve();
@@ -208,17 +209,22 @@ export class Journal {
     const seg = this.#index.segments[this.#index.segments.length - 1]!;
     seg.add(seq, off);
     seg.size = off + frameSize(payload.length);
-    this.#newestEpochMs = scanEpochMs(
-      new DataView(payload.buffer, payload.byteOffset),
-      0,
-      payload.length,
-    );
+    this.#newestPayload = payload; // decoded only when stats() asks
     if (this.#oldest === null) {
       this.#oldest = {
         seq,
         epochMs: scanEpochMs(new DataView(payload.buffer, payload.byteOffset), 0, payload.length),
       };
     }
+  }
+
+  #newestEpoch(): number | null {
+    const p = this.#newestPayload;
+    if (p !== null) {
+      this.#newestEpochMs = scanEpochMs(new DataView(p.buffer, p.byteOffset), 0, p.length);
+      this.#newestPayload = null;
+    }
+    return this.#newestEpochMs;
   }
 
   #onScanSegment(name: string, first: number, size: number): void {
@@ -353,7 +359,7 @@ export class Journal {
       bytes,
       segments: this.#index.segments.length,
       oldestPendingMs: pending > 0 && this.#oldest ? this.#oldest.epochMs : null,
-      newestEpochMs: this.#newestEpochMs,
+      newestEpochMs: this.#newestEpoch(),
       corruption,
       degraded: this.#health.scan ?? this.#health.outcome ??
         (r.problems.length > 0
