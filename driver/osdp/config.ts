@@ -15,6 +15,7 @@ import { TAG_FORMATS, type TagFormat } from "../tag.ts";
 import type { OsdpReaderSpec } from "./bus_types.ts";
 import { OsdpLedColor, type OsdpLedColorName } from "./constants.ts";
 import type { FeedbackPattern } from "./payload.ts";
+import { DEFAULT_TIMING, type LinkTiming } from "./timing.ts";
 
 /** Options of an `osdp` reader, as parsed. */
 export interface OsdpReaderConfig {
@@ -30,6 +31,12 @@ export interface OsdpReaderConfig {
   secureChannel?: { scbk?: string; required: boolean };
   /** Poll interval, ms (default 50). */
   pollIntervalMs: number;
+  /** Reply timeout before the same command is sent again, ms (default 200; per line). */
+  replyTimeoutMs: number;
+  /** No valid reply for this long → the reader is offline, ms (default 8000; per line). */
+  offlineAfterMs: number;
+  /** Cap of the reconnect backoff once offline, ms (default 30000; per line). */
+  reconnectMaxMs: number;
   /** How a card read becomes the `rfidTag` (default `dec10`). */
   tagFormat: TagFormat;
   /** LED/beep patterns for journaled (`ok`) and rejected scans; unset fields keep the defaults. */
@@ -64,6 +71,9 @@ export const OsdpReaderConfigSchema = z.strictObject({
     required: z.boolean().default(false),
   }).optional(),
   pollIntervalMs: z.number().int().min(5).max(60_000).default(50),
+  replyTimeoutMs: z.number().int().min(10).max(10_000).default(DEFAULT_TIMING.replyTimeoutMs),
+  offlineAfterMs: z.number().int().min(100).max(600_000).default(DEFAULT_TIMING.offlineAfterMs),
+  reconnectMaxMs: z.number().int().min(100).max(3_600_000).default(DEFAULT_TIMING.reconnectMaxMs),
   tagFormat: z.enum(TAG_FORMATS).default("dec10"),
   feedback: z.strictObject({ ok: pattern.optional(), rejected: pattern.optional() }).optional(),
 });
@@ -83,11 +93,14 @@ export interface OsdpLineConfig {
   rs485: boolean;
   /** Readers on the line. */
   readers: OsdpReaderSpec[];
+  /** Line timing (reply timeout, offline time, reconnect cap). */
+  timing: Partial<LinkTiming>;
 }
 
 /**
  * Groups named `osdp` reader configs by port. Throws an `Error` naming the
- * readers when two on one port disagree on speed or share an address.
+ * readers when two on one port disagree on speed or timing, or share an
+ * address.
  */
 export function groupOsdpReaders(
   readers: readonly (OsdpReaderConfig & { name: string })[],
@@ -96,13 +109,34 @@ export function groupOsdpReaders(
   for (const r of readers) {
     let line = lines.get(r.port);
     if (!line) {
-      line = { port: r.port, baudRate: r.baudRate, rs485: r.rs485, readers: [], names: new Map() };
+      line = {
+        port: r.port,
+        baudRate: r.baudRate,
+        rs485: r.rs485,
+        readers: [],
+        timing: {
+          replyTimeoutMs: r.replyTimeoutMs,
+          offlineAfterMs: r.offlineAfterMs,
+          reconnectMaxMs: r.reconnectMaxMs,
+        },
+        names: new Map(),
+      };
       lines.set(r.port, line);
     }
     const first = line.names.values().next().value ?? r.name;
     if (r.baudRate !== line.baudRate || r.rs485 !== line.rs485) {
       throw new Error(
         `osdp readers "${first}" and "${r.name}" share ${r.port} but differ in baudRate/rs485`,
+      );
+    }
+    const t = line.timing;
+    if (
+      r.replyTimeoutMs !== t.replyTimeoutMs || r.offlineAfterMs !== t.offlineAfterMs ||
+      r.reconnectMaxMs !== t.reconnectMaxMs
+    ) {
+      throw new Error(
+        `osdp readers "${first}" and "${r.name}" share ${r.port} but differ in ` +
+          `replyTimeoutMs/offlineAfterMs/reconnectMaxMs`,
       );
     }
     const clash = line.names.get(r.address);

@@ -37,6 +37,7 @@ export class OsdpBusDriver implements ReaderDriver {
       baudRate: this.#line.baudRate,
       rs485: this.#line.rs485,
       readers: this.#line.readers,
+      timing: this.#line.timing,
       reopen: false,
       onCard: (ev) => sink.onCard(ev.reader, ev.read),
       onKeypad: (ev) => sink.onPin?.(ev.reader, ev.keys),

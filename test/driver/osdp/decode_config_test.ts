@@ -66,6 +66,9 @@ Deno.test("osdp reader config schema fills defaults and is strict", () => {
     rs485: false,
     address: 3,
     pollIntervalMs: 50,
+    replyTimeoutMs: 200,
+    offlineAfterMs: 8000,
+    reconnectMaxMs: 30000,
     tagFormat: "dec10",
   });
   const sc = OsdpReaderConfigSchema.parse({
@@ -100,7 +103,15 @@ Deno.test("osdp reader config schema fills defaults and is strict", () => {
 });
 
 Deno.test("osdp readers sharing a port are grouped into one line", () => {
-  const base = { baudRate: 9600, rs485: false, pollIntervalMs: 50, tagFormat: "dec10" as const };
+  const base = {
+    baudRate: 9600,
+    rs485: false,
+    pollIntervalMs: 50,
+    replyTimeoutMs: 200,
+    offlineAfterMs: 8000,
+    reconnectMaxMs: 30000,
+    tagFormat: "dec10" as const,
+  };
   const lines = groupOsdpReaders([
     { ...base, name: "in", port: "/dev/ttyUSB0", address: 1 },
     { ...base, name: "out", port: "/dev/ttyUSB0", address: 2 },
@@ -125,5 +136,18 @@ Deno.test("osdp readers sharing a port are grouped into one line", () => {
         { ...base, name: "b", port: "/dev/ttyUSB0", address: 2, baudRate: 115200 },
       ]),
     /differ in baudRate/,
+  );
+  assert.deepEqual(lines[0]!.timing, {
+    replyTimeoutMs: 200,
+    offlineAfterMs: 8000,
+    reconnectMaxMs: 30000,
+  });
+  assert.throws(
+    () =>
+      groupOsdpReaders([
+        { ...base, name: "a", port: "/dev/ttyUSB0", address: 1 },
+        { ...base, name: "b", port: "/dev/ttyUSB0", address: 2, offlineAfterMs: 2000 },
+      ]),
+    /differ in replyTimeoutMs\/offlineAfterMs\/reconnectMaxMs/,
   );
 });
