@@ -166,38 +166,20 @@ export class EmulatedPdState {
     this.dropCount += count;
   }
 
-  /** Client UID sent in `osdp_CCRYPT`. */
-  protected cuid(): Uint8Array {
+  /** The serial number, little-endian. */
+  #serialBytes(): number[] {
     const sn = this.options.serial ?? 0x12345678;
-    return Uint8Array.of(
-      0x5a,
-      0x01,
-      0x02,
-      0x01,
-      sn & 0xff,
-      (sn >>> 8) & 0xff,
-      (sn >>> 16) & 0xff,
-      sn >>> 24,
-    );
+    return [sn & 0xff, (sn >>> 8) & 0xff, (sn >>> 16) & 0xff, sn >>> 24];
   }
 
-  /** `osdp_PDID` data. */
+  /** Client UID sent in `osdp_CCRYPT`: vendor code, model, version, serial. */
+  protected cuid(): Uint8Array {
+    return Uint8Array.of(0x5a, 0x01, 0x02, 0x01, ...this.#serialBytes());
+  }
+
+  /** `osdp_PDID` data: vendor code, model, version, serial, firmware 1.2.3. */
   protected pdid(): Uint8Array {
-    const sn = this.options.serial ?? 0x12345678;
-    return Uint8Array.of(
-      0x5a,
-      0x01,
-      0x02,
-      0x01,
-      0x01,
-      sn & 0xff,
-      (sn >>> 8) & 0xff,
-      (sn >>> 16) & 0xff,
-      sn >>> 24,
-      1,
-      2,
-      3,
-    );
+    return Uint8Array.of(0x5a, 0x01, 0x02, 0x01, 0x01, ...this.#serialBytes(), 1, 2, 3);
   }
 
   /** `osdp_PDCAP` data. */

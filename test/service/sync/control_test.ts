@@ -1,22 +1,10 @@
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
 import { DEMO_EMPLOYEES, startIflowSimulator } from "../../../service/iflow/mod.ts";
-import { Journal } from "../../../service/journal/mod.ts";
 import { SyncEngine, type SyncJournal, type SyncProgress } from "../../../service/sync/mod.ts";
-import { fastConfig, scan, TOKEN, waitFor } from "./support.ts";
+import { fastConfig, scan, TOKEN, waitFor, withJournal } from "./support.ts";
 
 const ANA = DEMO_EMPLOYEES[0]!.rfid;
 const T0 = Date.UTC(2024, 4, 6, 5, 0, 0);
-
-async function withJournal(fn: (j: Journal) => Promise<void>): Promise<void> {
-  const dir = await Deno.makeTempDir({ prefix: "pontaj-sync-" });
-  const j = await Journal.open(dir);
-  try {
-    await fn(j);
-  } finally {
-    await j.close();
-    await Deno.remove(dir, { recursive: true });
-  }
-}
 
 Deno.test("SyncEngine wake() sends a new scan at once when idle (no poll needed)", async () => {
   const sim = await startIflowSimulator({ port: 0, tokens: [TOKEN] });

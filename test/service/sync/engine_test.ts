@@ -2,7 +2,15 @@ import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
 import { DEMO_EMPLOYEES, startIflowSimulator } from "../../../service/iflow/mod.ts";
 import { Journal } from "../../../service/journal/mod.ts";
 import { seededRandom, SyncEngine } from "../../../service/sync/mod.ts";
-import { captureLogs, fastConfig, leaksToken, scan, TOKEN, waitFor } from "./support.ts";
+import {
+  captureLogs,
+  fastConfig,
+  leaksToken,
+  scan,
+  TOKEN,
+  waitFor,
+  withJournal,
+} from "./support.ts";
 
 const [ANA, ION, MARIA, , ELENA, RADU] = DEMO_EMPLOYEES.map((e) => e.rfid);
 const T0 = Date.UTC(2024, 4, 6, 5, 0, 0); // 08:00:00 in Bucharest
@@ -11,17 +19,6 @@ async function rows(j: Journal) {
   const out = [];
   for await (const r of j.export()) out.push(r);
   return out;
-}
-
-async function withJournal(fn: (j: Journal) => Promise<void>): Promise<void> {
-  const dir = await Deno.makeTempDir({ prefix: "pontaj-sync-" });
-  const j = await Journal.open(dir);
-  try {
-    await fn(j);
-  } finally {
-    await j.close();
-    await Deno.remove(dir, { recursive: true });
-  }
 }
 
 Deno.test("SyncEngine records every classification and keeps journal order", async () => {

@@ -4,7 +4,7 @@
  */
 
 import { type IflowConfig, localDateTime, parseIflowConfig } from "../../../service/iflow/mod.ts";
-import type { ScanInput } from "../../../service/journal/mod.ts";
+import { Journal, type ScanInput } from "../../../service/journal/mod.ts";
 
 /** A token with characters that change under URL encoding. */
 export const TOKEN = "dev-7731/ă+&=tok";
@@ -76,4 +76,16 @@ export function captureLogs(): {
 export function leaksToken(text: string): boolean {
   return text.includes(TOKEN) || text.includes(encodeURIComponent(TOKEN)) ||
     text.includes("dev-7731");
+}
+
+/** Runs `fn` with a real journal in a fresh temp dir, removed afterwards. */
+export async function withJournal(fn: (j: Journal) => Promise<void>): Promise<void> {
+  const dir = await Deno.makeTempDir({ prefix: "pontaj-sync-" });
+  const j = await Journal.open(dir);
+  try {
+    await fn(j);
+  } finally {
+    await j.close();
+    await Deno.remove(dir, { recursive: true });
+  }
 }
