@@ -167,7 +167,6 @@ export class Agent {
           export: (o) => exportObjects(this.#journal.export(o)),
         },
       });
-      log("info", "status page", { url: this.#status.url });
     }
     log("info", "agent started", {
       version: PACKAGE_VERSION,

@@ -253,7 +253,7 @@ export class AgentChild {
         reader: String(o.reader),
         run: this.#run,
       });
-    } else if (msg === "status page") this.statusUrl = String(o.url);
+    } else if (msg === "status: listening") this.statusUrl = String(o.url);
     else if (msg === "reader online") {
       for (const n of (o.readers as string[] | undefined) ?? []) this.online.add(n);
       this.onlineAt = Date.parse(String(o.ts));
