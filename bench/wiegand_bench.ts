@@ -14,6 +14,7 @@ import {
   type FrameSink,
   GpioEventParser,
   packBits,
+  setEventTimestamp,
   WiegandAssembler,
   WiegandFormatSet,
   WiegandPulseGenerator,
@@ -117,18 +118,7 @@ for (const format of ["h10301", "c1000-48"]) {
       // Timestamps move on each op (rewritten in place); the rewrite is part of the cost.
       const b0 = base2[0]!;
       for (let r = 0; r < records; r++) {
-        const t = b0 + e.rel[r]!;
-        const lo = t % 4294967296;
-        const hi = (t - lo) / 4294967296;
-        const o = r * 48;
-        bytes[o] = lo & 0xff;
-        bytes[o + 1] = (lo >>> 8) & 0xff;
-        bytes[o + 2] = (lo >>> 16) & 0xff;
-        bytes[o + 3] = (lo >>> 24) & 0xff;
-        bytes[o + 4] = hi & 0xff;
-        bytes[o + 5] = (hi >>> 8) & 0xff;
-        bytes[o + 6] = (hi >>> 16) & 0xff;
-        bytes[o + 7] = (hi >>> 24) & 0xff;
+        setEventTimestamp(bytes, r * 48, b0 + e.rel[r]!);
       }
       const before = counts[0]!;
       parser.push(bytes, bytes.length);

@@ -139,6 +139,24 @@ export function writeLineEvent(buf: Uint8Array, at: number, ev: LineEvent): void
   for (let i = 24; i < 48; i += 4) v.setUint32(i, 0, true);
 }
 
+/**
+ * Overwrites the timestamp of the event at `buf[at]` with `ns` (an integer
+ * below 2^53), byte by byte: no allocation, for replaying simulator bytes in
+ * benchmarks and zero-allocation proofs.
+ */
+export function setEventTimestamp(buf: Uint8Array, at: number, ns: number): void {
+  const lo = ns % 4294967296;
+  const hi = (ns - lo) / 4294967296;
+  buf[at] = lo & 0xff;
+  buf[at + 1] = (lo >>> 8) & 0xff;
+  buf[at + 2] = (lo >>> 16) & 0xff;
+  buf[at + 3] = (lo >>> 24) & 0xff;
+  buf[at + 4] = hi & 0xff;
+  buf[at + 5] = (hi >>> 8) & 0xff;
+  buf[at + 6] = (hi >>> 16) & 0xff;
+  buf[at + 7] = (hi >>> 24) & 0xff;
+}
+
 /** Reads the 48-byte event at `buf[at]`. */
 export function readLineEvent(buf: Uint8Array, at: number): LineEvent {
   const v = new DataView(buf.buffer, buf.byteOffset + at, GPIO_V2_LINE_EVENT_SIZE);

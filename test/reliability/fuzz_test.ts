@@ -2,33 +2,15 @@ import assert from "node:assert/strict";
 import { testSeed } from "../support/prng.ts";
 import type { FuzzResult } from "./fixtures/fuzz_child.ts";
 import { FUZZ_TARGETS } from "./fuzz_targets.ts";
-import { DENO_JSON } from "./harness.ts";
+import { runFuzzChild } from "./harness.ts";
 
-const CHILD = new URL("./fixtures/fuzz_child.ts", import.meta.url).pathname;
 const INPUTS = 100_000;
 
-/** Runs every target in a child with a capped heap (unbounded growth would crash it). */
+/** Runs every target in the heap-capped child; fails when the child does. */
 async function runTargets(inputs: number, seed: number): Promise<FuzzResult[]> {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "-A",
-      "--config",
-      DENO_JSON,
-      "--v8-flags=--expose-gc,--max-old-space-size=192",
-      CHILD,
-      "--inputs",
-      String(inputs),
-      "--seed",
-      String(seed),
-    ],
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const text = new TextDecoder().decode(out.stdout);
-  assert.equal(out.code, 0, `fuzz child failed: ${new TextDecoder().decode(out.stderr)}\n${text}`);
-  return text.split("\n").filter(Boolean).map((l) => JSON.parse(l) as FuzzResult);
+  const run = await runFuzzChild(inputs, seed);
+  assert.ok(run.ok, `fuzz child failed: ${run.err}\n${run.out}`);
+  return run.results;
 }
 
 Deno.test("fuzz: 10^5 seeded inputs per decoder and outside-input parser; only documented errors, memory bounded", async (t) => {

@@ -15,6 +15,7 @@ import type { SimEmployee } from "../../service/iflow/sim_model.ts";
 import type { StatusSnapshot } from "../../service/status/snapshot.ts";
 import { type Ack, type ExportedRow, isUnknownTag, UNKNOWN_TAG_BASE } from "./delivery.ts";
 import { bridgeReaders } from "./sim_bridge.ts";
+import type { FuzzResult } from "./fixtures/fuzz_child.ts";
 
 export { type Ack, type ExportedRow, isUnknownTag };
 
@@ -24,6 +25,44 @@ export const AGENT_MAIN: string = new URL("../../service/main.ts", import.meta.u
 export const AGENT_ENTRY: string = new URL("./fixtures/agent_entry.ts", import.meta.url).pathname;
 /** The repository's deno.json (children run with it, wherever the cwd is). */
 export const DENO_JSON: string = new URL("../../deno.json", import.meta.url).pathname;
+
+const FUZZ_CHILD = new URL("./fixtures/fuzz_child.ts", import.meta.url).pathname;
+
+/** What the fuzz child printed (one JSON result per target), whether it exited 0, and its stderr. */
+export interface FuzzRun {
+  /** One line per target, parsed. */
+  results: FuzzResult[];
+  /** The child exited 0. */
+  ok: boolean;
+  /** The child's stderr. */
+  err: string;
+  /** The child's stdout. */
+  out: string;
+}
+
+/** Runs every fuzz target in a child with a capped heap (unbounded growth would crash it). */
+export async function runFuzzChild(inputs: number, seed: number): Promise<FuzzRun> {
+  const child = await new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "-A",
+      "--config",
+      DENO_JSON,
+      "--v8-flags=--expose-gc,--max-old-space-size=192",
+      FUZZ_CHILD,
+      "--inputs",
+      String(inputs),
+      "--seed",
+      String(seed),
+    ],
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const out = new TextDecoder().decode(child.stdout);
+  const results = out.split("\n").filter(Boolean).map((l) => JSON.parse(l) as FuzzResult);
+  return { results, ok: child.success, err: new TextDecoder().decode(child.stderr), out };
+}
 
 /**
  * The runtime flags `deno task start` gives the agent (between `deno run` and

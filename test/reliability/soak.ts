@@ -17,8 +17,7 @@ import { parseArgs } from "node:util";
 import { Prng } from "../support/prng.ts";
 import { chaosFigures, runChaos } from "./chaos.ts";
 import { FAULT_FS_ENV } from "./fault_fs.ts";
-import type { FuzzResult } from "./fixtures/fuzz_child.ts";
-import { DENO_JSON, printFigures } from "./harness.ts";
+import { printFigures, runFuzzChild } from "./harness.ts";
 import { loadFigures, runLoad } from "./load.ts";
 
 /** Parses 90s / 30m / 2h / 600 into milliseconds. */
@@ -28,35 +27,6 @@ export function parseDuration(text: string): number {
   const n = Number(m[1]);
   const unit = m[2] ?? "s";
   return Math.round(n * { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[unit]!);
-}
-
-const FUZZ_CHILD = new URL("./fixtures/fuzz_child.ts", import.meta.url).pathname;
-
-async function fuzz(
-  inputs: number,
-  seed: number,
-): Promise<{ results: FuzzResult[]; ok: boolean; err: string }> {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "-A",
-      "--config",
-      DENO_JSON,
-      "--v8-flags=--expose-gc,--max-old-space-size=192",
-      FUZZ_CHILD,
-      "--inputs",
-      String(inputs),
-      "--seed",
-      String(seed),
-    ],
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const results = new TextDecoder().decode(out.stdout).split("\n").filter(Boolean).map((l) =>
-    JSON.parse(l) as FuzzResult
-  );
-  return { results, ok: out.success, err: new TextDecoder().decode(out.stderr) };
 }
 
 if (import.meta.main) {
@@ -85,7 +55,7 @@ if (import.meta.main) {
     `soak: seed ${seed} (replay with --seed ${seed}), chaos for ${values.duration}, fuzz ${fuzzInputs} inputs per target`,
   );
 
-  const fuzzing = fuzz(fuzzInputs, seed);
+  const fuzzing = runFuzzChild(fuzzInputs, seed);
   const ops = new Prng(seed ^ 0x5a5a);
   const chaos = await runChaos({
     seed,
