@@ -86,13 +86,21 @@ export function putFrame(
   seq: number,
   payload: Uint8Array,
 ): number {
-  const len = payload.length;
-  dv.setUint32(off, len, true);
+  dv.setUint32(off, payload.length, true);
+  dst.set(payload, off + FRAME_HEADER);
+  return stampFrame(dst, dv, off, seq);
+}
+
+/**
+ * Completes the frame at `off` whose length and payload are already in place:
+ * writes its seq and CRC; returns the offset after it.
+ */
+export function stampFrame(dst: Uint8Array, dv: DataView, off: number, seq: number): number {
+  const end = off + FRAME_HEADER + dv.getUint32(off, true);
   dv.setUint32(off + 8, seq % TWO32, true);
   dv.setUint32(off + 12, Math.floor(seq / TWO32), true);
-  dst.set(payload, off + FRAME_HEADER);
-  dv.setUint32(off + 4, crc32c(dst, off + 8, off + FRAME_HEADER + len), true);
-  return off + FRAME_HEADER + len;
+  dv.setUint32(off + 4, crc32c(dst, off + 8, end), true);
+  return end;
 }
 
 /** A reusable read window over one file (memory stays at its capacity). */

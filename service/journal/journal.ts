@@ -21,6 +21,7 @@
 import { degradedPhrase, JournalError, toJournalError } from "./errors.ts";
 import {
   FileWindow,
+  FRAME_HEADER,
   frameSize,
   KIND_OUTCOME,
   KIND_SCAN,
@@ -41,10 +42,10 @@ import {
   ST_REJECTED,
 } from "./outcome_codec.ts";
 import { takeLock } from "./lock.ts";
-import { newestEpochMs, oldestPending, readPending } from "./pending.ts";
+import { newestEpochMs, PendingReader } from "./pending.ts";
 import { listDir, loadOutcomeLog, loadScanLog, RecoveryReport } from "./recovery.ts";
 import { retireFinished } from "./retention.ts";
-import { encodeScan, scanEpochMs } from "./scan_codec.ts";
+import { putScan, scanEpochMs, scanMaxBytes } from "./scan_codec.ts";
 import { exportRows } from "./export.ts";
 import { snapshotEntries } from "./snapshot.ts";
 import type {
@@ -71,13 +72,13 @@ export class Journal {
   #archiveDays: number;
   #lock: JournalFile;
   #index = new ScanIndex();
+  #pending!: PendingReader;
   #scan!: LogWriter;
   #out!: LogWriter;
   #report: RecoveryReport;
   #health: { scan: string | null; outcome: string | null } = { scan: null, outcome: null };
   #oldest: { seq: number; epochMs: number } | null = null;
   #newestEpochMs: number | null = null;
-  #newestPayload: Uint8Array | null = null;
   #snapshotBytes = 0;
   #oldOutcomeSegments: string[] = [];
   #retainChain: Promise<void> = Promise.resolve();
@@ -142,19 +143,20 @@ export class Journal {
     };
     const index = await loadScanLog(ctx, listing.scan);
     this.#index = index;
+    this.#pending = new PendingReader(fs, dir, index);
     const out = await loadOutcomeLog(ctx, listing.outcome, index);
     for (const p of this.#report.problems) this.#log("error", `journal: recovery: ${p}`);
 
     this.#scan = new LogWriter(fs, dir, SCAN_PREFIX, KIND_SCAN, {
       shouldRoll: (size, add) => size + add > this.#segmentBytes,
-      onCommit: (seq, off, payload) => this.#onScanCommit(seq, off, payload),
+      onCommit: (seq, off, _buf, dv, start, end) => this.#onScanCommit(seq, off, dv, start, end),
       onNewSegment: (name, first, size) => this.#onScanSegment(name, first, size),
       onHealth: (err) => this.#onHealth("scan", err),
     });
     this.#out = new LogWriter(fs, dir, OUTCOME_PREFIX, KIND_OUTCOME, {
       shouldRoll: (size, add) => size + add > Math.max(this.#outcomeBytes, 2 * this.#snapshotBytes),
-      onCommit: (_seq, _off, p) =>
-        void decodeEntries(p, new DataView(p.buffer, p.byteOffset), 0, p.length, this.#apply),
+      onCommit: (_seq, _off, buf, dv, start, end) =>
+        void decodeEntries(buf, dv, start, end, this.#apply),
       initialPayloads: () => this.#snapshot(),
       onNewSegment: () => this.#dropOldOutcomes(),
       onHealth: (err) => this.#onHealth("outcome", err),
@@ -205,26 +207,12 @@ export class Journal {
     this.#index.apply(op, seq, count, field, text);
   };
 
-  #onScanCommit(seq: number, off: number, payload: Uint8Array): void {
+  #onScanCommit(seq: number, off: number, dv: DataView, start: number, end: number): void {
     const seg = this.#index.segments[this.#index.segments.length - 1]!;
     seg.add(seq, off);
-    seg.size = off + frameSize(payload.length);
-    this.#newestPayload = payload; // decoded only when stats() asks
-    if (this.#oldest === null) {
-      this.#oldest = {
-        seq,
-        epochMs: scanEpochMs(new DataView(payload.buffer, payload.byteOffset), 0, payload.length),
-      };
-    }
-  }
-
-  #newestEpoch(): number | null {
-    const p = this.#newestPayload;
-    if (p !== null) {
-      this.#newestEpochMs = scanEpochMs(new DataView(p.buffer, p.byteOffset), 0, p.length);
-      this.#newestPayload = null;
-    }
-    return this.#newestEpochMs;
+    seg.size = off + FRAME_HEADER + (end - start);
+    this.#newestEpochMs = scanEpochMs(dv, start, end);
+    if (this.#oldest === null) this.#oldest = { seq, epochMs: this.#newestEpochMs };
   }
 
   #onScanSegment(name: string, first: number, size: number): void {
@@ -278,24 +266,18 @@ export class Journal {
   /** Appends a scan; resolves with its seq once fsynced (concurrent appends share one fdatasync). */
   append(scan: ScanInput): Promise<number> {
     if (this.#closed) return Promise.reject(new JournalError("closed", "journal: closed"));
-    let payload: Uint8Array;
+    let maxBytes: number;
     try {
-      payload = encodeScan(scan);
+      maxBytes = scanMaxBytes(scan);
     } catch (err) {
       return Promise.reject(err);
     }
-    return this.#scan.append(payload);
+    return this.#scan.appendWith(maxBytes, scan, putScan);
   }
 
   /** Up to `limit` records with no final outcome, oldest first. */
   pending(limit: number): Promise<ScanRecord[]> {
-    return readPending(
-      this.#fs,
-      this.#dir,
-      this.#index,
-      limit,
-      (seg, i, what) => this.#lost(seg, i, what),
-    );
+    return this.#pending.read(limit, (seg, i, what) => this.#lost(seg, i, what));
   }
 
   #lost(seg: ScanSegment, i: number, what: string): void {
@@ -359,7 +341,7 @@ export class Journal {
       bytes,
       segments: this.#index.segments.length,
       oldestPendingMs: pending > 0 && this.#oldest ? this.#oldest.epochMs : null,
-      newestEpochMs: this.#newestEpoch(),
+      newestEpochMs: this.#newestEpochMs,
       corruption,
       degraded: this.#health.scan ?? this.#health.outcome ??
         (r.problems.length > 0
@@ -386,6 +368,7 @@ export class Journal {
     await this.#scan.close();
     await this.#out.close();
     await this.#retainChain;
+    await this.#pending?.release(true);
     try {
       await this.#lock.truncate(0);
     } catch {
@@ -395,7 +378,7 @@ export class Journal {
   }
 
   async #refreshOldest(): Promise<void> {
-    this.#oldest = await oldestPending(this.#fs, this.#dir, this.#index, this.#oldest);
+    this.#oldest = await this.#pending.oldest(this.#oldest);
   }
 
   #retainSoon(): Promise<void> {
@@ -413,5 +396,6 @@ export class Journal {
       expire,
       nowMs: now,
     });
+    await this.#pending.release();
   }
 }

@@ -1,10 +1,13 @@
 /**
  * Group-commit appender for one log (scan log or outcome log).
  *
- * Payloads queue up while a write is in flight; the next flush frames all of
- * them (assigning seqs), writes them with one `write` and makes them durable
- * with one `fdatasync`, then resolves every waiter. A waiter is resolved only
- * after its bytes are synced.
+ * Payloads are encoded straight into a staging buffer as frames (length and
+ * payload; seq and CRC still blank) while a write is in flight. The next flush
+ * swaps the staging buffer for its spare, stamps each frame's seq and CRC in
+ * place, writes them with one `write` and makes them durable with one
+ * `fdatasync`, then resolves every waiter. A waiter is resolved only after its
+ * bytes are synced. Nothing is allocated per append but its promise: on a fast
+ * disk the journal's own CPU is what separates it from a raw write+fdatasync.
  *
  * On a failed write or sync the file is truncated back to the last synced size
  * (and synced again) so no unacknowledged bytes linger to come back after a
@@ -19,15 +22,35 @@
  */
 
 import { JournalError, toJournalError } from "./errors.ts";
-import { frameSize, putFrame, SEGMENT_HEADER, segmentHeader, segmentName } from "./frame.ts";
+import {
+  FRAME_HEADER,
+  frameSize,
+  MAX_PAYLOAD,
+  putFrame,
+  SEGMENT_HEADER,
+  segmentHeader,
+  segmentName,
+  stampFrame,
+} from "./frame.ts";
 import { type JournalFile, type JournalFs, writeAll } from "./fs.ts";
 
 /** Hooks a log owner supplies. */
 export interface LogHooks {
   /** True when `size + add` bytes would overflow the active segment. */
   shouldRoll(size: number, add: number): boolean;
-  /** A frame is durable: its seq, file offset, payload. Called before its waiter resolves. */
-  onCommit(seq: number, offset: number, payload: Uint8Array): void;
+  /**
+   * A frame is durable: its seq, its file offset, and its payload at
+   * `buf[start, end)` (a staging buffer that is reused: copy what you keep).
+   * Called before its waiter resolves.
+   */
+  onCommit(
+    seq: number,
+    offset: number,
+    buf: Uint8Array,
+    dv: DataView,
+    start: number,
+    end: number,
+  ): void;
   /** Payloads to put first into a new segment (e.g. a snapshot), or none. */
   initialPayloads?(): Uint8Array[];
   /** A new segment is durable and active. */
@@ -36,11 +59,53 @@ export interface LogHooks {
   onHealth?(err: Error | null): void;
 }
 
-interface Item {
-  payload: Uint8Array;
-  resolve: ((seq: number) => void) | null;
-  reject: ((err: Error) => void) | null;
+/** Writes a payload into `buf` at `at` (room for the size promised); returns the end offset. */
+export type PayloadWriter<T> = (buf: Uint8Array, dv: DataView, at: number, value: T) => number;
+
+const putBytes: PayloadWriter<Uint8Array> = (buf, _dv, at, p) => {
+  buf.set(p, at);
+  return at + p.length;
+};
+
+/** Frames waiting for a flush: bytes plus one waiter slot per frame. */
+class Stage {
+  buf: Uint8Array;
+  dv: DataView;
+  /** Bytes used. */
+  len = 0;
+  /** Frames staged. */
+  frames = 0;
+  resolves: (((seq: number) => void) | null)[] = [];
+  rejects: (((err: Error) => void) | null)[] = [];
+
+  constructor(capacity: number) {
+    this.buf = new Uint8Array(capacity);
+    this.dv = new DataView(this.buf.buffer);
+  }
+
+  /** Makes room for `n` more bytes, keeping what is staged. */
+  reserve(n: number): void {
+    if (this.len + n <= this.buf.length) return;
+    const next = new Uint8Array(Math.max(this.len + n, this.buf.length * 2));
+    next.set(this.buf.subarray(0, this.len));
+    this.buf = next;
+    this.dv = new DataView(next.buffer);
+  }
+
+  /** Empties it (and gives back memory a burst grew it to). */
+  reset(): void {
+    this.len = 0;
+    this.frames = 0;
+    this.resolves.length = 0;
+    this.rejects.length = 0;
+    if (this.buf.length > STAGE_KEEP) {
+      this.buf = new Uint8Array(STAGE_KEEP);
+      this.dv = new DataView(this.buf.buffer);
+    }
+  }
 }
+
+const STAGE_KEEP = 64 * 1024;
 
 /** Appender for one log directory/prefix. */
 export class LogWriter {
@@ -56,10 +121,10 @@ export class LogWriter {
   #kind: number;
   #hooks: LogHooks;
   #file: JournalFile | null = null;
-  #queue: Item[] = [];
+  #stage = new Stage(STAGE_KEEP);
+  #spare = new Stage(STAGE_KEEP);
   #flushing: Promise<void> | null = null;
   #tailDirty = false;
-  #scratch = new Uint8Array(64 * 1024);
   #closed = false;
 
   /** A writer for `<dir>/<prefix>-*.log` segments of log `kind`. */
@@ -112,7 +177,7 @@ export class LogWriter {
     off = SEGMENT_HEADER;
     seq = first;
     for (const p of init) {
-      this.#hooks.onCommit(seq++, off, p);
+      this.#hooks.onCommit(seq++, off, buf, dv, off + FRAME_HEADER, off + frameSize(p.length));
       off += frameSize(p.length);
     }
     this.size = total;
@@ -122,22 +187,56 @@ export class LogWriter {
 
   /** Queues one payload; resolves with its seq once durable. */
   append(payload: Uint8Array): Promise<number> {
-    return new Promise((resolve, reject) => {
-      this.#queue.push({ payload, resolve, reject });
-      this.#kick();
+    return this.appendWith(payload.length, payload, putBytes);
+  }
+
+  /**
+   * Queues the payload `write` puts for `value` in at most `maxBytes` bytes,
+   * encoding it now (so later changes to `value` do not matter); resolves with
+   * its seq once durable. If `write` throws, nothing is queued and the promise
+   * rejects with that error.
+   */
+  appendWith<T>(maxBytes: number, value: T, write: PayloadWriter<T>): Promise<number> {
+    const st = this.#stage;
+    st.reserve(FRAME_HEADER + maxBytes);
+    const start = st.len + FRAME_HEADER;
+    let end: number;
+    try {
+      end = write(st.buf, st.dv, start, value);
+      if (end - start > MAX_PAYLOAD) {
+        throw new JournalError("invalid", `journal: a record is larger than ${MAX_PAYLOAD} bytes`);
+      }
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    st.dv.setUint32(st.len, end - start, true);
+    st.len = end;
+    const i = st.frames++;
+    st.resolves.push(null);
+    st.rejects.push(null);
+    const p = new Promise<number>((resolve, reject) => {
+      st.resolves[i] = resolve;
+      st.rejects[i] = reject;
     });
+    this.#kick();
+    return p;
   }
 
   /** Queues payloads as one batch; resolves with the last seq once all are durable. */
   appendMany(payloads: Uint8Array[]): Promise<number> {
     if (payloads.length === 0) return Promise.resolve(this.nextSeq - 1);
-    return new Promise((resolve, reject) => {
-      for (let i = 0; i < payloads.length - 1; i++) {
-        this.#queue.push({ payload: payloads[i]!, resolve: null, reject: null });
-      }
-      this.#queue.push({ payload: payloads[payloads.length - 1]!, resolve, reject });
-      this.#kick();
-    });
+    const st = this.#stage;
+    for (let i = 0; i < payloads.length - 1; i++) {
+      const p = payloads[i]!;
+      st.reserve(frameSize(p.length));
+      st.dv.setUint32(st.len, p.length, true);
+      st.buf.set(p, st.len + FRAME_HEADER);
+      st.len += frameSize(p.length);
+      st.frames++;
+      st.resolves.push(null);
+      st.rejects.push(null);
+    }
+    return this.append(payloads[payloads.length - 1]!);
   }
 
   /** Resolves when everything queued so far is written (or failed). */
@@ -157,10 +256,12 @@ export class LogWriter {
     if (this.#flushing) return;
     this.#flushing = (async () => {
       await Promise.resolve();
-      while (this.#queue.length > 0) {
-        const batch = this.#queue;
-        this.#queue = [];
+      while (this.#stage.frames > 0) {
+        const batch = this.#stage;
+        this.#stage = this.#spare;
         await this.#writeBatch(batch);
+        batch.reset();
+        this.#spare = batch;
       }
       this.#flushing = null;
     })();
@@ -172,8 +273,10 @@ export class LogWriter {
     this.#tailDirty = false;
   }
 
-  async #writeBatch(batch: Item[]): Promise<void> {
-    let i = 0;
+  async #writeBatch(batch: Stage): Promise<void> {
+    const { buf, dv } = batch;
+    let i = 0; // first frame not yet durable
+    let at = 0; // its offset in the stage
     try {
       if (this.#closed) throw new JournalError("closed", "journal: closed");
       if (!this.#file) {
@@ -187,43 +290,47 @@ export class LogWriter {
         } else await this.roll();
       }
       if (this.#tailDirty) await this.#repairTail();
-      while (i < batch.length) {
+      while (i < batch.frames) {
         if (
           this.size > SEGMENT_HEADER &&
-          this.#hooks.shouldRoll(this.size, frameSize(batch[i]!.payload.length))
+          this.#hooks.shouldRoll(this.size, frameSize(dv.getUint32(at, true)))
         ) await this.roll();
+        // Frames [i, j) at stage bytes [at, end) fit the active segment.
         let j = i;
-        let total = 0;
-        while (j < batch.length) {
-          const fsz = frameSize(batch[j]!.payload.length);
-          if (j > i && this.#hooks.shouldRoll(this.size, total + fsz)) break;
-          total += fsz;
-          j++;
-        }
-        if (this.#scratch.length < total) {
-          this.#scratch = new Uint8Array(Math.max(total, this.#scratch.length * 2));
-        }
-        const buf = this.#scratch;
-        const dv = new DataView(buf.buffer);
-        let off = 0;
+        let end = at;
         let seq = this.nextSeq;
-        for (let k = i; k < j; k++) off = putFrame(buf, dv, off, seq++, batch[k]!.payload);
+        if (!this.#hooks.shouldRoll(this.size, batch.len - at)) {
+          for (; j < batch.frames; j++) end = stampFrame(buf, dv, end, seq++);
+        } else {
+          while (j < batch.frames) {
+            const fsz = frameSize(dv.getUint32(end, true));
+            if (j > i && this.#hooks.shouldRoll(this.size, end - at + fsz)) break;
+            end = stampFrame(buf, dv, end, seq++);
+            j++;
+          }
+        }
         this.#tailDirty = true;
-        await writeAll(this.#file!, buf.subarray(0, total));
+        await writeAll(this.#file!, buf.subarray(at, end));
         await this.#file!.syncData();
         this.#tailDirty = false;
-        off = this.size;
-        seq = this.nextSeq;
-        for (let k = i; k < j; k++) {
-          const p = batch[k]!.payload;
-          this.#hooks.onCommit(seq++, off, p);
-          off += frameSize(p.length);
-        }
-        this.size = off;
         const first = this.nextSeq;
+        const base = this.size - at; // file offset = stage offset + base
+        seq = first;
+        for (let p = at; p < end; p += frameSize(dv.getUint32(p, true))) {
+          this.#hooks.onCommit(
+            seq++,
+            p + base,
+            buf,
+            dv,
+            p + FRAME_HEADER,
+            p + frameSize(dv.getUint32(p, true)),
+          );
+        }
+        this.size = end + base;
         this.nextSeq = seq;
-        for (let k = i; k < j; k++) batch[k]!.resolve?.(first + (k - i));
+        for (let k = i; k < j; k++) batch.resolves[k]?.(first + (k - i));
         i = j;
+        at = end;
         this.#hooks.onHealth?.(null);
       }
     } catch (cause) {
@@ -236,7 +343,7 @@ export class LogWriter {
           // stays dirty; repaired before the next write
         }
       }
-      for (let k = i; k < batch.length; k++) batch[k]!.reject?.(err);
+      for (let k = i; k < batch.frames; k++) batch.rejects[k]?.(err);
     }
   }
 }

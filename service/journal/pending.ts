@@ -10,32 +10,67 @@ import type { JournalFs } from "./fs.ts";
 import { NO_OFFSET, type ScanIndex, type ScanSegment } from "./index.ts";
 import { ST_PENDING } from "./outcome_codec.ts";
 import { RecordReader } from "./reader.ts";
-import { decodeScan, scanEpochMs } from "./scan_codec.ts";
+import { ScanDecoder, scanEpochMs } from "./scan_codec.ts";
 import type { ScanRecord } from "./types.ts";
 
 /**
- * Up to `limit` pending records, oldest first. A record that no longer reads
- * back intact is reported through `lost` (and skipped).
+ * Reads pending records for the sync engine. It stays open on one segment
+ * between calls, with a 64 KiB window (about 800 records) and one decoder, so
+ * a drain reads the disk once per window and allocates only the records it
+ * returns, instead of opening the segment and a fresh window every batch.
  */
-export async function readPending(
-  fs: JournalFs,
-  dir: string,
-  index: ScanIndex,
-  limit: number,
-  lost: (seg: ScanSegment, slot: number, what: string) => void,
-): Promise<ScanRecord[]> {
-  const out: ScanRecord[] = [];
-  if (limit <= 0) return out;
-  const reader = new RecordReader(fs, dir, 64 * 1024);
-  try {
-    for (const seg of index.segments.slice()) {
+export class PendingReader {
+  #index: ScanIndex;
+  #reader: RecordReader;
+  #decoder = new ScanDecoder();
+  #queue: Promise<unknown> = Promise.resolve();
+
+  /** A reader over the segments of `index` in `dir`. */
+  constructor(fs: JournalFs, dir: string, index: ScanIndex) {
+    this.#index = index;
+    this.#reader = new RecordReader(fs, dir, 64 * 1024);
+  }
+
+  /** Runs `fn` after every call before it: the window and the file position are shared. */
+  #exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.#queue.then(fn, fn);
+    this.#queue = run.catch(() => {});
+    return run;
+  }
+
+  /** Points the reader at `seg` (false if its file is gone). */
+  async #use(seg: ScanSegment): Promise<boolean> {
+    if (this.#reader.name === seg.name) return true;
+    try {
+      await this.#reader.open(seg.name);
+      return true;
+    } catch (err) {
+      if (err instanceof Deno.errors.NotFound) return false;
+      throw toJournalError(err, `reading ${seg.name}`);
+    }
+  }
+
+  /**
+   * Up to `limit` pending records, oldest first. A record that no longer reads
+   * back intact is reported through `lost` (and skipped).
+   */
+  read(
+    limit: number,
+    lost: (seg: ScanSegment, slot: number, what: string) => void,
+  ): Promise<ScanRecord[]> {
+    return this.#exclusive(() => this.#read(limit, lost));
+  }
+
+  async #read(
+    limit: number,
+    lost: (seg: ScanSegment, slot: number, what: string) => void,
+  ): Promise<ScanRecord[]> {
+    const out: ScanRecord[] = [];
+    if (limit <= 0) return out;
+    for (const seg of this.#index.segments.slice()) {
       if (seg.pending === 0) continue;
-      try {
-        await reader.open(seg.name);
-      } catch (err) {
-        if (err instanceof Deno.errors.NotFound) continue;
-        throw toJournalError(err, `reading ${seg.name}`);
-      }
+      if (!(await this.#use(seg))) continue;
+      const reader = this.#reader;
       const n = seg.slots;
       // Skip the delivered head of the segment once, not on every call.
       let first = seg.firstPending;
@@ -44,48 +79,57 @@ export async function readPending(
       for (let i = first; i < n && out.length < limit; i++) {
         if (seg.states[i] !== ST_PENDING) continue;
         const seq = seg.firstSeq + i;
-        const rec = (await reader.read(seg.offsets[i]!, seq))
-          ? decodeScan(reader.buf, reader.start, reader.end, seq)
+        const rec = (await reader.read(seg.offsets[i]!, seq, seg.size))
+          ? this.#decoder.decode(reader.buf, reader.start, reader.end, seq)
           : null;
         if (rec) out.push(rec);
         else lost(seg, i, `record ${seq} in ${seg.name} is unreadable (damaged after open)`);
       }
       if (out.length >= limit) break;
     }
-  } finally {
-    reader.close();
+    return out;
   }
-  return out;
-}
 
-/** The oldest pending record's seq and read time (reads it only when it changed), or null. */
-export async function oldestPending(
-  fs: JournalFs,
-  dir: string,
-  index: ScanIndex,
-  prev: { seq: number; epochMs: number } | null,
-): Promise<{ seq: number; epochMs: number } | null> {
-  for (const seg of index.segments) {
-    if (seg.pending === 0) continue;
-    const i = seg.states.indexOf(ST_PENDING);
-    if (i < 0 || i >= seg.slots) continue;
-    const seq = seg.firstSeq + i;
-    if (prev?.seq === seq) return prev;
-    const reader = new RecordReader(fs, dir, 4096);
-    try {
-      await reader.open(seg.name);
-      if (await reader.read(seg.offsets[i]!, seq)) {
-        const dv = new DataView(reader.buf.buffer, reader.buf.byteOffset);
-        return { seq, epochMs: scanEpochMs(dv, reader.start, reader.end) };
-      }
-    } catch {
-      // unreadable now: keep the previous value
-    } finally {
-      reader.close();
-    }
-    return prev;
+  /** The oldest pending record's seq and read time (reads it only when it changed), or null. */
+  oldest(
+    prev: { seq: number; epochMs: number } | null,
+  ): Promise<{ seq: number; epochMs: number } | null> {
+    return this.#exclusive(() => this.#oldest(prev));
   }
-  return null;
+
+  async #oldest(
+    prev: { seq: number; epochMs: number } | null,
+  ): Promise<{ seq: number; epochMs: number } | null> {
+    for (const seg of this.#index.segments) {
+      if (seg.pending === 0) continue;
+      const i = seg.states.indexOf(ST_PENDING, seg.firstPending);
+      if (i < 0 || i >= seg.slots) continue;
+      const seq = seg.firstSeq + i;
+      if (prev?.seq === seq) return prev;
+      try {
+        if ((await this.#use(seg)) && await this.#reader.read(seg.offsets[i]!, seq, seg.size)) {
+          const r = this.#reader;
+          const dv = new DataView(r.buf.buffer, r.buf.byteOffset);
+          return { seq, epochMs: scanEpochMs(dv, r.start, r.end) };
+        }
+      } catch {
+        // unreadable now: keep the previous value
+      }
+      return prev;
+    }
+    return null;
+  }
+
+  /** Closes its file if that segment has left the index (retired), or always with `all`. */
+  release(all = false): Promise<void> {
+    return this.#exclusive(() => {
+      const name = this.#reader.name;
+      if (all || (name && !this.#index.segments.some((s) => s.name === name))) {
+        this.#reader.close();
+      }
+      return Promise.resolve();
+    });
+  }
 }
 
 /**

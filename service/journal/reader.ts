@@ -17,6 +17,7 @@ export class RecordReader {
   #fs: JournalFs;
   #dir: string;
   #file: JournalFile | null = null;
+  #name = "";
   #buf: Uint8Array;
   #dv: DataView;
   #start = 0;
@@ -37,18 +38,25 @@ export class RecordReader {
     this.buf = this.#buf;
   }
 
+  /** Name of the open segment ("" when none). */
+  get name(): string {
+    return this.#name;
+  }
+
   /** Switches to segment `name` (throws NotFound if it is gone). */
   async open(name: string): Promise<void> {
     this.close();
     this.#file = await this.#fs.open(`${this.#dir}/${name}`, { read: true });
-    this.#start = 0;
-    this.#len = 0;
+    this.#name = name;
   }
 
   /** Closes the current file. */
   close(): void {
     this.#file?.close();
     this.#file = null;
+    this.#name = "";
+    this.#start = 0;
+    this.#len = 0;
   }
 
   /**
@@ -71,14 +79,21 @@ export class RecordReader {
     return 1;
   }
 
-  /** Loads and verifies the frame at `offset`; true when it is intact and carries `seq`. */
-  async read(offset: number, seq: number): Promise<boolean> {
+  /**
+   * Loads and verifies the frame at `offset`; true when it is intact and
+   * carries `seq`. The window never reads past `fileEnd`: a reader kept open on
+   * a segment that is still being appended to passes the committed size, so
+   * its window holds only durable frames (bytes of a write that later fails
+   * and is cut off never get cached).
+   */
+  async read(offset: number, seq: number, fileEnd = Infinity): Promise<boolean> {
     const r = this.tryRead(offset, seq);
     if (r >= 0) return r === 1;
     const f = this.#file;
     if (!f) return false;
     this.#start = offset;
-    this.#len = await readAt(f, offset, this.#buf);
+    const room = Math.min(this.#buf.length, Math.max(0, fileEnd - offset));
+    this.#len = await readAt(f, offset, this.#buf.subarray(0, room));
     const r2 = this.tryRead(offset, seq);
     if (r2 >= 0) return r2 === 1;
     // Frame larger than the window (or truncated): read it whole.

@@ -46,8 +46,12 @@ function putString(buf: Uint8Array, p: number, str: string): number {
   return p + 2 + n;
 }
 
-/** Encodes a scan into a fresh payload; throws `JournalError("invalid")` on malformed input. */
-export function encodeScan(scan: ScanInput): Uint8Array {
+/**
+ * Checks a scan's fields and returns the most bytes its payload can take;
+ * throws `JournalError("invalid")` on malformed input. Pair it with
+ * {@link putScan}, which writes without checking.
+ */
+export function scanMaxBytes(scan: ScanInput): number {
   if (scan === null || typeof scan !== "object") {
     throw new JournalError("invalid", "journal: scan must be an object");
   }
@@ -64,25 +68,37 @@ export function encodeScan(scan: ScanInput): Uint8Array {
   if (!Number.isInteger(off) || off < -32768 || off > 32767) {
     throw new JournalError("invalid", "journal: scan.utcOffsetMin must be an integer of minutes");
   }
-  const worst = 24 + 3 *
+  return 24 + 3 *
       (reader.length + rfidTag.length + date.length + time.length + bootId.length +
         errorMsg.length);
+}
+
+/**
+ * Writes the payload of a scan already checked by {@link scanMaxBytes} into
+ * `buf` at `at` (room for that many bytes); returns the offset after it.
+ * Throws `JournalError("invalid")` if a string exceeds 65,535 UTF-8 bytes.
+ */
+export function putScan(buf: Uint8Array, dv: DataView, at: number, scan: ScanInput): number {
+  buf[at] = SCAN_TYPE;
+  buf[at + 1] = scan.clockUnsynced ? 1 : 0;
+  dv.setInt16(at + 2, scan.utcOffsetMin, true);
+  dv.setFloat64(at + 4, scan.epochMs, true);
+  let p = putString(buf, at + 12, scan.reader);
+  p = putString(buf, p, scan.rfidTag);
+  p = putString(buf, p, scan.date);
+  p = putString(buf, p, scan.time);
+  p = putString(buf, p, scan.bootId);
+  return putString(buf, p, scan.errorMsg);
+}
+
+/** Encodes a scan into a fresh payload; throws `JournalError("invalid")` on malformed input. */
+export function encodeScan(scan: ScanInput): Uint8Array {
+  const worst = scanMaxBytes(scan);
   if (scratch.length < worst) {
     scratch = new Uint8Array(worst * 2);
     scratchView = new DataView(scratch.buffer);
   }
-  const buf = scratch;
-  buf[0] = SCAN_TYPE;
-  buf[1] = scan.clockUnsynced ? 1 : 0;
-  scratchView.setInt16(2, off, true);
-  scratchView.setFloat64(4, epochMs, true);
-  let p = putString(buf, 12, reader);
-  p = putString(buf, p, rfidTag);
-  p = putString(buf, p, date);
-  p = putString(buf, p, time);
-  p = putString(buf, p, bootId);
-  p = putString(buf, p, errorMsg);
-  return buf.slice(0, p);
+  return scratch.slice(0, putScan(scratch, scratchView, 0, scan));
 }
 
 /** Reads `epochMs` of the scan payload at `buf[start, end)`, or NaN if it is not one. */

@@ -206,6 +206,32 @@ export class FaultFs implements JournalFs {
     return report;
   }
 
+  /**
+   * The faults a write can meet before it reaches the file: a dead disk, a
+   * full one (optionally writing half first: that count is returned), or a
+   * power cut now (a random prefix lands, then EIO). Null: write normally.
+   */
+  #beforeWrite(f: Deno.FsFile, t: Track, p: Uint8Array): number | null {
+    this.#dead();
+    if (this.diskFull) {
+      if (this.partialWrite && p.length > 1) {
+        this.partialWrite = false;
+        const n = f.writeSync(p.subarray(0, p.length >> 1));
+        t.size = f.statSync().size;
+        return n;
+      }
+      this.#full();
+    }
+    if (this.#op(t)) {
+      const n = this.#rng.int(p.length + 1);
+      if (n > 0) f.writeSync(p.subarray(0, n));
+      t.size = f.statSync().size;
+      this.powerCut("write", t.path);
+      throw osError("EIO");
+    }
+    return null;
+  }
+
   #wrap(f: Deno.FsFile, t: Track): JournalFile {
     // deno-lint-ignore no-this-alias
     const fs = this;
@@ -217,27 +243,19 @@ export class FaultFs implements JournalFs {
         return f.read(p);
       },
       async write(p) {
-        fs.#dead();
-        if (fs.diskFull) {
-          if (fs.partialWrite && p.length > 1) {
-            fs.partialWrite = false;
-            const n = f.writeSync(p.subarray(0, p.length >> 1));
-            t.size = f.statSync().size;
-            return n;
-          }
-          fs.#full();
-        }
-        if (fs.#op(t)) {
-          const n = fs.#rng.int(p.length + 1);
-          if (n > 0) f.writeSync(p.subarray(0, n));
-          t.size = f.statSync().size;
-          fs.powerCut("write", t.path);
-          throw osError("EIO");
-        }
-        const n = await f.write(p);
+        const n = fs.#beforeWrite(f, t, p);
+        if (n !== null) return n;
+        const wrote = await f.write(p);
         fs.#dead(); // the power went while this call was in flight: it never returns
         t.size = (await f.stat()).size;
-        return n;
+        return wrote;
+      },
+      writeSync(p) {
+        const n = fs.#beforeWrite(f, t, p);
+        if (n !== null) return n;
+        const wrote = f.writeSync(p);
+        t.size = f.statSync().size;
+        return wrote;
       },
       seek(o, w) {
         fs.#dead();
