@@ -8,14 +8,18 @@
  * 2. Online scan-to-iFlow latency (append + fsync → iFlow's reply), one scan at
  *    a time with an idle engine woken by `wake()`: p50/p99 (target p99 < 1 s).
  *
+ * The drain child runs with the runtime flags of `deno task start` (the V8
+ * memory flags the agent ships with), so its RSS is the integrator's.
+ *
  * Run: `deno bench -A bench/sync_bench.ts`
- * Env: SYNC_BENCH_SCANS=N (drain size), SYNC_BENCH_V8_FLAGS=--max-semi-space-size=1
- * (V8 flags for the agent-side child).
+ * Env: SYNC_BENCH_SCANS=N (drain size), SYNC_BENCH_V8_FLAGS=a,b (other V8 flags
+ * for the drain child; "none" for V8's defaults).
  */
 import { parseIflowConfig } from "../service/iflow/mod.ts";
 import { Journal } from "../service/journal/mod.ts";
 import type { ScanInput } from "../service/journal/mod.ts";
 import { SyncEngine, type SyncJournal } from "../service/sync/mod.ts";
+import { START_FLAGS } from "../test/support/start_flags.ts";
 
 const SCANS = Number(Deno.env.get("SYNC_BENCH_SCANS") ?? 100_000);
 const ONLINE = 300;
@@ -24,9 +28,8 @@ const TOKEN = "bench-token-5521";
 const T0 = Date.UTC(2024, 4, 6, 5, 0, 0);
 const MiB = 1024 * 1024;
 const CONFIG = new URL("../deno.json", import.meta.url).pathname;
-const V8_FLAGS = Deno.env.get("SYNC_BENCH_V8_FLAGS")
-  ? [`--v8-flags=${Deno.env.get("SYNC_BENCH_V8_FLAGS")}`]
-  : [];
+const V8_ENV = Deno.env.get("SYNC_BENCH_V8_FLAGS");
+const V8_FLAGS = V8_ENV === "none" ? [] : V8_ENV ? [`--v8-flags=${V8_ENV}`] : START_FLAGS;
 
 const p2 = (n: number) => String(n).padStart(2, "0");
 /** Bucharest summer time (UTC+3) date/time, enough for the fixed May dates used here. */
@@ -184,7 +187,7 @@ if (childMode) {
 
 Deno.bench({
   name: `sync drain ${SCANS} journaled scans into the simulator${
-    V8_FLAGS.length ? ` (${V8_FLAGS[0]})` : ""
+    V8_FLAGS.length ? ` (${V8_FLAGS.join(" ")})` : " (V8 defaults)"
   }`,
   n: 1,
   warmup: 0,

@@ -16,6 +16,7 @@ import type { StatusSnapshot } from "../../service/status/snapshot.ts";
 import { type Ack, type ExportedRow, isUnknownTag, UNKNOWN_TAG_BASE } from "./delivery.ts";
 import { bridgeReaders } from "./sim_bridge.ts";
 import type { FuzzResult } from "./fixtures/fuzz_child.ts";
+import { DENO_JSON, START_FLAGS } from "../support/start_flags.ts";
 
 export { type Ack, type ExportedRow, isUnknownTag };
 
@@ -23,8 +24,8 @@ export { type Ack, type ExportedRow, isUnknownTag };
 export const AGENT_MAIN: string = new URL("../../service/main.ts", import.meta.url).pathname;
 /** The same agent plus test-only layers from the environment (bridged simulators, fault fs). */
 export const AGENT_ENTRY: string = new URL("./fixtures/agent_entry.ts", import.meta.url).pathname;
-/** The repository's deno.json (children run with it, wherever the cwd is). */
-export const DENO_JSON: string = new URL("../../deno.json", import.meta.url).pathname;
+/** The repository's deno.json (children run with it, wherever the cwd is), and `deno task start`'s flags. */
+export { DENO_JSON, START_FLAGS };
 
 const FUZZ_CHILD = new URL("./fixtures/fuzz_child.ts", import.meta.url).pathname;
 
@@ -63,20 +64,6 @@ export async function runFuzzChild(inputs: number, seed: number): Promise<FuzzRu
   const results = out.split("\n").filter(Boolean).map((l) => JSON.parse(l) as FuzzResult);
   return { results, ok: child.success, err: new TextDecoder().decode(child.stderr), out };
 }
-
-/**
- * The runtime flags `deno task start` gives the agent (between `deno run` and
- * the script in deno.json's `start` task, e.g. a V8 young-generation size),
- * so the child agent runs as the integrator's does.
- */
-export const START_FLAGS: string[] = (() => {
-  const tasks = (JSON.parse(Deno.readTextFileSync(DENO_JSON)) as { tasks?: Record<string, string> })
-    .tasks;
-  const words = (tasks?.start ?? "deno run -A service/main.ts run").split(/\s+/);
-  const from = words.indexOf("run") + 1;
-  const to = words.findIndex((w) => w.endsWith("main.ts"));
-  return words.slice(from, to > from ? to : from).filter((w) => w !== "-A");
-})();
 
 /** A simulated reader: its config entry and `tap(tag)` (see `DemoReader`). */
 export type SimReader = DemoReader;
