@@ -7,6 +7,12 @@
  *   "x times slower than" line of each group is the journal/raw ratio.
  * - Group commit: one iteration = N concurrent appends (N = 1, 8, 64), against
  *   the raw write of N frames + one fdatasync.
+ * - The journal writes a small batch with `writeSync` (a page-cache copy) and
+ *   syncs with the async `fdatasync` (see `SYNC_WRITE_MAX` in
+ *   service/journal/fs.ts). So every async group has two raw baselines: the
+ *   plain async `write` + `fdatasync`, and the same call mix as the journal's
+ *   (`writeSync` + async `fdatasync`). The second is the strict one: it
+ *   measures only what the journal adds, not the choice of write call.
  * - CRC32C slice-by-8 vs bytewise.
  * - Recovery of a 1,000,000-record journal: `Journal.open` in this process,
  *   and once in a fresh child process that prints its time and peak RSS (VmHWM).
@@ -47,59 +53,74 @@ globalThis.addEventListener("unload", () => {
 });
 
 /**
- * Interleaved measurement (journal and raw alternate in rounds, median of the
- * rounds), printed as appends/s and journal/raw: on a shared machine fsync
- * latency drifts, and interleaving keeps the ratio fair.
+ * Interleaved measurement (the journal and each raw variant take turns in
+ * rounds, median of the rounds), printed as appends/s and journal/raw per
+ * variant: on a shared machine fsync latency drifts, and interleaving keeps
+ * the ratio fair.
  */
 async function interleaved(
   label: string,
   perRound: number,
   journalRound: () => Promise<void>,
-  rawRound: () => Promise<void> | void,
+  raws: [name: string, round: () => Promise<void> | void][],
   appendsPerCall: number,
 ): Promise<void> {
-  const j: number[] = [];
-  const r: number[] = [];
+  const sides = [journalRound, ...raws.map((r) => r[1])];
+  const times: number[][] = sides.map(() => []);
   for (let round = 0; round < 31; round++) {
-    // Alternate who goes first so drift in fsync latency hits both alike.
-    for (const side of round % 2 === 0 ? [0, 1] : [1, 0]) {
+    // Rotate who goes first so drift in fsync latency hits every side alike.
+    for (let k = 0; k < sides.length; k++) {
+      const side = (round + k) % sides.length;
       const t = performance.now();
-      if (side === 0) { for (let i = 0; i < perRound; i++) await rawRound(); }
-      else for (let i = 0; i < perRound; i++) await journalRound();
-      (side === 0 ? r : j).push(performance.now() - t);
+      for (let i = 0; i < perRound; i++) await sides[side]!();
+      times[side]!.push(performance.now() - t);
     }
   }
   const med = (a: number[]) => a.sort((x, y) => x - y)[a.length >> 1]!;
-  const jr = (perRound * appendsPerCall * 1000) / med(j);
-  const rr = (perRound * appendsPerCall * 1000) / med(r);
+  const rate = (a: number[]) => (perRound * appendsPerCall * 1000) / med(a);
+  const jr = rate(times[0]!);
+  const parts = raws.map(([name], k) => {
+    const rr = rate(times[k + 1]!);
+    return `raw (${name}) ${rr.toFixed(0).padStart(7)}/s, journal/raw ${(jr / rr).toFixed(2)}`;
+  });
   console.log(
-    `${label.padEnd(44)} journal ${jr.toFixed(0).padStart(7)} appends/s   raw ${
-      rr.toFixed(0).padStart(7)
-    } appends/s   journal/raw ${(jr / rr).toFixed(2)}`,
+    `${label.padEnd(44)} journal ${jr.toFixed(0).padStart(7)} appends/s   ${parts.join("   ")}`,
   );
 }
 
 await interleaved("one sync per append, async I/O", 40, async () => {
   await jAsync.append(scan);
-}, async () => {
-  await raw.write(one);
-  await raw.syncData();
-}, 1);
+}, [
+  ["async write + fdatasync", async () => {
+    await raw.write(one);
+    await raw.syncData();
+  }],
+  ["writeSync + async fdatasync", async () => {
+    raw.writeSync(one);
+    await raw.syncData();
+  }],
+], 1);
 await interleaved("one sync per append, blocking I/O (blockingFs)", 40, async () => {
   await jBlocking.append(scan);
-}, () => {
+}, [["writeSync + fdatasyncSync", () => {
   rawSync.writeSync(one);
   rawSync.syncDataSync();
-}, 1);
+}]], 1);
 for (const n of [1, 8, 64]) {
   const many = frames(n);
   const scans = Array.from({ length: n }, (_, i) => testScan(i));
   await interleaved(`group commit, ${n} concurrent appenders`, 20, async () => {
     await Promise.all(scans.map((s) => jGroup.append(s)));
-  }, async () => {
-    await raw.write(many);
-    await raw.syncData();
-  }, n);
+  }, [
+    ["async write + fdatasync", async () => {
+      await raw.write(many);
+      await raw.syncData();
+    }],
+    ["writeSync + async fdatasync", async () => {
+      raw.writeSync(many);
+      await raw.syncData();
+    }],
+  ], n);
 }
 
 Deno.bench({
@@ -109,6 +130,15 @@ Deno.bench({
   n: 400,
   async fn() {
     await raw.write(one);
+    await raw.syncData();
+  },
+});
+Deno.bench({
+  name: `raw writeSync+async fdatasync, ${FRAME} B`,
+  group: "one sync per append (async I/O)",
+  n: 400,
+  async fn() {
+    raw.writeSync(one);
     await raw.syncData();
   },
 });
@@ -149,6 +179,15 @@ for (const n of [1, 8, 64]) {
     n: 200,
     async fn() {
       await raw.write(many);
+      await raw.syncData();
+    },
+  });
+  Deno.bench({
+    name: `raw ${n} frames, one writeSync + one async fdatasync`,
+    group: `group commit x${n}`,
+    n: 200,
+    async fn() {
+      raw.writeSync(many);
       await raw.syncData();
     },
   });

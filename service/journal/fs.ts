@@ -168,20 +168,24 @@ export const SYNC_WRITE_MAX = 64 * 1024;
 
 /**
  * Writes all of `p` (loops over short writes): on the calling thread when the
- * file offers `writeSync` and `p` is at most {@link SYNC_WRITE_MAX} bytes,
- * through the asynchronous call otherwise.
+ * file offers `writeSync` and `p` is at most {@link SYNC_WRITE_MAX} bytes (then
+ * it returns nothing and the bytes are written when it returns), through the
+ * asynchronous call otherwise (then it returns the promise to await).
  */
-export async function writeAll(f: JournalFile, p: Uint8Array): Promise<void> {
-  let off = 0;
+export function writeAll(f: JournalFile, p: Uint8Array): Promise<void> | undefined {
   if (f.writeSync && p.length <= SYNC_WRITE_MAX) {
-    while (off < p.length) {
+    for (let off = 0; off < p.length;) {
       const n = f.writeSync(off === 0 ? p : p.subarray(off));
       if (n <= 0) throw new Error("write returned 0");
       off += n;
     }
-    return;
+    return undefined;
   }
-  while (off < p.length) {
+  return writeAllAsync(f, p);
+}
+
+async function writeAllAsync(f: JournalFile, p: Uint8Array): Promise<void> {
+  for (let off = 0; off < p.length;) {
     const n = await f.write(off === 0 ? p : p.subarray(off));
     if (n <= 0) throw new Error("write returned 0");
     off += n;

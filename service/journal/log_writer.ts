@@ -310,7 +310,8 @@ export class LogWriter {
           }
         }
         this.#tailDirty = true;
-        await writeAll(this.#file!, buf.subarray(at, end));
+        const writing = writeAll(this.#file!, buf.subarray(at, end));
+        if (writing) await writing;
         await this.#file!.syncData();
         this.#tailDirty = false;
         const first = this.nextSeq;
