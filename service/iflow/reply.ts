@@ -85,6 +85,7 @@ const DUPLICATE_RE = /prezenta\s+duplicata/;
  * otherwise `null`.
  */
 export function parseDuplicate(message: string): { iflowId?: string } | null {
+  if (message === "") return null;
   const folded = foldText(message);
   const m = DUPLICATE_RE.exec(folded);
   if (!m) return null;
@@ -97,6 +98,7 @@ export function parseDuplicate(message: string): { iflowId?: string } | null {
  * per-employee problem such as an unknown card).
  */
 export function isDeviceAuthMessage(message: string): boolean {
+  if (message === "") return false;
   const f = foldText(message);
   if (/cartel|angajat/.test(f)) return false;
   return /token|dispozitiv|device|terminal|access|autentific|unauthori[sz]ed|forbidden/.test(f);
