@@ -124,6 +124,7 @@ export class Agent {
       segmentBytes: config.journal.segmentBytes,
       archive: config.journal.archive,
       archiveDays: config.journal.archiveDays,
+      keepDamagedDays: config.journal.keepDamagedDays,
       logger: opts.logger,
       fs: opts.journalFs,
     });

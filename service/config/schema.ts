@@ -77,6 +77,8 @@ export interface JournalConfig {
   archive: boolean;
   /** Days archived segments are kept. */
   archiveDays: number;
+  /** Days damaged bytes set aside by recovery (`*.broken`, `*.corrupt`) are kept (default 30). */
+  keepDamagedDays: number;
   /** Scans held in memory while the disk fails (default 10,000). */
   queueLimit: number;
 }
@@ -123,6 +125,7 @@ export const ConfigSchema: z.ZodType<Config, unknown> = z.strictObject({
     segmentBytes: z.number().int().min(4096).max(1 << 30).default(16 * 1024 * 1024),
     archive: z.boolean().default(false),
     archiveDays: z.number().int().min(1).max(3650).default(30),
+    keepDamagedDays: z.number().int().min(1).max(3650).default(30),
     queueLimit: z.number().int().min(1).max(1_000_000).default(10_000),
   }),
   /** iFlow endpoint and token. */

@@ -53,8 +53,8 @@ export interface JournalFs {
   open(path: string, options: Deno.OpenOptions): Promise<JournalFile>;
   /** Lists a directory. */
   readDir(path: string): AsyncIterable<JournalDirEntry>;
-  /** Size and modification time of a path. */
-  stat(path: string): Promise<{ size: number; mtime: Date | null }>;
+  /** Size, modification time and (where known) inode change time of a path. */
+  stat(path: string): Promise<{ size: number; mtime: Date | null; ctime?: Date | null }>;
   /** Creates a directory (and parents). */
   mkdir(path: string): Promise<void>;
   /** Atomic rename (replaces `to`). */
@@ -73,7 +73,7 @@ export const denoFs: JournalFs = {
   readDir: (path) => Deno.readDir(path),
   stat: async (path) => {
     const s = await Deno.stat(path);
-    return { size: s.size, mtime: s.mtime };
+    return { size: s.size, mtime: s.mtime, ctime: s.ctime };
   },
   mkdir: (path) => Deno.mkdir(path, { recursive: true }),
   rename: (from, to) => Deno.rename(from, to),

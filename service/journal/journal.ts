@@ -44,7 +44,7 @@ import {
 import { takeLock } from "./lock.ts";
 import { newestEpochMs, PendingReader } from "./pending.ts";
 import { listDir, loadOutcomeLog, loadScanLog, RecoveryReport } from "./recovery.ts";
-import { retireFinished } from "./retention.ts";
+import { expireDamaged, retireFinished } from "./retention.ts";
 import { putScan, scanEpochMs, scanMaxBytes } from "./scan_codec.ts";
 import { exportRows } from "./export.ts";
 import { snapshotEntries } from "./snapshot.ts";
@@ -70,6 +70,7 @@ export class Journal {
   #outcomeBytes: number;
   #archive: boolean;
   #archiveDays: number;
+  #keepDamagedDays: number;
   #lock: JournalFile;
   #index = new ScanIndex();
   #pending!: PendingReader;
@@ -100,6 +101,7 @@ export class Journal {
     this.#outcomeBytes = Math.max(4096, o.outcomeSegmentBytes ?? 4 * 1024 * 1024);
     this.#archive = o.archive ?? false;
     this.#archiveDays = o.archiveDays ?? 30;
+    this.#keepDamagedDays = o.keepDamagedDays ?? 30;
     this.#report = rep;
   }
 
@@ -388,14 +390,26 @@ export class Journal {
 
   async #retain(): Promise<void> {
     const now = Date.now();
-    const expire = this.#archive && now - this.#lastExpire > 3_600_000;
-    if (expire) this.#lastExpire = now;
+    const hourly = now - this.#lastExpire > 3_600_000; // and at open
+    if (hourly) this.#lastExpire = now;
     await retireFinished(this.#fs, this.#dir, this.#index, this.#log, {
       archive: this.#archive,
       archiveDays: this.#archiveDays,
-      expire,
+      expire: hourly && this.#archive,
       nowMs: now,
     });
     await this.#pending.release();
+    if (!hourly) return;
+    try {
+      const gone = await expireDamaged(this.#fs, this.#dir, this.#keepDamagedDays, now);
+      for (const name of gone) {
+        this.#log(
+          "info",
+          `journal: removed ${name}, set aside by recovery more than ${this.#keepDamagedDays} days ago`,
+        );
+      }
+    } catch (err) {
+      this.#log("warn", `journal: could not clean up damaged files: ${(err as Error).message}`);
+    }
   }
 }

@@ -1,7 +1,8 @@
 /**
  * Retention of finished scan segments: delete, or gzip (fflate, streamed in
  * 1 MiB chunks) into `archive/` and delete; archived files older than
- * `archiveDays` are removed.
+ * `archiveDays` are removed. Damaged bytes that recovery set aside are removed
+ * after `keepDamagedDays`.
  *
  * @module
  */
@@ -82,6 +83,36 @@ export async function expireArchive(
     throw err;
   }
   if (removed > 0) await fs.syncDir(adir);
+  return removed;
+}
+
+/** What recovery sets aside: `<segment>.broken` / `.corrupt`, with `.N` when the name was taken. */
+const DAMAGED_RE = /\.(broken|corrupt)(\.\d+)?$/;
+
+/**
+ * Removes the files recovery set aside (`*.broken`, `*.corrupt`) more than
+ * `days` days before `nowMs`, counted from the inode change time (when the
+ * file was created or linked there: a `.corrupt` keeps the old segment's
+ * modification time). Returns the names removed.
+ */
+export async function expireDamaged(
+  fs: JournalFs,
+  dir: string,
+  days: number,
+  nowMs: number,
+): Promise<string[]> {
+  const cutoff = nowMs - days * 86_400_000;
+  const removed: string[] = [];
+  for await (const e of fs.readDir(dir)) {
+    if (!e.isFile || !DAMAGED_RE.test(e.name)) continue;
+    const st = await fs.stat(`${dir}/${e.name}`);
+    const since = st.ctime ?? st.mtime;
+    if (since && since.getTime() < cutoff) {
+      await fs.remove(`${dir}/${e.name}`);
+      removed.push(e.name);
+    }
+  }
+  if (removed.length > 0) await fs.syncDir(dir);
   return removed;
 }
 

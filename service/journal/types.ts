@@ -62,6 +62,11 @@ export interface JournalOptions {
   archive?: boolean;
   /** Days archived segments are kept (default 30). */
   archiveDays?: number;
+  /**
+   * Days the damaged bytes recovery set aside (`<segment>.broken`, `<segment>.corrupt`)
+   * are kept for inspection, counted from when they were set aside (default 30).
+   */
+  keepDamagedDays?: number;
   /** Log sink (default: nothing). */
   logger?: JournalLogger;
   /** File layer (default: Deno's async calls, {@link denoFs}); tests inject faults here. */

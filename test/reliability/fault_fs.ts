@@ -355,10 +355,10 @@ export class FaultFs implements JournalFs {
   }
 
   /** Real stat. */
-  async stat(path: string): Promise<{ size: number; mtime: Date | null }> {
+  async stat(path: string): Promise<{ size: number; mtime: Date | null; ctime: Date | null }> {
     this.#dead();
     const s = await Deno.stat(path);
-    return { size: s.size, mtime: s.mtime };
+    return { size: s.size, mtime: s.mtime, ctime: s.ctime };
   }
 
   /** Real mkdir. */

@@ -35,6 +35,7 @@ Deno.test("config defaults are applied", () => {
   assert.equal(c.iflow.maxUrlBytes, 8000);
   assert.equal(c.iflow.timeoutMs, 15000);
   assert.equal(c.journal.queueLimit, 10000);
+  assert.equal(c.journal.keepDamagedDays, 30);
   assert.deepEqual(c.readers[0], {
     name: "gate-1",
     kind: "ascii",
