@@ -138,6 +138,15 @@ export class SyncEngine {
     this.#state = "stopped";
   }
 
+  /** Records the journal holds as pending (0 when it cannot say). */
+  #pendingCount(): number {
+    try {
+      return this.#journal.stats().pending;
+    } catch {
+      return 0; // journal closed
+    }
+  }
+
   /** A status snapshot (token-free). */
   status(): SyncStatus {
     let pending = 0;
@@ -188,7 +197,7 @@ export class SyncEngine {
       pending: 0,
     };
     const done = (ok: boolean, error?: string): SyncOnceResult => {
-      p.pending = this.status().pending;
+      p.pending = this.#pendingCount();
       this.#state = this.#stopping ? "stopped" : this.#authAlarm ? "auth-failed" : "idle";
       return error === undefined ? { ...p, ok } : { ...p, ok, error };
     };
@@ -202,7 +211,7 @@ export class SyncEngine {
           p.duplicate += step.duplicate;
           p.rejected += step.rejected;
           p.sent += step.accepted + step.duplicate + step.rejected;
-          p.pending = this.status().pending;
+          p.pending = this.#pendingCount();
           opts.onProgress?.({ ...p });
         } else if (step.kind === "auth") {
           return done(false, this.#lastError ?? step.reason);
@@ -232,7 +241,7 @@ export class SyncEngine {
 
   async #run(): Promise<void> {
     try {
-      if (this.#cfg.reconnectJitterMs > 0 && this.status().pending > 0) {
+      if (this.#cfg.reconnectJitterMs > 0 && this.#pendingCount() > 0) {
         await this.#jitterPause("start with a backlog");
       }
       while (!this.#stopping) {
