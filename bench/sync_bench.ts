@@ -4,7 +4,9 @@
  * 1. Drain 100,000 journaled scans: a child process fills a journal, then a
  *    fresh child process (the agent after a restart with that backlog) opens
  *    it and drains it into the simulator: records/s, where the time goes, and
- *    the drain's peak RSS (VmHWM; target < 96 MiB).
+ *    the drain's peak RSS (VmHWM; target < 96 MiB). Then the simulator's own
+ *    pace for comparison: the same batches sent as bare GETs to a fresh
+ *    simulator, one at a time, with no journal and no reply checks.
  * 2. Online scan-to-iFlow latency (append + fsync → iFlow's reply), one scan at
  *    a time with an idle engine woken by `wake()`: p50/p99 (target p99 < 1 s).
  *
@@ -15,7 +17,8 @@
  * Env: SYNC_BENCH_SCANS=N (drain size), SYNC_BENCH_V8_FLAGS=a,b (other V8 flags
  * for the drain child; "none" for V8's defaults).
  */
-import { parseIflowConfig } from "../service/iflow/mod.ts";
+import { IflowClient, parseIflowConfig } from "../service/iflow/mod.ts";
+import { Http1Client } from "../service/iflow/http1.ts";
 import { Journal } from "../service/journal/mod.ts";
 import type { ScanInput } from "../service/journal/mod.ts";
 import { SyncEngine, type SyncJournal } from "../service/sync/mod.ts";
@@ -177,10 +180,42 @@ async function drainChild(url: string, dir: string): Promise<void> {
   }));
 }
 
+/**
+ * The simulator's own pace: the same batches (same records, same URLs), sent
+ * one at a time with the same HTTP client, with no journal and no reply checks.
+ */
+async function bareChild(url: string): Promise<void> {
+  const client = new IflowClient(
+    parseIflowConfig({ url, accessToken: TOKEN, reconnectJitterMs: 0 }),
+  );
+  const cfg = parseIflowConfig({ url, accessToken: TOKEN });
+  const wires = Array.from({ length: SCANS }, (_, k) => {
+    const r = scan(k, T0 + k * 1000);
+    return { date: r.date, time: r.time, rfidTag: r.rfidTag, errorMsg: r.errorMsg };
+  });
+  const urls: string[] = [];
+  for (let i = 0; i < wires.length;) {
+    const n = client.fitCount(wires.slice(i, i + cfg.batchSize), cfg.batchSize, cfg.maxUrlBytes);
+    urls.push(client.buildUrl(wires.slice(i, i + n)));
+    i += n;
+  }
+  client.close();
+  const http = new Http1Client({ userAgent: "pontaj-bench" });
+  const t = performance.now();
+  for (const u of urls) {
+    const r = await http.get(u);
+    if (r.status !== 200) throw new Error(`simulator answered ${r.status}`);
+  }
+  const bareMs = performance.now() - t;
+  http.close();
+  console.log(JSON.stringify({ bareMs, batches: urls.length }));
+}
+
 const childMode = Deno.env.get("SYNC_BENCH_CHILD");
 if (childMode) {
   const [mode, a, b] = JSON.parse(childMode) as string[];
   if (mode === "fill") await fillChild(a!);
+  else if (mode === "bare") await bareChild(a!);
   else await drainChild(a!, b!);
   Deno.exit(0);
 }
@@ -198,6 +233,16 @@ Deno.bench({
       const fill = await runChild(["fill", `${dir}/journal`]);
       const f = await runChild(["drain", sim.url, `${dir}/journal`], V8_FLAGS);
       if (!f.ok) throw new Error(`drain incomplete: ${JSON.stringify(f)}`);
+      // A fresh simulator (the first one now holds every scan) for the bare pace.
+      const sim2 = await startSimChild(dir);
+      let bare: Record<string, number>;
+      try {
+        bare = await runChild(["bare", sim2.url], V8_FLAGS);
+      } finally {
+        await sim2.close();
+      }
+      const bareRate = SCANS / (bare.bareMs! / 1000);
+      const drainRate = SCANS / (f.drainMs! / 1000);
       const s = (ms: number) => (ms / 1000).toFixed(2);
       console.log(
         `  fill (separate process): ${SCANS} appends in ${s(fill.fillMs!)} s; reopen ${
@@ -209,6 +254,9 @@ Deno.bench({
             s(f.pendingMs!)
           } s, ` +
           `journal recordOutcomes() ${s(f.recordMs!)} s\n` +
+          `  simulator alone (the same ${bare.batches} batches as bare GETs, one at a time, ` +
+          `no journal, no reply checks): ${Math.round(bareRate)} records/s; ` +
+          `drain / simulator alone = ${(drainRate / bareRate).toFixed(2)}\n` +
           `  agent RSS after opening the journal ${(f.rssOpen! / MiB).toFixed(1)} MiB, ` +
           `peak (VmHWM) ${(f.peak! / MiB).toFixed(1)} MiB (target < 96 MiB)`,
       );
