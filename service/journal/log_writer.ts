@@ -207,6 +207,7 @@ export class LogWriter {
         throw new JournalError("invalid", `journal: a record is larger than ${MAX_PAYLOAD} bytes`);
       }
     } catch (err) {
+      if (st.frames === 0) st.reset(); // give back what a huge rejected record reserved
       return Promise.reject(err);
     }
     st.dv.setUint32(st.len, end - start, true);
