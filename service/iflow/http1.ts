@@ -7,9 +7,14 @@
  * by `Content-Length`, `chunked`, or the end of the connection; a connection
  * idle longer than `idleMs` is replaced; a reused connection that the server
  * had closed is retried once on a fresh one when no byte of the reply came back.
+ * Replies are parsed by `http1_wire.ts`.
  *
  * @module
  */
+
+import { Http1Error, ResponseReader } from "./http1_wire.ts";
+
+export { Http1Error };
 
 /** A complete response. */
 export interface Http1Response {
@@ -35,25 +40,8 @@ export interface Http1Options {
   userAgent?: string;
 }
 
-/** Raised for protocol errors, aborts and closed connections; `stage` says how far it got. */
-export class Http1Error extends Error {
-  /** `connect`, `write`, `head` (waiting for the status line/headers) or `body`. */
-  readonly stage: "connect" | "write" | "head" | "body";
-  /** True when the request was aborted by the caller's signal. */
-  readonly aborted: boolean;
-  /** Creates an error. */
-  constructor(message: string, stage: Http1Error["stage"], aborted = false) {
-    super(message);
-    this.name = "Http1Error";
-    this.stage = stage;
-    this.aborted = aborted;
-  }
-}
-
-const CRLFCRLF = [13, 10, 13, 10];
 const enc = new TextEncoder();
 const utf8 = new TextDecoder();
-const latin1 = new TextDecoder("latin1");
 
 /**
  * Settles with `pending` unless `signal` aborts first (then rejects at once and
@@ -86,14 +74,16 @@ export class Http1Client {
   #conn: Deno.Conn | null = null;
   #connKey = "";
   #lastUsed = 0;
-  #buf = new Uint8Array(16 * 1024);
-  #start = 0;
-  #end = 0;
+  readonly #reader: ResponseReader;
   #closed = false;
 
   /** Creates a client; connects on the first request. */
   constructor(opts: Http1Options = {}) {
     this.#opts = opts;
+    this.#reader = new ResponseReader(
+      opts.maxHeadBytes ?? 64 * 1024,
+      opts.maxBodyBytes ?? 8 * 1024 * 1024,
+    );
   }
 
   /** Closes the connection (idempotent); later requests fail. */
@@ -105,7 +95,7 @@ export class Http1Client {
   #drop(): void {
     const c = this.#conn;
     this.#conn = null;
-    this.#start = this.#end = 0;
+    this.#reader.reset(null);
     if (c) {
       try {
         c.close();
@@ -170,7 +160,7 @@ export class Http1Client {
       }
       if (signal?.aborted) throw new Http1Error("aborted", "connect", true);
       this.#connKey = key;
-      this.#start = this.#end = 0;
+      this.#reader.reset(this.#conn);
     }
     const conn = this.#conn;
     const head = `GET ${u.pathname}${u.search} HTTP/1.1\r\nHost: ${u.host}\r\n` +
@@ -182,142 +172,12 @@ export class Http1Client {
     } catch (err) {
       throw new Http1Error(`write failed: ${(err as Error).message}`, "write");
     }
-    let res: { status: number; headers: Map<string, string>; version: string };
-    do res = await this.#readHead(); while (res.status >= 100 && res.status < 200);
-    const body = await this.#readBody(res.status, res.headers);
+    const res = await this.#reader.readFinalHead();
+    const body = await this.#reader.readBody(res.status, res.headers);
     this.#lastUsed = Date.now();
     const keep = res.version === "HTTP/1.1" && body.framed &&
-      !/\bclose\b/i.test(res.headers.get("connection") ?? "") && this.#start === this.#end;
+      !/\bclose\b/i.test(res.headers.get("connection") ?? "") && !this.#reader.buffered;
     if (!keep) this.#drop();
     return { status: res.status, headers: res.headers, body: utf8.decode(body.bytes) };
-  }
-
-  /** Reads more bytes into the buffer; false at end of stream. */
-  async #fill(stage: "head" | "body", limit: number): Promise<boolean> {
-    if (this.#start > 0 && this.#start === this.#end) this.#start = this.#end = 0;
-    if (this.#end === this.#buf.length) {
-      const used = this.#end - this.#start;
-      if (used + 1 > limit + 64) throw new Http1Error(`reply ${stage} too large`, stage);
-      if (this.#start > 0 && used < this.#buf.length / 2) {
-        this.#buf.copyWithin(0, this.#start, this.#end);
-      } else {
-        const next = new Uint8Array(Math.min(this.#buf.length * 2, limit + 64));
-        next.set(this.#buf.subarray(this.#start, this.#end));
-        this.#buf = next;
-      }
-      this.#start = 0;
-      this.#end = used;
-    }
-    let n: number | null;
-    try {
-      n = await this.#conn!.read(this.#buf.subarray(this.#end));
-    } catch (err) {
-      throw new Http1Error(`connection lost: ${(err as Error).message}`, stage);
-    }
-    if (n === null) return false;
-    this.#end += n;
-    return true;
-  }
-
-  #indexOf(seq: readonly number[], from: number): number {
-    const b = this.#buf;
-    outer: for (let i = from; i + seq.length <= this.#end; i++) {
-      for (let k = 0; k < seq.length; k++) if (b[i + k] !== seq[k]) continue outer;
-      return i;
-    }
-    return -1;
-  }
-
-  async #readHead(): Promise<{ status: number; headers: Map<string, string>; version: string }> {
-    const limit = this.#opts.maxHeadBytes ?? 64 * 1024;
-    let at: number;
-    let scanned = this.#start;
-    while ((at = this.#indexOf(CRLFCRLF, scanned)) < 0) {
-      const seen = this.#end - this.#start; // #fill may move the bytes: keep offsets relative
-      if (!(await this.#fill("head", limit))) {
-        throw new Http1Error(seen > 0 ? "connection closed in the reply head" : "no reply", "head");
-      }
-      scanned = this.#start + Math.max(0, seen - 3);
-    }
-    const text = latin1.decode(this.#buf.subarray(this.#start, at));
-    this.#start = at + 4;
-    const lines = text.split("\r\n");
-    const m = /^(HTTP\/1\.[01]) (\d{3})(?: .*)?$/.exec(lines[0] ?? "");
-    if (!m) {
-      throw new Http1Error(`bad status line ${JSON.stringify(lines[0]?.slice(0, 40))}`, "head");
-    }
-    const headers = new Map<string, string>();
-    for (let i = 1; i < lines.length; i++) {
-      const c = lines[i]!.indexOf(":");
-      if (c <= 0) continue;
-      const name = lines[i]!.slice(0, c).trim().toLowerCase();
-      const value = lines[i]!.slice(c + 1).trim();
-      const prev = headers.get(name);
-      headers.set(name, prev === undefined ? value : `${prev}, ${value}`);
-    }
-    return { status: Number(m[2]), headers, version: m[1]! };
-  }
-
-  /** Takes `n` buffered-or-read bytes. */
-  async #take(n: number, limit: number): Promise<Uint8Array> {
-    while (this.#end - this.#start < n) {
-      if (!(await this.#fill("body", limit))) {
-        throw new Http1Error("connection closed in the reply body", "body");
-      }
-    }
-    const out = this.#buf.slice(this.#start, this.#start + n);
-    this.#start += n;
-    return out;
-  }
-
-  async #line(limit: number): Promise<string> {
-    let at: number;
-    while ((at = this.#indexOf([13, 10], this.#start)) < 0) {
-      if (!(await this.#fill("body", limit))) {
-        throw new Http1Error("connection closed in a chunk header", "body");
-      }
-    }
-    const s = latin1.decode(this.#buf.subarray(this.#start, at));
-    this.#start = at + 2;
-    return s;
-  }
-
-  async #readBody(
-    status: number,
-    headers: Map<string, string>,
-  ): Promise<{ bytes: Uint8Array; framed: boolean }> {
-    const limit = this.#opts.maxBodyBytes ?? 8 * 1024 * 1024;
-    if (status === 204 || status === 304) return { bytes: new Uint8Array(0), framed: true };
-    if (/\bchunked\b/i.test(headers.get("transfer-encoding") ?? "")) {
-      const parts: Uint8Array[] = [];
-      let total = 0;
-      for (;;) {
-        const size = parseInt((await this.#line(limit)).split(";")[0]!.trim(), 16);
-        if (!Number.isFinite(size) || size < 0) throw new Http1Error("bad chunk size", "body");
-        if (size === 0) break;
-        if ((total += size) > limit) throw new Http1Error("reply body too large", "body");
-        parts.push(await this.#take(size, limit));
-        await this.#take(2, limit);
-      }
-      while ((await this.#line(limit)) !== "") { /* trailers */ }
-      const bytes = new Uint8Array(total);
-      let off = 0;
-      for (const p of parts) {
-        bytes.set(p, off);
-        off += p.length;
-      }
-      return { bytes, framed: true };
-    }
-    const cl = headers.get("content-length");
-    if (cl !== undefined) {
-      const n = Number(cl);
-      if (!Number.isInteger(n) || n < 0) throw new Http1Error("bad content-length", "body");
-      if (n > limit) throw new Http1Error("reply body too large", "body");
-      return { bytes: await this.#take(n, limit), framed: true };
-    }
-    while (await this.#fill("body", limit)) { /* until the server closes */ }
-    const bytes = this.#buf.slice(this.#start, this.#end);
-    this.#start = this.#end;
-    return { bytes, framed: false };
   }
 }
