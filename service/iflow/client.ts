@@ -22,6 +22,11 @@ export type IflowClientOptions =
   & {
     /** Extra CA certificates (PEM) trusted for https (tests with a self-signed server). */
     caCerts?: string[];
+    /**
+     * HTTP proxy URL for every request, or `null` for none; not given: the
+     * standard proxy environment variables (`HTTPS_PROXY`, `NO_PROXY`, …).
+     */
+    proxy?: string | null;
   };
 
 /** The result of one offline-endpoint request. */
@@ -98,7 +103,11 @@ export class IflowClient {
   /** Creates a client (no connection is made until the first request). */
   constructor(opts: IflowClientOptions) {
     this.#opts = opts;
-    this.#http = new Http1Client({ caCerts: opts.caCerts, userAgent: `pontaj/${opts.version}` });
+    this.#http = new Http1Client({
+      caCerts: opts.caCerts,
+      userAgent: `pontaj/${opts.version}`,
+      proxy: opts.proxy,
+    });
     this.#prefix = `${opts.url}?access_token=${encodeURIComponent(opts.accessToken)}&csv_data=`;
     this.#suffix = `&version=${encodeURIComponent(opts.version)}`;
     this.#liveUrl = liveUrlOf({ url: opts.url, liveUrl: opts.liveUrl });

@@ -7,11 +7,23 @@
  * by `Content-Length`, `chunked`, or the end of the connection; a connection
  * idle longer than `idleMs` is replaced; a reused connection that the server
  * had closed is retried once on a fresh one when no byte of the reply came back.
+ *
+ * Through an HTTP proxy (the standard environment variables or
+ * {@link Http1Options.proxy}; see `proxy.ts` for the rules): http URLs are
+ * requested in absolute form from the proxy, https URLs through a `CONNECT`
+ * tunnel in which TLS is then started, so the proxy never sees the query.
  * Replies are parsed by `http1_wire.ts`.
  *
  * @module
  */
 
+import {
+  type EnvGetter,
+  type HttpProxy,
+  type ProxyRoute,
+  proxyRouter,
+  proxySettings,
+} from "./proxy.ts";
 import { Http1Error, ResponseReader } from "./http1_wire.ts";
 
 export { Http1Error };
@@ -38,10 +50,28 @@ export interface Http1Options {
   idleMs?: number;
   /** `User-Agent` header. */
   userAgent?: string;
+  /**
+   * HTTP proxy for every request (`http://[user:pass@]host:port` or `host:port`);
+   * `null`: always direct; not given: the standard proxy environment variables,
+   * read once when the client is created.
+   */
+  proxy?: string | null;
+  /** Where those variables are read (tests); default: the process environment. */
+  proxyEnv?: EnvGetter;
 }
 
 const enc = new TextEncoder();
 const utf8 = new TextDecoder();
+
+/** The `Proxy-Authorization` header line for `via`, or "" without credentials. */
+function proxyAuth(via: HttpProxy): string {
+  return via.authorization ? `Proxy-Authorization: ${via.authorization}\r\n` : "";
+}
+
+/** A received status line made safe for a message: control bytes replaced, length capped. */
+function printable(line: string): string {
+  return line.replace(/\p{Cc}/gu, "?").slice(0, 120);
+}
 
 /**
  * Settles with `pending` unless `signal` aborts first (then rejects at once and
@@ -71,6 +101,7 @@ function abortable<T extends { close(): void }>(
 /** A one-connection HTTP/1.1 client. Not for concurrent requests. */
 export class Http1Client {
   readonly #opts: Http1Options;
+  readonly #route: (url: URL) => ProxyRoute;
   #conn: Deno.Conn | null = null;
   #connKey = "";
   #lastUsed = 0;
@@ -84,6 +115,7 @@ export class Http1Client {
       opts.maxHeadBytes ?? 64 * 1024,
       opts.maxBodyBytes ?? 8 * 1024 * 1024,
     );
+    this.#route = proxyRouter(proxySettings(opts.proxy, opts.proxyEnv));
   }
 
   /** Closes the connection (idempotent); later requests fail. */
@@ -110,16 +142,19 @@ export class Http1Client {
     if (u.protocol !== "http:" && u.protocol !== "https:") {
       throw new Http1Error(`unsupported protocol ${u.protocol}`, "connect");
     }
+    const route = this.#route(u);
+    if (route.kind === "invalid") throw new Http1Error(route.message, "connect");
+    const via = route.kind === "proxy" ? route.proxy : null;
     const onAbort = () => this.#drop();
     signal?.addEventListener("abort", onAbort, { once: true });
     try {
       if (signal?.aborted) throw new Http1Error("aborted", "connect", true);
-      const key = `${u.protocol}//${u.host}`;
+      const key = `${via ? via.label : "direct"} ${u.protocol}//${u.host}`;
       const idle = Date.now() - this.#lastUsed > (this.#opts.idleMs ?? 4000);
       if (this.#conn && (this.#connKey !== key || idle)) this.#drop();
       const reused = this.#conn !== null;
       try {
-        return await this.#exchange(u, key, signal);
+        return await this.#exchange(u, via, key, signal);
       } catch (err) {
         // A kept-alive connection the server had already closed: nothing was processed.
         if (
@@ -127,7 +162,7 @@ export class Http1Client {
           (err.stage === "write" || (err.stage === "head" && err.message === "no reply"))
         ) {
           this.#drop();
-          return await this.#exchange(u, key, signal);
+          return await this.#exchange(u, via, key, signal);
         }
         throw err;
       }
@@ -143,41 +178,113 @@ export class Http1Client {
     }
   }
 
-  async #exchange(u: URL, key: string, signal?: AbortSignal): Promise<Http1Response> {
+  async #exchange(
+    u: URL,
+    via: HttpProxy | null,
+    key: string,
+    signal?: AbortSignal,
+  ): Promise<Http1Response> {
     if (!this.#conn) {
-      const port = Number(u.port || (u.protocol === "https:" ? 443 : 80));
-      const hostname = u.hostname.replace(/^\[|\]$/g, "");
-      try {
-        this.#conn = await abortable<Deno.Conn>(
-          u.protocol === "https:"
-            ? Deno.connectTls({ hostname, port, caCerts: this.#opts.caCerts })
-            : Deno.connect({ hostname, port }),
-          signal,
-        );
-      } catch (err) {
-        if (err instanceof Http1Error) throw err;
-        throw new Http1Error(`connect failed: ${(err as Error).message}`, "connect");
-      }
+      await this.#open(u, via, signal);
       if (signal?.aborted) throw new Http1Error("aborted", "connect", true);
       this.#connKey = key;
-      this.#reader.reset(this.#conn);
     }
-    const conn = this.#conn;
-    const head = `GET ${u.pathname}${u.search} HTTP/1.1\r\nHost: ${u.host}\r\n` +
-      `Accept: application/json\r\nUser-Agent: ${this.#opts.userAgent ?? "pontaj"}\r\n\r\n`;
-    try {
-      const bytes = enc.encode(head);
-      let off = 0;
-      while (off < bytes.length) off += await conn.write(bytes.subarray(off));
-    } catch (err) {
-      throw new Http1Error(`write failed: ${(err as Error).message}`, "write");
-    }
+    // Plain http through a proxy: the absolute URL, and the proxy's credentials.
+    const absolute = via !== null && u.protocol === "http:";
+    const target = absolute
+      ? `${u.protocol}//${u.host}${u.pathname}${u.search}`
+      : u.pathname + u.search;
+    await this.#send(
+      `GET ${target} HTTP/1.1\r\nHost: ${u.host}\r\n${absolute ? proxyAuth(via) : ""}` +
+        `Accept: application/json\r\nUser-Agent: ${this.#userAgent}\r\n\r\n`,
+      "write",
+    );
     const res = await this.#reader.readFinalHead();
+    if (absolute && res.status === 407) {
+      throw new Http1Error(
+        `proxy ${via.label} refused the request: ${printable(res.line)}`,
+        "connect",
+      );
+    }
     const body = await this.#reader.readBody(res.status, res.headers);
     this.#lastUsed = Date.now();
     const keep = res.version === "HTTP/1.1" && body.framed &&
       !/\bclose\b/i.test(res.headers.get("connection") ?? "") && !this.#reader.buffered;
     if (!keep) this.#drop();
     return { status: res.status, headers: res.headers, body: utf8.decode(body.bytes) };
+  }
+
+  #use(conn: Deno.Conn): void {
+    this.#conn = conn;
+    this.#reader.reset(conn);
+  }
+
+  get #userAgent(): string {
+    return this.#opts.userAgent ?? "pontaj";
+  }
+
+  /** Opens `#conn` for `u`: straight to the server, or to the proxy (and through it for https). */
+  async #open(u: URL, via: HttpProxy | null, signal?: AbortSignal): Promise<void> {
+    const tls = u.protocol === "https:";
+    const port = Number(u.port || (tls ? 443 : 80));
+    const hostname = u.hostname.replace(/^\[|\]$/g, "");
+    const caCerts = this.#opts.caCerts;
+    try {
+      if (!via) {
+        this.#use(
+          await abortable<Deno.Conn>(
+            tls ? Deno.connectTls({ hostname, port, caCerts }) : Deno.connect({ hostname, port }),
+            signal,
+          ),
+        );
+        return;
+      }
+      const tcp = await abortable(Deno.connect({ hostname: via.hostname, port: via.port }), signal)
+        .catch((err) => {
+          if (err instanceof Http1Error) throw err;
+          throw new Http1Error(`connect to proxy ${via.label} failed: ${err.message}`, "connect");
+        });
+      this.#use(tcp); // from here an abort's #drop closes it
+      if (!tls) return;
+      await this.#tunnel(via, `${u.hostname}:${port}`);
+      this.#use(await abortable(Deno.startTls(tcp, { hostname, caCerts }), signal));
+    } catch (err) {
+      if (err instanceof Http1Error) throw err;
+      throw new Http1Error(`connect failed: ${(err as Error).message}`, "connect");
+    }
+  }
+
+  /** Asks the proxy on `#conn` for a tunnel to `authority` (`host:port`). */
+  async #tunnel(via: HttpProxy, authority: string): Promise<void> {
+    await this.#send(
+      `CONNECT ${authority} HTTP/1.1\r\nHost: ${authority}\r\n${proxyAuth(via)}` +
+        `User-Agent: ${this.#userAgent}\r\n\r\n`,
+      "connect",
+    );
+    let res;
+    try {
+      res = await this.#reader.readFinalHead();
+    } catch (err) {
+      if (!(err instanceof Http1Error)) throw err;
+      throw new Http1Error(`proxy ${via.label} did not answer CONNECT: ${err.message}`, "connect");
+    }
+    if (res.status < 200 || res.status > 299) {
+      throw new Http1Error(`proxy ${via.label} refused CONNECT: ${printable(res.line)}`, "connect");
+    }
+    if (this.#reader.buffered) {
+      throw new Http1Error(`proxy ${via.label} sent bytes after its CONNECT reply`, "connect");
+    }
+  }
+
+  /** Writes all of `text` to `#conn`. */
+  async #send(text: string, stage: "connect" | "write"): Promise<void> {
+    const conn = this.#conn!;
+    try {
+      const bytes = enc.encode(text);
+      let off = 0;
+      while (off < bytes.length) off += await conn.write(bytes.subarray(off));
+    } catch (err) {
+      throw new Http1Error(`write failed: ${(err as Error).message}`, stage);
+    }
   }
 }

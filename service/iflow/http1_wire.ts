@@ -89,6 +89,9 @@ export class ResponseReader {
     try {
       n = await this.#conn!.read(this.#buf.subarray(this.#end));
     } catch (err) {
+      // TLS closed without close_notify (a proxy dropping an idle tunnel does that): only
+      // while waiting for a head is it a plain end, where nothing can be cut short unseen.
+      if (stage === "head" && err instanceof Deno.errors.UnexpectedEof) return false;
       throw new Http1Error(`connection lost: ${(err as Error).message}`, stage);
     }
     if (n === null) return false;

@@ -1,0 +1,578 @@
+import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
+import { Buffer } from "node:buffer";
+import { Http1Client, Http1Error } from "../../../service/iflow/http1.ts";
+import { IflowClient } from "../../../service/iflow/client.ts";
+import {
+  bypassesProxy,
+  parseNoProxy,
+  parseProxyUrl,
+  proxyRouter,
+  proxySettingsFromEnv,
+} from "../../../service/iflow/proxy.ts";
+
+const enc = new TextEncoder();
+const dec = new TextDecoder();
+const FIXTURES = new URL("./fixtures/", import.meta.url);
+
+/** What the test proxy does with a request: relay it, never answer, or answer with a status line. */
+type ProxyMode = "relay" | "hang" | ((requestLine: string) => string);
+
+async function writeAll(conn: Deno.Conn, bytes: Uint8Array): Promise<void> {
+  for (let off = 0; off < bytes.length;) off += await conn.write(bytes.subarray(off));
+}
+
+function closeQuietly(conn: Deno.Conn): void {
+  try {
+    conn.close();
+  } catch { /* already closed */ }
+}
+
+/** Copies `from` to `to` until either side ends, then closes both. */
+async function pump(from: Deno.Conn, to: Deno.Conn): Promise<void> {
+  const buf = new Uint8Array(16 * 1024);
+  try {
+    for (let n; (n = await from.read(buf)) !== null;) await writeAll(to, buf.subarray(0, n));
+  } catch { /* closed */ }
+  closeQuietly(from);
+  closeQuietly(to);
+}
+
+/** Request heads read off a connection one by one (GETs and CONNECTs carry no body). */
+function heads(conn: Deno.Conn) {
+  let pending = new Uint8Array(0);
+  const buf = new Uint8Array(16 * 1024);
+  return {
+    /** The next head's bytes, or null when the connection ends first. */
+    async next(): Promise<Uint8Array | null> {
+      for (;;) {
+        const at = dec.decode(pending).indexOf("\r\n\r\n"); // heads are ASCII here
+        if (at >= 0) {
+          const head = pending.slice(0, at + 4);
+          pending = pending.slice(at + 4);
+          return head;
+        }
+        const n = await conn.read(buf).catch(() => null);
+        if (n === null) return null;
+        const more = new Uint8Array(pending.length + n);
+        more.set(pending);
+        more.set(buf.subarray(0, n), pending.length);
+        pending = more;
+      }
+    },
+    /** Bytes read past the last head. */
+    rest: () => pending,
+  };
+}
+
+/**
+ * A forward proxy on 127.0.0.1: absolute-form GETs are relayed to the origin's
+ * port on 127.0.0.1, CONNECT opens a tunnel to the requested port on 127.0.0.1.
+ * It records every request line and `Proxy-Authorization` it sees.
+ */
+function startProxy(mode: ProxyMode = "relay") {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const seen = { lines: [] as string[], auth: [] as (string | null)[], connections: 0 };
+  const conns = new Set<Deno.Conn>();
+  const tasks = new Set<Promise<void>>();
+  const track = (c: Deno.Conn) => (conns.add(c), c);
+
+  const record = (head: Uint8Array): string => {
+    const lines = dec.decode(head).split("\r\n");
+    seen.lines.push(lines[0]!);
+    const auth = lines.find((l) => /^proxy-authorization:/i.test(l));
+    seen.auth.push(auth === undefined ? null : auth.slice(auth.indexOf(":") + 1).trim());
+    return lines[0]!;
+  };
+
+  async function serve(client: Deno.Conn): Promise<void> {
+    const reader = heads(client);
+    let head = await reader.next();
+    if (head === null) return;
+    const line = record(head);
+    if (mode === "hang") {
+      await client.read(new Uint8Array(1)).catch(() => null); // until the client gives up
+      return;
+    }
+    if (typeof mode === "function") {
+      await writeAll(client, enc.encode(`${mode(line)}\r\nContent-Length: 0\r\n\r\n`));
+      return;
+    }
+    const [method, target] = line.split(" ") as [string, string];
+    if (method === "CONNECT") {
+      const port = Number(target.slice(target.lastIndexOf(":") + 1));
+      const upstream = track(await Deno.connect({ hostname: "127.0.0.1", port }));
+      await writeAll(client, enc.encode("HTTP/1.1 200 Connection established\r\n\r\n"));
+      await writeAll(upstream, reader.rest());
+      await Promise.all([pump(client, upstream), pump(upstream, client)]);
+      return;
+    }
+    const upstream = track(
+      await Deno.connect({ hostname: "127.0.0.1", port: +new URL(target).port }),
+    );
+    const back = pump(upstream, client);
+    try {
+      while (head !== null) {
+        await writeAll(upstream, head);
+        head = await reader.next();
+        if (head !== null) record(head);
+      }
+    } catch { /* upstream closed */ }
+    closeQuietly(upstream);
+    await back;
+  }
+
+  const loop = (async () => {
+    for await (const conn of listener) {
+      seen.connections++;
+      const task = serve(track(conn)).catch(() => {}).finally(() => {
+        closeQuietly(conn);
+        tasks.delete(task);
+      });
+      tasks.add(task);
+    }
+  })();
+
+  return {
+    url: `http://127.0.0.1:${(listener.addr as Deno.NetAddr).port}`,
+    label: `127.0.0.1:${(listener.addr as Deno.NetAddr).port}`,
+    seen,
+    /** Closes every open connection, as a proxy dropping idle tunnels does. */
+    dropConnections() {
+      for (const c of conns) closeQuietly(c);
+      conns.clear();
+    },
+    async close() {
+      listener.close();
+      for (const c of conns) closeQuietly(c);
+      await loop.catch(() => {});
+      await Promise.all([...tasks]);
+    },
+  };
+}
+
+/** A plain http origin answering `<method> <path+query>`. */
+function startOrigin() {
+  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, (req) => {
+    const u = new URL(req.url);
+    return new Response(`${req.method} ${u.pathname}${u.search}`);
+  });
+  return { port: server.addr.port, close: () => server.shutdown() };
+}
+
+/** An https origin with the test certificate for `localhost`, answering with the query. */
+async function startTlsOrigin() {
+  const cert = await Deno.readTextFile(new URL("localhost_cert.pem", FIXTURES));
+  const key = await Deno.readTextFile(new URL("localhost_key.pem", FIXTURES));
+  const server = Deno.serve(
+    { hostname: "127.0.0.1", port: 0, cert, key, onListen() {} },
+    (req) => new Response(`tls ${new URL(req.url).search}`),
+  );
+  const ca = await Deno.readTextFile(new URL("test_ca.pem", FIXTURES));
+  return { port: server.addr.port, ca, close: () => server.shutdown() };
+}
+
+/** The Http1Error a promise rejects with (fails the test when it resolves or throws something else). */
+async function http1Error(p: Promise<unknown>): Promise<Http1Error> {
+  try {
+    await p;
+  } catch (err) {
+    ok(err instanceof Http1Error, `expected an Http1Error, got ${err}`);
+    return err;
+  }
+  throw new Error("expected the request to fail");
+}
+
+Deno.test("proxy NO_PROXY matching: exact host, domain suffix, *, IP, IPv6 and port", () => {
+  const list = parseNoProxy(
+    " Example.com, .corp.local,*.intra , 10.0.0.7:8080 ,[::1]:3000, 0:0::2",
+  );
+  assertEquals(list, {
+    all: false,
+    rules: [
+      { host: "example.com", port: null, ip: false },
+      { host: "corp.local", port: null, ip: false },
+      { host: "intra", port: null, ip: false },
+      { host: "10.0.0.7", port: 8080, ip: true },
+      { host: "::1", port: 3000, ip: true },
+      { host: "::2", port: null, ip: true },
+    ],
+  });
+  const cases: [string, number, boolean][] = [
+    ["example.com", 443, true],
+    ["EXAMPLE.com.", 80, true],
+    ["api.example.com", 443, true],
+    ["badexample.com", 443, false],
+    ["example.org", 443, false],
+    ["corp.local", 80, true],
+    ["a.b.corp.local", 80, true],
+    ["x.intra", 80, true],
+    ["10.0.0.7", 8080, true],
+    ["10.0.0.7", 80, false],
+    ["110.0.0.7", 8080, false],
+    ["[::1]", 3000, true],
+    ["[::1]", 3001, false],
+    ["[::2]", 1, true],
+    ["127.0.0.1", 80, false], // loopback is not special
+    ["localhost", 80, false],
+  ];
+  for (const [host, port, want] of cases) {
+    assertEquals([host, port, bypassesProxy(list, host, port)], [host, port, want]);
+  }
+  // a suffix never matches inside an IP address
+  assertEquals(bypassesProxy(parseNoProxy("0.0.1"), "127.0.0.1", 80), false);
+  // `*` anywhere in the list bypasses every host; bad ports and empty entries are skipped
+  assertEquals(bypassesProxy(parseNoProxy("example.com, *"), "anything.test", 1), true);
+  assertEquals(parseNoProxy("a.test:x, b.test:0, c.test:70000, , .").rules, []);
+  assertEquals(bypassesProxy(parseNoProxy(""), "localhost", 80), false);
+});
+
+Deno.test("proxy settings from the environment: lowercase wins, empty counts as unset", () => {
+  const env: Record<string, string> = {
+    HTTPS_PROXY: "upper:1",
+    https_proxy: "lower:2",
+    HTTP_PROXY: "upper:3",
+    http_proxy: " ",
+    NO_PROXY: "upper.test",
+    no_proxy: "lower.test",
+  };
+  const asked: string[] = [];
+  const settings = proxySettingsFromEnv((name) => (asked.push(name), env[name]));
+  assertEquals(settings, {
+    https: { value: "lower:2", source: "https_proxy" },
+    http: { value: "upper:3", source: "HTTP_PROXY" },
+    noProxy: "lower.test",
+  });
+  // the uppercase name is only read when the lowercase one is unset or empty
+  assertEquals(asked.sort(), ["HTTP_PROXY", "http_proxy", "https_proxy", "no_proxy"]);
+  assertEquals(proxySettingsFromEnv(() => undefined), {
+    http: undefined,
+    https: undefined,
+    noProxy: undefined,
+  });
+});
+
+Deno.test("proxy variables the process may not read count as unset", async () => {
+  const child = new URL("proxy_env_child.ts", FIXTURES).pathname;
+  const r = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "--no-prompt", "--allow-env=PONTAJ_IFLOW_TOKEN,https_proxy", child],
+    env: {
+      https_proxy: "allowed.test:3128",
+      HTTP_PROXY: "forbidden.test:3128",
+      NO_PROXY: "forbidden.test",
+    },
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  assertEquals(r.code, 0, dec.decode(r.stderr));
+  assertEquals(JSON.parse(dec.decode(r.stdout)), {
+    https: { value: "allowed.test:3128", source: "https_proxy" },
+  });
+});
+
+Deno.test("proxy URLs: host:port, credentials, default port, refused schemes", () => {
+  assertEquals(parseProxyUrl("proxy.corp:3128"), {
+    hostname: "proxy.corp",
+    port: 3128,
+    label: "proxy.corp:3128",
+    authorization: null,
+  });
+  assertEquals(parseProxyUrl("HTTP://[::1]"), {
+    hostname: "::1",
+    port: 80,
+    label: "[::1]:80",
+    authorization: null,
+  });
+  const p = parseProxyUrl("http://us%40er:p%C4%83ss%3A@10.1.2.3:8080/");
+  assertEquals(p.label, "10.1.2.3:8080");
+  assertEquals(p.authorization, `Basic ${Buffer.from("us@er:păss:").toString("base64")}`);
+
+  const route = proxyRouter({
+    https: { value: "https://bob:s3cretpw@proxy.corp:443", source: "HTTPS_PROXY" },
+    http: { value: "socks5://bob:s3cretpw@proxy.corp:1080", source: "http_proxy" },
+  });
+  const https = route(new URL("https://app.iflow.ro/"));
+  const http = route(new URL("http://app.iflow.ro/"));
+  assertEquals(https.kind, "invalid");
+  assertEquals(http.kind, "invalid");
+  const messages = [https, http].map((r) => r.kind === "invalid" ? r.message : "");
+  ok(/^HTTPS_PROXY: https:\/\/ proxies .* not supported/.test(messages[0]!), messages[0]);
+  ok(/^http_proxy: unsupported proxy scheme socks5:\/\//.test(messages[1]!), messages[1]);
+  for (const m of messages) ok(!m.includes("s3cretpw") && !m.includes("bob"), m);
+});
+
+Deno.test("Http1Client via proxy: an http URL goes in absolute form, the reply comes back", async () => {
+  const origin = startOrigin();
+  const proxy = startProxy();
+  const c = new Http1Client({ proxy: proxy.url });
+  try {
+    const url = `http://127.0.0.1:${origin.port}/api/x?access_token=1&csv_data=%5B%5D`;
+    const r = await c.get(url);
+    assertEquals([r.status, r.body], [200, "GET /api/x?access_token=1&csv_data=%5B%5D"]);
+    assertEquals((await c.get(url.replace("/x", "/y"))).status, 200);
+    assertEquals(proxy.seen.lines, [
+      `GET ${url} HTTP/1.1`,
+      `GET ${url.replace("/x", "/y")} HTTP/1.1`,
+    ]);
+    assertEquals(proxy.seen.auth, [null, null]);
+    assertEquals(proxy.seen.connections, 1);
+  } finally {
+    c.close();
+    await proxy.close();
+    await origin.close();
+  }
+});
+
+Deno.test("Http1Client via proxy: https through CONNECT, TLS in the tunnel, one CONNECT for two requests", async () => {
+  const origin = await startTlsOrigin();
+  const proxy = startProxy();
+  const c = new Http1Client({ proxy: proxy.label, caCerts: [origin.ca] });
+  try {
+    const url = `https://localhost:${origin.port}/api?access_token=1&csv_data=%5B%5D`;
+    const a = await c.get(url);
+    assertEquals([a.status, a.body], [200, "tls ?access_token=1&csv_data=%5B%5D"]);
+    const b = await c.get(url.replace("csv_data=%5B%5D", "n=2"));
+    assertEquals([b.status, b.body], [200, "tls ?access_token=1&n=2"]);
+    assertEquals(proxy.seen.lines, [`CONNECT localhost:${origin.port} HTTP/1.1`]);
+    assertEquals(proxy.seen.connections, 1);
+  } finally {
+    c.close();
+    await proxy.close();
+    await origin.close();
+  }
+});
+
+Deno.test("Http1Client via proxy: the TLS certificate is checked through the tunnel", async () => {
+  const origin = await startTlsOrigin();
+  const proxy = startProxy();
+  const c = new Http1Client({ proxy: proxy.url }); // the test CA is not trusted here
+  try {
+    const err = await http1Error(c.get(`https://localhost:${origin.port}/`));
+    assertEquals(err.aborted, false);
+    ok(/certificate|UnknownIssuer/i.test(err.message), err.message);
+    assertEquals(proxy.seen.lines, [`CONNECT localhost:${origin.port} HTTP/1.1`]);
+  } finally {
+    c.close();
+    await proxy.close();
+    await origin.close();
+  }
+});
+
+Deno.test("Http1Client via proxy sends Basic Proxy-Authorization for CONNECT and absolute-form GETs", async () => {
+  const origin = startOrigin();
+  const tlsOrigin = await startTlsOrigin();
+  const proxy = startProxy();
+  const withAuth = proxy.url.replace("http://", "http://us%40er:p%C4%83ss@");
+  const c = new Http1Client({ proxy: withAuth, caCerts: [tlsOrigin.ca] });
+  try {
+    assertEquals((await c.get(`http://127.0.0.1:${origin.port}/a`)).body, "GET /a");
+    assertEquals((await c.get(`https://localhost:${tlsOrigin.port}/?b`)).body, "tls ?b");
+    const expected = `Basic ${Buffer.from("us@er:păss", "utf8").toString("base64")}`;
+    assertEquals(expected, "Basic dXNAZXI6cMSDc3M=");
+    assertEquals(proxy.seen.auth, [expected, expected]);
+    assertEquals(proxy.seen.lines[1], `CONNECT localhost:${tlsOrigin.port} HTTP/1.1`);
+  } finally {
+    c.close();
+    await proxy.close();
+    await tlsOrigin.close();
+    await origin.close();
+  }
+});
+
+Deno.test("Http1Client via proxy: a refused CONNECT is an Http1Error at stage connect, without the password", async () => {
+  const proxy = startProxy(() => "HTTP/1.1 407 Proxy Authentication Required");
+  const c = new Http1Client({ proxy: proxy.url.replace("http://", "http://bob:s3cretpw@") });
+  try {
+    const err = await http1Error(c.get("https://localhost:1/?access_token=tok123456"));
+    assertEquals([err.stage, err.aborted], ["connect", false]);
+    assertEquals(
+      err.message,
+      `proxy ${proxy.label} refused CONNECT: HTTP/1.1 407 Proxy Authentication Required`,
+    );
+    // the next request asks again (nothing is cached from a refusal)
+    const again = await http1Error(c.get("https://localhost:1/"));
+    assertEquals(again.message, err.message);
+    assertEquals(proxy.seen.lines, [
+      "CONNECT localhost:1 HTTP/1.1",
+      "CONNECT localhost:1 HTTP/1.1",
+    ]);
+    assertEquals(proxy.seen.auth, ["Basic Ym9iOnMzY3JldHB3", "Basic Ym9iOnMzY3JldHB3"]);
+    ok(!err.message.includes("s3cretpw") && !err.message.includes("Ym9iOnMzY3JldHB3"));
+  } finally {
+    c.close();
+    await proxy.close();
+  }
+  const bad = startProxy(() => "HTTP/1.1 502 Bad Gateway");
+  const c2 = new Http1Client({ proxy: bad.url });
+  try {
+    const err = await http1Error(c2.get("https://localhost:1/"));
+    assertEquals([err.stage, err.message], [
+      "connect",
+      `proxy ${bad.label} refused CONNECT: HTTP/1.1 502 Bad Gateway`,
+    ]);
+  } finally {
+    c2.close();
+    await bad.close();
+  }
+});
+
+Deno.test("Http1Client via proxy: an unreachable proxy is named in the connect error", async () => {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (listener.addr as Deno.NetAddr).port;
+  listener.close(); // nothing listens there now
+  const c = new Http1Client({ proxy: `http://bob:s3cretpw@127.0.0.1:${port}` });
+  try {
+    const err = await http1Error(c.get("http://example.test/"));
+    assertEquals(err.stage, "connect");
+    ok(err.message.startsWith(`connect to proxy 127.0.0.1:${port} failed: `), err.message);
+    ok(!err.message.includes("s3cretpw"), err.message);
+  } finally {
+    c.close();
+  }
+});
+
+Deno.test("Http1Client via proxy: an abort while the proxy hangs on CONNECT rejects promptly", async () => {
+  const proxy = startProxy("hang");
+  const c = new Http1Client({ proxy: proxy.url });
+  try {
+    const settled = http1Error(c.get("https://localhost:1/", AbortSignal.timeout(100)));
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const bound = new Promise<"unsettled">((r) => timer = setTimeout(() => r("unsettled"), 10_000));
+    const first = await Promise.race([settled, bound]);
+    clearTimeout(timer);
+    ok(first instanceof Http1Error, "the request did not settle within 10 s");
+    assertEquals([first.stage, first.aborted, first.message], ["connect", true, "aborted"]);
+    assertEquals(proxy.seen.lines, ["CONNECT localhost:1 HTTP/1.1"]);
+  } finally {
+    c.close();
+    await proxy.close();
+  }
+});
+
+Deno.test("Http1Client via proxy retries once when the kept-alive proxy connection was closed", async () => {
+  // An origin that closes after every reply without saying so; the proxy passes the close on.
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const originConns = new Set<Deno.Conn>();
+  const loop = (async () => {
+    for await (const conn of listener) {
+      originConns.add(conn);
+      const reader = heads(conn);
+      if ((await reader.next()) !== null) {
+        await writeAll(conn, enc.encode("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"));
+      }
+      closeQuietly(conn);
+    }
+  })();
+  const proxy = startProxy();
+  const c = new Http1Client({ proxy: proxy.url });
+  try {
+    const url = `http://127.0.0.1:${(listener.addr as Deno.NetAddr).port}/`;
+    for (let i = 0; i < 3; i++) {
+      assertEquals((await c.get(url)).body, "ok");
+      await new Promise((r) => setTimeout(r, 20)); // let the close reach the client
+    }
+    assertEquals(proxy.seen.connections, 3);
+    assertEquals(proxy.seen.lines, [
+      `GET ${url} HTTP/1.1`,
+      `GET ${url} HTTP/1.1`,
+      `GET ${url} HTTP/1.1`,
+    ]);
+  } finally {
+    c.close();
+    await proxy.close();
+    listener.close();
+    for (const conn of originConns) closeQuietly(conn);
+    await loop.catch(() => {});
+  }
+});
+
+Deno.test("Http1Client via proxy opens a new tunnel when the proxy dropped the idle one", async () => {
+  const origin = await startTlsOrigin();
+  const proxy = startProxy();
+  const c = new Http1Client({ proxy: proxy.url, caCerts: [origin.ca] });
+  try {
+    const url = `https://localhost:${origin.port}/?n=`;
+    assertEquals((await c.get(url + 1)).body, "tls ?n=1");
+    proxy.dropConnections();
+    await new Promise((r) => setTimeout(r, 20)); // let the close reach the client
+    assertEquals((await c.get(url + 2)).body, "tls ?n=2");
+    assertEquals(proxy.seen.lines, Array(2).fill(`CONNECT localhost:${origin.port} HTTP/1.1`));
+    assertEquals(proxy.seen.connections, 2);
+  } finally {
+    c.close();
+    await proxy.close();
+    await origin.close();
+  }
+});
+
+Deno.test("Http1Client routes by scheme and NO_PROXY read through its env getter", async () => {
+  const direct = startOrigin();
+  const proxied = startOrigin();
+  const proxy = startProxy();
+  const env: Record<string, string> = {
+    HTTP_PROXY: "http://127.0.0.1:9", // loses to the lowercase one
+    http_proxy: proxy.url,
+    HTTPS_PROXY: "https://proxy.test:443", // unusable: only https URLs fail on it
+    NO_PROXY: `localhost, 127.0.0.1:${direct.port}`,
+  };
+  const c = new Http1Client({ proxyEnv: (name) => env[name] });
+  try {
+    assertEquals((await c.get(`http://127.0.0.1:${direct.port}/d`)).body, "GET /d");
+    assertEquals(proxy.seen.lines, []);
+    const url = `http://127.0.0.1:${proxied.port}/p`;
+    assertEquals((await c.get(url)).body, "GET /p");
+    assertEquals(proxy.seen.lines, [`GET ${url} HTTP/1.1`]);
+    const err = await http1Error(c.get("https://iflow.test/"));
+    assertEquals(err.stage, "connect");
+    ok(err.message.startsWith("HTTPS_PROXY: https:// proxies"), err.message);
+    // NO_PROXY applies to the unusable setting too: a bypassed https host connects directly
+    const direct2 = await http1Error(c.get("https://localhost:1/"));
+    ok(direct2.message.startsWith("connect failed: "), direct2.message);
+    // a proxy given as null turns the environment off
+    const off = new Http1Client({ proxy: null, proxyEnv: (name) => env[name] });
+    try {
+      assertEquals((await off.get(url)).body, "GET /p");
+      assertEquals(proxy.seen.lines.length, 1);
+    } finally {
+      off.close();
+    }
+  } finally {
+    c.close();
+    await proxy.close();
+    await direct.close();
+    await proxied.close();
+  }
+});
+
+Deno.test("IflowClient via proxy: a 407 echoing the URL reaches the caller with the token redacted", async () => {
+  const token = "tok-8731560042";
+  const proxy = startProxy((line) => `HTTP/1.1 407 denied ${line}`);
+  const client = new IflowClient({
+    url: "http://iflow.test/api/rfid_v2/offline_attendance/store_attendances",
+    accessToken: token,
+    version: "test",
+    timeoutMs: 5000,
+    proxy: proxy.url.replace("http://", "http://bob:s3cretpw@"),
+  });
+  try {
+    const r = await client.send([{
+      date: "2024-05-06",
+      time: "08:00:00",
+      rfidTag: "1",
+      errorMsg: "",
+    }]);
+    assertEquals([r.reply.kind, r.status], ["transient", 0]);
+    const reason = r.reply.kind === "transient" ? r.reply.reason : "";
+    ok(
+      reason.startsWith(
+        `network error while connecting: proxy ${proxy.label} refused the request: HTTP/1.1 407 denied GET http://iflow.test/`,
+      ),
+      reason,
+    );
+    ok(reason.includes("access_token=***"), reason);
+    ok(!reason.includes(token) && !reason.includes("s3cretpw"), reason);
+    ok(proxy.seen.lines[0]!.includes(`access_token=${token}`)); // the proxy did see it
+  } finally {
+    client.close();
+    await proxy.close();
+  }
+});
