@@ -19,8 +19,10 @@
  *   `*.` is ignored) matches that host and all its subdomains, never
  *   `badexample.com`. An IP address matches only itself (no CIDR ranges);
  *   IPv6 may be written bare (`::1`) or in brackets (`[::1]:8080`). `:port`
- *   limits an entry to that port. Loopback is not special: `localhost`,
- *   `127.0.0.1` and `::1` bypass the proxy only when listed.
+ *   limits an entry to that port.
+ * - Loopback targets (`localhost`, 127.0.0.0/8, `::1`) never go through a
+ *   proxy taken from the environment (Go's rule, not curl's): through a proxy
+ *   they would reach the proxy's own machine, never this one.
  *
  * @module
  */
@@ -44,6 +46,12 @@ export interface ProxySettings {
   readonly https?: ProxySetting;
   /** Hosts that bypass the proxy, `NO_PROXY` syntax. */
   readonly noProxy?: string;
+  /**
+   * Loopback targets (`localhost`, `*.localhost`, 127.0.0.0/8, `::1`) go direct
+   * whatever the other settings say: through a proxy they would name the
+   * proxy's own machine. Set for settings read from the environment.
+   */
+  readonly loopbackDirect?: boolean;
 }
 
 /** A parsed proxy. Holds the credentials: never log it whole. */
@@ -123,6 +131,7 @@ export function proxySettingsFromEnv(get: EnvGetter = processEnv): ProxySettings
     http: firstSet(get, ["http_proxy", "HTTP_PROXY"]),
     https: firstSet(get, ["https_proxy", "HTTPS_PROXY"]),
     noProxy: firstSet(get, ["no_proxy", "NO_PROXY"])?.value,
+    loopbackDirect: true,
   };
 }
 
@@ -270,6 +279,13 @@ export function bypassesProxy(noProxy: NoProxy, hostname: string, port: number):
 
 const DIRECT: ProxyRoute = { kind: "direct" };
 
+/** True for `localhost` (and names under it), 127.0.0.0/8 and `::1`. */
+export function isLoopbackHost(hostname: string): boolean {
+  const h = hostname.toLowerCase().replace(/^\[|\]$/g, "").replace(/\.$/, "");
+  return h === "localhost" || h.endsWith(".localhost") || /^127(\.\d{1,3}){3}$/.test(h) ||
+    (isIp(h) && canonicalV6(h) === "::1");
+}
+
 function routeOf(setting: ProxySetting | undefined): ProxyRoute {
   if (!setting) return DIRECT;
   try {
@@ -296,10 +312,12 @@ export function proxyRouter(settings: ProxySettings): (url: URL) => ProxyRoute {
   const http = routeOf(settings.http);
   const https = routeOf(settings.https);
   const noProxy = parseNoProxy(settings.noProxy);
+  const loopbackDirect = settings.loopbackDirect === true;
   return (url) => {
     const tls = url.protocol === "https:";
     const route = tls ? https : url.protocol === "http:" ? http : DIRECT;
     if (route.kind === "direct") return route;
+    if (loopbackDirect && isLoopbackHost(url.hostname)) return DIRECT;
     const port = Number(url.port || (tls ? 443 : 80));
     return bypassesProxy(noProxy, url.hostname, port) ? DIRECT : route;
   };

@@ -7,6 +7,7 @@ import {
   parseNoProxy,
   parseProxyUrl,
   proxyRouter,
+  proxySettings,
   proxySettingsFromEnv,
 } from "../../../service/iflow/proxy.ts";
 
@@ -212,7 +213,7 @@ Deno.test("proxy NO_PROXY matching: exact host, domain suffix, *, IP, IPv6 and p
     ["[::1]", 3000, true],
     ["[::1]", 3001, false],
     ["[::2]", 1, true],
-    ["127.0.0.1", 80, false], // loopback is not special
+    ["127.0.0.1", 80, false], // NO_PROXY itself has no loopback rule (see proxyRouter)
     ["localhost", 80, false],
   ];
   for (const [host, port, want] of cases) {
@@ -241,6 +242,7 @@ Deno.test("proxy settings from the environment: lowercase wins, empty counts as 
     https: { value: "lower:2", source: "https_proxy" },
     http: { value: "upper:3", source: "HTTP_PROXY" },
     noProxy: "lower.test",
+    loopbackDirect: true,
   });
   // the uppercase name is only read when the lowercase one is unset or empty
   assertEquals(asked.sort(), ["HTTP_PROXY", "http_proxy", "https_proxy", "no_proxy"]);
@@ -248,6 +250,7 @@ Deno.test("proxy settings from the environment: lowercase wins, empty counts as 
     http: undefined,
     https: undefined,
     noProxy: undefined,
+    loopbackDirect: true,
   });
 });
 
@@ -266,6 +269,7 @@ Deno.test("proxy variables the process may not read count as unset", async () =>
   assertEquals(r.code, 0, dec.decode(r.stderr));
   assertEquals(JSON.parse(dec.decode(r.stdout)), {
     https: { value: "allowed.test:3128", source: "https_proxy" },
+    loopbackDirect: true,
   });
 });
 
@@ -508,24 +512,31 @@ Deno.test("Http1Client routes by scheme and NO_PROXY read through its env getter
   const direct = startOrigin();
   const proxied = startOrigin();
   const proxy = startProxy();
+  // 0.0.0.0 reaches this machine without DNS and is not a loopback name, so the
+  // environment's proxy and NO_PROXY decide its route.
   const env: Record<string, string> = {
     HTTP_PROXY: "http://127.0.0.1:9", // loses to the lowercase one
     http_proxy: proxy.url,
     HTTPS_PROXY: "https://proxy.test:443", // unusable: only https URLs fail on it
-    NO_PROXY: `localhost, 127.0.0.1:${direct.port}`,
+    NO_PROXY: `example.com, 0.0.0.0:${direct.port}, 0.0.0.0:1`,
   };
   const c = new Http1Client({ proxyEnv: (name) => env[name] });
   try {
-    assertEquals((await c.get(`http://127.0.0.1:${direct.port}/d`)).body, "GET /d");
+    assertEquals((await c.get(`http://0.0.0.0:${direct.port}/d`)).body, "GET /d");
     assertEquals(proxy.seen.lines, []);
-    const url = `http://127.0.0.1:${proxied.port}/p`;
+    // the same host on a port NO_PROXY does not list goes through the proxy
+    const url = `http://0.0.0.0:${proxied.port}/p`;
     assertEquals((await c.get(url)).body, "GET /p");
     assertEquals(proxy.seen.lines, [`GET ${url} HTTP/1.1`]);
+    // loopback never goes through a proxy from the environment
+    assertEquals((await c.get(`http://127.0.0.1:${proxied.port}/l`)).body, "GET /l");
+    assertEquals((await c.get(`http://localhost:${proxied.port}/l2`)).body, "GET /l2");
+    assertEquals(proxy.seen.lines.length, 1);
     const err = await http1Error(c.get("https://iflow.test/"));
     assertEquals(err.stage, "connect");
     ok(err.message.startsWith("HTTPS_PROXY: https:// proxies"), err.message);
     // NO_PROXY applies to the unusable setting too: a bypassed https host connects directly
-    const direct2 = await http1Error(c.get("https://localhost:1/"));
+    const direct2 = await http1Error(c.get("https://0.0.0.0:1/"));
     ok(direct2.message.startsWith("connect failed: "), direct2.message);
     // a proxy given as null turns the environment off
     const off = new Http1Client({ proxy: null, proxyEnv: (name) => env[name] });
@@ -541,6 +552,19 @@ Deno.test("Http1Client routes by scheme and NO_PROXY read through its env getter
     await direct.close();
     await proxied.close();
   }
+});
+
+Deno.test("proxy from the environment never carries loopback targets; an explicit proxy does", () => {
+  const env = proxySettingsFromEnv((name) => ({ HTTPS_PROXY: "proxy.corp:3128" })[name]);
+  const route = proxyRouter(env);
+  for (const host of ["localhost", "api.localhost", "127.0.0.1", "127.9.8.7", "[::1]"]) {
+    assertEquals([host, route(new URL(`https://${host}:8443/`)).kind], [host, "direct"]);
+  }
+  for (const host of ["app.iflow.ro", "128.0.0.1", "localhost.example", "[::2]"]) {
+    assertEquals([host, route(new URL(`https://${host}/`)).kind], [host, "proxy"]);
+  }
+  const explicit = proxyRouter(proxySettings("proxy.corp:3128"));
+  assertEquals(explicit(new URL("https://localhost:8443/")).kind, "proxy");
 });
 
 Deno.test("IflowClient via proxy: a 407 echoing the URL reaches the caller with the token redacted", async () => {
