@@ -172,13 +172,3 @@ export class ScanDecoder {
     };
   }
 }
-
-/** Decodes the scan payload at `buf[start, end)` into a record with `seq`; null if malformed. */
-export function decodeScan(
-  buf: Uint8Array,
-  start: number,
-  end: number,
-  seq: number,
-): ScanRecord | null {
-  return new ScanDecoder().decode(buf, start, end, seq);
-}
