@@ -31,21 +31,28 @@ interface BenchFile {
 
 async function runBenchFile(file: string): Promise<BenchFile> {
   const t0 = performance.now();
+  const notesFile = await Deno.makeTempFile({ prefix: "pontaj-bench-notes-" });
   const out = await new Deno.Command(Deno.execPath(), {
     args: ["bench", "-A", "--json", `bench/${file}`],
     cwd: ROOT,
+    env: { PONTAJ_BENCH_NOTES: notesFile },
     stdin: "null",
     stdout: "piped",
     stderr: "piped",
   }).output();
   const seconds = (performance.now() - t0) / 1000;
+  const inBench = (await Deno.readTextFile(notesFile)).trimEnd();
+  await Deno.remove(notesFile);
   const text = new TextDecoder().decode(out.stdout);
   const at = text.search(/^\{\s*"version"/m);
+  // What the bench printed before its JSON, then what it noted inside bench functions.
+  const notes = [text.slice(0, at < 0 ? text.length : at).trim(), inBench].filter(Boolean)
+    .join("\n");
   if (at < 0) {
     return {
       file,
       results: [],
-      notes: text,
+      notes,
       seconds,
       error: new TextDecoder().decode(out.stderr).slice(-2000),
     };
@@ -80,7 +87,7 @@ async function runBenchFile(file: string): Promise<BenchFile> {
   return {
     file,
     results,
-    notes: text.slice(0, at).trim(),
+    notes,
     seconds,
     error: out.success && failures.length === 0 ? null : failures.join("\n") || `exit ${out.code}`,
   };
@@ -131,52 +138,81 @@ type Row = [area: string, figure: string, value: string, command: string];
 const find = (files: BenchFile[], re: RegExp) =>
   files.flatMap((f) => f.results).find((r) => re.test(r.name));
 
+/**
+ * Journal/raw rows from the interleaved measurement journal_bench.ts prints
+ * first (journal and raw variants alternating over 31 rounds, median), which
+ * keeps fsync-latency drift out of the ratio; Deno.bench's own groups run one
+ * after the other and are left to the JSON.
+ */
 function journalRows(files: BenchFile[]): Row[] {
   const rows: Row[] = [];
   const cmd = "`deno bench -A bench/journal_bench.ts`";
-  const pair = (what: string, j: RegExp, raw: RegExp, per: number) => {
-    const a = find(files, j), b = find(files, raw);
-    if (!a || !b) return;
-    const ja = (per * 1e9) / a.avg, rb = (per * 1e9) / b.avg;
+  const notes = files.find((f) => f.file === "journal_bench.ts")?.notes ?? "";
+  for (const line of notes.split("\n")) {
+    const m = /^(.+?)\s+journal\s+(\d+) appends\/s\s+(.*)$/.exec(line);
+    if (!m) continue;
+    const raws = [...m[3]!.matchAll(/raw \(([^)]+)\)\s+(\d+)\/s, journal\/raw ([\d.]+)/g)].map(
+      (r) => `raw (${r[1]}) ${fmtRate(Number(r[2]), "writes")}: **${r[3]}**`,
+    );
     rows.push([
       "journal",
-      `appends/s vs raw fsync: ${what}`,
-      `**${fmtRate(ja, "appends")}** vs raw ${fmtRate(rb, "writes")} (${
-        ((ja / rb) * 100).toFixed(0)
-      } %)`,
+      `journal/raw, ${m[1]!.trim()} (interleaved rounds, median)`,
+      `${fmtRate(Number(m[2]), "appends")}; ${raws.join("; ")}`,
       cmd,
     ]);
-  };
-  pair(
-    "one append per fdatasync (async I/O)",
-    /^journal\.append \(async/,
-    /^raw write\+fdatasync \(async/,
-    1,
-  );
-  pair(
-    "one append per fdatasync, strict raw (writeSync + async fdatasync)",
-    /^journal\.append \(async/,
-    /^raw writeSync\+async fdatasync/,
-    1,
-  );
-  pair(
-    "one append per fdatasync (blockingFs)",
-    /^journal\.append \(blockingFs/,
-    /^raw writeSync\+fdatasyncSync/,
-    1,
-  );
-  for (const n of [8, 64]) {
-    const j = new RegExp(`^journal ${n} concurrent`);
-    pair(`${n} concurrent appends, group commit`, j, new RegExp(`^raw ${n} frames, one write `), n);
-    pair(
-      `${n} concurrent appends, group commit, strict raw (writeSync + async fdatasync)`,
-      j,
-      new RegExp(`^raw ${n} frames, one writeSync `),
-      n,
-    );
   }
   const rec = find(files, /^Journal\.open \(recovery\)/);
   if (rec) rows.push(["journal", `recovery time: ${rec.name}`, benchFigure(rec), cmd]);
+  return rows;
+}
+
+/** One row per Deno.bench result of `f`, with its figure. */
+function benchRows(f: BenchFile, area: string): Row[] {
+  return f.results.map((r): Row => [
+    area,
+    r.name,
+    benchFigure(r),
+    `\`deno bench -A bench/${f.file}\``,
+  ]);
+}
+
+/**
+ * Sync rows from what sync_bench.ts notes (its bench functions' own figures:
+ * the Deno.bench time of an iteration also counts filling the journal and
+ * starting simulators). Each figure is listed once per iteration Deno.bench ran.
+ */
+function syncRows(file: BenchFile): Row[] {
+  const cmd = "`deno bench -A bench/sync_bench.ts`";
+  const all = (re: RegExp) => [...file.notes.matchAll(re)].map((m) => m.slice(1));
+  const list = (xs: string[]) => xs.join(" / ");
+  const drain = all(/drain: (\d+) records, \d+ batches in [\d.]+ s = (\d+) records\/s/g);
+  const bare = all(/simulator alone [^:]*: (\d+) records\/s; drain \/ simulator alone = ([\d.]+)/g);
+  const rss = all(/peak \(VmHWM\) ([\d.]+) MiB/g);
+  const lat = all(/p50 ([\d.]+) ms, p99 ([\d.]+) ms/g);
+  if (drain.length === 0 && lat.length === 0) return benchRows(file, "sync");
+  const rows: Row[] = [];
+  if (drain.length > 0) {
+    rows.push([
+      "sync",
+      `drain of ${Number(drain[0]![0]).toLocaleString("en-US")} journaled scans into the simulator`,
+      `**${list(drain.map((d) => fmtRate(Number(d[1]), "records")))}**; the simulator alone ${
+        list(bare.map((b) => fmtRate(Number(b[0]), "records")))
+      } (drain / simulator ${list(bare.map((b) => b[1]!))}); peak RSS ${
+        list(rss.map((r) => `${r[0]} MiB`))
+      } (target < 96 MiB)`,
+      cmd,
+    ]);
+  }
+  if (lat.length > 0) {
+    rows.push([
+      "sync",
+      "online scan-to-iFlow latency (append + fsync → iFlow's reply)",
+      `p50 ${list(lat.map((l) => `${l[0]} ms`))}; **p99 ${
+        list(lat.map((l) => `${l[1]} ms`))
+      }** (target p99 < 1 s)`,
+      cmd,
+    ]);
+  }
   return rows;
 }
 
@@ -287,8 +323,6 @@ if (import.meta.main) {
     }
   }
   rows.push(...journalRows(files));
-  const benchRows = (f: BenchFile, area: string) =>
-    f.results.map((r): Row => [area, r.name, benchFigure(r), `\`deno bench -A bench/${f.file}\``]);
   const journal = files.find((f) => f.file === "journal_bench.ts");
   if (journal) {
     rows.push(
@@ -300,7 +334,13 @@ if (import.meta.main) {
   // Everything else (sync, ...), the agent's own benchmarks and the load run last.
   const rest = files.filter((f) => !kinds.has(f.file.replace(/_bench\.ts$/, "")) && f !== journal);
   rest.sort((x, y) => Number(x.file === "agent_bench.ts") - Number(y.file === "agent_bench.ts"));
-  for (const f of rest) rows.push(...benchRows(f, f.file.replace(/_bench\.ts$/, "")));
+  for (const f of rest) {
+    rows.push(
+      ...(f.file === "sync_bench.ts"
+        ? syncRows(f)
+        : benchRows(f, f.file.replace(/_bench\.ts$/, ""))),
+    );
+  }
   rows.push(...loadRows(load, loadSeconds));
   for (const f of files.filter((f) => f.error)) {
     rows.push([
@@ -339,9 +379,12 @@ Notes on reading the table:
   nothing.
 - Journal rows compare \`journal.append\` with a raw \`write\` + \`fdatasync\` of
   the same frame bytes on the same disk: the difference is the journal's own
-  cost (framing, CRC32C, bookkeeping). The journal writes small batches with
-  \`writeSync\` and syncs asynchronously, so the "strict raw" rows use that
-  same call mix for the baseline: they show only what the journal adds.
+  cost (framing, CRC32C, bookkeeping). They come from the interleaved run the
+  benchmark prints first (journal and each raw variant take turns over 31
+  rounds; the median round counts), so drift in fsync latency hits all sides
+  alike. The journal writes small batches with \`writeSync\` and syncs
+  asynchronously, so the "writeSync + async fdatasync" baseline is the strict
+  one: it shows only what the journal adds.
 - Agent rows run the real agent as a child process (\`service/main.ts run\`
   with the runtime flags of \`deno task start\`: \`${
     START_FLAGS.join(" ") || "none"

@@ -23,6 +23,7 @@ import { Journal } from "../service/journal/mod.ts";
 import type { ScanInput } from "../service/journal/mod.ts";
 import { SyncEngine, type SyncJournal } from "../service/sync/mod.ts";
 import { START_FLAGS } from "../test/support/start_flags.ts";
+import { benchNote } from "./notes.ts";
 
 const SCANS = Number(Deno.env.get("SYNC_BENCH_SCANS") ?? 100_000);
 const ONLINE = 300;
@@ -244,7 +245,7 @@ Deno.bench({
       const bareRate = SCANS / (bare.bareMs! / 1000);
       const drainRate = SCANS / (f.drainMs! / 1000);
       const s = (ms: number) => (ms / 1000).toFixed(2);
-      console.log(
+      benchNote(
         `  fill (separate process): ${SCANS} appends in ${s(fill.fillMs!)} s; reopen ${
           s(f.openMs!)
         } s\n` +
@@ -311,7 +312,7 @@ Deno.bench({
     await sim.close();
     await Deno.remove(dir, { recursive: true });
     lat.sort((x, y) => x - y);
-    console.log(
+    benchNote(
       `  scan (append+fsync) -> iFlow reply: p50 ${percentile(lat, 0.5).toFixed(1)} ms, ` +
         `p99 ${percentile(lat, 0.99).toFixed(1)} ms, max ${lat[lat.length - 1]!.toFixed(1)} ms ` +
         `(target p99 < 1000 ms)`,
