@@ -6,7 +6,8 @@
  *   file calls (the default) and the blocking ones (`blockingFs`); the
  *   "x times slower than" line of each group is the journal/raw ratio.
  * - Group commit: one iteration = N concurrent appends (N = 1, 8, 64), against
- *   the raw write of N frames + one fdatasync.
+ *   the raw write of N frames + one fdatasync, which the same N callers await
+ *   (so waiting for N promises costs both sides alike).
  * - The journal writes a small batch with `writeSync` (a page-cache copy) and
  *   syncs with the async `fdatasync` (see `SYNC_WRITE_MAX` in
  *   service/journal/fs.ts). So every async group has two raw baselines: the
@@ -109,17 +110,29 @@ await interleaved("one sync per append, blocking I/O (blockingFs)", 40, async ()
 for (const n of [1, 8, 64]) {
   const many = frames(n);
   const scans = Array.from({ length: n }, (_, i) => testScan(i));
+  // The raw sides are awaited by the same n callers as the journal's appends, so
+  // the harness's Promise.all over n promises weighs on every side alike.
+  const byAll = (once: () => Promise<void>) => async () => {
+    const shared = once();
+    await Promise.all(scans.map(() => shared));
+  };
   await interleaved(`group commit, ${n} concurrent appenders`, 20, async () => {
     await Promise.all(scans.map((s) => jGroup.append(s)));
   }, [
-    ["async write + fdatasync", async () => {
-      await raw.write(many);
-      await raw.syncData();
-    }],
-    ["writeSync + async fdatasync", async () => {
-      raw.writeSync(many);
-      await raw.syncData();
-    }],
+    [
+      "async write + fdatasync",
+      byAll(async () => {
+        await raw.write(many);
+        await raw.syncData();
+      }),
+    ],
+    [
+      "writeSync + async fdatasync",
+      byAll(async () => {
+        raw.writeSync(many);
+        await raw.syncData();
+      }),
+    ],
   ], n);
 }
 
@@ -178,8 +191,11 @@ for (const n of [1, 8, 64]) {
     baseline: true,
     n: 200,
     async fn() {
-      await raw.write(many);
-      await raw.syncData();
+      const shared = (async () => {
+        await raw.write(many);
+        await raw.syncData();
+      })();
+      await Promise.all(scans.map(() => shared));
     },
   });
   Deno.bench({
@@ -187,8 +203,11 @@ for (const n of [1, 8, 64]) {
     group: `group commit x${n}`,
     n: 200,
     async fn() {
-      raw.writeSync(many);
-      await raw.syncData();
+      const shared = (async () => {
+        raw.writeSync(many);
+        await raw.syncData();
+      })();
+      await Promise.all(scans.map(() => shared));
     },
   });
   Deno.bench({
