@@ -3,17 +3,9 @@ import { denoFs, Journal } from "../../../service/journal/mod.ts";
 import type { JournalFs } from "../../../service/journal/mod.ts";
 import { expireDamaged } from "../../../service/journal/retention.ts";
 import { testScan } from "./fixtures/build_journal.ts";
+import { withDir } from "./fixtures/with_dir.ts";
 
 const DAY = 86_400_000;
-
-async function withDir(fn: (dir: string) => Promise<void>): Promise<void> {
-  const dir = await Deno.makeTempDir({ prefix: "pontaj-damaged-" });
-  try {
-    await fn(dir);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-}
 
 const names = (dir: string) => [...Deno.readDirSync(dir)].map((e) => e.name).sort();
 

@@ -4,15 +4,7 @@ import type { ScanInput } from "../../../service/journal/mod.ts";
 import { testScan } from "./fixtures/build_journal.ts";
 import { FaultFs } from "./fixtures/fault_fs.ts";
 import { rejectsWith } from "./fixtures/expect.ts";
-
-async function withDir(fn: (dir: string) => Promise<void>): Promise<void> {
-  const dir = await Deno.makeTempDir({ prefix: "pontaj-group-" });
-  try {
-    await fn(dir);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-}
+import { withDir } from "./fixtures/with_dir.ts";
 
 /** A scan whose errorMsg makes it about `bytes` long on disk. */
 function wideScan(i: number, bytes: number): ScanInput {

@@ -4,20 +4,12 @@ import { gunzipSync } from "fflate";
 import { exportJournal, Journal } from "../../../service/journal/mod.ts";
 import type { ExportRow } from "../../../service/journal/mod.ts";
 import { testScan } from "./fixtures/build_journal.ts";
+import { withDir } from "./fixtures/with_dir.ts";
 
 async function rows(it: AsyncIterable<ExportRow>): Promise<ExportRow[]> {
   const out: ExportRow[] = [];
   for await (const r of it) out.push(r);
   return out;
-}
-
-async function withDir(fn: (dir: string) => Promise<void>): Promise<void> {
-  const dir = await Deno.makeTempDir({ prefix: "pontaj-journal-" });
-  try {
-    await fn(dir);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
 }
 
 Deno.test("journal append returns increasing seqs and pending returns the records intact", () =>

@@ -3,6 +3,7 @@ import { Journal, SpooledJournal } from "../../../service/journal/mod.ts";
 import { FaultFs } from "./fixtures/fault_fs.ts";
 import { rejectsWith } from "./fixtures/expect.ts";
 import { testScan } from "./fixtures/build_journal.ts";
+import { withDir } from "./fixtures/with_dir.ts";
 
 type Log = { level: string; msg: string; fields?: Record<string, unknown> };
 
@@ -12,15 +13,6 @@ function logSink(): {
 } {
   const logs: Log[] = [];
   return { logs, logger: (level, msg, fields) => void logs.push({ level, msg, fields }) };
-}
-
-async function withDir(fn: (dir: string) => Promise<void>): Promise<void> {
-  const dir = await Deno.makeTempDir({ prefix: "pontaj-spool-" });
-  try {
-    await fn(dir);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
 }
 
 Deno.test("journal append rejects with disk-full / read-only codes and recovers cleanly", () =>
