@@ -10,178 +10,19 @@ import {
   proxySettings,
   proxySettingsFromEnv,
 } from "../../../service/iflow/proxy.ts";
+import {
+  closeQuietly,
+  enc,
+  FIXTURES,
+  heads,
+  http1Error,
+  startOrigin,
+  startProxy,
+  startTlsOrigin,
+  writeAll,
+} from "./fixtures/test_proxy.ts";
 
-const enc = new TextEncoder();
 const dec = new TextDecoder();
-const FIXTURES = new URL("./fixtures/", import.meta.url);
-
-/** What the test proxy does with a request: relay it, never answer, or answer with a status line. */
-type ProxyMode = "relay" | "hang" | ((requestLine: string) => string);
-
-async function writeAll(conn: Deno.Conn, bytes: Uint8Array): Promise<void> {
-  for (let off = 0; off < bytes.length;) off += await conn.write(bytes.subarray(off));
-}
-
-function closeQuietly(conn: Deno.Conn): void {
-  try {
-    conn.close();
-  } catch { /* already closed */ }
-}
-
-/** Copies `from` to `to` until either side ends, then closes both. */
-async function pump(from: Deno.Conn, to: Deno.Conn): Promise<void> {
-  const buf = new Uint8Array(16 * 1024);
-  try {
-    for (let n; (n = await from.read(buf)) !== null;) await writeAll(to, buf.subarray(0, n));
-  } catch { /* closed */ }
-  closeQuietly(from);
-  closeQuietly(to);
-}
-
-/** Request heads read off a connection one by one (GETs and CONNECTs carry no body). */
-function heads(conn: Deno.Conn) {
-  let pending = new Uint8Array(0);
-  const buf = new Uint8Array(16 * 1024);
-  return {
-    /** The next head's bytes, or null when the connection ends first. */
-    async next(): Promise<Uint8Array | null> {
-      for (;;) {
-        const at = dec.decode(pending).indexOf("\r\n\r\n"); // heads are ASCII here
-        if (at >= 0) {
-          const head = pending.slice(0, at + 4);
-          pending = pending.slice(at + 4);
-          return head;
-        }
-        const n = await conn.read(buf).catch(() => null);
-        if (n === null) return null;
-        const more = new Uint8Array(pending.length + n);
-        more.set(pending);
-        more.set(buf.subarray(0, n), pending.length);
-        pending = more;
-      }
-    },
-    /** Bytes read past the last head. */
-    rest: () => pending,
-  };
-}
-
-/**
- * A forward proxy on 127.0.0.1: absolute-form GETs are relayed to the origin's
- * port on 127.0.0.1, CONNECT opens a tunnel to the requested port on 127.0.0.1.
- * It records every request line and `Proxy-Authorization` it sees.
- */
-function startProxy(mode: ProxyMode = "relay") {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const seen = { lines: [] as string[], auth: [] as (string | null)[], connections: 0 };
-  const conns = new Set<Deno.Conn>();
-  const tasks = new Set<Promise<void>>();
-  const track = (c: Deno.Conn) => (conns.add(c), c);
-
-  const record = (head: Uint8Array): string => {
-    const lines = dec.decode(head).split("\r\n");
-    seen.lines.push(lines[0]!);
-    const auth = lines.find((l) => /^proxy-authorization:/i.test(l));
-    seen.auth.push(auth === undefined ? null : auth.slice(auth.indexOf(":") + 1).trim());
-    return lines[0]!;
-  };
-
-  async function serve(client: Deno.Conn): Promise<void> {
-    const reader = heads(client);
-    let head = await reader.next();
-    if (head === null) return;
-    const line = record(head);
-    if (mode === "hang") {
-      await client.read(new Uint8Array(1)).catch(() => null); // until the client gives up
-      return;
-    }
-    if (typeof mode === "function") {
-      await writeAll(client, enc.encode(`${mode(line)}\r\nContent-Length: 0\r\n\r\n`));
-      return;
-    }
-    const [method, target] = line.split(" ") as [string, string];
-    if (method === "CONNECT") {
-      const port = Number(target.slice(target.lastIndexOf(":") + 1));
-      const upstream = track(await Deno.connect({ hostname: "127.0.0.1", port }));
-      await writeAll(client, enc.encode("HTTP/1.1 200 Connection established\r\n\r\n"));
-      await writeAll(upstream, reader.rest());
-      await Promise.all([pump(client, upstream), pump(upstream, client)]);
-      return;
-    }
-    const upstream = track(
-      await Deno.connect({ hostname: "127.0.0.1", port: +new URL(target).port }),
-    );
-    const back = pump(upstream, client);
-    try {
-      while (head !== null) {
-        await writeAll(upstream, head);
-        head = await reader.next();
-        if (head !== null) record(head);
-      }
-    } catch { /* upstream closed */ }
-    closeQuietly(upstream);
-    await back;
-  }
-
-  const loop = (async () => {
-    for await (const conn of listener) {
-      seen.connections++;
-      const task = serve(track(conn)).catch(() => {}).finally(() => {
-        closeQuietly(conn);
-        tasks.delete(task);
-      });
-      tasks.add(task);
-    }
-  })();
-
-  return {
-    url: `http://127.0.0.1:${(listener.addr as Deno.NetAddr).port}`,
-    label: `127.0.0.1:${(listener.addr as Deno.NetAddr).port}`,
-    seen,
-    /** Closes every open connection, as a proxy dropping idle tunnels does. */
-    dropConnections() {
-      for (const c of conns) closeQuietly(c);
-      conns.clear();
-    },
-    async close() {
-      listener.close();
-      for (const c of conns) closeQuietly(c);
-      await loop.catch(() => {});
-      await Promise.all([...tasks]);
-    },
-  };
-}
-
-/** A plain http origin answering `<method> <path+query>`. */
-function startOrigin() {
-  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, (req) => {
-    const u = new URL(req.url);
-    return new Response(`${req.method} ${u.pathname}${u.search}`);
-  });
-  return { port: server.addr.port, close: () => server.shutdown() };
-}
-
-/** An https origin with the test certificate for `localhost`, answering with the query. */
-async function startTlsOrigin() {
-  const cert = await Deno.readTextFile(new URL("localhost_cert.pem", FIXTURES));
-  const key = await Deno.readTextFile(new URL("localhost_key.pem", FIXTURES));
-  const server = Deno.serve(
-    { hostname: "127.0.0.1", port: 0, cert, key, onListen() {} },
-    (req) => new Response(`tls ${new URL(req.url).search}`),
-  );
-  const ca = await Deno.readTextFile(new URL("test_ca.pem", FIXTURES));
-  return { port: server.addr.port, ca, close: () => server.shutdown() };
-}
-
-/** The Http1Error a promise rejects with (fails the test when it resolves or throws something else). */
-async function http1Error(p: Promise<unknown>): Promise<Http1Error> {
-  try {
-    await p;
-  } catch (err) {
-    ok(err instanceof Http1Error, `expected an Http1Error, got ${err}`);
-    return err;
-  }
-  throw new Error("expected the request to fail");
-}
 
 Deno.test("proxy NO_PROXY matching: exact host, domain suffix, *, IP, IPv6 and port", () => {
   const list = parseNoProxy(
