@@ -15,7 +15,9 @@
  *
  * Run: `deno bench -A bench/sync_bench.ts`
  * Env: SYNC_BENCH_SCANS=N (drain size), SYNC_BENCH_V8_FLAGS=a,b (other V8 flags
- * for the drain child; "none" for V8's defaults).
+ * for the drain child; "none" for V8's defaults), SYNC_BENCH_SIM_LATENCY_MS=N
+ * (the simulators wait N ms before each reply, like a real network: the drain's
+ * distance from the simulator's pace is then the agent's fixed cost per batch).
  */
 import { IflowClient, parseIflowConfig } from "../service/iflow/mod.ts";
 import { Http1Client } from "../service/iflow/http1.ts";
@@ -26,6 +28,8 @@ import { START_FLAGS } from "../test/support/start_flags.ts";
 import { benchNote } from "./notes.ts";
 
 const SCANS = Number(Deno.env.get("SYNC_BENCH_SCANS") ?? 100_000);
+/** Delay the simulators add before every reply, ms (0: as fast as they go). */
+const SIM_LATENCY_MS = Number(Deno.env.get("SYNC_BENCH_SIM_LATENCY_MS") ?? 0);
 const ONLINE = 300;
 const EMPLOYEES = 1000;
 const TOKEN = "bench-token-5521";
@@ -69,6 +73,7 @@ async function startSimChild(dir: string): Promise<{ url: string; close: () => P
   await Deno.writeTextFile(file, JSON.stringify(employees));
   const cli = new URL("../service/iflow/sim_cli.ts", import.meta.url).href;
   const args = ["--port", "0", "--employees", file, "--token", TOKEN];
+  if (SIM_LATENCY_MS > 0) args.push("--latency", String(SIM_LATENCY_MS));
   const child = new Deno.Command(Deno.execPath(), {
     args: [
       "eval",
