@@ -220,6 +220,28 @@ for (const n of [1, 8, 64]) {
   });
 }
 
+// The write call alone (page cache, no fsync): why small batches use writeSync.
+const page = frames(64);
+const plain = await Deno.open(`${root}/write-call`, { write: true, create: true });
+globalThis.addEventListener("unload", () => plain.close());
+Deno.bench({
+  name: `async write of ${page.length} B (no fsync)`,
+  group: "write call",
+  baseline: true,
+  async fn() {
+    await plain.write(page);
+    plain.seekSync(0, Deno.SeekMode.Start);
+  },
+});
+Deno.bench({
+  name: `writeSync of ${page.length} B (no fsync)`,
+  group: "write call",
+  fn() {
+    plain.writeSync(page);
+    plain.seekSync(0, Deno.SeekMode.Start);
+  },
+});
+
 const big = new Uint8Array(64 * 1024).map((_, i) => (i * 2654435761) >>> 24);
 Deno.bench({
   name: "crc32c slice-by-8, 64 KiB",

@@ -158,11 +158,12 @@ export const blockingFs: JournalFs = {
 
 /**
  * Largest write {@link writeAll} makes on the calling thread. Copying a few KiB
- * into the page cache takes about 17 µs, while an asynchronous write's trip
- * through Deno's blocking-task pool takes about 80 µs (5 KiB on the test
- * machine; `deno bench -A bench/journal_bench.ts`, group "write call"): for a
- * group commit that hop cost more than the journal's own work. The `fdatasync` that follows, which is
- * what waits for the disk, always stays off the event loop.
+ * into the page cache takes microseconds (5 KiB: 2.4 µs rewriting warm pages,
+ * up to ~17 µs appending), while an asynchronous write's trip through Deno's
+ * blocking-task pool takes about 75 µs (`deno bench -A bench/journal_bench.ts`,
+ * group "write call"): for a group commit that hop cost more than the journal's
+ * own work. The `fdatasync` that follows, which is what waits for the disk,
+ * always stays off the event loop.
  */
 export const SYNC_WRITE_MAX = 64 * 1024;
 
