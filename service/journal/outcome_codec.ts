@@ -101,43 +101,59 @@ export function outcomesToEntries(list: { seq: number; outcome: Outcome }[]): Ou
   return out;
 }
 
-/** Encodes entries into one or more payloads of at most {@link OUTCOME_CHUNK} bytes. */
+/** Bytes of one encoded entry, given its encoded text (if any). */
+function entryBytes(op: number, text: Uint8Array | null): number {
+  if (op === OP_ACCEPTED) return 13;
+  if (op === OP_DUPLICATE) return 11 + (text?.length ?? 0);
+  if (op === OP_REJECTED) return 12 + (text?.length ?? 0);
+  return 9;
+}
+
+/**
+ * Encodes entries into one or more payloads of at most {@link OUTCOME_CHUNK}
+ * bytes, each sized to its entries (a sync batch of 50 makes a payload of a few
+ * dozen bytes, not a fresh 256 KiB buffer).
+ */
 export function encodeEntries(entries: OutcomeEntry[]): Uint8Array[] {
+  const texts = entries.map((e) =>
+    e.text === undefined ? null : enc.encode(e.text.slice(0, MAX_TEXT_CHARS))
+  );
   const out: Uint8Array[] = [];
-  let buf = new Uint8Array(OUTCOME_CHUNK);
-  let dv = new DataView(buf.buffer);
-  let p = 0;
-  const start = () => {
+  let from = 0;
+  while (from < entries.length) {
+    // How many entries fit in this payload (at least one: an entry is < OUTCOME_CHUNK).
+    let size = 1;
+    let to = from;
+    while (to < entries.length) {
+      const need = entryBytes(entries[to]!.op, texts[to]!);
+      if (size + need > OUTCOME_CHUNK && to > from) break;
+      size += need;
+      to++;
+    }
+    const buf = new Uint8Array(size);
+    const dv = new DataView(buf.buffer);
     buf[0] = OUTCOME_TYPE;
-    p = 1;
-  };
-  start();
-  for (const e of entries) {
-    const text = e.text === undefined ? null : enc.encode(e.text.slice(0, MAX_TEXT_CHARS));
-    const need = 9 + (e.op === OP_ACCEPTED ? 4 : 0) + (e.op === OP_REJECTED ? 1 : 0) +
-      (e.op === OP_DUPLICATE || e.op === OP_REJECTED ? 2 + (text?.length ?? 0) : 0);
-    if (p + need > buf.length) {
-      out.push(buf.slice(0, p));
-      buf = new Uint8Array(OUTCOME_CHUNK);
-      dv = new DataView(buf.buffer);
-      start();
+    let p = 1;
+    for (let k = from; k < to; k++) {
+      const e = entries[k]!;
+      buf[p] = e.op;
+      dv.setUint32(p + 1, e.seq % TWO32, true);
+      dv.setUint32(p + 5, Math.floor(e.seq / TWO32), true);
+      p += 9;
+      if (e.op === OP_ACCEPTED) {
+        dv.setUint32(p, e.count ?? 1, true);
+        p += 4;
+      } else if (e.op === OP_DUPLICATE || e.op === OP_REJECTED) {
+        if (e.op === OP_REJECTED) buf[p++] = e.field ?? 2;
+        const t = texts[k] ?? new Uint8Array(0);
+        dv.setUint16(p, t.length, true);
+        buf.set(t, p + 2);
+        p += 2 + t.length;
+      }
     }
-    buf[p] = e.op;
-    dv.setUint32(p + 1, e.seq % TWO32, true);
-    dv.setUint32(p + 5, Math.floor(e.seq / TWO32), true);
-    p += 9;
-    if (e.op === OP_ACCEPTED) {
-      dv.setUint32(p, e.count ?? 1, true);
-      p += 4;
-    } else if (e.op === OP_DUPLICATE || e.op === OP_REJECTED) {
-      if (e.op === OP_REJECTED) buf[p++] = e.field ?? 2;
-      const t = text ?? new Uint8Array(0);
-      dv.setUint16(p, t.length, true);
-      buf.set(t, p + 2);
-      p += 2 + t.length;
-    }
+    out.push(buf);
+    from = to;
   }
-  if (p > 1) out.push(buf.slice(0, p));
   return out;
 }
 
