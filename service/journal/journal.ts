@@ -277,9 +277,13 @@ export class Journal {
     return this.#scan.appendWith(maxBytes, scan, putScan);
   }
 
-  /** Up to `limit` records with no final outcome, oldest first. */
-  pending(limit: number): Promise<ScanRecord[]> {
-    return this.#pending.read(limit, (seg, i, what) => this.#lost(seg, i, what));
+  /**
+   * Up to `limit` records with no final outcome, oldest first; with `afterSeq`,
+   * only those with a higher seq (the sync engine reads the next batch while the
+   * outcomes of the one before are still being written).
+   */
+  pending(limit: number, afterSeq = 0): Promise<ScanRecord[]> {
+    return this.#pending.read(limit, afterSeq, (seg, i, what) => this.#lost(seg, i, what));
   }
 
   #lost(seg: ScanSegment, i: number, what: string): void {

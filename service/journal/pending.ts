@@ -51,24 +51,27 @@ export class PendingReader {
   }
 
   /**
-   * Up to `limit` pending records, oldest first. A record that no longer reads
-   * back intact is reported through `lost` (and skipped).
+   * Up to `limit` pending records with a seq above `afterSeq`, oldest first. A
+   * record that no longer reads back intact is reported through `lost` (and
+   * skipped).
    */
   read(
     limit: number,
+    afterSeq: number,
     lost: (seg: ScanSegment, slot: number, what: string) => void,
   ): Promise<ScanRecord[]> {
-    return this.#exclusive(() => this.#read(limit, lost));
+    return this.#exclusive(() => this.#read(limit, afterSeq, lost));
   }
 
   async #read(
     limit: number,
+    afterSeq: number,
     lost: (seg: ScanSegment, slot: number, what: string) => void,
   ): Promise<ScanRecord[]> {
     const out: ScanRecord[] = [];
     if (limit <= 0) return out;
     for (const seg of this.#index.segments.slice()) {
-      if (seg.pending === 0) continue;
+      if (seg.pending === 0 || seg.firstSeq + seg.slots - 1 <= afterSeq) continue;
       if (!(await this.#use(seg))) continue;
       const reader = this.#reader;
       const n = seg.slots;
@@ -76,7 +79,7 @@ export class PendingReader {
       let first = seg.firstPending;
       while (first < n && seg.states[first] !== ST_PENDING) first++;
       seg.firstPending = first;
-      for (let i = first; i < n && out.length < limit; i++) {
+      for (let i = Math.max(first, afterSeq - seg.firstSeq + 1); i < n && out.length < limit; i++) {
         if (seg.states[i] !== ST_PENDING) continue;
         const seq = seg.firstSeq + i;
         const rec = (await reader.read(seg.offsets[i]!, seq, seg.size))

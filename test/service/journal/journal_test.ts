@@ -27,6 +27,26 @@ Deno.test("journal append returns increasing seqs and pending returns the record
     await j.close();
   }));
 
+Deno.test("journal pending(limit, afterSeq) skips seqs up to afterSeq, across segments", () =>
+  withDir(async (dir) => {
+    const j = await Journal.open(dir, { segmentBytes: 4096 });
+    const appends = [];
+    for (let i = 0; i < 200; i++) appends.push(j.append(testScan(i)));
+    await Promise.all(appends);
+    assert.ok(j.stats().segments >= 3, `${j.stats().segments} segments`);
+    await j.recordOutcomes([{ seq: 3, outcome: { kind: "accepted" } }]);
+    const seqs = async (limit: number, after?: number) =>
+      (await j.pending(limit, after)).map((r) => r.seq);
+    assert.deepEqual(await seqs(4), [1, 2, 4, 5]);
+    assert.deepEqual(await seqs(4, 0), [1, 2, 4, 5]);
+    assert.deepEqual(await seqs(3, 2), [4, 5, 6], "delivered seq 3 stays skipped");
+    assert.deepEqual(await seqs(3, 120), [121, 122, 123], "starts inside a later segment");
+    assert.deepEqual(await seqs(5, 198), [199, 200]);
+    assert.deepEqual(await seqs(5, 200), []);
+    assert.deepEqual(await seqs(2), [1, 2], "an earlier afterSeq read moved nothing");
+    await j.close();
+  }));
+
 Deno.test("journal concurrent appends share syncs and all resolve with distinct seqs", () =>
   withDir(async (dir) => {
     const j = await Journal.open(dir, { segmentBytes: 8192 });
