@@ -10,7 +10,7 @@ import { type IflowConfig, liveUrlOf } from "./config.ts";
 import { makeRedactor } from "./redact.ts";
 import { type BatchReply, classifyOfflineReply, type WireRecord } from "./reply.ts";
 import { classifyLiveReply, type LiveReply } from "./live.ts";
-import { Http1Client, Http1Error } from "./http1.ts";
+import { Http1Client, Http1Error, type Http1Target } from "./http1.ts";
 
 /** Options of {@link IflowClient}: the relevant part of the `iflow` config. */
 export type IflowClientOptions =
@@ -51,27 +51,12 @@ export interface LiveResult {
   status: number;
 }
 
-const ENC_COMMA = 3; // encodeURIComponent(",")
-const ENC_BRACKETS = 6; // encodeURIComponent("[") + encodeURIComponent("]")
-
-/** Length of `encodeURIComponent(s)` without building it. */
-export function encodedLength(s: string): number {
-  let n = 0;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (
-      (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || (c >= 0x30 && c <= 0x39) ||
-      c === 0x2d || c === 0x5f || c === 0x2e || c === 0x21 || c === 0x7e || c === 0x2a ||
-      c === 0x27 || c === 0x28 || c === 0x29
-    ) n += 1;
-    else if (c < 0x80) n += 3;
-    else if (c < 0x800) n += 6;
-    else if (c >= 0xd800 && c <= 0xdbff) {
-      n += 12;
-      i++;
-    } else n += 9;
-  }
-  return n;
+/** A batch ready to go: the records that fit the limits, and their request URL. */
+export interface PreparedBatch {
+  /** The records sent, a prefix of those offered. */
+  records: readonly WireRecord[];
+  /** The full request URL (contains the token: never log it). */
+  url: string;
 }
 
 /** The JSON text of one record in `csv_data` (keys in the documented order). */
@@ -96,6 +81,8 @@ export class IflowClient {
   readonly #prefix: string;
   readonly #suffix: string;
   readonly #liveUrl: string;
+  /** `url` parsed once: offline requests send it with their query. */
+  readonly #base: URL;
   #closed = false;
   /** Scrubs the token out of a string. */
   readonly redact: (s: string) => string;
@@ -111,33 +98,30 @@ export class IflowClient {
     this.#prefix = `${opts.url}?access_token=${encodeURIComponent(opts.accessToken)}&csv_data=`;
     this.#suffix = `&version=${encodeURIComponent(opts.version)}`;
     this.#liveUrl = liveUrlOf({ url: opts.url, liveUrl: opts.liveUrl });
+    this.#base = new URL(opts.url);
     this.redact = makeRedactor(opts.accessToken);
   }
 
-  /** URL length of a request carrying no records (`csv_data=[]`). */
-  get emptyUrlBytes(): number {
-    return this.#prefix.length + this.#suffix.length + ENC_BRACKETS;
-  }
-
-  /** Bytes one record adds to the URL (its encoded JSON, plus the separating comma). */
-  recordUrlBytes(r: WireRecord): number {
-    return encodedLength(wireJson(r)) + ENC_COMMA;
-  }
-
   /**
-   * How many records from the start of `records` fit in `maxUrlBytes` (at most
-   * `maxCount`); at least 1 when `records` is not empty: a single record always goes.
+   * The longest prefix of `records` (at most `maxCount`) whose request URL fits
+   * `maxUrlBytes`, with that URL; a single record always goes. Each record is
+   * encoded once, and the URL is the same as {@link IflowClient.buildUrl}'s.
    */
-  fitCount(records: readonly WireRecord[], maxCount: number, maxUrlBytes: number): number {
-    let len = this.emptyUrlBytes - ENC_COMMA;
-    let n = 0;
+  prepare(records: readonly WireRecord[], maxCount: number, maxUrlBytes: number): PreparedBatch {
     const limit = Math.min(maxCount, records.length);
-    while (n < limit) {
-      len += this.recordUrlBytes(records[n]!);
-      if (len > maxUrlBytes && n > 0) break;
-      n++;
+    const parts: string[] = [];
+    // "%5B" + parts joined by "%2C" + "%5D": encodeURIComponent of "[a,b]", piece by piece
+    let len = this.#prefix.length + this.#suffix.length + 6 - 3;
+    while (parts.length < limit) {
+      const part = encodeURIComponent(wireJson(records[parts.length]!));
+      len += part.length + 3;
+      if (len > maxUrlBytes && parts.length > 0) break;
+      parts.push(part);
     }
-    return n;
+    return {
+      records: parts.length === records.length ? records : records.slice(0, parts.length),
+      url: this.#prefix + "%5B" + parts.join("%2C") + "%5D" + this.#suffix,
+    };
   }
 
   /** The full request URL for `records` (contains the token: never log it, see `redact`). */
@@ -153,7 +137,7 @@ export class IflowClient {
     }`;
   }
 
-  async #get(url: string, signal?: AbortSignal): Promise<
+  async #get(url: string | Http1Target, signal?: AbortSignal): Promise<
     { status: number; retryAfter: string | null; body: string } | { error: string }
   > {
     const ac = new AbortController();
@@ -191,10 +175,21 @@ export class IflowClient {
   }
 
   /** Sends one batch to the offline endpoint and classifies the reply. Never throws. */
-  async send(records: readonly WireRecord[], signal?: AbortSignal): Promise<SendResult> {
-    const url = this.buildUrl(records);
+  send(records: readonly WireRecord[], signal?: AbortSignal): Promise<SendResult> {
+    return this.sendPrepared({ records, url: this.buildUrl(records) }, signal);
+  }
+
+  /** Sends a batch made by {@link IflowClient.prepare} and classifies the reply. Never throws. */
+  async sendPrepared(batch: PreparedBatch, signal?: AbortSignal): Promise<SendResult> {
+    const { records, url } = batch;
     const t0 = performance.now();
-    const r = await this.#get(url, signal);
+    // A URL of ours is `url` (parsed once) and an encoded query: skip parsing it again.
+    const base = this.#opts.url;
+    const ours = url.length > base.length && url.startsWith(base) && url[base.length] === "?";
+    const r = await this.#get(
+      ours ? { base: this.#base, query: url.slice(base.length) } : url,
+      signal,
+    );
     const latencyMs = performance.now() - t0;
     if ("error" in r) {
       return {

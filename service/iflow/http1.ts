@@ -38,6 +38,35 @@ export interface Http1Response {
   body: string;
 }
 
+/**
+ * A request URL given as a base parsed once by the caller (scheme, host, path;
+ * no query) and a query that is already percent-encoded the way
+ * `encodeURIComponent` encodes (starting with "?"), so a client sending many
+ * requests to one endpoint does not parse a long URL each time.
+ */
+export interface Http1Target {
+  /** Scheme, host and path. */
+  base: URL;
+  /** "?" and the encoded query. */
+  query: string;
+}
+
+/** The parts of a request URL the client uses (a `URL` has them). */
+type UrlParts = Pick<URL, "protocol" | "host" | "hostname" | "port" | "pathname" | "search">;
+
+function partsOf(url: string | Http1Target): UrlParts {
+  if (typeof url === "string") return new URL(url);
+  const b = url.base;
+  return {
+    protocol: b.protocol,
+    host: b.host,
+    hostname: b.hostname,
+    port: b.port,
+    pathname: b.pathname,
+    search: url.query,
+  };
+}
+
 /** Options of {@link Http1Client}. */
 export interface Http1Options {
   /** Extra CA certificates (PEM) for https (tests with a self-signed server). */
@@ -101,7 +130,7 @@ function abortable<T extends { close(): void }>(
 /** A one-connection HTTP/1.1 client. Not for concurrent requests. */
 export class Http1Client {
   readonly #opts: Http1Options;
-  readonly #route: (url: URL) => ProxyRoute;
+  readonly #route: (url: Pick<URL, "protocol" | "hostname" | "port">) => ProxyRoute;
   #conn: Deno.Conn | null = null;
   #connKey = "";
   #lastUsed = 0;
@@ -136,9 +165,9 @@ export class Http1Client {
   }
 
   /** GETs `url`; rejects with {@link Http1Error} (or aborts when `signal` fires). */
-  async get(url: string, signal?: AbortSignal): Promise<Http1Response> {
+  async get(url: string | Http1Target, signal?: AbortSignal): Promise<Http1Response> {
     if (this.#closed) throw new Http1Error("client closed", "connect");
-    const u = new URL(url);
+    const u = partsOf(url);
     if (u.protocol !== "http:" && u.protocol !== "https:") {
       throw new Http1Error(`unsupported protocol ${u.protocol}`, "connect");
     }
@@ -179,7 +208,7 @@ export class Http1Client {
   }
 
   async #exchange(
-    u: URL,
+    u: UrlParts,
     via: HttpProxy | null,
     key: string,
     signal?: AbortSignal,
@@ -224,7 +253,7 @@ export class Http1Client {
   }
 
   /** Opens `#conn` for `u`: straight to the server, or to the proxy (and through it for https). */
-  async #open(u: URL, via: HttpProxy | null, signal?: AbortSignal): Promise<void> {
+  async #open(u: UrlParts, via: HttpProxy | null, signal?: AbortSignal): Promise<void> {
     const tls = u.protocol === "https:";
     const port = Number(u.port || (tls ? 443 : 80));
     const hostname = u.hostname.replace(/^\[|\]$/g, "");

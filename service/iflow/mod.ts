@@ -35,10 +35,10 @@ export {
 } from "./reply.ts";
 export { classifyLiveReply, type LiveAction, type LiveReply, type LiveReplyBody } from "./live.ts";
 export {
-  encodedLength,
   IflowClient,
   type IflowClientOptions,
   type LiveResult,
+  type PreparedBatch,
   type SendResult,
   wireJson,
 } from "./client.ts";

@@ -308,7 +308,9 @@ function routeOf(setting: ProxySetting | undefined): ProxyRoute {
  * route(new URL("http://app.iflow.ro/")).kind; // "direct"
  * ```
  */
-export function proxyRouter(settings: ProxySettings): (url: URL) => ProxyRoute {
+export function proxyRouter(
+  settings: ProxySettings,
+): (url: Pick<URL, "protocol" | "hostname" | "port">) => ProxyRoute {
   const http = routeOf(settings.http);
   const https = routeOf(settings.https);
   const noProxy = parseNoProxy(settings.noProxy);

@@ -14,7 +14,7 @@ function rec(time: string, rfidTag = ANA, errorMsg = ""): WireRecord {
   return { date: "2024-05-06", time, rfidTag, errorMsg };
 }
 
-Deno.test("IflowClient builds the documented URL and fitCount matches its length", () => {
+Deno.test("IflowClient builds the documented URL and prepare() fits it to the URL limit", () => {
   const client = new IflowClient(parseIflowConfig({
     url: "https://app.iflow.ro/api/rfid_v2/offline_attendance/store_attendances",
     accessToken: TOKEN,
@@ -29,11 +29,12 @@ Deno.test("IflowClient builds the documented URL and fitCount matches its length
     assertEquals(JSON.parse(u.searchParams.get("csv_data")!), recs);
     assertEquals(u.searchParams.get("version"), "1.0");
     assertEquals(url.length, new TextEncoder().encode(url).length);
-    assertEquals(client.fitCount(recs, 50, url.length), 2);
-    assertEquals(client.fitCount(recs, 50, url.length - 1), 1);
-    assertEquals(client.fitCount(recs, 1, 100_000), 1);
-    assertEquals(client.fitCount(recs.slice(0, 1), 50, 10), 1, "a single record always goes");
-    assertEquals(client.buildUrl([]).length, client.emptyUrlBytes);
+    assertEquals(client.prepare(recs, 50, url.length), { records: recs, url });
+    const one = { records: recs.slice(0, 1), url: client.buildUrl(recs.slice(0, 1)) };
+    assertEquals(client.prepare(recs, 50, url.length - 1), one);
+    assertEquals(client.prepare(recs, 1, 100_000), one);
+    assertEquals(client.prepare(recs, 50, 10), one, "a single record always goes");
+    assertEquals(client.prepare([], 50, 10), { records: [], url: client.buildUrl([]) });
     assertEquals(
       client.buildLiveUrl("0003887558"),
       `https://app.iflow.ro/api/rfid_devices/auto_attendance?access_token=${
