@@ -144,10 +144,10 @@ async function drainChild(url: string, dir: string): Promise<void> {
   let pendingMs = 0;
   let recordMs = 0;
   const timed: SyncJournal = {
-    pending: async (n) => {
+    pending: async (n, after) => {
       const t = performance.now();
       try {
-        return await journal.pending(n);
+        return await journal.pending(n, after);
       } finally {
         pendingMs += performance.now() - t;
       }
@@ -201,9 +201,9 @@ async function bareChild(url: string): Promise<void> {
   });
   const urls: string[] = [];
   for (let i = 0; i < wires.length;) {
-    const n = client.fitCount(wires.slice(i, i + cfg.batchSize), cfg.batchSize, cfg.maxUrlBytes);
-    urls.push(client.buildUrl(wires.slice(i, i + n)));
-    i += n;
+    const b = client.prepare(wires.slice(i, i + cfg.batchSize), cfg.batchSize, cfg.maxUrlBytes);
+    urls.push(b.url);
+    i += b.records.length;
   }
   client.close();
   const http = new Http1Client({ userAgent: "pontaj-bench" });
@@ -288,7 +288,7 @@ Deno.bench({
     const replied = new Map<number, number>();
     let waiter: (() => void) | null = null;
     const watched: SyncJournal = {
-      pending: (n) => journal.pending(n),
+      pending: (n, after) => journal.pending(n, after),
       recordOutcomes: async (l) => {
         const t = performance.now(); // iFlow's reply is in hand: the scan is at iFlow
         for (const x of l) replied.set(x.seq, t);

@@ -196,7 +196,26 @@ export class SyncEngine {
       rejected: 0,
       pending: 0,
     };
-    const done = (ok: boolean, error?: string): SyncOnceResult => {
+    /** Adds what became durable; tells `onProgress` when something did. */
+    const count = () => {
+      const d = this.#sender.takeDurable();
+      if (d.batches === 0) return;
+      p.batches += d.batches;
+      p.accepted += d.accepted;
+      p.duplicate += d.duplicate;
+      p.rejected += d.rejected;
+      p.sent += d.accepted + d.duplicate + d.rejected;
+      p.pending = this.#pendingCount();
+      opts.onProgress?.({ ...p });
+    };
+    const done = async (ok: boolean, error?: string): Promise<SyncOnceResult> => {
+      // The last answered batch's outcomes are durable before the result says so.
+      const failed = await this.#sender.quiesce();
+      if (failed?.kind === "transient") {
+        this.#fail(failed.reason);
+        if (ok || error === undefined) [ok, error] = [false, failed.reason];
+      }
+      count();
       p.pending = this.#pendingCount();
       this.#state = this.#stopping ? "stopped" : this.#authAlarm ? "auth-failed" : "idle";
       return error === undefined ? { ...p, ok } : { ...p, ok, error };
@@ -204,25 +223,18 @@ export class SyncEngine {
     try {
       while (!this.#stopping) {
         const step = await this.#step(false);
-        if (step.kind === "empty") return done(true);
-        if (step.kind === "sent") {
-          p.batches++;
-          p.accepted += step.accepted;
-          p.duplicate += step.duplicate;
-          p.rejected += step.rejected;
-          p.sent += step.accepted + step.duplicate + step.rejected;
-          p.pending = this.#pendingCount();
-          opts.onProgress?.({ ...p });
-        } else if (step.kind === "auth") {
-          return done(false, this.#lastError ?? step.reason);
+        if (step.kind === "empty") return await done(true);
+        if (step.kind === "sent") count();
+        else if (step.kind === "auth") {
+          return await done(false, this.#lastError ?? step.reason);
         } else if (step.kind === "transient") {
           if (this.#backoff.attempt >= maxRetries) {
-            return done(false, `giving up after ${maxRetries + 1} attempts: ${step.reason}`);
+            return await done(false, `giving up after ${maxRetries + 1} attempts: ${step.reason}`);
           }
           await this.#pauseAfterFailure(step);
         }
       }
-      return done(false, "stopped");
+      return await done(false, "stopped");
     } finally {
       this.#busy = false;
     }
@@ -272,6 +284,14 @@ export class SyncEngine {
       this.#log("error", "sync engine loop failed", { error: msg(err) });
       this.#fail(`internal: ${msg(err)}`);
     } finally {
+      // The last answered batch's outcomes are written before stop() resolves.
+      const failed = await this.#sender.quiesce();
+      if (failed?.kind === "transient") {
+        this.#fail(failed.reason);
+        this.#log("warn", "outcomes of the last batch not recorded; sent again next time", {
+          reason: failed.reason,
+        });
+      }
       this.#state = "stopped";
       this.#nextAttemptAt = null;
     }

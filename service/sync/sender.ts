@@ -4,6 +4,20 @@
  * outcomes in the journal. Scheduling (backoff, auth hold, jitter, wake-ups)
  * is the engine's job; see `engine.ts`.
  *
+ * A drain is a pipeline with one request in flight:
+ *
+ * - while batch N is in flight, the records after it are read from the
+ *   journal and batch N+1's URL is built;
+ * - when N's reply is in and checked, N+1 is sent at once, and N's outcomes
+ *   are written (one fdatasync) while N+1 is in flight;
+ * - N's outcomes are durable before N+1's are recorded, and before N's records
+ *   count as delivered in status, in `syncOnce` and in the journal.
+ *
+ * So at most one batch iFlow has answered is not yet durable. A crash then
+ * resends at most two batches (this one and the one in flight), which iFlow
+ * reports as duplicates: delivered once. If writing N's outcomes fails, N+1's
+ * reply is not recorded either; both stay pending and are sent again.
+ *
  * @module
  */
 
@@ -12,8 +26,8 @@ import type {
   IflowConfig,
   IflowOutcome,
   Logger,
+  PreparedBatch,
   SendResult,
-  WireRecord,
 } from "../iflow/mod.ts";
 import type { ScanRecord } from "../journal/mod.ts";
 import { LatencyHistogram } from "./histogram.ts";
@@ -23,14 +37,35 @@ import type { LiveFeedback, SyncAlarm, SyncCounters, SyncJournal } from "./types
 /** What one step came to. */
 export type Step =
   | { kind: "empty" }
-  | { kind: "sent"; more: boolean; accepted: number; duplicate: number; rejected: number }
+  | { kind: "sent"; more: boolean }
   | { kind: "again" }
   | { kind: "transient"; reason: string; retryAfterMs?: number }
   | { kind: "auth"; reason: string };
 
-function wireOf(r: ScanRecord): WireRecord {
-  return { date: r.date, time: r.time, rfidTag: r.rfidTag, errorMsg: r.errorMsg };
+/** Batches and records whose outcomes became durable (see {@link Sender.takeDurable}). */
+export interface Durable {
+  /** Offline batches (and stored live scans). */
+  batches: number;
+  /** Records accepted. */
+  accepted: number;
+  /** Records iFlow already had. */
+  duplicate: number;
+  /** Records rejected (final). */
+  rejected: number;
 }
+
+/** Pending records read from the journal, and the batch made of them. */
+interface Batch {
+  /** Every record read (more than sent when the URL limit cut the batch). */
+  recs: ScanRecord[];
+  /** The records sent (a prefix of `recs`) and their URL. */
+  prepared: PreparedBatch;
+}
+
+/** Outcomes of a batch, by seq. */
+type OutcomeList = { seq: number; outcome: IflowOutcome }[];
+
+const noneDurable = (): Durable => ({ batches: 0, accepted: 0, duplicate: 0, rejected: 0 });
 
 function msg(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
@@ -68,6 +103,13 @@ export class Sender {
   #liveTried = new Set<number>();
   #liveUncertain = new Set<number>();
   #inflight: AbortController | null = null;
+  /** The batch after the one in flight, read during its round trip. */
+  #ahead: Promise<Batch | null> | null = null;
+  /** The outcomes of the last answered batch, to write once the next request is sent. */
+  #unrecorded: { recs: ScanRecord[]; list: OutcomeList; latencyMs: number } | null = null;
+  /** The outcomes of the last answered batch being written; resolves to an error or null. */
+  #recording: Promise<string | null> | null = null;
+  #durable: Durable = noneDurable();
 
   /** Creates a sender. */
   constructor(deps: SenderDeps) {
@@ -98,37 +140,95 @@ export class Sender {
   /** An empty batch: does iFlow take the token? */
   async probe(): Promise<Step> {
     const r = (await this.#timed((s) => this.#d.client.send([], s))).reply;
-    if (r.kind === "ok") {
-      return { kind: "sent", more: false, accepted: 0, duplicate: 0, rejected: 0 };
-    }
+    if (r.kind === "ok") return { kind: "sent", more: false };
     if (r.kind === "auth") return r;
     return { kind: "transient", reason: r.reason };
+  }
+
+  /** What became durable since the last call (and resets it). */
+  takeDurable(): Durable {
+    const d = this.#durable;
+    this.#durable = noneDurable();
+    return d;
+  }
+
+  /**
+   * Waits until the last answered batch's outcomes are written; a transient
+   * step if that failed (its records stay pending and are sent again).
+   */
+  async settle(): Promise<Step | null> {
+    this.#startRecording();
+    const recording = this.#recording;
+    this.#recording = null;
+    const error = recording ? await recording : null;
+    return error === null ? null : { kind: "transient", reason: `journal: ${error}` };
+  }
+
+  /** Drops the batch read ahead and settles: nothing of this sender runs after it. */
+  async quiesce(): Promise<Step | null> {
+    const ahead = this.#ahead;
+    this.#ahead = null;
+    await ahead;
+    return await this.settle();
   }
 
   /** One step: the oldest pending records to iFlow, outcomes to the journal. */
   async step(allowLive: boolean): Promise<Step> {
     const { cfg } = this.#d;
-    let recs: ScanRecord[];
-    try {
-      recs = await this.#d.journal.pending(cfg.batchSize);
-    } catch (err) {
-      return { kind: "transient", reason: `journal: ${msg(err)}` };
+    const ahead = this.#ahead;
+    this.#ahead = null;
+    let batch = ahead ? await ahead : null;
+    // A fresh scan may go live, which needs the batches before it settled first.
+    if (batch && allowLive && cfg.mode === "live" && this.#goesLive(batch.recs[0]!)) batch = null;
+    if (!batch) {
+      const failed = await this.settle();
+      if (failed) return failed;
+      let recs: ScanRecord[];
+      try {
+        recs = await this.#d.journal.pending(cfg.batchSize);
+      } catch (err) {
+        return { kind: "transient", reason: `journal: ${msg(err)}` };
+      }
+      if (recs.length === 0) return { kind: "empty" };
+      if (allowLive && cfg.mode === "live" && this.#goesLive(recs[0]!)) {
+        return await this.#sendLive(recs[0]!);
+      }
+      batch = this.#prepare(recs);
     }
-    if (recs.length === 0) return { kind: "empty" };
-    const first = recs[0]!;
-    if (
-      allowLive && cfg.mode === "live" && !this.#liveTried.has(first.seq) &&
-      Math.abs(this.#d.now() - first.epochMs) < cfg.liveMaxAgeMs
-    ) return await this.#sendLive(first);
-
-    const wires = recs.map(wireOf);
-    const n = this.#d.client.fitCount(wires, this.batchLimit, this.urlLimit);
-    const res = await this.#timed((s) => this.#d.client.send(wires.slice(0, n), s));
-    return await this.#settleBatch(recs, n, res);
+    const sent = batch.prepared.records;
+    const sending = this.#timed((s) => this.#d.client.sendPrepared(batch.prepared, s));
+    this.#startRecording(); // the batch before, while this one is in flight
+    const more = batch.recs.length > sent.length || batch.recs.length === cfg.batchSize;
+    if (more) this.#ahead = this.#readAfter(batch.recs[sent.length - 1]!.seq);
+    return await this.#settleBatch(batch, await sending, more);
   }
 
-  async #settleBatch(recs: ScanRecord[], n: number, res: SendResult): Promise<Step> {
+  #goesLive(first: ScanRecord): boolean {
+    return !this.#liveTried.has(first.seq) &&
+      Math.abs(this.#d.now() - first.epochMs) < this.#d.cfg.liveMaxAgeMs;
+  }
+
+  #prepare(recs: ScanRecord[]): Batch {
+    return { recs, prepared: this.#d.client.prepare(recs, this.batchLimit, this.urlLimit) };
+  }
+
+  /** The batch of pending records after `seq` (null when there is none or reading failed). */
+  async #readAfter(seq: number): Promise<Batch | null> {
+    try {
+      const all = await this.#d.journal.pending(this.#d.cfg.batchSize, seq);
+      // A journal that ignores `afterSeq` must not make us resend the batch in flight.
+      const recs = all.length > 0 && all[0]!.seq <= seq ? all.filter((r) => r.seq > seq) : all;
+      return recs.length > 0 ? this.#prepare(recs) : null;
+    } catch {
+      return null; // the next step reads again and reports the error
+    }
+  }
+
+  async #settleBatch(batch: Batch, res: SendResult, more: boolean): Promise<Step> {
     const r = res.reply;
+    const sent = batch.prepared.records;
+    const n = sent.length;
+    if (r.kind !== "ok") this.#ahead = null; // the next step starts over from the journal
     if (r.kind === "transient") {
       this.counters.batches.transient++;
       return r;
@@ -144,41 +244,57 @@ export class Sender {
         return { kind: "again" };
       }
       const reason = `HTTP 414 for a single record (seq ${
-        recs[0]!.seq
+        batch.recs[0]!.seq
       }, URL ${res.urlBytes} bytes)`;
       this.tooLongAlarm ??= { code: "record-too-long", message: reason, sinceMs: this.#d.now() };
       return { kind: "transient", reason };
     }
-    const batch = recs.slice(0, n);
-    const list = batch.map((rec, i) => ({
-      seq: rec.seq,
-      outcome: this.#settle(rec, r.outcomes[i]!),
-    }));
+    const list: OutcomeList = [];
+    for (let i = 0; i < n; i++) {
+      const rec = batch.recs[i]!;
+      list.push({ seq: rec.seq, outcome: this.#settle(rec, r.outcomes[i]!) });
+    }
+    // The batch before this one must be durable before this one is recorded.
+    const failed = await this.settle();
+    if (failed) {
+      this.#ahead = null;
+      return failed;
+    }
+    this.batchLimit = this.#d.cfg.batchSize;
+    this.tooLongAlarm = null;
+    this.lastSuccessAtMs = this.#d.now();
+    this.#unrecorded = { recs: batch.recs, list, latencyMs: res.latencyMs };
+    return { kind: "sent", more };
+  }
+
+  #startRecording(): void {
+    const u = this.#unrecorded;
+    if (!u) return;
+    this.#unrecorded = null;
+    this.#recording = this.#record(u.recs, u.list, u.latencyMs);
+  }
+
+  /** Writes a batch's outcomes; then (and only then) counts and logs them. Resolves to an error or null. */
+  async #record(
+    recs: ScanRecord[],
+    list: OutcomeList,
+    latencyMs: number,
+  ): Promise<string | null> {
     try {
       await this.#d.journal.recordOutcomes(list);
     } catch (err) {
       // iFlow has them; they stay pending and a resend reports duplicates.
-      return { kind: "transient", reason: `journal: ${msg(err)}` };
+      return msg(err);
     }
     this.counters.batches.ok++;
-    this.batchLimit = this.#d.cfg.batchSize;
-    this.tooLongAlarm = null;
-    this.lastSuccessAtMs = this.#d.now();
-    const step = {
-      kind: "sent" as const,
-      more: recs.length > n || recs.length === this.#d.cfg.batchSize,
-      accepted: 0,
-      duplicate: 0,
-      rejected: 0,
-    };
+    const c = { accepted: 0, duplicate: 0, rejected: 0 };
     for (let i = 0; i < list.length; i++) {
       const { seq, outcome } = list[i]!;
       this.#liveTried.delete(seq);
       this.#liveUncertain.delete(seq);
-      step[outcome.kind]++;
-      this.counters.records[outcome.kind]++;
+      c[outcome.kind]++;
       if (outcome.kind === "rejected") {
-        const b = batch[i]!;
+        const b = recs[i]!;
         this.#d.log("warn", "iFlow rejected a scan (final)", {
           seq,
           rfidTag: b.rfidTag,
@@ -189,14 +305,19 @@ export class Sender {
         });
       }
     }
+    const { records } = this.counters;
+    const d = this.#durable;
+    d.batches++;
+    for (const k of ["accepted", "duplicate", "rejected"] as const) {
+      records[k] += c[k];
+      d[k] += c[k];
+    }
     this.#d.log("debug", "batch delivered", {
-      records: n,
-      accepted: step.accepted,
-      duplicate: step.duplicate,
-      rejected: step.rejected,
-      latencyMs: Math.round(res.latencyMs),
+      records: list.length,
+      ...c,
+      latencyMs: Math.round(latencyMs),
     });
-    return step;
+    return null;
   }
 
   /** The outcome to record, reading an overlap after an uncertain live call as our own stamp. */
@@ -268,7 +389,9 @@ export class Sender {
     }
     this.#liveTried.delete(rec.seq);
     this.counters.records.accepted++;
+    this.#durable.batches++;
+    this.#durable.accepted++;
     this.lastSuccessAtMs = this.#d.now();
-    return { kind: "sent", more: true, accepted: 1, duplicate: 0, rejected: 0 };
+    return { kind: "sent", more: true };
   }
 }

@@ -11,8 +11,12 @@ import type { HistogramSnapshot } from "./histogram.ts";
 
 /** The part of the journal the engine uses (the real `Journal` fits). */
 export interface SyncJournal {
-  /** Oldest-first records without a final outcome. */
-  pending(limit: number): Promise<ScanRecord[]>;
+  /**
+   * Oldest-first records without a final outcome; with `afterSeq`, only those
+   * with a higher seq (the engine reads the next batch while the one before is
+   * in flight, its outcomes not yet recorded).
+   */
+  pending(limit: number, afterSeq?: number): Promise<ScanRecord[]>;
   /** Durably records outcomes. */
   recordOutcomes(list: { seq: number; outcome: Outcome }[]): Promise<void>;
   /** Backlog figures for status. */

@@ -114,7 +114,7 @@ export async function startCore(o: CoreOptions): Promise<Core> {
     batchSize: 10,
   });
   const engine = new SyncEngine({
-    pending: (n) => journal.pending(n),
+    pending: (n, after) => journal.pending(n, after),
     stats: () => journal.stats(),
     recordOutcomes: async (list) => {
       await journal.recordOutcomes(list);

@@ -154,7 +154,8 @@ Deno.test("SyncEngine survives journal errors: retries, nothing lost", async () 
     let failPending = 1;
     let failRecord = 1;
     const flaky: SyncJournal = {
-      pending: (n) => failPending-- > 0 ? Promise.reject(new Error("EIO")) : j.pending(n),
+      pending: (n, after) =>
+        failPending-- > 0 ? Promise.reject(new Error("EIO")) : j.pending(n, after),
       recordOutcomes: (l) =>
         failRecord-- > 0 ? Promise.reject(new Error("ENOSPC")) : j.recordOutcomes(l),
       stats: () => j.stats(),
