@@ -82,7 +82,11 @@ export class PendingReader {
       for (let i = Math.max(first, afterSeq - seg.firstSeq + 1); i < n && out.length < limit; i++) {
         if (seg.states[i] !== ST_PENDING) continue;
         const seq = seg.firstSeq + i;
-        const rec = (await reader.read(seg.offsets[i]!, seq, seg.size))
+        const off = seg.offsets[i]!;
+        // From the window without a promise when it holds the frame (most records).
+        let ok = reader.tryRead(off, seq);
+        if (ok < 0) ok = (await reader.read(off, seq, seg.size)) ? 1 : 0;
+        const rec = ok === 1
           ? this.#decoder.decode(reader.buf, reader.start, reader.end, seq)
           : null;
         if (rec) out.push(rec);

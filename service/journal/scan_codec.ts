@@ -117,6 +117,9 @@ export class ScanDecoder {
   #prevLen = new Int32Array(6).fill(-1);
   #prevStr: string[] = ["", "", "", "", "", ""];
   #strs: string[] = ["", "", "", "", "", ""];
+  /** Reused char-code arrays by length (0..64). */
+  #codes: number[][] = Array.from({ length: 65 }, (_, n) => new Array<number>(n).fill(0));
+  #dv: DataView | null = null;
 
   #field(k: number, buf: Uint8Array, p: number, n: number): string {
     const prev = this.#prevBytes[k]!;
@@ -134,8 +137,10 @@ export class ScanDecoder {
     let ascii = n <= 64;
     for (let i = 0; ascii && i < n; i++) if (buf[p + i]! >= 0x80) ascii = false;
     if (ascii) {
-      s = "";
-      for (let i = 0; i < n; i++) s += String.fromCharCode(buf[p + i]!);
+      // One string from a reused array of char codes: no intermediate strings.
+      const codes = this.#codes[n]!;
+      for (let i = 0; i < n; i++) codes[i] = buf[p + i]!;
+      s = String.fromCharCode.apply(null, codes);
     } else s = dec.decode(buf.subarray(p, p + n));
     if (n <= 64) {
       prev.set(buf.subarray(p, p + n));
@@ -148,7 +153,10 @@ export class ScanDecoder {
   /** Decodes the scan payload at `buf[start, end)` into a record with `seq`; null if malformed. */
   decode(buf: Uint8Array, start: number, end: number, seq: number): ScanRecord | null {
     if (end - start < 24 || buf[start] !== SCAN_TYPE) return null;
-    const dv = new DataView(buf.buffer, buf.byteOffset);
+    let dv = this.#dv;
+    if (dv === null || dv.buffer !== buf.buffer || dv.byteOffset !== buf.byteOffset) {
+      dv = this.#dv = new DataView(buf.buffer, buf.byteOffset);
+    }
     const strs = this.#strs;
     let p = start + 12;
     for (let k = 0; k < 6; k++) {
