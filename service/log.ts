@@ -15,8 +15,14 @@
 /** Log levels, least to most severe. */
 export type LogLevel = "debug" | "info" | "warn" | "error";
 
-/** The logger every part of the agent receives: `(level, msg, fields)`. Never throws. */
-export type Logger = (level: LogLevel, msg: string, fields?: Record<string, unknown>) => void;
+/**
+ * The logger every part of the agent receives: `(level, msg, fields)`. Never
+ * throws. `level`, when set, is the lowest level it writes: a caller may skip
+ * building lines below it (see {@link logsAt}).
+ */
+export type Logger =
+  & ((level: LogLevel, msg: string, fields?: Record<string, unknown>) => void)
+  & { readonly level?: LogLevel };
 
 /** The levels in order of severity. */
 export const LOG_LEVELS: readonly LogLevel[] = ["debug", "info", "warn", "error"];
@@ -37,6 +43,11 @@ export interface LoggerOptions {
 }
 
 const RANK: Record<LogLevel, number> = { debug: 0, info: 1, warn: 2, error: 3 };
+
+/** True unless `logger` says it drops lines of `level` (a logger without `level` writes all). */
+export function logsAt(logger: Logger, level: LogLevel): boolean {
+  return logger.level === undefined || RANK[level] >= RANK[logger.level];
+}
 const RESERVED = new Set(["ts", "level", "msg"]);
 const MAX_DEPTH = 8;
 const ACCESS_TOKEN = /(access_token(?:=|%3D))(?:[^&\s"'<>)\]}%]|%(?!26))*/gi;
@@ -154,7 +165,7 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   const scrub = secretScrubber(options.redact ?? []);
   const sink = options.sink ?? writeStderr;
   const now = options.now ?? Date.now;
-  return (level, msg, fields) => {
+  const log = (level: LogLevel, msg: string, fields?: Record<string, unknown>) => {
     const rank = RANK[level];
     if (rank === undefined || rank < threshold) return;
     try {
@@ -177,4 +188,5 @@ export function createLogger(options: LoggerOptions = {}): Logger {
       // Logging must never take the agent down (closed stderr, throwing sink).
     }
   };
+  return Object.assign(log, { level: options.level ?? "info" });
 }

@@ -58,6 +58,7 @@ export {
   type Logger,
   type LoggerOptions,
   type LogLevel,
+  logsAt,
   redactSecrets,
 } from "./log.ts";
 export * from "./sync/mod.ts";

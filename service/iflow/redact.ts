@@ -4,7 +4,7 @@
  * @module
  */
 
-import { type Logger, type LogLevel, REDACTED, redactSecrets } from "../log.ts";
+import { type Logger, type LogLevel, logsAt, REDACTED, redactSecrets } from "../log.ts";
 
 export { REDACTED };
 export type { Logger, LogLevel };
@@ -38,14 +38,19 @@ export function redactDeep(value: unknown, redact: (s: string) => string, depth 
   return out;
 }
 
-/** Wraps `logger` so nothing it receives can contain `token`. */
+/**
+ * Wraps `logger` so nothing it receives can contain `token`. Lines below the
+ * logger's `level` are dropped before they are scrubbed.
+ */
 export function redactingLogger(logger: Logger, token: string): Logger {
   const redact = makeRedactor(token);
-  return (level, msg, fields) => {
+  const wrapped = (level: LogLevel, msg: string, fields?: Record<string, unknown>) => {
+    if (!logsAt(logger, level)) return;
     logger(
       level,
       redact(msg),
       fields === undefined ? undefined : redactDeep(fields, redact) as Record<string, unknown>,
     );
   };
+  return logger.level === undefined ? wrapped : Object.assign(wrapped, { level: logger.level });
 }

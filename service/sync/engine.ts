@@ -33,6 +33,9 @@ import type {
   SyncStatus,
 } from "./types.ts";
 
+/** The logger when none is given: writes nothing, so no line is built. */
+const SILENT: Logger = Object.assign(() => {}, { level: "error" as const });
+
 function msg(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
@@ -78,7 +81,7 @@ export class SyncEngine {
     this.#journal = journal;
     this.#cfg = opts.iflow;
     this.#client = new IflowClient(opts.iflow);
-    this.#log = redactingLogger(opts.logger ?? (() => {}), opts.iflow.accessToken);
+    this.#log = opts.logger ? redactingLogger(opts.logger, opts.iflow.accessToken) : SILENT;
     this.#random = opts.random ?? Math.random;
     this.#now = opts.now ?? Date.now;
     this.#backoff = new Backoff({

@@ -30,6 +30,7 @@ import type {
   SendResult,
 } from "../iflow/mod.ts";
 import type { ScanRecord } from "../journal/mod.ts";
+import { logsAt } from "../log.ts";
 import { LatencyHistogram } from "./histogram.ts";
 import { overlapNamesOwnLiveStamp } from "./live_guard.ts";
 import type { LiveFeedback, SyncAlarm, SyncCounters, SyncJournal } from "./types.ts";
@@ -312,11 +313,13 @@ export class Sender {
       records[k] += c[k];
       d[k] += c[k];
     }
-    this.#d.log("debug", "batch delivered", {
-      records: list.length,
-      ...c,
-      latencyMs: Math.round(latencyMs),
-    });
+    if (logsAt(this.#d.log, "debug")) {
+      this.#d.log("debug", "batch delivered", {
+        records: list.length,
+        ...c,
+        latencyMs: Math.round(latencyMs),
+      });
+    }
     return null;
   }
 

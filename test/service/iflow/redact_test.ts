@@ -1,5 +1,6 @@
 import { deepStrictEqual as assertEquals } from "node:assert/strict";
 import { makeRedactor, redactingLogger, redactUrl } from "../../../service/iflow/mod.ts";
+import { createLogger, logsAt } from "../../../service/log.ts";
 
 Deno.test("redactUrl hides every access_token value", () => {
   assertEquals(
@@ -23,4 +24,25 @@ Deno.test("redactingLogger scrubs raw and URL-encoded token from message and fie
     'warn failed for *** {"url":"http://h/p?x=1&access_token=***","nested":{"list":["a *** b",3]},"err":"Error: bad ***"}',
   ]);
   assertEquals(makeRedactor("")("nothing to hide"), "nothing to hide");
+});
+
+Deno.test("redactingLogger keeps the logger's level and drops lines below it unscrubbed", () => {
+  const lines: string[] = [];
+  const inner = createLogger({ level: "info", sink: (l) => lines.push(l) });
+  let scrubbed = 0;
+  const fields = {
+    get url() {
+      scrubbed++;
+      return "http://h/p?access_token=abcdef";
+    },
+  };
+  const log = redactingLogger(inner, "abcdef");
+  assertEquals([log.level, logsAt(log, "debug"), logsAt(log, "info")], ["info", false, true]);
+  log("debug", "batch delivered", fields);
+  assertEquals([lines.length, scrubbed], [0, 0]);
+  log("info", "batch delivered", fields);
+  assertEquals([lines.length, scrubbed], [1, 1]);
+  assertEquals(JSON.parse(lines[0]!).url, "http://h/p?access_token=***");
+  // A plain function has no level: every line goes through.
+  assertEquals(logsAt(redactingLogger(() => {}, "abcdef"), "debug"), true);
 });
