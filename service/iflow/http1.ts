@@ -135,6 +135,7 @@ export class Http1Client {
   #connKey = "";
   #lastUsed = 0;
   readonly #reader: ResponseReader;
+  #out = new Uint8Array(16 * 1024);
   #closed = false;
 
   /** Creates a client; connects on the first request. */
@@ -305,11 +306,18 @@ export class Http1Client {
     }
   }
 
-  /** Writes all of `text` to `#conn`. */
+  /** Writes all of `text` to `#conn` (encoded into a buffer kept between requests). */
   async #send(text: string, stage: "connect" | "write"): Promise<void> {
     const conn = this.#conn!;
     try {
-      const bytes = enc.encode(text);
+      // Requests are ASCII (the query is percent-encoded): one byte per char, usually.
+      if (this.#out.length < text.length) this.#out = new Uint8Array(text.length * 2);
+      let r = enc.encodeInto(text, this.#out);
+      if (r.read < text.length) {
+        this.#out = new Uint8Array(text.length * 3);
+        r = enc.encodeInto(text, this.#out);
+      }
+      const bytes = this.#out.subarray(0, r.written);
       let off = 0;
       while (off < bytes.length) off += await conn.write(bytes.subarray(off));
     } catch (err) {
