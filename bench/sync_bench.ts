@@ -62,7 +62,21 @@ function scan(i: number, epochMs: number): ScanInput {
   };
 }
 
-async function startSimChild(dir: string): Promise<{ url: string; close: () => Promise<void> }> {
+/** CPU time (user + system, all threads) of process `pid` so far, ms; 10 ms resolution. */
+function cpuMs(pid: number | "self"): number {
+  const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
+  const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return (Number(f[11]) + Number(f[12])) * 10; // utime, stime in USER_HZ (100/s) ticks
+}
+
+interface SimChild {
+  url: string;
+  /** The simulator's CPU time so far, ms. */
+  cpuMs: () => number;
+  close: () => Promise<void>;
+}
+
+async function startSimChild(dir: string): Promise<SimChild> {
   const employees = Array.from({ length: EMPLOYEES }, (_, i) => ({
     id: String(30000 + i),
     fullName: `Angajat ${i}`,
@@ -95,6 +109,7 @@ async function startSimChild(dir: string): Promise<{ url: string; close: () => P
   }
   return {
     url: /offline: (\S+)/.exec(text)![1]!,
+    cpuMs: () => cpuMs(child.pid),
     close: async () => {
       child.kill("SIGTERM");
       while (!(await reader.read()).done) { /* drain */ }
@@ -166,9 +181,11 @@ async function drainChild(url: string, dir: string): Promise<void> {
     iflow: parseIflowConfig({ url, accessToken: TOKEN, reconnectJitterMs: 0 }),
   });
   const rssOpen = Deno.memoryUsage().rss;
+  const cpu0 = cpuMs("self");
   const t = performance.now();
   const r = await engine.syncOnce();
   const drainMs = performance.now() - t;
+  const drainCpuMs = cpuMs("self") - cpu0;
   const st = engine.status();
   await engine.stop();
   const peak = await peakRss();
@@ -178,6 +195,7 @@ async function drainChild(url: string, dir: string): Promise<void> {
     batches: r.batches,
     openMs,
     drainMs,
+    drainCpuMs,
     roundTripMs: st.latency.sum,
     pendingMs,
     recordMs,
@@ -207,14 +225,16 @@ async function bareChild(url: string): Promise<void> {
   }
   client.close();
   const http = new Http1Client({ userAgent: "pontaj-bench" });
+  const cpu0 = cpuMs("self");
   const t = performance.now();
   for (const u of urls) {
     const r = await http.get(u);
     if (r.status !== 200) throw new Error(`simulator answered ${r.status}`);
   }
   const bareMs = performance.now() - t;
+  const bareCpuMs = cpuMs("self") - cpu0;
   http.close();
-  console.log(JSON.stringify({ bareMs, batches: urls.length }));
+  console.log(JSON.stringify({ bareMs, bareCpuMs, batches: urls.length }));
 }
 
 const childMode = Deno.env.get("SYNC_BENCH_CHILD");
@@ -234,40 +254,64 @@ Deno.bench({
   warmup: 0,
   async fn() {
     const dir = await Deno.makeTempDir({ prefix: "pontaj-sync-bench-" });
-    const sim = await startSimChild(dir);
-    try {
-      const fill = await runChild(["fill", `${dir}/journal`]);
-      const f = await runChild(["drain", sim.url, `${dir}/journal`], V8_FLAGS);
-      if (!f.ok) throw new Error(`drain incomplete: ${JSON.stringify(f)}`);
-      // A fresh simulator (the first one now holds every scan) for the bare pace.
-      const sim2 = await startSimChild(dir);
-      let bare: Record<string, number>;
+    /** The simulator's own pace, on a fresh simulator (it stores what it is sent). */
+    const barePace = async (): Promise<Record<string, number>> => {
+      const sim = await startSimChild(dir);
       try {
-        bare = await runChild(["bare", sim2.url], V8_FLAGS);
+        const c0 = sim.cpuMs();
+        const r = await runChild(["bare", sim.url], V8_FLAGS);
+        return { ...r, simCpuMs: sim.cpuMs() - c0 };
       } finally {
-        await sim2.close();
+        await sim.close();
       }
-      const bareRate = SCANS / (bare.bareMs! / 1000);
+    };
+    try {
+      // The simulator alone before and after the drain: the machine's pace drifts.
+      const before = await barePace();
+      const fill = await runChild(["fill", `${dir}/journal`]);
+      const sim = await startSimChild(dir);
+      let f: Record<string, number>;
+      let simCpuMs: number;
+      try {
+        const c0 = sim.cpuMs();
+        f = await runChild(["drain", sim.url, `${dir}/journal`], V8_FLAGS);
+        simCpuMs = sim.cpuMs() - c0;
+      } finally {
+        await sim.close();
+      }
+      if (!f.ok) throw new Error(`drain incomplete: ${JSON.stringify(f)}`);
+      const after = await barePace();
+      const bareRate = (2 * SCANS) / ((before.bareMs! + after.bareMs!) / 1000);
       const drainRate = SCANS / (f.drainMs! / 1000);
       const s = (ms: number) => (ms / 1000).toFixed(2);
+      const perBatch = (ms: number, batches: number) => (ms / batches).toFixed(2);
+      const bareBatches = before.batches! + after.batches!;
       benchNote(
         `  fill (separate process): ${SCANS} appends in ${s(fill.fillMs!)} s; reopen ${
           s(f.openMs!)
         } s\n` +
           `  drain: ${SCANS} records, ${f.batches} batches in ${s(f.drainMs!)} s = ` +
-          `${Math.round(SCANS / (f.drainMs! / 1000))} records/s\n` +
+          `${Math.round(drainRate)} records/s\n` +
           `  sums: iFlow round trips ${s(f.roundTripMs!)} s, journal pending() ${
             s(f.pendingMs!)
           } s, ` +
-          `journal recordOutcomes() ${s(f.recordMs!)} s\n` +
-          `  simulator alone (the same ${bare.batches} batches as bare GETs, one at a time, ` +
-          `no journal, no reply checks): ${Math.round(bareRate)} records/s; ` +
+          `journal recordOutcomes() ${s(f.recordMs!)} s (these overlap: the next batch is sent ` +
+          `while outcomes are written)\n` +
+          `  simulator alone (the same ${before.batches} batches as bare GETs, one at a time, ` +
+          `no journal, no reply checks; before and after the drain): ` +
+          `${Math.round(SCANS / (before.bareMs! / 1000))} and ` +
+          `${Math.round(SCANS / (after.bareMs! / 1000))} records/s; ` +
           `drain / simulator alone = ${(drainRate / bareRate).toFixed(2)}\n` +
+          `  CPU per batch (2 cores shared): drain: agent ${
+            perBatch(f.drainCpuMs!, f.batches!)
+          } ms, ` +
+          `simulator ${perBatch(simCpuMs, f.batches!)} ms; simulator alone: client ${
+            perBatch(before.bareCpuMs! + after.bareCpuMs!, bareBatches)
+          } ms, simulator ${perBatch(before.simCpuMs! + after.simCpuMs!, bareBatches)} ms\n` +
           `  agent RSS after opening the journal ${(f.rssOpen! / MiB).toFixed(1)} MiB, ` +
           `peak (VmHWM) ${(f.peak! / MiB).toFixed(1)} MiB (target < 96 MiB)`,
       );
     } finally {
-      await sim.close();
       await Deno.remove(dir, { recursive: true });
     }
   },
