@@ -359,6 +359,7 @@ export class SyncEngine {
   }
 
   #sleep(ms: number, wakeable: boolean): Promise<void> {
+    this.#sender.startRecording(); // answered outcomes do not wait for the pause to end
     if (this.#stopping) return Promise.resolve();
     return new Promise((resolve) => {
       const done = () => {

@@ -158,7 +158,7 @@ export class Sender {
    * step if that failed (its records stay pending and are sent again).
    */
   async settle(): Promise<Step | null> {
-    this.#startRecording();
+    this.startRecording();
     const recording = this.#recording;
     this.#recording = null;
     const error = recording ? await recording : null;
@@ -198,7 +198,7 @@ export class Sender {
     }
     const sent = batch.prepared.records;
     const sending = this.#timed((s) => this.#d.client.sendPrepared(batch.prepared, s));
-    this.#startRecording(); // the batch before, while this one is in flight
+    this.startRecording(); // the batch before, while this one is in flight
     const more = batch.recs.length > sent.length || batch.recs.length === cfg.batchSize;
     if (more) this.#ahead = this.#readAfter(batch.recs[sent.length - 1]!.seq);
     return await this.#settleBatch(batch, await sending, more);
@@ -268,7 +268,11 @@ export class Sender {
     return { kind: "sent", more };
   }
 
-  #startRecording(): void {
+  /**
+   * Starts writing the last answered batch's outcomes now. The next send starts
+   * it anyway; the engine calls this before it pauses (backoff, jitter, poll).
+   */
+  startRecording(): void {
     const u = this.#unrecorded;
     if (!u) return;
     this.#unrecorded = null;

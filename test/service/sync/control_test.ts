@@ -103,6 +103,8 @@ Deno.test("SyncEngine waits a reconnect jitter at start with a backlog and after
     await waitFor(() => engine.status().state === "backoff", "outage jitter");
     ok(engine.status().nextAttemptAtMs! - Date.now() > 25_000);
     assertEquals(sim.stored().length, 2);
+    // the answered batch's outcomes are written during the pause, not after it
+    await waitFor(() => j.stats().pending === 3, "outcomes recorded during the jitter pause");
     await engine.stop();
   });
   await sim.close();
