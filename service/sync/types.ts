@@ -78,9 +78,9 @@ export interface SyncAlarm {
 
 /** Counters since the engine was created. */
 export interface SyncCounters {
-  /** Requests to the offline endpoint by outcome. */
+  /** Requests to the offline endpoint by outcome (`ok`: answered, and the answers on disk). */
   batches: { ok: number; transient: number; auth: number; tooLong: number };
-  /** Records by final outcome (live-stored scans count as accepted). */
+  /** Records by final outcome, counted once it is on disk (live-stored scans count as accepted). */
   records: { accepted: number; duplicate: number; rejected: number };
   /** Batches sent again (after a transient failure or a 414). */
   retries: number;
@@ -120,7 +120,7 @@ export interface SyncStatus {
   lastLive: LiveFeedback | null;
 }
 
-/** Progress of {@link SyncEngine.syncOnce}. */
+/** Progress of {@link SyncEngine.syncOnce}: batches and records whose outcomes are on disk. */
 export interface SyncProgress {
   /** Batches delivered. */
   batches: number;
