@@ -74,3 +74,11 @@ export {
   startIflowSimulator,
   type StoredAttendance,
 } from "./iflow/mod.ts";
+/** Driver names the service's API mentions, re-exported so this entry point is self-contained. */
+export {
+  type CardRead,
+  type GpioIoctl,
+  type SpiIoctl,
+  TAG_FORMATS,
+  type TagFormat,
+} from "../driver/mod.ts";
