@@ -213,11 +213,8 @@ export class SyncEngine {
     };
     const done = async (ok: boolean, error?: string): Promise<SyncOnceResult> => {
       // The last answered batch's outcomes are durable before the result says so.
-      const failed = await this.#sender.quiesce();
-      if (failed?.kind === "transient") {
-        this.#fail(failed.reason);
-        if (ok || error === undefined) [ok, error] = [false, failed.reason];
-      }
+      const failed = await this.#quiesce();
+      if (failed !== null && ok) [ok, error] = [false, failed];
       count();
       p.pending = this.#pendingCount();
       this.#state = this.#stopping ? "stopped" : this.#authAlarm ? "auth-failed" : "idle";
@@ -288,16 +285,23 @@ export class SyncEngine {
       this.#fail(`internal: ${msg(err)}`);
     } finally {
       // The last answered batch's outcomes are written before stop() resolves.
-      const failed = await this.#sender.quiesce();
-      if (failed?.kind === "transient") {
-        this.#fail(failed.reason);
+      const failed = await this.#quiesce();
+      if (failed !== null) {
         this.#log("warn", "outcomes of the last batch not recorded; sent again next time", {
-          reason: failed.reason,
+          reason: failed,
         });
       }
       this.#state = "stopped";
       this.#nextAttemptAt = null;
     }
+  }
+
+  /** Lets the sender finish; the reason (also kept as the last error) if outcomes failed to write. */
+  async #quiesce(): Promise<string | null> {
+    const failed = await this.#sender.quiesce();
+    if (failed?.kind !== "transient") return null;
+    this.#fail(failed.reason);
+    return failed.reason;
   }
 
   async #pauseAfterFailure(step: { reason: string; retryAfterMs?: number }): Promise<void> {
