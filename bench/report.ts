@@ -29,13 +29,20 @@ interface BenchFile {
   seconds: number;
 }
 
-async function runBenchFile(file: string): Promise<BenchFile> {
+/** A bench file run with settings of its own (environment, `--filter`). */
+interface BenchVariant {
+  env: Record<string, string>;
+  filter: string;
+}
+
+async function runBenchFile(file: string, variant?: BenchVariant): Promise<BenchFile> {
   const t0 = performance.now();
   const notesFile = await Deno.makeTempFile({ prefix: "pontaj-bench-notes-" });
+  const filter = variant ? ["--filter", variant.filter] : [];
   const out = await new Deno.Command(Deno.execPath(), {
-    args: ["bench", "-A", "--json", `bench/${file}`],
+    args: ["bench", "-A", "--json", ...filter, `bench/${file}`],
     cwd: ROOT,
-    env: { PONTAJ_BENCH_NOTES: notesFile },
+    env: { ...variant?.env, PONTAJ_BENCH_NOTES: notesFile },
     stdin: "null",
     stdout: "piped",
     stderr: "piped",
@@ -180,13 +187,19 @@ function benchRows(f: BenchFile, area: string): Row[] {
  * Sync rows from what sync_bench.ts notes (its bench functions' own figures:
  * the Deno.bench time of an iteration also counts filling the journal and
  * starting simulators). Each figure is listed once per iteration Deno.bench ran.
+ * `variant` names a run with settings of its own (a simulator that waits).
  */
-function syncRows(file: BenchFile): Row[] {
-  const cmd = "`deno bench -A bench/sync_bench.ts`";
+function syncRows(file: BenchFile, variant?: { label: string; cmd: string }): Row[] {
+  const cmd = variant?.cmd ?? "`deno bench -A bench/sync_bench.ts`";
   const all = (re: RegExp) => [...file.notes.matchAll(re)].map((m) => m.slice(1));
   const list = (xs: string[]) => xs.join(" / ");
   const drain = all(/drain: (\d+) records, \d+ batches in [\d.]+ s = (\d+) records\/s/g);
-  const bare = all(/simulator alone [^:]*: (\d+) records\/s; drain \/ simulator alone = ([\d.]+)/g);
+  const bare = all(
+    /before and after the drain\): (\d+) and (\d+) records\/s; drain \/ simulator alone = ([\d.]+)/g,
+  );
+  const cpu = all(
+    /drain: agent ([\d.]+) ms, simulator ([\d.]+) ms; simulator alone: client ([\d.]+) ms, simulator ([\d.]+) ms/g,
+  );
   const rss = all(/peak \(VmHWM\) ([\d.]+) MiB/g);
   const lat = all(/p50 ([\d.]+) ms, p99 ([\d.]+) ms/g);
   if (drain.length === 0 && lat.length === 0) return benchRows(file, "sync");
@@ -194,12 +207,28 @@ function syncRows(file: BenchFile): Row[] {
   if (drain.length > 0) {
     rows.push([
       "sync",
-      `drain of ${Number(drain[0]![0]).toLocaleString("en-US")} journaled scans into the simulator`,
+      `drain of ${Number(drain[0]![0]).toLocaleString("en-US")} journaled scans into the simulator${
+        variant ? `, ${variant.label}` : ""
+      }`,
       `**${list(drain.map((d) => fmtRate(Number(d[1]), "records")))}**; the simulator alone ${
-        list(bare.map((b) => fmtRate(Number(b[0]), "records")))
-      } (drain / simulator ${list(bare.map((b) => b[1]!))}); peak RSS ${
+        list(bare.map((b) =>
+          `${fmtRate(Number(b[0]), "records")} and ${fmtRate(Number(b[1]), "records")}`
+        ))
+      } (before and after); **drain / simulator ${list(bare.map((b) => b[2]!))}**; peak RSS ${
         list(rss.map((r) => `${r[0]} MiB`))
       } (target < 96 MiB)`,
+      cmd,
+    ]);
+  }
+  if (cpu.length > 0 && !variant) {
+    rows.push([
+      "sync",
+      "CPU per batch of 50 during the drain (all threads, user + system; 2 cores shared)",
+      `agent ${list(cpu.map((c) => `${c[0]} ms`))}, simulator ${
+        list(cpu.map((c) => `${c[1]} ms`))
+      }; simulator alone: bare client ${list(cpu.map((c) => `${c[2]} ms`))}, simulator ${
+        list(cpu.map((c) => `${c[3]} ms`))
+      }`,
       cmd,
     ]);
   }
@@ -300,6 +329,11 @@ if (import.meta.main) {
     );
     files.push(r);
   }
+  // The drain again with a simulator that waits 1 ms before each reply (a near network):
+  // the agent's own cost per batch is then what separates the two paces.
+  const SLOW_SIM = { SYNC_BENCH_SCANS: "20000", SYNC_BENCH_SIM_LATENCY_MS: "1" };
+  say(`deno bench -A --json --filter drain bench/sync_bench.ts (simulator latency 1 ms)`);
+  const slowSync = await runBenchFile("sync_bench.ts", { env: SLOW_SIM, filter: "drain" });
   say("zero-allocation probes");
   const probes = await gcProbes();
   say(`load: 1,000 scans/s for ${loadSeconds} s, then the drain`);
@@ -341,8 +375,15 @@ if (import.meta.main) {
         : benchRows(f, f.file.replace(/_bench\.ts$/, ""))),
     );
   }
+  rows.push(
+    ...syncRows(slowSync, {
+      label: "the simulator answering after 1 ms",
+      cmd: "`SYNC_BENCH_SCANS=20000 SYNC_BENCH_SIM_LATENCY_MS=1 deno bench -A --filter drain " +
+        "bench/sync_bench.ts`",
+    }),
+  );
   rows.push(...loadRows(load, loadSeconds));
-  for (const f of files.filter((f) => f.error)) {
+  for (const f of [...files, slowSync].filter((f) => f.error)) {
     rows.push([
       f.file,
       "FAILED",
@@ -351,8 +392,9 @@ if (import.meta.main) {
     ]);
   }
 
-  const notes = files.filter((f) => f.notes).map((f) =>
-    `#### bench/${f.file}\n\n\`\`\`\n${f.notes}\n\`\`\``
+  const notes = [...files, slowSync].filter((f) => f.notes).map((f) =>
+    `#### bench/${f.file}${f === slowSync ? " (simulator latency 1 ms, drain only)" : ""}` +
+    `\n\n\`\`\`\n${f.notes}\n\`\`\``
   ).join("\n\n");
   const md = `# Benchmarks
 
@@ -385,6 +427,14 @@ Notes on reading the table:
   alike. The journal writes small batches with \`writeSync\` and syncs
   asynchronously, so the "writeSync + async fdatasync" baseline is the strict
   one: it shows only what the journal adds.
+- Sync drain rows: "simulator alone" sends the same batches as bare GETs from
+  a client that does nothing else, on a fresh simulator, before and after the
+  drain; drain / simulator is the drain's rate over their mean. The agent
+  sends one batch at a time and writes the answers to the batch before while
+  the next is in flight. Agent and simulator share the machine's cores: the
+  CPU row shows what each spends per batch, and the run with a simulator that
+  waits 1 ms per reply shows the pace once the simulator, not the shared
+  CPU, is the slow side.
 - Agent rows run the real agent as a child process (\`service/main.ts run\`
   with the runtime flags of \`deno task start\`: \`${
     START_FLAGS.join(" ") || "none"
