@@ -51,6 +51,9 @@ export interface LiveResult {
   status: number;
 }
 
+/** `[`, `,` and `]` of the `csv_data` array, URL-encoded. */
+const OPEN = "%5B", COMMA = "%2C", CLOSE = "%5D";
+
 /** A batch ready to go: the records that fit the limits, and their request URL. */
 export interface PreparedBatch {
   /** The records sent, a prefix of those offered. */
@@ -110,17 +113,18 @@ export class IflowClient {
   prepare(records: readonly WireRecord[], maxCount: number, maxUrlBytes: number): PreparedBatch {
     const limit = Math.min(maxCount, records.length);
     const parts: string[] = [];
-    // "%5B" + parts joined by "%2C" + "%5D": encodeURIComponent of "[a,b]", piece by piece
-    let len = this.#prefix.length + this.#suffix.length + 6 - 3;
+    // "%5B" + parts joined by "%2C" + "%5D": encodeURIComponent of "[a,b]", piece by piece.
+    // Each part adds itself and a comma; the first has no comma, so start one comma short.
+    let len = this.#prefix.length + OPEN.length + CLOSE.length + this.#suffix.length - COMMA.length;
     while (parts.length < limit) {
       const part = encodeURIComponent(wireJson(records[parts.length]!));
-      len += part.length + 3;
+      len += part.length + COMMA.length;
       if (len > maxUrlBytes && parts.length > 0) break;
       parts.push(part);
     }
     return {
       records: parts.length === records.length ? records : records.slice(0, parts.length),
-      url: this.#prefix + "%5B" + parts.join("%2C") + "%5D" + this.#suffix,
+      url: this.#prefix + OPEN + parts.join(COMMA) + CLOSE + this.#suffix,
     };
   }
 
