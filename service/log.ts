@@ -79,7 +79,7 @@ export function secretForms(secret: string): string[] {
   const pct = encodeURIComponent(secret);
   const json = JSON.stringify(secret).slice(1, -1);
   const php = (upper: boolean) =>
-    json.replace(/\//g, "\\/").replace(/[^\x00-\x7f]/g, (c) => uEscape(c.charCodeAt(0), upper));
+    json.replace(/\//g, "\\/").replace(/[^\u0020-\u007e]/g, (c) => uEscape(c.charCodeAt(0), upper));
   return [
     ...new Set([
       secret,

@@ -85,7 +85,8 @@ export function classifyLiveReply(
   body: string,
   scrub: (text: string) => string = (s) => s,
 ): LiveReply {
-  const clip = (s: string) => clipForeign(scrub(s.length > 1200 ? s.slice(0, 1200) : s));
+  const clip = (s: string) =>
+    clipForeign(scrub(s.length > 1200 ? s.slice(0, 1200) : s), undefined, s.length);
   if (status === 401 || status === 403) return { kind: "auth", reason: `HTTP ${status}` };
   if (status >= 500) return { kind: "not-stored", certain: false, reason: `HTTP ${status}` };
   if (status < 200 || status > 299) {

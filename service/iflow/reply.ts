@@ -161,7 +161,7 @@ function stringsIn(value: unknown, out: string[], depth = 0): string[] {
 
 /** Foreign text for a reason: scrubbed of secrets first (so no half token survives), then clipped. */
 function clip(s: string, scrub: (s: string) => string, n = 120): string {
-  return clipForeign(scrub(s.length > 4 * n ? s.slice(0, 4 * n) : s), n);
+  return clipForeign(scrub(s.length > 4 * n ? s.slice(0, 4 * n) : s), n, s.length);
 }
 
 const same = (s: string) => s;
