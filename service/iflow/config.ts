@@ -39,7 +39,9 @@ export function iflowUrlProblem(s: string): string | null {
   if (u.username !== "" || u.password !== "") {
     return "must not contain a user name or password (user:pw@host); iFlow needs only the access token";
   }
-  if (u.search !== "" || s.includes("?")) return "expected a URL without a query string";
+  if (u.search !== "" || u.hash !== "" || /[?#]/.test(s)) {
+    return "expected a URL without a query string or fragment";
+  }
   if (u.protocol === "http:" && !isLoopbackHost(u.hostname)) {
     return "http:// would send the access token in clear; use https:// " +
       "(http is allowed only for localhost, 127.0.0.0/8 and [::1])";

@@ -222,7 +222,11 @@ export class ResponseReader {
     let wire = 0;
     let chunks = 0;
     for (;;) {
-      const len = await this.#lineLength(MAX_CHUNK_LINE, "a chunk header");
+      // Most lines are already buffered: look without awaiting (no promise per chunk).
+      const at = this.#indexOf(CRLF, this.#start);
+      const len = at >= 0 && at - this.#start <= MAX_CHUNK_LINE
+        ? at - this.#start
+        : await this.#lineLength(MAX_CHUNK_LINE, "a chunk header");
       const size = this.#chunkSize(len);
       if (size < 0) throw new Http1Error("bad chunk size", "body");
       this.#start += len + 2;

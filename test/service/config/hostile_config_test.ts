@@ -48,9 +48,11 @@ Deno.test("hostile config: iflow.url is https unless loopback, and carries no us
   ]);
   assert.deepEqual(problems(config({ url: "https://bob:pw@app.iflow.ro/api/x" })), [USERINFO]);
   assert.deepEqual(problems(config({ url: "http://bob@127.0.0.1:9/api/x" })), [USERINFO]);
-  assert.deepEqual(problems(config({ url: "https://app.iflow.ro/api/x?a=1" })), [
-    "p.json: iflow.url: expected a URL without a query string",
-  ]);
+  for (const url of ["https://app.iflow.ro/api/x?a=1", "https://app.iflow.ro/api/x#f"]) {
+    assert.deepEqual(problems(config({ url })), [
+      "p.json: iflow.url: expected a URL without a query string or fragment",
+    ]);
+  }
   for (
     const url of [
       "http://127.0.0.1:9/api/x",

@@ -67,6 +67,7 @@ async function syncAgainst(reply: HostileReply) {
     assert.equal(leaksToken(run.stdout + run.stderr), false, ctx);
     const longest = Math.max(...(run.stdout + run.stderr).split("\n").map((l) => l.length));
     assert.ok(longest < 2000, `a line of ${longest} chars; ${ctx}`);
+    console.log(`  sync --once: exit ${run.code}, peak RSS ${(run.peakKiB / 1024).toFixed(1)} MiB`);
     return { run, ctx, requests: server.requests(), pending: await pendingIn(dir) };
   } finally {
     await server.close();
