@@ -215,7 +215,6 @@ Deno.test("classify: foreign text in reasons is clipped and scrubbed", () => {
 });
 
 Deno.test("engine: a 100 KB message becomes a clipped lastError and log line", async () => {
-  const seed = 1; // no randomness beyond the engine's jitter, seeded here
   const server = startHostileIflow(messageReply("Database busy: " + "q".repeat(100_000)));
   const dir = await Deno.makeTempDir({ prefix: "pontaj-clip-" });
   const journal = await Journal.open(dir);
@@ -223,7 +222,7 @@ Deno.test("engine: a 100 KB message becomes a clipped lastError and log line", a
   const engine = new SyncEngine(journal, {
     iflow: fastConfig(server.url),
     logger: logs.logger,
-    random: () => seed / 2,
+    random: () => 0.5, // the backoff jitter, fixed: no randomness in this test
   });
   try {
     await journal.append(scan("0003887558", Date.UTC(2024, 4, 6, 6)));
