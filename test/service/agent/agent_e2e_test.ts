@@ -268,7 +268,7 @@ Deno.test("agent bad config exits 2 naming the file and the key", async () => {
     file,
     JSON.stringify({
       journal: { dir: `${dir}/j` },
-      iflow: { accessToken: "t" },
+      iflow: { accessToken: "t-0123456789abcdef" },
       readers: [{ name: "g", kind: "ascii", port: "/dev/ttyS9", baudrate: 9600 }],
     }),
   );
