@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { encodeAsciiFrame } from "../../../driver/ascii/mod.ts";
-import { DEMO_TOKEN } from "../../../service/iflow/sim_model.ts";
-import { startIflowSimulator } from "../../../service/iflow/simulator.ts";
+import { DEMO_TOKEN } from "../../../service/iflow/sim/model.ts";
+import { startIflowSimulator } from "../../../service/iflow/sim/simulator.ts";
 import type { StatusSnapshot } from "../../../service/status/snapshot.ts";
 import { AgentProcess, eventually, freePort, PluggablePort, runCli } from "./harness.ts";
 

@@ -13,7 +13,7 @@
  */
 
 import { z } from "zod";
-import { localStamp } from "../clock.ts";
+import { localStamp } from "../../clock.ts";
 
 /** An employee known to the simulated iFlow. */
 export interface SimEmployee {

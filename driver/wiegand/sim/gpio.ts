@@ -9,14 +9,14 @@
  * @module
  */
 
-import { E, libc } from "../libc.ts";
-import { FdStream } from "../serial/fd_stream.ts";
+import { E, libc } from "../../libc.ts";
+import { FdStream } from "../../serial/fd_stream.ts";
 import {
   GPIO_V2_REQUEST_FD_OFFSET,
   type ParsedLineRequest,
   parseLineRequest,
-} from "./gpio_event.ts";
-import type { GpioIoctl } from "./gpio_ffi.ts";
+} from "../gpio_event.ts";
+import type { GpioIoctl } from "../gpio_ffi.ts";
 
 const O_NONBLOCK = 0x800;
 const O_CLOEXEC = 0x80000;
