@@ -9,3 +9,5 @@ export * from "./format.ts";
 export * from "./tap.ts";
 export * from "./writer.ts";
 export * from "./session.ts";
+export * from "./replay.ts";
+export * from "./pcap.ts";

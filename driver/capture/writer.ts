@@ -82,13 +82,25 @@ export class CaptureWriter {
   }
 }
 
-/** Collects a capture in memory (for the status server's download). */
+/** Collects a capture in memory (for the status server's download), up to a limit. */
 export class MemoryOutput implements CaptureOutput {
+  /** Bytes refused because the limit was reached (the capture ends early, still readable). */
+  refused = 0;
   readonly #parts: Uint8Array[] = [];
+  readonly #limit: number;
   #size = 0;
 
-  /** Appends bytes. */
+  /** Keeps at most `limit` bytes; later writes are refused and counted. */
+  constructor(limit = Infinity) {
+    this.#limit = limit;
+  }
+
+  /** Appends bytes, unless that would pass the limit. */
   write(bytes: Uint8Array): Promise<void> {
+    if (this.#size + bytes.length > this.#limit) {
+      this.refused += bytes.length;
+      return Promise.resolve();
+    }
     this.#parts.push(bytes);
     this.#size += bytes.length;
     return Promise.resolve();

@@ -8,6 +8,8 @@
  */
 
 import { OsdpBus, type OsdpLineConfig } from "../../driver/osdp/mod.ts";
+import type { CaptureTap } from "../../driver/capture/tap.ts";
+import { SerialPort } from "../../driver/serial/mod.ts";
 import type { ReaderDriver, ReaderSink, ScanFeedback } from "./types.ts";
 
 /** Log sink for bus events (keys are never logged by the bus). */
@@ -22,6 +24,7 @@ export class OsdpBusDriver implements ReaderDriver {
   readonly #line: OsdpLineConfig;
   readonly #log: BusLogger;
   #bus: OsdpBus | undefined;
+  #port: SerialPort | undefined;
   #closed = false;
 
   /** Drives `line`; bus events go to `log`. */
@@ -33,17 +36,22 @@ export class OsdpBusDriver implements ReaderDriver {
   /** Opens the port and polls the readers until closed; rejects when the port fails. */
   async run(sink: ReaderSink): Promise<void> {
     if (this.#closed) return;
-    const bus = await OsdpBus.open(this.#line.port, {
+    // The port is opened here (not by OsdpBus.open) so a capture can tap it.
+    const port = await SerialPort.open(this.#line.port, {
       baudRate: this.#line.baudRate,
       rs485: this.#line.rs485,
+      onWarning: (m) => this.#log("warn", m, { port: this.#line.port }),
+    });
+    this.#port = port;
+    const bus = new OsdpBus(port, {
       readers: this.#line.readers,
       timing: this.#line.timing,
-      reopen: false,
       onCard: (ev) => sink.onCard(ev.reader, ev.read),
       onKeypad: (ev) => sink.onPin?.(ev.reader, ev.keys),
       logger: (level, msg, fields) => this.#log(level, msg, fields),
     });
     this.#bus = bus;
+    bus.start();
     if (this.#closed) {
       await bus.close();
       return;
@@ -56,6 +64,13 @@ export class OsdpBusDriver implements ReaderDriver {
   async close(): Promise<void> {
     this.#closed = true;
     await this.#bus?.close();
+  }
+
+  /** Copies every chunk read and written on the line into `tap` (null: stops). */
+  setTap(_reader: string, tap: CaptureTap | null): boolean {
+    if (!this.#port || this.#port.closed) return false;
+    this.#port.tap = tap;
+    return true;
   }
 
   #status(reader: string) {

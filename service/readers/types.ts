@@ -6,6 +6,7 @@
  */
 
 import type { CardRead } from "../../driver/card.ts";
+import type { CaptureTap } from "../../driver/capture/tap.ts";
 
 /** Callbacks a running reader calls. */
 export interface ReaderSink {
@@ -38,6 +39,12 @@ export interface ReaderDriver {
   state?(reader: string): "online" | "offline" | "connecting";
   /** Kind-specific status details for a reader name. */
   details?(reader: string): Record<string, unknown>;
+  /**
+   * Attaches a capture tap to the transport that carries the reader named
+   * `reader` (its port, GPIO lines or register bus; an OSDP line carries all
+   * its readers), or with null detaches it. False when the device is not open.
+   */
+  setTap(reader: string, tap: CaptureTap | null): boolean;
   /** Tells the reader named `reader` what became of its last scan. */
   feedback?(reader: string, result: ScanFeedback): void;
 }

@@ -6,6 +6,7 @@
  * @module
  */
 
+import type { CaptureTap } from "../../driver/capture/tap.ts";
 import {
   type GpioIoctl,
   WiegandReader,
@@ -46,6 +47,13 @@ export class WiegandReaderDriver implements ReaderDriver {
   async close(): Promise<void> {
     this.#closed = true;
     await this.#reader?.close();
+  }
+
+  /** Copies every edge into `tap` (null: stops). */
+  setTap(_reader: string, tap: CaptureTap | null): boolean {
+    if (!this.#reader) return false;
+    this.#reader.tap = tap;
+    return true;
   }
 
   /** Parity errors, unknown lengths, keypad errors and discarded frames. */

@@ -1,7 +1,8 @@
 /**
  * The agent's status HTTP server (`status.listen`, default `127.0.0.1:8780`):
  * `/health`, `/metrics`, `/`, plus the actions the CLI uses while the agent
- * holds the journal lock (`POST /actions/retry-rejected`, `GET /export`).
+ * holds the journal lock (`POST /actions/retry-rejected`, `GET /export`,
+ * `POST /actions/capture`).
  *
  * @module
  */
@@ -15,6 +16,7 @@ import {
   openExportStream,
   type StatusExportOptions,
 } from "./export.ts";
+import { type CaptureAction, captureRoute } from "./capture_route.ts";
 import { METRICS_CONTENT_TYPE, renderMetrics } from "./metrics.ts";
 import { PAGE_CSP, renderPage } from "./page.ts";
 import type { StatusSnapshot } from "./snapshot.ts";
@@ -25,6 +27,8 @@ export interface StatusActions {
   retryRejected?: (since?: string) => number | Promise<number>;
   /** Rows for `GET /export`, read lazily as the response is sent. */
   export?: (opts: StatusExportOptions) => ExportSource | Promise<ExportSource>;
+  /** Records a reader's raw traffic for `POST /actions/capture` (see `capture_route.ts`). */
+  capture?: CaptureAction;
 }
 
 /** Options for {@link startStatusServer}. */
@@ -116,6 +120,7 @@ const ROUTES: Record<string, "GET" | "POST"> = {
   "/metrics": "GET",
   "/export": "GET",
   "/actions/retry-rejected": "POST",
+  "/actions/capture": "POST",
 };
 
 const EXPORT_STATES = new Set<string>(["pending", "synced", "rejected"]);
@@ -280,6 +285,8 @@ export function startStatusServer(options: StatusServerOptions): StatusServer {
         return await page();
       case "/export":
         return await exportRows(url);
+      case "/actions/capture":
+        return await captureRoute(url, actions.capture);
       default:
         return await retryRejected(url);
     }
