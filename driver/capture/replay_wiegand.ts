@@ -83,8 +83,27 @@ export function replayWiegand(cap: ParsedCapture): ReplayReport {
     lastSec = ch.sec;
     lastNsec = ch.nsec;
   }
-  reader.tick(lastSec + 60, lastNsec); // ends the last frame and any PIN
-  check();
-  if (bits.length > 0) log.notes.push(`${bits.length} bits after the last frame did not end one`);
+  // The clock runs on to when the capture ended (its trailer), not further: a frame
+  // still coming in then, or cut by a tear, is not ended early into a shorter one.
+  const end = lastMeta(cap);
+  if (end !== null && (end[0] > lastSec || (end[0] === lastSec && end[1] > lastNsec))) {
+    reader.tick(end[0], end[1]);
+    check();
+  }
+  if (bits.length > 0) {
+    log.notes.push(
+      `${bits.length} bits at the end did not make a whole frame before the capture ended`,
+    );
+  }
   return log.report({ ...reader.stats() });
+}
+
+/** The time of the trailer (the last `meta` record), or null when the capture has none. */
+function lastMeta(cap: ParsedCapture): [number, number] | null {
+  if (cap.trailer === null) return null;
+  let at: [number, number] | null = null;
+  for (const ch of chunks(cap.records, cap.count)) {
+    if (ch.type === RecordType.meta) at = [ch.sec, ch.nsec];
+  }
+  return at;
 }

@@ -57,8 +57,11 @@ Deno.test("capture each kind from its simulator while the agent runs, replay it,
     for await (const row of exportJournal(`${dir}/journal`)) {
       journaled.set(row.reader, [...journaled.get(row.reader) ?? [], row.rfidTag]);
     }
+    // PONTAJ_SAVE_CAPTURES=DIR keeps the files (how test/captures/ was made).
+    const save = Deno.env.get("PONTAJ_SAVE_CAPTURES");
     for (const [i, reader] of readers.entries()) {
       const name = String(reader.config.name);
+      if (save) await Deno.writeFile(`${save}/${reader.kind}.pjcap`, files[i]!);
       const cap = await parseCapture(files[i]!);
       assert.equal(cap.header.kind, reader.kind);
       assert.equal(cap.header.reader["name"], name);
