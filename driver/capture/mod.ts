@@ -11,3 +11,4 @@ export * from "./writer.ts";
 export * from "./session.ts";
 export * from "./replay.ts";
 export * from "./pcap.ts";
+export * from "./redact.ts";

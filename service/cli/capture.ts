@@ -14,7 +14,7 @@ import { type ReaderConfig, readerKind } from "../readers/kinds/mod.ts";
 import type { ReaderDriver } from "../readers/types.ts";
 import { agentFetch } from "./agent_link.ts";
 import { type Command, err, EXIT, out, parseCommandArgs, UsageError } from "./command.ts";
-import { exportCapture } from "./capture_export.ts";
+import { exportCapture, redactFile } from "./capture_export.ts";
 
 /** Opens the reader's device on its own, records it, closes it. */
 async function captureStandalone(
@@ -60,7 +60,7 @@ export const captureCommand: Command = {
   summary: "record a reader's raw traffic to a file (agent running or stopped)",
   usage: [
     "Usage: deno task cli capture --config FILE --reader NAME --seconds N [--out FILE]",
-    "                             [--format pjcap|pcap]",
+    "                             [--format pjcap|pcap] [--redact]",
     "",
     "Records what the reader sends and is sent (serial bytes by direction, Wiegand",
     "edges with their kernel timestamps, RC522 register transfers) for N seconds",
@@ -68,7 +68,9 @@ export const captureCommand: Command = {
     "while it keeps reading; otherwise the reader is opened here (stop the agent",
     "first). --out defaults to NAME-<time>.pjcap; replay it with `cli replay`.",
     "--format pcap (osdp): also writes FILE.pcapng, one OSDP packet per frame with",
-    "its direction, for Wireshark and tshark.",
+    "its direction, for Wireshark and tshark. --redact replaces card bits with",
+    "bits from a keyed hash (random key, not stored; not reversible), keeping",
+    "lengths, checksums and parity valid, so the file can be shared (not rc522).",
   ].join("\n"),
   async run(args) {
     const { values } = parseCommandArgs(args, {
@@ -77,6 +79,7 @@ export const captureCommand: Command = {
       seconds: { type: "string" },
       out: { type: "string" },
       format: { type: "string" },
+      redact: { type: "boolean" },
     });
     if (!values.config) throw new UsageError("capture needs --config FILE");
     if (!values.reader) throw new UsageError("capture needs --reader NAME");
@@ -97,6 +100,9 @@ export const captureCommand: Command = {
           config.readers.map((r) => r.name).join(", ")
         }`,
       );
+    }
+    if (values.redact && reader.kind === "rc522") {
+      throw new UsageError("--redact is not available for rc522 readers");
     }
     if (format === "pcap" && reader.kind !== "osdp") {
       throw new UsageError("--format pcap is for osdp readers");
@@ -122,6 +128,10 @@ export const captureCommand: Command = {
       await Deno.writeFile(path, bytes);
       out(`${path}: ${bytes.length} bytes, recorded by the running agent`);
       code = EXIT.ok;
+    }
+    if (code === EXIT.ok && values.redact) {
+      for (const note of await redactFile(path)) out(`redact: ${note}`);
+      out(`${path}: card bits redacted (lengths and checks kept)`);
     }
     if (code === EXIT.ok && format === "pcap") {
       const n = await exportCapture(path, `${path}.pcapng`);

@@ -182,7 +182,7 @@ Deno.test("cli replay --as-reader plays the bytes into a pty at the recorded pac
   }
 });
 
-Deno.test("cli capture while the agent runs asks it over the status link; scans go on", async () => {
+Deno.test("cli capture --redact while the agent runs asks it over the status link; scans go on", async () => {
   const dir = await Deno.makeTempDir({ prefix: "pontaj-capagent-" });
   const pty = openPty();
   const sim = new AsciiReaderSimulator(pty.master, () => 0);
@@ -203,14 +203,20 @@ Deno.test("cli capture while the agent runs asks it over the status link; scans 
       "2",
       "--out",
       out,
+      "--redact",
     ]);
     await repeatUntil(run, 250, () => sim.tap(12345678n));
     const r = await run;
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /recorded by the running agent/);
-    const report = readerKind("ascii")!.replay(await parseCapture(await Deno.readFile(out)));
+    assert.match(r.stdout, /card bits redacted/);
+    const cap = await parseCapture(await Deno.readFile(out));
+    assert.equal(cap.header.redacted, true);
+    const report = readerKind("ascii")!.replay(cap);
     assert.ok(report.scans.length >= 2, `scans ${report.scans.length}`);
-    assert.ok(report.scans.every((t) => t === "0012345678"));
+    // Redacted: not the card, but one card stays one (keyed hash), checksums valid.
+    assert.ok(report.scans.every((t) => t === report.scans[0] && t !== "0012345678"));
+    assert.equal(report.counters.checksumErrors, 0);
     // Every card the capture saw was also journaled by the agent.
     await eventually(
       () => agent.snapshot().pipeline.journaled >= report.scans.length,
