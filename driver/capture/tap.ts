@@ -15,7 +15,8 @@
  * @module
  */
 
-import { type MonotonicClock, monotonicClock } from "../wiegand/gpio_ffi.ts";
+import { libc } from "../libc.ts";
+import type { MonotonicClock } from "../wiegand/gpio_ffi.ts";
 import {
   PAYLOAD_MAX,
   PAYLOAD_OFFSET,
@@ -24,6 +25,21 @@ import {
   RecordType,
   sealRecords,
 } from "./format.ts";
+
+const CLOCK_MONOTONIC = 1;
+/** `struct timespec` as 32-bit halves: tv_sec low at [0], tv_nsec at [2] (little-endian, 64-bit). */
+const timespec = new Int32Array(4);
+const timespecBytes = new Uint8Array(timespec.buffer);
+
+/**
+ * `CLOCK_MONOTONIC` into `out` (sec, nsec) read as 32-bit halves, so no
+ * BigInt is made per call (seconds of uptime fit 32 bits).
+ */
+export const tapClock: MonotonicClock = (out: Int32Array): void => {
+  libc().clock_gettime(CLOCK_MONOTONIC, timespecBytes);
+  out[0] = timespec[0]!;
+  out[1] = timespec[2]!;
+};
 
 /** Default ring size in records (4096 × 64 B = 256 KiB). */
 export const TAP_DEFAULT_RECORDS = 4096;
@@ -54,7 +70,7 @@ export class CaptureTap {
   #count = 0;
 
   /** A tap holding up to `capacity` records; `clock` stamps chunks (CLOCK_MONOTONIC). */
-  constructor(capacity = TAP_DEFAULT_RECORDS, clock: MonotonicClock = monotonicClock) {
+  constructor(capacity = TAP_DEFAULT_RECORDS, clock: MonotonicClock = tapClock) {
     this.#capacity = capacity;
     this.#ring = new Uint8Array(capacity * RECORD_SIZE);
     this.#clock = clock;
@@ -155,6 +171,12 @@ export class CaptureTap {
     this.#count = 0;
     sealRecords(out, n);
     return out;
+  }
+
+  /** Forgets the waiting records, counting them as dropped (a capture given up). */
+  clear(): void {
+    this.dropped += this.#count;
+    this.#count = 0;
   }
 
   /** The current monotonic time (sec, nsec), for meta records. */
