@@ -125,7 +125,6 @@ export class CaptureTap {
       if (o >= 0) {
         const p = o + PAYLOAD_OFFSET;
         for (let k = 0; k < n; k++) r[p + k] = buf[at + k]!;
-        for (let k = n; k < PAYLOAD_MAX; k++) r[p + k] = 0;
       }
       at += n;
     } while (at < end);
@@ -133,8 +132,7 @@ export class CaptureTap {
 
   /** Records one Wiegand edge (line 0 = D0, 1 = D1) at its kernel timestamp. */
   edge(line: number, rising: boolean, sec: number, nsec: number): void {
-    const o = this.#slot(sec, nsec, RecordType.edge, rising ? RecordFlag.rising : 0, 0, line);
-    if (o >= 0) this.#ring.fill(0, o + PAYLOAD_OFFSET, o + PAYLOAD_OFFSET + PAYLOAD_MAX);
+    this.#slot(sec, nsec, RecordType.edge, rising ? RecordFlag.rising : 0, 0, line);
   }
 
   /** Records one RC522 register batch after it ran: (reg | 0x80 for a read, value) per op. */
@@ -154,7 +152,6 @@ export class CaptureTap {
           r[p + 2 * k] = (batch.reg[i + k]! & 0x3f) | (batch.kind[i + k]! === 1 ? 0x80 : 0);
           r[p + 2 * k + 1] = batch.value[i + k]!;
         }
-        for (let k = n * 2; k < PAYLOAD_MAX; k++) r[p + k] = 0;
       }
       i += n;
     } while (i < batch.length);
@@ -169,6 +166,11 @@ export class CaptureTap {
     if (first < n) out.set(this.#ring.subarray(0, (n - first) * RECORD_SIZE), first * RECORD_SIZE);
     this.#head = (this.#head + n) % this.#capacity;
     this.#count = 0;
+    // Payload bytes past each record's length are zeroed here, not in the hot path.
+    for (let i = 0; i < n; i++) {
+      const o = i * RECORD_SIZE;
+      out.fill(0, o + PAYLOAD_OFFSET + out[o + 10]!, o + PAYLOAD_OFFSET + PAYLOAD_MAX);
+    }
     sealRecords(out, n);
     return out;
   }
