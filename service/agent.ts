@@ -161,6 +161,8 @@ export class Agent {
     if (withStatus) {
       this.#status = await startStatusServer({
         listen: this.config.status.listen,
+        token: this.config.status.token,
+        allowedHosts: this.config.status.allowedHosts,
         snapshot: () => this.snapshot(),
         logger: log,
         actions: {
@@ -275,6 +277,7 @@ export class Agent {
         degraded: jDegraded,
       },
       sync,
+      statusServer: this.#status?.stats(),
     };
   }
 
