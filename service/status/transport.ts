@@ -133,6 +133,7 @@ export function listenTransport(
   const sockets = new Set<Socket>();
   const server = createServer({
     maxHeaderSize: limits.maxHeaderBytes ?? 8192,
+    requireHostHeader: false, // the server refuses a missing Host itself (421, counted)
     headersTimeout: headersTimeoutMs,
     requestTimeout: headersTimeoutMs,
     connectionsCheckingInterval: Math.max(50, Math.min(1000, headersTimeoutMs >> 2)),
