@@ -269,6 +269,7 @@ export function renderMetrics(s: StatusSnapshot): string {
         "unauthorized",
         "forbidden",
         "refused",
+        "evicted",
         "timedOut",
         "badRequests",
       ] as const

@@ -12,7 +12,11 @@ import type { Socket } from "node:net";
 
 /** Limits for slow or idle clients. */
 export interface TransportLimits {
-  /** Open connections at most; more are closed at once (counted). Default 64. */
+  /**
+   * Open connections at most (default 64). When full, the oldest connection
+   * with no request in progress (a slow head, an idle keep-alive) is closed to
+   * make room; a new one is refused only when every open one is busy.
+   */
   maxConnections?: number;
   /** The request head must arrive within this many ms (else 408). Default 10,000. */
   headersTimeoutMs?: number;
@@ -28,8 +32,10 @@ export interface TransportStats {
   connections: number;
   /** Connections open now. */
   open: number;
-  /** Connections closed at once because `maxConnections` were open. */
+  /** Connections closed at once because `maxConnections` were open and all busy with a request. */
   refused: number;
+  /** Idle or slow connections (no request in progress) closed to make room for a new one. */
+  evicted: number;
   /** Connections closed for a slow request head or no traffic. */
   timedOut: number;
   /** Requests that could not be parsed, had a too large head (or, in the server's count, a body). */
@@ -127,10 +133,12 @@ export function listenTransport(
     connections: 0,
     open: 0,
     refused: 0,
+    evicted: 0,
     timedOut: 0,
     badRequests: 0,
   };
-  const sockets = new Set<Socket>();
+  const sockets = new Set<Socket>(); // in accept order: the first idle one is the oldest
+  const busy = new Set<Socket>(); // a request is being answered on these
   const server = createServer({
     maxHeaderSize: limits.maxHeaderBytes ?? 8192,
     requireHostHeader: false, // the server refuses a missing Host itself (421, counted)
@@ -145,13 +153,28 @@ export function listenTransport(
   });
   server.on("connection", (socket: Socket) => {
     if (sockets.size >= maxConnections) {
-      stats.refused++;
-      socket.destroy();
-      return;
+      let victim: Socket | undefined;
+      for (const s of sockets) {
+        if (!busy.has(s)) {
+          victim = s;
+          break;
+        }
+      }
+      if (victim === undefined) {
+        stats.refused++;
+        socket.destroy();
+        return;
+      }
+      stats.evicted++;
+      sockets.delete(victim);
+      victim.destroy();
     }
     stats.connections++;
     sockets.add(socket);
-    socket.once("close", () => sockets.delete(socket));
+    socket.once("close", () => {
+      sockets.delete(socket);
+      busy.delete(socket);
+    });
   });
   server.on("clientError", (err: NodeJS.ErrnoException, socket: Socket) => {
     const timeout = err.code === "ERR_HTTP_REQUEST_TIMEOUT";
@@ -164,6 +187,9 @@ export function listenTransport(
     socket.destroy();
   });
   server.on("request", (req: IncomingMessage, res: ServerResponse) => {
+    const socket = req.socket as Socket;
+    busy.add(socket);
+    res.once("close", () => busy.delete(socket));
     const hasBody = (req.headers["content-length"] ?? "0") !== "0" ||
       req.headers["transfer-encoding"] !== undefined;
     if (hasBody) res.shouldKeepAlive = false; // the body is never read: close after the reply

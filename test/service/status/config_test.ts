@@ -102,6 +102,7 @@ Deno.test("status config check-config exits 2 naming status.listen / status.toke
     r = await runCli(["check-config", file], { [STATUS_TOKEN_ENV]: TOKEN });
     assert.equal(r.code, 0, r.stdout + r.stderr);
     assert.match(r.stdout, /status on 0\.0\.0\.0:8780/);
+    assert.match(r.stdout, /status export and actions: bearer token \(set\)/);
     assert.doesNotMatch(r.stdout + r.stderr, new RegExp(TOKEN));
   } finally {
     await Deno.remove(dir, { recursive: true });

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { startStatusServer, type StatusServer } from "../../../service/status/mod.ts";
 import { healthySnapshot } from "./fixture.ts";
-import { readAll } from "./raw_http.ts";
+import { rawRequest, readAll } from "./raw_http.ts";
 
 async function waitFor(cond: () => boolean, what: string): Promise<void> {
   for (let i = 0; i < 2000 && !cond(); i++) await new Promise((r) => setTimeout(r, 10));
@@ -16,7 +16,7 @@ function closeAll(conns: Deno.Conn[]): void {
   }
 }
 
-Deno.test("status slow clients: half-open sockets beyond the cap are closed at once, the rest at the head deadline, then /health answers", async () => {
+Deno.test("status slow clients: a flood of half-open sockets holds at most the cap, new clients still get answers", async () => {
   const server: StatusServer = await startStatusServer({
     listen: "127.0.0.1:0",
     snapshot: healthySnapshot,
@@ -30,20 +30,62 @@ Deno.test("status slow clients: half-open sockets beyond the cap are closed at o
     // Half of them send a partial request head and then stall (slowloris).
     const partial = new TextEncoder().encode("GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nX-A: ");
     for (let i = 0; i < conns.length; i += 2) await conns[i]!.write(partial).catch(() => 0);
-    await waitFor(() => server.stats().refused + server.stats().connections === 200, "accepts");
-    assert.equal(server.stats().connections, 16);
-    assert.equal(server.stats().refused, 184);
-    assert.ok(server.stats().open <= 16);
-    // Every socket ends: refused ones at once, held ones when the head deadline passes.
+    await waitFor(() => server.stats().connections === 200, "accepts");
+    assert.equal(server.stats().evicted, 184, "the oldest idle ones make room");
+    assert.equal(server.stats().refused, 0);
+    assert.equal(server.stats().open, 16);
+    // A new client is answered at once, while the flood still holds the cap.
+    const during = await rawRequest(server.port, "GET", "/health", { host: "localhost" });
+    assert.equal(during.status, 200);
+    assert.equal(JSON.parse(during.body).bootId, healthySnapshot().bootId);
+    assert.equal(server.stats().evicted, 185);
+    // Every flood socket ends: evicted ones at once, the last 15 when the head deadline passes.
     const replies = await Promise.all(conns.map(readAll));
-    const timeouts = replies.filter((r) => r.startsWith("HTTP/1.1 408 ")).length;
     assert.equal(replies.filter((r) => r !== "" && !r.startsWith("HTTP/1.1 408 ")).length, 0);
+    assert.ok(replies.filter((r) => r.startsWith("HTTP/1.1 408 ")).length <= 15);
     await waitFor(() => server.stats().open === 0, "held sockets closed");
-    assert.equal(server.stats().timedOut, 16);
-    assert.ok(timeouts <= 16, `408 replies ${timeouts}`);
+    assert.equal(server.stats().timedOut, 15);
     const res = await fetch(`${server.url}/health`);
     assert.equal(res.status, 200);
-    assert.equal((await res.json()).bootId, healthySnapshot().bootId);
+    await res.body?.cancel();
+  } finally {
+    closeAll(conns);
+    await server.close();
+  }
+});
+
+Deno.test("status slow clients: a new connection is refused only when every open one is busy", async () => {
+  let release = () => {};
+  const parked = new Promise<void>((r) => release = r);
+  const server = await startStatusServer({
+    listen: "127.0.0.1:0",
+    snapshot: async () => {
+      await parked; // every request waits here: its connection stays busy
+      return healthySnapshot();
+    },
+    limits: { maxConnections: 3 },
+  });
+  const conns: Deno.Conn[] = [];
+  try {
+    const head = new TextEncoder().encode(
+      "GET /health HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n",
+    );
+    for (let i = 0; i < 3; i++) {
+      const c = await Deno.connect({ hostname: "127.0.0.1", port: server.port });
+      await c.write(head);
+      conns.push(c);
+    }
+    await waitFor(() => server.stats().connections === 3, "three busy connections");
+    const extra = await Deno.connect({ hostname: "127.0.0.1", port: server.port });
+    conns.push(extra);
+    assert.equal(await readAll(extra), "", "closed without an answer");
+    assert.equal(server.stats().refused, 1);
+    assert.equal(server.stats().evicted, 0);
+    release();
+    for (const c of conns.slice(0, 3)) {
+      const r = await readAll(c);
+      assert.match(r, /^HTTP\/1\.1 200 /);
+    }
   } finally {
     closeAll(conns);
     await server.close();
@@ -63,7 +105,9 @@ Deno.test("status slow clients: a silent connection is closed after the idle tim
     }
     // A kept-alive connection that got its answer and then says nothing.
     await conns[0]!.write(
-      new TextEncoder().encode("GET /health HTTP/1.1\r\nHost: localhost\r\n\r\n"),
+      new TextEncoder().encode(
+        "GET /health HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n",
+      ),
     );
     const replies = await Promise.all(conns.map(readAll));
     assert.match(replies[0]!, /^HTTP\/1\.1 200 /);
