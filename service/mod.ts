@@ -45,6 +45,12 @@ export {
   type StatusServerOptions,
 } from "./status/mod.ts";
 export type {
+  StatusConfig,
+  StatusServerStats,
+  TransportLimits,
+  TransportStats,
+} from "./status/mod.ts";
+export type {
   Histogram,
   JournalStatus,
   ReaderStatus,
