@@ -46,9 +46,9 @@ export {
 } from "./status/mod.ts";
 export type {
   StatusConfig,
+  StatusConnectionLimits,
+  StatusConnectionStats,
   StatusServerStats,
-  TransportLimits,
-  TransportStats,
 } from "./status/mod.ts";
 export type {
   Histogram,

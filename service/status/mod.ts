@@ -24,13 +24,13 @@ export {
   parseListen,
   startStatusServer,
   type StatusActions,
+  type StatusConnectionLimits,
+  type StatusConnectionStats,
   type StatusServer,
   StatusServerError,
   type StatusServerErrorCode,
   type StatusServerOptions,
   type StatusServerStats,
-  type TransportLimits,
-  type TransportStats,
 } from "./server.ts";
 export {
   applyStatusTokenEnv,

@@ -24,14 +24,14 @@ import { guardSensitive, hostAllowed, quoteClipped, type Refusal } from "./acces
 import { parseListen, StatusServerError, urlHost } from "./listen.ts";
 import {
   listenTransport,
+  type StatusConnectionLimits,
+  type StatusConnectionStats,
   type Transport,
-  type TransportLimits,
   type TransportRequest,
-  type TransportStats,
 } from "./transport.ts";
 
 export { parseListen, StatusServerError, type StatusServerErrorCode } from "./listen.ts";
-export type { TransportLimits, TransportStats } from "./transport.ts";
+export type { StatusConnectionLimits, StatusConnectionStats } from "./transport.ts";
 
 /** What the server can do besides reporting, supplied by the agent. */
 export interface StatusActions {
@@ -56,11 +56,11 @@ export interface StatusServerOptions {
   /** Host names accepted in `Host` besides the listen address and `localhost`. */
   allowedHosts?: readonly string[];
   /** Connection cap and timeouts for slow clients. */
-  limits?: TransportLimits;
+  limits?: StatusConnectionLimits;
 }
 
 /** Counters of refused requests and cut-off connections (shown in status). */
-export interface StatusServerStats extends TransportStats {
+export interface StatusServerStats extends StatusConnectionStats {
   /** Requests refused because `Host` did not name this server (421). */
   badHost: number;
   /** Export or action requests without the right bearer token (401). */
@@ -109,7 +109,7 @@ const DATE_RE =
   /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/;
 
 /**
- * Starts the status server (HTTP/1.1 over `node:http`, see {@link TransportLimits}).
+ * Starts the status server (HTTP/1.1 over `node:http`, see {@link StatusConnectionLimits}).
  *
  * - Every request: a `Host` that is not the listen address, `localhost` or
  *   one of `allowedHosts` gets 421 (DNS rebinding).

@@ -11,7 +11,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import type { Socket } from "node:net";
 
 /** Limits for slow or idle clients. */
-export interface TransportLimits {
+export interface StatusConnectionLimits {
   /**
    * Open connections at most (default 64). When full, the oldest connection
    * with no request in progress (a slow head, an idle keep-alive) is closed to
@@ -27,7 +27,7 @@ export interface TransportLimits {
 }
 
 /** Counters of the transport, for status. */
-export interface TransportStats {
+export interface StatusConnectionStats {
   /** Connections accepted since start. */
   connections: number;
   /** Connections open now. */
@@ -63,7 +63,7 @@ export interface Transport {
   /** The bound port. */
   port: number;
   /** Current counters. */
-  stats(): TransportStats;
+  stats(): StatusConnectionStats;
   /** Stops listening, closes every connection and waits until the server is closed. */
   close(): Promise<void>;
 }
@@ -122,14 +122,14 @@ async function send(res: ServerResponse, response: Response): Promise<void> {
 export function listenTransport(
   hostname: string,
   port: number,
-  limits: TransportLimits,
+  limits: StatusConnectionLimits,
   handle: (req: TransportRequest) => Promise<Response>,
   onError: (err: unknown) => void,
 ): Promise<Transport> {
   const maxConnections = limits.maxConnections ?? 64;
   const headersTimeoutMs = limits.headersTimeoutMs ?? 10_000;
   const idleTimeoutMs = limits.idleTimeoutMs ?? 30_000;
-  const stats: TransportStats = {
+  const stats: StatusConnectionStats = {
     connections: 0,
     open: 0,
     refused: 0,
