@@ -16,7 +16,8 @@ import type { ScanInput } from "./journal/types.ts";
 import type { JournalFs } from "./journal/fs.ts";
 import type { Logger } from "./log.ts";
 import { ScanPipeline, type ScanStore } from "./pipeline/scan_pipeline.ts";
-import { type DeviceOverrides, devicesFor } from "./readers/factory.ts";
+import { devicesFor } from "./readers/factory.ts";
+import type { DeviceOverrides } from "./readers/kind.ts";
 import { ReaderSupervisor } from "./readers/supervisor.ts";
 import { SyncEngine } from "./sync/engine.ts";
 import { startStatusServer, type StatusServer } from "./status/server.ts";
@@ -33,9 +34,16 @@ export interface AgentOptions {
   statusServer?: boolean;
   /** Wall clock for scans (tests set it). */
   now?: () => number;
-  /** Simulated kernel layers for devices that cannot exist here (the demo, tests). */
+  /**
+   * Simulated kernel layers for devices that cannot exist here (the demo, tests; see
+   * `demoDeviceOverrides` in `@pontaj/pontaj/testing`).
+   * @internal
+   */
   devices?: DeviceOverrides;
-  /** The journal's file layer (default: the real one); the reliability tests inject faults here. */
+  /**
+   * The journal's file layer (default: the real one); the reliability tests inject faults here.
+   * @internal
+   */
   journalFs?: JournalFs;
 }
 
@@ -141,12 +149,11 @@ export class Agent {
   async #start(withStatus: boolean, overrides: DeviceOverrides): Promise<void> {
     const log = this.#log;
     for (
-      const device of devicesFor(
-        this.config.readers,
-        (reader, msg) => log("warn", msg, { reader }),
-        overrides,
+      const device of devicesFor(this.config.readers, {
+        warn: (reader, msg) => log("warn", msg, { reader }),
         log,
-      )
+        overrides,
+      })
     ) {
       const sup = new ReaderSupervisor({
         names: device.names,
@@ -185,7 +192,10 @@ export class Agent {
     return this.#status?.url ?? null;
   }
 
-  /** The scan pipeline (tests and the demo read its counters). */
+  /**
+   * The scan pipeline (tests and the demo read its counters).
+   * @internal
+   */
   get pipeline(): ScanPipeline {
     return this.#pipeline;
   }
@@ -206,7 +216,10 @@ export class Agent {
     return n;
   }
 
-  /** Everything status reports, now. */
+  /**
+   * Everything status reports, now (what `/health` serves as JSON).
+   * @internal
+   */
   snapshot(): StatusSnapshot {
     const js = this.#journal.stats();
     const spool = this.#spool.stats();

@@ -21,7 +21,7 @@ const CONFIG_TEXT = `// fuzz base
 {
   "timezone": "Europe/Bucharest",
   "journal": { "dir": "/var/lib/pontaj/journal", "segmentBytes": 65536, "queueLimit": 100 },
-  "iflow": { "accessToken": "731904225817", "batchSize": 20, "timeoutMs": 5000, /* c */ },
+  "iflow": { "accessToken": "7319042258170463", "batchSize": 20, "timeoutMs": 5000, /* c */ },
   "readers": [
     { "name": "gate-1", "kind": "ascii", "port": "/dev/ttyUSB0", "tagFormat": "dec10" },
     { "name": "gate-2", "kind": "line", "port": "/dev/ttyUSB1", "base": "hex" },
@@ -92,7 +92,7 @@ export const INPUT_TARGETS: readonly FuzzTarget[] = [
     name: "cli decode: captured frames of every kind",
     documented: "none (invalid input comes back as ok: false)",
     make(rng) {
-      const kinds = Object.values(CAPTURE_DECODERS);
+      const kinds = [...CAPTURE_DECODERS.values()];
       const seeds = [
         "0267003B51C6CB0D0A03",
         "67003B51C6CB",
