@@ -168,6 +168,8 @@ export class Agent {
     if (withStatus) {
       this.#status = await startStatusServer({
         listen: this.config.status.listen,
+        token: this.config.status.token,
+        allowedHosts: this.config.status.allowedHosts,
         snapshot: () => this.snapshot(),
         logger: log,
         actions: {
@@ -288,6 +290,7 @@ export class Agent {
         degraded: jDegraded,
       },
       sync,
+      statusServer: this.#status?.stats(),
     };
   }
 

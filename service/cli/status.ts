@@ -51,7 +51,7 @@ export const statusCommand: Command = {
     });
     const config = values.config ? await loadConfig(values.config as string) : null;
     const listen = config?.status.listen ?? DEFAULT_LISTEN;
-    const res = await agentFetch(listen, "/health");
+    const res = await agentFetch(config?.status ?? { listen }, "/health");
     if (res) {
       const snap = await res.json() as StatusSnapshot;
       out(values.json ? JSON.stringify(snap, null, 2) : formatStatusText(snap));

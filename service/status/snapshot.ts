@@ -5,6 +5,8 @@
  * @module
  */
 
+import type { StatusServerStats } from "./server.ts";
+
 /** One reader's state. */
 export interface ReaderStatus {
   /** Name from the config. */
@@ -113,4 +115,6 @@ export interface StatusSnapshot {
   journal: JournalStatus;
   /** The sync engine. */
   sync: SyncStatusView;
+  /** The status server's refused requests and cut-off connections (when it runs). */
+  statusServer?: StatusServerStats;
 }
