@@ -9,6 +9,7 @@
 
 import { createHash, timingSafeEqual } from "node:crypto";
 import { isIpv4, isIpv6, isLoopbackHost, isWildcardHost } from "./listen.ts";
+import { clipForeign } from "../clip.ts";
 
 /** What {@link hostAllowed} compares a request's `Host` with. */
 export interface HostPolicy {
@@ -20,7 +21,7 @@ export interface HostPolicy {
 
 /** Clips foreign text for a log line or a reply (at most `max` characters, JSON-quoted). */
 export function quoteClipped(s: string, max = 100): string {
-  return JSON.stringify(s.length > max ? s.slice(0, max) + "…" : s);
+  return JSON.stringify(clipForeign(s, max));
 }
 
 /** The host part of a `Host` header value (lower case, brackets and trailing dot removed), or null. */

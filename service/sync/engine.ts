@@ -21,7 +21,7 @@
  */
 
 import { IflowClient, type IflowConfig, type Logger, redactingLogger } from "../iflow/mod.ts";
-import { clipForeign } from "../iflow/clip.ts";
+import { clipForeign } from "../clip.ts";
 import { Backoff } from "./backoff.ts";
 import { Sender, type Step } from "./sender.ts";
 import type {
