@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { Journal } from "../../../service/journal/mod.ts";
 import type { ScanInput } from "../../../service/journal/mod.ts";
 import { testScan } from "./fixtures/build_journal.ts";
-import { FaultFs } from "./fixtures/fault_fs.ts";
+import { FaultFs } from "../../reliability/fault_fs.ts";
 import { rejectsWith } from "./fixtures/expect.ts";
 import { withDir } from "./fixtures/with_dir.ts";
 

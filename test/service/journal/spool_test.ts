@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { Journal, SpooledJournal } from "../../../service/journal/mod.ts";
-import { FaultFs } from "./fixtures/fault_fs.ts";
+import { FaultFs } from "../../reliability/fault_fs.ts";
 import { rejectsWith } from "./fixtures/expect.ts";
 import { testScan } from "./fixtures/build_journal.ts";
 import { withDir } from "./fixtures/with_dir.ts";
