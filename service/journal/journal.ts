@@ -351,7 +351,7 @@ export class Journal {
       synced,
       bytes,
       segments: this.#index.segments.length,
-      oldestPendingMs: pending > 0 && this.#oldest ? this.#oldest.epochMs : null,
+      oldestPendingAtMs: pending > 0 && this.#oldest ? this.#oldest.epochMs : null,
       newestEpochMs: this.#newestEpochMs,
       corruption,
       degraded: this.#health.scan ?? this.#health.outcome ??

@@ -222,7 +222,7 @@ export function renderMetrics(s: StatusSnapshot): string {
     "pontaj_journal_oldest_pending_seconds",
     "gauge",
     "Age of the oldest pending record (0 when none is pending).",
-    j.oldestPendingMs === null ? 0 : seconds(j.oldestPendingMs),
+    j.oldestPendingAgeMs === null ? 0 : seconds(j.oldestPendingAgeMs),
   );
   e.one(
     "pontaj_journal_degraded",

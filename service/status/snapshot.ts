@@ -78,7 +78,7 @@ export interface JournalStatus {
   /** Segment files. */
   segments: number;
   /** Age of the oldest pending record in ms, or null. */
-  oldestPendingMs: number | null;
+  oldestPendingAgeMs: number | null;
   /** Corruption found (count and the last description). */
   corruption: { count: number; last?: string };
   /** Scans waiting in memory because the disk failed. */

@@ -158,11 +158,11 @@ export class SyncEngine {
   /** A status snapshot (token-free). */
   status(): SyncStatus {
     let pending = 0;
-    let oldestPendingMs: number | null = null;
+    let oldestPendingAtMs: number | null = null;
     try {
       const s = this.#journal.stats();
       pending = s.pending;
-      oldestPendingMs = s.oldestPendingMs;
+      oldestPendingAtMs = s.oldestPendingAtMs;
     } catch { /* journal closed: report zeros */ }
     const s = this.#sender;
     const alarms = [this.#authAlarm, s.tooLongAlarm].filter((a): a is SyncAlarm => a !== null);
@@ -177,7 +177,7 @@ export class SyncEngine {
       lastLatencyMs: s.lastLatencyMs,
       latency: s.latency.snapshot(),
       pending,
-      oldestPendingMs,
+      oldestPendingAtMs,
       batchLimit: s.batchLimit,
       urlLimit: s.urlLimit,
       lastLive: s.lastLive ? { ...s.lastLive } : null,

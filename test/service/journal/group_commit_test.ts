@@ -106,7 +106,7 @@ Deno.test("pending and outcome bookkeeping share one reader safely when called c
       }
       next += 40;
       const s = j.stats();
-      if (s.pending > 0) assert.equal(s.oldestPendingMs, testScan(next - 1).epochMs);
+      if (s.pending > 0) assert.equal(s.oldestPendingAtMs, testScan(next - 1).epochMs);
     }
     const s = j.stats();
     // Finished segments were retired along the way (their synced records with them).
