@@ -5,6 +5,7 @@ import {
   LatencyHistogram,
   MAX_RETRY_AFTER_MS,
   overlapNamesOwnLiveStamp,
+  retryAfterJitter,
   seededRandom,
 } from "../../../service/sync/mod.ts";
 
@@ -24,15 +25,32 @@ Deno.test("fullJitter stays below min(cap, base*2^n) and is still random at the 
   assertEquals(fullJitter(1000, 1000, 300_000, () => 0.999999), 299_999);
 });
 
-Deno.test("Backoff counts failures, honours Retry-After, resets", () => {
+Deno.test("Backoff counts failures, takes Retry-After as a floor with jitter, resets", () => {
   const b = new Backoff({ baseMs: 100, capMs: 1000, random: () => 0.5 });
   assertEquals([b.next(), b.next(), b.next(), b.next(), b.next()], [50, 100, 200, 400, 500]);
   assertEquals(b.attempt, 5);
-  assertEquals(b.next(7000), 7000, "Retry-After longer than the jitter wins");
-  assertEquals(b.next(10), 500, "shorter Retry-After does not shorten the wait");
-  assertEquals(b.next(10 * MAX_RETRY_AFTER_MS), MAX_RETRY_AFTER_MS);
+  assertEquals(b.next(7000), 7500, "Retry-After 7 s plus half of min(7 s, cap)");
+  assertEquals(b.next(600), 900, "Retry-After 0.6 s plus half of 0.6 s beats the 500 ms draw");
+  assertEquals(b.next(10), 500, "a shorter Retry-After does not shorten the wait");
+  assertEquals(b.next(0), 500, "Retry-After 0: the plain backoff");
+  assertEquals(b.next(10 * MAX_RETRY_AFTER_MS), MAX_RETRY_AFTER_MS + 500, "clamped, then jitter");
   b.reset();
   assertEquals([b.attempt, b.next()], [0, 50]);
+});
+
+Deno.test("retryAfterJitter stays in [RA, RA + min(RA, cap)) and spreads", () => {
+  const random = seededRandom(23);
+  const seen = new Set<number>();
+  for (let k = 0; k < 1000; k++) {
+    const d = retryAfterJitter(10_000, 45_000, random);
+    ok(d >= 10_000 && d < 20_000, `RA 10 s: ${d}`);
+    seen.add(Math.floor(d / 1000));
+    const long = retryAfterJitter(120_000, 45_000, random);
+    ok(long >= 120_000 && long < 165_000, `RA 120 s, cap 45 s: ${long}`);
+  }
+  assertEquals(seen.size, 10, "every second of [10 s, 20 s) gets some");
+  assertEquals(retryAfterJitter(10_000, 45_000, () => 0), 10_000, "never earlier than RA");
+  assertEquals(retryAfterJitter(10_000, 45_000, () => 0.999999), 19_999);
 });
 
 Deno.test("seededRandom is deterministic", () => {
