@@ -85,6 +85,8 @@ export function fleetNotes(r: FleetResult): string {
     `${r.agents} agents, each its own process, journal, line reader and token, shipped sync defaults;`,
     "each scans once a second while iFlow is down or refusing, none after. Agents per second:",
     "distinct agents with a request (refused, or an answered batch) in that second, from their logs.",
+    "The bounds are fractions of the fleet: with 8 agents a third is 2.7, so three agents drawing",
+    "the same second by chance miss it (test/service/sync/fleet_test.ts checks them on 1,000).",
     `agents per second after iFlow came back (${r.outage.what}): ${
       perSecondText(r.outage.profile)
     }`,
@@ -120,7 +122,12 @@ export async function writeFleetRows(path: string, rows: Row[], r: FleetResult):
   kept.splice(end, 0, ...body);
   let text = kept.join("\n");
   const heading = `#### bench/fleet.ts (${r.agents} agents)`;
-  const note = `${heading}\n\n\`\`\`\n${fleetNotes(r)}\n\`\`\`\n`;
+  const git = await new Deno.Command("git", { args: ["rev-parse", "--short", "HEAD"] }).output()
+    .catch(() => null);
+  const commit = git?.success ? new TextDecoder().decode(git.stdout).trim() : "unknown";
+  const when = `Run on its own (\`deno task bench:fleet --write\`) at commit ${commit}, ` +
+    `${new Date().toISOString()}, after the rest of this report.`;
+  const note = `${heading}\n\n${when}\n\n\`\`\`\n${fleetNotes(r)}\n\`\`\`\n`;
   const at = text.indexOf(heading);
   if (at >= 0) {
     const next = text.indexOf("\n#### ", at + heading.length);

@@ -298,6 +298,13 @@ Notes on reading the table:
   the simulated GPIO chip as a device override, as the demo does) against
   simulated readers on ptys and the iFlow simulator on loopback. Latency is measured from the card presented to the
   simulated reader until the simulated iFlow has stored the attendance.
+- Fleet rows (\`bench/fleet.ts\`) run N such agents with the shipped sync
+  defaults, each with its own journal, reader and token, against one
+  simulator that is closed for 60 s and then answers 503 with Retry-After.
+  The bounds are fractions of the fleet: with 8 agents a third is 2.7 agents,
+  so three agents drawing the same second by chance miss it; the 1,000-agent
+  simulation in \`test/service/sync/fleet_test.ts\` checks the same bounds
+  where chance evens out.
 
 ## What the benchmarks printed
 
