@@ -253,8 +253,9 @@ export class SyncEngine {
 
   async #run(): Promise<void> {
     try {
-      if (this.#cfg.reconnectJitterMs > 0 && this.#pendingCount() > 0) {
-        await this.#jitterPause("start with a backlog", this.#schedule.atStart(1));
+      const pending = this.#pendingCount();
+      if (this.#cfg.reconnectJitterMs > 0 && pending > 0) {
+        await this.#jitterPause("start with a backlog", this.#schedule.atStart(pending));
       }
       while (!this.#stopping) {
         if (this.#authAlarm) {
