@@ -111,7 +111,7 @@ export const captureCommand: Command = {
     const path = (values.out as string | undefined) ?? `${name}-${stamp}.pjcap`;
     const query = `/actions/capture?reader=${encodeURIComponent(name)}&seconds=${seconds}`;
     const res = await agentFetch(
-      config.status.listen,
+      config.status,
       query,
       { method: "POST" },
       seconds * 1000 + 30_000,

@@ -9,7 +9,7 @@
 import { chunks, parseCapture, RecordType } from "../../driver/capture/format.ts";
 import type { ReplayReport } from "../../driver/capture/replay.ts";
 import { openPty } from "../../driver/serial/pty.ts";
-import { clipForeign } from "../iflow/clip.ts";
+import { clipForeign } from "../clip.ts";
 import { readerKind } from "../readers/kinds/mod.ts";
 import { type Command, EXIT, out, parseCommandArgs, UsageError } from "./command.ts";
 

@@ -5,6 +5,8 @@
  * @module
  */
 
+import type { StatusServerStats } from "./server.ts";
+
 /** One reader's state. */
 export interface ReaderStatus {
   /** Name from the config. */
@@ -76,7 +78,7 @@ export interface JournalStatus {
   /** Segment files. */
   segments: number;
   /** Age of the oldest pending record in ms, or null. */
-  oldestPendingMs: number | null;
+  oldestPendingAgeMs: number | null;
   /** Corruption found (count and the last description). */
   corruption: { count: number; last?: string };
   /** Scans waiting in memory because the disk failed. */
@@ -113,4 +115,6 @@ export interface StatusSnapshot {
   journal: JournalStatus;
   /** The sync engine. */
   sync: SyncStatusView;
+  /** The status server's refused requests and cut-off connections (when it runs). */
+  statusServer?: StatusServerStats;
 }

@@ -7,7 +7,7 @@ import { DEMO_EMPLOYEES, DEMO_TOKEN } from "../../../service/iflow/sim/model.ts"
 import { startIflowSimulator } from "../../../service/iflow/sim/simulator.ts";
 import { exportJournal } from "../../../service/journal/mod.ts";
 import { readerKind } from "../../../service/readers/kinds/mod.ts";
-import { eventually } from "../agent/harness.ts";
+import { eventually, freePort } from "../agent/harness.ts";
 
 Deno.test("capture each kind from its simulator while the agent runs, replay it, same scans", async () => {
   const sim = await startIflowSimulator({ port: 0 });
@@ -19,7 +19,7 @@ Deno.test("capture each kind from its simulator while the agent runs, replay it,
       iflow: { url: sim.url, accessToken: DEMO_TOKEN, reconnectJitterMs: 0, pollMs: 100 },
       readers: readers.map((r) => r.config),
       debounceMs: 0,
-      status: { listen: "127.0.0.1:0" },
+      status: { listen: `127.0.0.1:${freePort()}` },
     },
     "test",
     {},
