@@ -5,7 +5,9 @@
  * Secure Channel is followed as an observer: a session opened in install mode
  * (SCBK-D, a public key) is decrypted from the recorded handshake; a session
  * under a reader's own key cannot be, and the replay says so (keys are never
- * written into a capture).
+ * written into a capture). Reply times come from the recorded timestamps: a
+ * command with no reply before the next one is a failed frame, a reply later
+ * than the line's reply timeout is noted.
  *
  * @module
  */
@@ -15,6 +17,7 @@ import { OsdpCardDecoder } from "../osdp/card_data.ts";
 import { commandName, nakName, OsdpCmd, OsdpReply, OsdpScs, replyName } from "../osdp/constants.ts";
 import { OsdpParser } from "../osdp/parser.ts";
 import { SCBK_D, SecureSession } from "../osdp/secure.ts";
+import { DEFAULT_TIMING } from "../osdp/timing.ts";
 import { chunks, type ParsedCapture, RecordType } from "./format.ts";
 import { ReplayLog, type ReplayReport } from "./replay.ts";
 
@@ -33,7 +36,19 @@ export function replayOsdp(cap: ParsedCapture): ReplayReport {
   const replies = new OsdpParser();
   const cards = new OsdpCardDecoder();
   const peers = new Map<number, Observed>();
-  const counts = { commands: 0, replies: 0, naks: 0, cards: 0, cardErrors: 0, unreadable: 0 };
+  const counts = {
+    commands: 0,
+    replies: 0,
+    naks: 0,
+    cards: 0,
+    cardErrors: 0,
+    unreadable: 0,
+    noReply: 0,
+    lateReplies: 0,
+  };
+  const timeoutMs = replyTimeoutMs(cap);
+  // The command waiting for its reply, timed with the recorded timestamps.
+  let waiting: { time: number; address: number; name: string } | null = null;
   const peer = (a: number) => {
     let o = peers.get(a);
     if (!o) peers.set(a, o = { session: null, serverCryptogram: null, blind: "" });
@@ -58,8 +73,33 @@ export function replayOsdp(cap: ParsedCapture): ReplayReport {
       }
       const raw = hexString(p.buf, 0, p.length);
       const name = isCmd ? commandName(p.code) : replyName(p.code);
-      if (isCmd) counts.commands++;
-      else counts.replies++;
+      if (isCmd) {
+        counts.commands++;
+        if (waiting !== null) {
+          counts.noReply++;
+          log.frame({
+            time: waiting.time,
+            dir: "tx",
+            raw: "",
+            ok: false,
+            what: waiting.name,
+            reader: waiting.address,
+            error: `no reply before the next command (${ms(time - waiting.time)} ms later)`,
+          });
+        }
+        waiting = { time, address: p.address, name };
+      } else {
+        counts.replies++;
+        if (waiting !== null && time - waiting.time > timeoutMs / 1000) {
+          counts.lateReplies++;
+          log.notes.push(
+            `${name} from ${p.address} at ${time} s came ${
+              ms(time - waiting.time)
+            } ms after ${waiting.name}, past the ${timeoutMs} ms reply timeout`,
+          );
+        }
+        waiting = null;
+      }
       const o = peer(p.address);
       const data = observe(o, p, isCmd);
       if (data === null) {
@@ -160,4 +200,15 @@ function observe(o: Observed, p: OsdpParser, isCmd: boolean): Uint8Array | null 
     return plain;
   }
   return data;
+}
+
+function ms(seconds: number): number {
+  return Math.round(seconds * 1e4) / 10;
+}
+
+/** The recorded line's reply timeout (ms), from its config entry, else the default. */
+function replyTimeoutMs(cap: ParsedCapture): number {
+  const timing = cap.header.reader["timing"] as Record<string, unknown> | undefined;
+  const v = Number(timing?.["replyTimeoutMs"]);
+  return Number.isFinite(v) && v > 0 ? v : DEFAULT_TIMING.replyTimeoutMs;
 }
