@@ -12,3 +12,4 @@ export * from "./session.ts";
 export * from "./replay.ts";
 export * from "./pcap.ts";
 export * from "./redact.ts";
+export * from "./replay_gpio.ts";

@@ -1,5 +1,8 @@
 import assert from "node:assert/strict";
 import { parseCapture } from "../../../driver/capture/format.ts";
+import { gpioBursts } from "../../../driver/capture/replay_gpio.ts";
+import { monotonicClock } from "../../../driver/wiegand/gpio_ffi.ts";
+import { SimulatedGpio } from "../../../driver/wiegand/sim/gpio.ts";
 import { Agent } from "../../../service/agent.ts";
 import { validateConfig } from "../../../service/config/mod.ts";
 import { demoDeviceOverrides, demoReaders } from "../../../service/demo/sim_readers.ts";
@@ -80,6 +83,51 @@ Deno.test("capture each kind from its simulator while the agent runs, replay it,
     await agent.stop();
     for (const r of readers) await r.close();
     await sim.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("a Wiegand capture played on a simulated GPIO chip gives the agent the same scans", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "pontaj-gpio-replay-" });
+  const gpio = new SimulatedGpio();
+  const file = new URL("../../captures/wiegand.pjcap", import.meta.url);
+  const cap = await parseCapture(await Deno.readFile(file));
+  const want = readerKind("wiegand")!.replay(cap).scans;
+  const config = validateConfig(
+    {
+      journal: { dir: `${dir}/journal` },
+      iflow: { url: "http://127.0.0.1:9/", accessToken: DEMO_TOKEN },
+      readers: [{ name: "w", kind: "wiegand", chip: "/dev/gpiochip0", d0: 0, d1: 1 }],
+      debounceMs: 0,
+      status: { listen: `127.0.0.1:${freePort()}` },
+    },
+    "test",
+    {},
+  );
+  const agent = await Agent.start(config, {
+    logger: () => {},
+    statusServer: false,
+    devices: { gpio: new Map([["w", gpio]]) },
+  });
+  try {
+    await eventually(() => agent.snapshot().readers[0]?.state === "online", "reader online");
+    const now = new Int32Array(2);
+    monotonicClock(now);
+    const startNs = BigInt(now[0]!) * 1_000_000_000n + BigInt(now[1]!);
+    const bursts = gpioBursts(cap, { d0: 0, d1: 1, startNs });
+    assert.equal(bursts.length, want.length);
+    for (const b of bursts) {
+      await new Promise((r) => setTimeout(r, b.delayNs / 1e6));
+      await gpio.send(b.events);
+    }
+    await eventually(() => agent.snapshot().pipeline.journaled === want.length, "scans journaled");
+    await agent.stop();
+    const got = [];
+    for await (const row of exportJournal(`${dir}/journal`)) got.push(row.rfidTag);
+    assert.deepEqual(got, want);
+  } finally {
+    await agent.stop();
+    await gpio.dispose();
     await Deno.remove(dir, { recursive: true });
   }
 });
