@@ -198,6 +198,7 @@ export class Agent {
    * `out`, while it keeps reading (scans go on as usual).
    *
    * @throws {CaptureError} for an unknown reader or one that is not open.
+   * @internal
    */
   capture(reader: string, seconds: number, out: CaptureOutput): Promise<CaptureSummary> {
     const entry = this.config.readers.find((r) => r.name === reader);
@@ -214,7 +215,10 @@ export class Agent {
     });
   }
 
-  /** {@link capture} into memory (at most 64 MiB): the file `POST /actions/capture` sends. */
+  /**
+   * {@link capture} into memory (at most 64 MiB): the file `POST /actions/capture` sends.
+   * @internal
+   */
   async captureBytes(reader: string, seconds: number): Promise<Uint8Array> {
     const out = new MemoryOutput(64 * 1024 * 1024);
     await this.capture(reader, seconds, out);

@@ -139,7 +139,10 @@ export class Rc522Reader {
     this.#poller.onRemoved = (read) => this.#removed(read);
   }
 
-  /** The capture tap every polling batch is copied into, from the next tick on (null: none). */
+  /**
+   * The capture tap every polling batch is copied into, from the next tick on (null: none).
+   * @internal
+   */
   set captureTap(tap: CaptureTap | null) {
     this.#poller.tap = tap;
   }

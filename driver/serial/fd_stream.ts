@@ -36,7 +36,10 @@ export class FdStream {
   #closePromise: Promise<void> | undefined;
   readonly #pending = new Set<Promise<number>>();
   readonly #onClose: (() => void) | undefined;
-  /** When set, every chunk read (`rx`) and written (`tx`) is copied into it. */
+  /**
+   * When set, every chunk read (`rx`) and written (`tx`) is copied into it.
+   * @internal
+   */
   tap: CaptureTap | null = null;
 
   /** Wraps `fd` (already non-blocking); `path` names it in errors. */

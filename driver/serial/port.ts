@@ -140,12 +140,18 @@ export class SerialPort {
     return this.#stream.read(buf, timeoutMs);
   }
 
-  /** The capture tap every chunk read and written is copied into (null: none). */
+  /**
+   * The capture tap every chunk read and written is copied into (null: none).
+   * @internal
+   */
   get tap(): CaptureTap | null {
     return this.#stream.tap;
   }
 
-  /** Attaches (or with null, detaches) a capture tap. */
+  /**
+   * Attaches (or with null, detaches) a capture tap.
+   * @internal
+   */
   set tap(tap: CaptureTap | null) {
     this.#stream.tap = tap;
   }

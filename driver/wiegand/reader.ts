@@ -72,7 +72,10 @@ export class WiegandReader {
    * @internal
    */
   readonly parser: GpioEventParser;
-  /** Capture hook: when set, every edge (with its kernel timestamp) is copied into it. */
+  /**
+   * Capture hook: when set, every edge (with its kernel timestamp) is copied into it.
+   * @internal
+   */
   tap: CaptureTap | null = null;
   /** The formats frames are decoded with. */
   readonly formats: WiegandFormatSet;

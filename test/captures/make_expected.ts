@@ -15,9 +15,15 @@ export function expectedPath(capture: string): string {
   return capture.replace(/\.pjcap$/, "") + ".expected.json";
 }
 
-/** The report as the expected file holds it. */
+/** The report as the expected file holds it: one key per line, one frame per line. */
 export async function expectedText(capture: string): Promise<string> {
-  return JSON.stringify(await replayFile(capture), null, 2) + "\n";
+  const report = await replayFile(capture);
+  const lines = Object.entries(report).map(([k, v]) =>
+    k === "frames"
+      ? `  "frames": [\n${report.frames.map((f) => `    ${JSON.stringify(f)}`).join(",\n")}\n  ]`
+      : `  ${JSON.stringify(k)}: ${JSON.stringify(v)}`
+  );
+  return `{\n${lines.join(",\n")}\n}\n`;
 }
 
 if (import.meta.main) {
