@@ -5,6 +5,7 @@
  */
 
 import type { CardRead } from "../card.ts";
+import type { WiegandHintView } from "./line_hints.ts";
 
 /** A card was read. */
 export interface WiegandCardEvent {
@@ -106,4 +107,16 @@ export interface WiegandReaderStats {
   lastError: string;
   /** Fault in force (`none`, `both-low`, `stuck-low`). */
   fault: string;
+}
+
+/** What a reader's line looks like: drops by reason, unknown lengths, hints in force. */
+export interface WiegandLineReport {
+  /** Dropped frames (and glitch pulses) by reason name (`WIEGAND_DROP_REASONS`), zeros included. */
+  drops: Record<string, number>;
+  /** Frames without a format, by bit count (only counts seen). */
+  unknownLengths: Record<string, number>;
+  /** The last few unknown bit counts, newest first. */
+  lastUnknownLengths: number[];
+  /** Hints raised by repeating faults, not yet cleared by a quiet period. */
+  hints: WiegandHintView[];
 }

@@ -43,5 +43,7 @@ export * from "./simulator.ts";
 export { SimulatedGpio } from "./sim_gpio.ts";
 export * from "./config_types.ts";
 export * from "./events.ts";
+export * from "./drops.ts";
+export * from "./line_hints.ts";
 export * from "./reader.ts";
 export * from "./text.ts";
