@@ -9,7 +9,7 @@
 import type { ReaderConfig } from "../config/schema.ts";
 import { createAsciiReader, createLineReader, type SerialReaderOptions } from "./serial_reader.ts";
 import type { ReaderDriver } from "./types.ts";
-import type { GpioIoctl, WiegandReaderConfig } from "../../driver/wiegand/mod.ts";
+import type { GpioIoctl, MonotonicClock, WiegandReaderConfig } from "../../driver/wiegand/mod.ts";
 import { WiegandReaderDriver } from "./wiegand_reader.ts";
 import { groupOsdpReaders, type OsdpReaderConfig } from "../../driver/osdp/config.ts";
 import { type BusLogger, OsdpBusDriver } from "./osdp_bus.ts";
@@ -22,6 +22,8 @@ export interface DeviceOverrides {
   gpio?: Map<string, GpioIoctl>;
   /** spidev layer per `rc522` reader name. */
   spi?: Map<string, SpiIoctl>;
+  /** Monotonic clock `wiegand` readers time frames and line hints with (tests). */
+  clock?: MonotonicClock;
 }
 
 /** One device to supervise. */
@@ -104,6 +106,7 @@ export function devicesFor(
               reader.name,
               reader as unknown as WiegandReaderConfig,
               overrides.gpio?.get(reader.name),
+              overrides.clock,
             ),
         });
         break;

@@ -5,6 +5,20 @@
  * @module
  */
 
+/** A hint about a faulty line, raised when a fault repeats and cleared after a quiet period. */
+export interface ReaderHint {
+  /** Short code (`noise`, `both-low`, `too-fast`, `parity-one-length`, `unknown-length`, …). */
+  code: string;
+  /** What is probably wrong and what to do. */
+  message: string;
+  /** Bit count, for hints about one frame length. */
+  bits?: number;
+  /** Occurrences since the hint was raised. */
+  count: number;
+  /** Milliseconds since the last occurrence. */
+  lastMsAgo: number;
+}
+
 /** One reader's state. */
 export interface ReaderStatus {
   /** Name from the config. */
@@ -27,6 +41,14 @@ export interface ReaderStatus {
   lastScanAt: number | null;
   /** Kind-specific details (e.g. OSDP tamper/power, RC522 chip version). */
   details?: Record<string, unknown>;
+  /** Dropped frames by reason (`unknown-length`, `parity`, `glitch`, …), for readers that count them. */
+  drops?: Record<string, number>;
+  /** Frames of a bit count without a format, by bit count. */
+  unknownLengths?: Record<string, number>;
+  /** The last few unknown bit counts, newest first. */
+  lastUnknownLengths?: number[];
+  /** Hints in force about the reader's line. */
+  hints?: ReaderHint[];
 }
 
 /** Latency histogram in Prometheus shape. */
