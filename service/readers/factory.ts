@@ -107,6 +107,7 @@ export function devicesFor(
               reader as unknown as WiegandReaderConfig,
               overrides.gpio?.get(reader.name),
               overrides.clock,
+              log,
             ),
         });
         break;

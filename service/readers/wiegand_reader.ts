@@ -14,6 +14,8 @@ import {
   type WiegandReaderConfig,
 } from "../../driver/wiegand/mod.ts";
 import type { ReaderDriver, ReaderLineReport, ReaderSink } from "./types.ts";
+import { type Logger, logsAt } from "../log.ts";
+import type { BusLogger } from "./osdp_bus.ts";
 
 /** A `wiegand` reader for the agent. */
 export class WiegandReaderDriver implements ReaderDriver {
@@ -21,20 +23,26 @@ export class WiegandReaderDriver implements ReaderDriver {
   readonly #config: WiegandReaderConfig;
   readonly #gpio: GpioIoctl | undefined;
   readonly #clock: MonotonicClock | undefined;
+  readonly #log: BusLogger;
   #reader: WiegandReader | undefined;
   #closed = false;
 
-  /** `gpio` replaces the kernel layer (the demo's simulated chip); `clock` the monotonic clock. */
+  /**
+   * `gpio` replaces the kernel layer (the demo's simulated chip), `clock` the
+   * monotonic clock; each dropped frame's bits go to `log` at debug level.
+   */
   constructor(
     name: string,
     config: WiegandReaderConfig,
     gpio?: GpioIoctl,
     clock?: MonotonicClock,
+    log: BusLogger = () => {},
   ) {
     this.#name = name;
     this.#config = config;
     this.#gpio = gpio;
     this.#clock = clock;
+    this.#log = log;
   }
 
   /** Requests the lines and reads edges until closed; rejects with a GpioError on failure. */
@@ -44,11 +52,18 @@ export class WiegandReaderDriver implements ReaderDriver {
     const reader = new WiegandReader(this.#config, (e) => {
       if (e.kind === "card") sink.onCard(name, e.read);
       else if (e.kind === "pin") sink.onPin?.(name, e.pin);
-    }, { ioctl: this.#gpio, clock: this.#clock });
+    }, { ioctl: this.#gpio, clock: this.#clock, debug: this.#debugLog(name) });
     this.#reader = reader;
     reader.start();
     sink.onOpen();
     await reader.run();
+  }
+
+  /** A debug sink for dropped frames, only when the log writes debug lines. */
+  #debugLog(reader: string): ((message: string) => void) | undefined {
+    const log = this.#log;
+    if (!logsAt(log as Logger, "debug")) return undefined;
+    return (message) => log("debug", message, { reader });
   }
 
   /** Releases the lines. */

@@ -41,8 +41,11 @@ Deno.test("agent: a Wiegand noise burst journals nothing, raises the noise hint 
     "test",
     {},
   );
+  const debug: string[] = [];
   const agent = await Agent.start(config, {
-    logger: () => {},
+    logger: (level, msg, fields) => {
+      if (level === "debug" && fields?.reader === "gate-w") debug.push(msg);
+    },
     devices: { ...demoDeviceOverrides([demo]), clock: clock.read },
   });
   const health = async (): Promise<StatusSnapshot> =>
@@ -77,6 +80,11 @@ Deno.test("agent: a Wiegand noise burst journals nothing, raises the noise hint 
     assert.equal(s.pipeline.read, 0);
     assert.equal(s.journal.total, 0);
     assert.equal(s.healthy, true, "a hint is a warning, not a degraded agent");
+    // Each dropped frame's bits are in the debug log.
+    assert.equal(
+      debug.filter((m) => /^wiegand unknown-length \(no format\): 1 bits [01]$/.test(m)).length,
+      8,
+    );
     const text = formatStatusText(s);
     assert.match(text, /^WARNING {3}reader gate-w: electrical noise on the Wiegand lines/m);
     assert.match(text, /^ {4}dropped: unknown-length 8 \(last 1, 1, 1, 1, 1 bits\) · glitch 3$/m);
