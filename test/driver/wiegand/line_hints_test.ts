@@ -18,9 +18,9 @@ const MS = 1_000_000;
 
 /** A reader whose clock is the line driver's clock. */
 function setup(overrides: Partial<WiegandReaderConfig> = {}) {
-  let line: LineDriver | undefined;
+  const on: { line?: LineDriver } = {};
   const clock: MonotonicClock = (out) => {
-    const t = line!.clock;
+    const t = on.line!.clock;
     out[0] = Math.floor(t / 1e9);
     out[1] = t - out[0] * 1e9;
   };
@@ -28,7 +28,7 @@ function setup(overrides: Partial<WiegandReaderConfig> = {}) {
   const reader = new WiegandReader(wiegandConfigDefaults(0, 1, overrides), (e) => {
     if (e.kind === "card") cards.push(e.tag);
   }, { clock });
-  line = new LineDriver(reader);
+  const line = on.line = new LineDriver(reader);
   const codes = () => reader.lineReport().hints.map((h) => h.code);
   return { reader, line, cards, codes };
 }
