@@ -5,20 +5,6 @@
  * @module
  */
 
-/** A hint about a faulty line, raised when a fault repeats and cleared after a quiet period. */
-export interface ReaderHint {
-  /** Short code (`noise`, `both-low`, `too-fast`, `parity-one-length`, `unknown-length`, …). */
-  code: string;
-  /** What is probably wrong and what to do. */
-  message: string;
-  /** Bit count, for hints about one frame length. */
-  bits?: number;
-  /** Occurrences since the hint was raised. */
-  count: number;
-  /** Milliseconds since the last occurrence. */
-  lastMsAgo: number;
-}
-
 /** One reader's state. */
 export interface ReaderStatus {
   /** Name from the config. */
@@ -47,8 +33,19 @@ export interface ReaderStatus {
   unknownLengths?: Record<string, number>;
   /** The last few unknown bit counts, newest first. */
   lastUnknownLengths?: number[];
-  /** Hints in force about the reader's line. */
-  hints?: ReaderHint[];
+  /** Hints about a faulty line, raised when a fault repeats and cleared after a quiet period. */
+  hints?: {
+    /** Short code (`noise`, `both-low`, `too-fast`, `parity-one-length`, `unknown-length`, …). */
+    code: string;
+    /** What is probably wrong and what to do. */
+    message: string;
+    /** Bit count, for hints about one frame length. */
+    bits?: number;
+    /** Occurrences since the hint was raised. */
+    count: number;
+    /** Milliseconds since the last occurrence. */
+    lastMsAgo: number;
+  }[];
 }
 
 /** Latency histogram in Prometheus shape. */
