@@ -55,6 +55,16 @@ export interface WiegandFaultEvent {
   message: string;
 }
 
+/** A repeating line fault raised a hint (it shows in status until a quiet period passes). */
+export interface WiegandHintEvent {
+  /** Event kind. */
+  kind: "hint";
+  /** Hint code (`noise`, `both-low`, `too-fast`, …). */
+  code: string;
+  /** What is probably wrong and what to do. */
+  message: string;
+}
+
 /** Reading the GPIO lines failed; the reader has stopped. */
 export interface WiegandErrorEvent {
   /** Event kind. */
@@ -69,6 +79,7 @@ export type WiegandEvent =
   | WiegandKeyEvent
   | WiegandPinEvent
   | WiegandFaultEvent
+  | WiegandHintEvent
   | WiegandErrorEvent;
 
 /** A snapshot of a reader's counters. */

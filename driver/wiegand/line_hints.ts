@@ -141,10 +141,13 @@ export class WiegandLineHints {
     this.#bits = new Int32Array(HINTS * this.#threshold);
   }
 
-  /** A drop (`reason`, a {@link WiegandDrop}) of a `bits`-bit frame at `sec` + `nsec` (monotonic). */
-  drop(reason: number, bits: number, sec: number, nsec: number): void {
+  /**
+   * A drop (`reason`, a {@link WiegandDrop}) of a `bits`-bit frame at `sec` +
+   * `nsec` (monotonic). Returns the {@link WiegandHint} this drop raised, or -1.
+   */
+  drop(reason: number, bits: number, sec: number, nsec: number): number {
     const h = hintForDrop(reason, bits);
-    if (h < 0) return;
+    if (h < 0) return -1;
     const ms = sec * 1000 + nsec / 1e6;
     const k = this.#threshold;
     if (this.#raised[h] !== 0 && ms - this.#last[h]! >= this.#quietMs) this.#raised[h] = 0;
@@ -153,21 +156,32 @@ export class WiegandLineHints {
     this.#bits[at] = bits;
     this.#next[h] = (this.#next[h]! + 1) % k;
     if (this.#filled[h]! < k) this.#filled[h]!++;
-    this.#last[h] = ms;
     if (this.#raised[h] !== 0) {
+      // Only drops of the length a per-length hint names keep it alive.
       const r = this.#raised[h]!;
-      if (r === 1 || r === 1 + bits) this.#count[h]!++;
-      return;
+      if (r === 1 || r === 1 + bits) {
+        this.#count[h]!++;
+        this.#last[h] = ms;
+      }
+      return -1;
     }
-    if (this.#filled[h]! < k) return;
+    this.#last[h] = ms;
+    if (this.#filled[h]! < k) return -1;
     // The ring is full: its oldest entry is the one `next` points at now.
-    if (ms - this.#times[h * k + this.#next[h]!]! > this.#windowMs) return;
+    if (ms - this.#times[h * k + this.#next[h]!]! > this.#windowMs) return -1;
     const perLength = h === WiegandHint.parityOneLength || h === WiegandHint.unknownLength;
     if (perLength) {
-      for (let i = 0; i < k; i++) if (this.#bits[h * k + i] !== bits) return;
+      for (let i = 0; i < k; i++) if (this.#bits[h * k + i] !== bits) return -1;
     }
     this.#raised[h] = 1 + (perLength ? bits : 0);
     this.#count[h] = k;
+    return h;
+  }
+
+  /** The bit count hint `hint` was raised for (0 for hints not about one length, or not raised). */
+  bitsOf(hint: number): number {
+    const r = this.#raised[hint] ?? 0;
+    return r > 1 ? r - 1 : 0;
   }
 
   /** The hints in force at `nowMs` (same clock as the drops, in ms). */

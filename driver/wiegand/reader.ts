@@ -35,7 +35,12 @@ import { type GpioLines, openGpioLines } from "./gpio_lines.ts";
 import { decodeKeypadBurst, keyLabel, KEYPAD_BAD_CHECK, PinEntry, PinStep } from "./keypad.ts";
 import { WIEGAND_DROP_REASONS, WiegandDrop } from "./drops.ts";
 import { MAX_WIEGAND_BITS } from "./formats.ts";
-import { type LineHintOptions, WiegandLineHints } from "./line_hints.ts";
+import {
+  type LineHintOptions,
+  WIEGAND_HINT_CODES,
+  wiegandHintMessage,
+  WiegandLineHints,
+} from "./line_hints.ts";
 
 /** Injected pieces (tests, simulators). */
 export interface WiegandReaderDeps {
@@ -117,7 +122,7 @@ export class WiegandReader {
     this.assembler = new WiegandAssembler({
       frame: (bits, count) => this.#frame(bits, count),
       fault: (code) => this.#fault(code),
-      dropped: (reason, bits, sec, nsec) => this.hints.drop(reason, bits, sec, nsec),
+      dropped: (reason, bits, sec, nsec) => this.#hint(this.hints.drop(reason, bits, sec, nsec)),
     }, {
       pulseMinUs: config.pulseMinUs,
       pulseMaxUs: config.pulseMaxUs,
@@ -280,7 +285,18 @@ export class WiegandReader {
   #drop(reason: number, bits: number): void {
     this.drops[reason]!++;
     const end = this.assembler.frameEnd;
-    this.hints.drop(reason, bits, end[0]!, end[1]!);
+    this.#hint(this.hints.drop(reason, bits, end[0]!, end[1]!));
+  }
+
+  /** Emits a `hint` event when a drop raised one (`hint` ≥ 0). */
+  #hint(hint: number): void {
+    if (hint < 0) return;
+    const bits = this.hints.bitsOf(hint);
+    this.#onEvent({
+      kind: "hint",
+      code: WIEGAND_HINT_CODES[hint]!,
+      message: wiegandHintMessage(hint, bits),
+    });
   }
 
   #emitPin(reason: "enter" | "timeout"): void {

@@ -52,6 +52,13 @@ export class WiegandReaderDriver implements ReaderDriver {
     const reader = new WiegandReader(this.#config, (e) => {
       if (e.kind === "card") sink.onCard(name, e.read);
       else if (e.kind === "pin") sink.onPin?.(name, e.pin);
+      else if (e.kind === "hint") {
+        this.#log("warn", "wiegand line fault repeats", {
+          reader: name,
+          hint: e.code,
+          what: e.message,
+        });
+      }
     }, { ioctl: this.#gpio, clock: this.#clock, debug: this.#debugLog(name) });
     this.#reader = reader;
     reader.start();

@@ -25,16 +25,18 @@ function setup(overrides: Partial<WiegandReaderConfig> = {}) {
     out[1] = t - out[0] * 1e9;
   };
   const cards: string[] = [];
+  const raised: string[] = [];
   const reader = new WiegandReader(wiegandConfigDefaults(0, 1, overrides), (e) => {
     if (e.kind === "card") cards.push(e.tag);
+    if (e.kind === "hint") raised.push(`${e.code}: ${e.message}`);
   }, { clock });
   const line = on.line = new LineDriver(reader);
   const codes = () => reader.lineReport().hints.map((h) => h.code);
-  return { reader, line, cards, codes };
+  return { reader, line, cards, codes, raised };
 }
 
 Deno.test("wiegand hints: 5 lone pulses within a minute raise the noise hint; 10 quiet minutes clear it", () => {
-  const { reader, line, codes } = setup();
+  const { reader, line, codes, raised } = setup();
   for (let i = 0; i < 4; i++) {
     line.play([{ line: i & 1, at: line.clock + 10_000 * MS, width: 60 * US }]);
     line.idle(100);
@@ -47,6 +49,7 @@ Deno.test("wiegand hints: 5 lone pulses within a minute raise the noise hint; 10
   assert.match(hint!.message, /common ground between reader and controller.*shield/);
   assertEquals(reader.lineReport().lastUnknownLengths, [1, 1, 1, 1, 1]);
   assertEquals(reader.lineReport().unknownLengths, { "1": 5 });
+  assertEquals(raised, [`noise: ${hint!.message}`]);
   line.idle(9 * 60_000);
   assertEquals(codes(), ["noise"]);
   line.idle(60_000);
@@ -68,7 +71,7 @@ Deno.test("wiegand hints: 5 occurrences spread over more than a minute raise not
 
 Deno.test("wiegand hints: one unknown length repeating names rawLengths; mixed lengths do not", () => {
   const rng = new Prng(0x22_0002);
-  const { reader, line, codes } = setup();
+  const { reader, line, codes, raised } = setup();
   const frame = (n: number) => {
     const bits = new Uint8Array(n).map(() => rng.int(2));
     line.play(framePulses(rng, bits, line.clock + 1000 * MS, 2000 * US));
@@ -81,6 +84,7 @@ Deno.test("wiegand hints: one unknown length repeating names rawLengths; mixed l
   assertEquals(hints.map((h) => [h.code, h.bits]), [["unknown-length", 32]]);
   assert.match(hints[0]!.message, /32-bit frames have no format.*add 32 to rawLengths/);
   assertEquals(reader.lineReport().lastUnknownLengths, [32, 32, 32, 32, 32]);
+  assertEquals(raised, [`unknown-length: ${hints[0]!.message}`]);
   assertEquals(reader.lineReport().drops["unknown-length"], 11);
 });
 
@@ -128,4 +132,17 @@ Deno.test("wiegand hint tracker: threshold, window and quiet period are options"
   h.drop(WiegandDrop.tooManyBits, 129, 20, 0);
   h.drop(WiegandDrop.tooManyBits, 129, 20, 1);
   assertEquals(h.active(20_000), []);
+});
+
+Deno.test("wiegand hint tracker: a per-length hint is kept alive only by its own length", () => {
+  const h = new WiegandLineHints();
+  for (let i = 0; i < 5; i++) h.drop(WiegandDrop.unknownLength, 32, 100 + i, 0);
+  assertEquals(h.active(105_000).map((v) => [v.code, v.bits, v.count]), [[
+    "unknown-length",
+    32,
+    5,
+  ]]);
+  // 40-bit frames keep coming for 11 minutes: the 32-bit hint clears, then 40 bits is named.
+  for (let s = 110; s < 110 + 660; s += 10) h.drop(WiegandDrop.unknownLength, 40, s, 0);
+  assertEquals(h.active(770_000).map((v) => [v.code, v.bits]), [["unknown-length", 40]]);
 });

@@ -42,9 +42,11 @@ Deno.test("agent: a Wiegand noise burst journals nothing, raises the noise hint 
     {},
   );
   const debug: string[] = [];
+  const warnings: Record<string, unknown>[] = [];
   const agent = await Agent.start(config, {
     logger: (level, msg, fields) => {
       if (level === "debug" && fields?.reader === "gate-w") debug.push(msg);
+      if (level === "warn") warnings.push({ msg, ...fields });
     },
     devices: { ...demoDeviceOverrides([demo]), clock: clock.read },
   });
@@ -80,7 +82,10 @@ Deno.test("agent: a Wiegand noise burst journals nothing, raises the noise hint 
     assert.equal(s.pipeline.read, 0);
     assert.equal(s.journal.total, 0);
     assert.equal(s.healthy, true, "a hint is a warning, not a degraded agent");
-    // Each dropped frame's bits are in the debug log.
+    // The hint was logged once as a warning, and each dropped frame's bits at debug level.
+    assert.deepEqual(warnings.map((w) => [w.msg, w.reader, w.hint]), [
+      ["wiegand line fault repeats", "gate-w", "noise"],
+    ]);
     assert.equal(
       debug.filter((m) => /^wiegand unknown-length \(no format\): 1 bits [01]$/.test(m)).length,
       8,
