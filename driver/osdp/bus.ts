@@ -27,7 +27,7 @@ import { SerialError, SerialPort } from "../serial/mod.ts";
 import { OsdpCmd } from "./constants.ts";
 import { PdLink } from "./link.ts";
 import type { LinkRef, LinkSink, OsdpLogger } from "./link_types.ts";
-import { MAX_FRAME, OsdpParser } from "./parser.ts";
+import { MAX_FRAME, OsdpParser, parseErrorName } from "./parser.ts";
 import {
   buzzerBytes,
   FEEDBACK_OK,
@@ -49,7 +49,6 @@ import type {
 import { type OsdpReaderStatus, readerStatus } from "./status.ts";
 
 const clock = (): number => performance.now();
-const ERROR_NAMES = ["none", "check", "length", "layout", "truncated"];
 
 function pattern(base: FeedbackPattern, over?: Partial<FeedbackPattern>): FeedbackPattern {
   return { ...base, ...over };
@@ -162,7 +161,9 @@ export class OsdpBus {
         {
           name: r.name,
           address: r.address,
-          secureChannel: sc ? { scbk, required: sc.required } : undefined,
+          secureChannel: sc ? { scbk, required: sc.required, install: sc.install } : undefined,
+          storedKey: sc ? options.keyStore?.load(r.address) ?? null : null,
+          shared: options.readers.length > 1,
           timing,
           random: options.random,
         },
@@ -224,6 +225,30 @@ export class OsdpBus {
     if (ok && f.buz) ok = r.link.enqueue(OsdpCmd.BUZ, f.buz);
     if (ok) this.#kick(r.link);
     return ok;
+  }
+
+  /**
+   * Rotates the key of the reader at `address`: `key` (or a random one) is
+   * stored first, then set with KEYSET under the current session, then the
+   * reader reconnects under it. Resolves true once it is online on the new
+   * key, false (reason in its status) when that did not happen in `timeoutMs`.
+   */
+  async rekey(address: number, key?: Uint8Array, timeoutMs = 10_000): Promise<boolean> {
+    const r = this.#find(address);
+    if (!r) return false;
+    const link = r.link;
+    const before = link.counters.keysInstalled;
+    const end = clock() + timeoutMs;
+    while (!link.rekey(clock(), key)) {
+      if (clock() > end || this.#closed) return false;
+      await new Promise((res) => setTimeout(res, 5));
+    }
+    this.#kick(link);
+    const done = () => link.counters.keysInstalled > before && link.online;
+    while (!done() && clock() <= end && !this.#closed) {
+      await new Promise((res) => setTimeout(res, 5));
+    }
+    return done() && link.security.keySource === "installed";
   }
 
   /** Queues a raw command (e.g. `OsdpCmd.KEEPACTIVE`, `OsdpCmd.COMSET`) for the reader at `address`. */
@@ -362,7 +387,24 @@ export class OsdpBus {
     }
   }
 
+  /** Stores the key a link is about to install; without a store (or on failure) no KEYSET goes out. */
+  async #storeKey(link: PdLink, key: Uint8Array): Promise<void> {
+    const store = this.#options.keyStore;
+    try {
+      if (!store) throw new Error("no key store configured");
+      await store.save(link.address, key);
+      link.security.keyStored();
+    } catch (err) {
+      link.keyStoreFailed(clock(), err instanceof Error ? err.message : String(err));
+    }
+  }
+
   async #transact(port: OsdpTransport, link: PdLink): Promise<void> {
+    const key = link.security.keyToStore;
+    if (key !== null) {
+      await this.#storeKey(link, key);
+      if (this.#closed) return;
+    }
     const p = this.#parser;
     const frame = link.nextFrame(clock());
     p.reset();
@@ -398,7 +440,7 @@ export class OsdpBus {
    * several readers the others would be lost, so it only warns.
    */
   #followComSpeed(port: OsdpTransport, link: PdLink): void {
-    const com = link.com;
+    const com = link.reports.com;
     if (com === null || com === this.#comSeen) return;
     this.#comSeen = com;
     const current = port.settings?.baudRate;
@@ -431,7 +473,7 @@ export class OsdpBus {
         layoutErrors: p.layoutErrors,
         truncated: p.truncated,
         garbageBytes: p.garbageBytes,
-        lastError: ERROR_NAMES[p.lastError] ?? String(p.lastError),
+        lastError: parseErrorName(p.lastError),
       });
       this.#errorsSeen = errors;
     }
