@@ -22,6 +22,8 @@ export interface DeviceOverrides {
   gpio?: Map<string, GpioIoctl>;
   /** spidev layer per `rc522` reader name. */
   spi?: Map<string, SpiIoctl>;
+  /** Directory of `osdp-keys.json` (the journal's), for OSDP key installation. */
+  osdpKeyDir?: string;
 }
 
 /** One device to supervise. */
@@ -71,6 +73,7 @@ export function devicesFor(
         new OsdpBusDriver(
           line,
           (level, msg, fields) => log(level, msg, { port: line.port, ...fields }),
+          overrides.osdpKeyDir,
         ),
     });
   }

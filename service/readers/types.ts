@@ -17,6 +17,16 @@ export interface ReaderSink {
   onPin?(reader: string, pin: string): void;
 }
 
+/** A reader's own view of its health (a bus hosts several readers; the port's state is not theirs). */
+export interface ReaderHealth {
+  /** Why the agent is degraded because of this reader (e.g. `refused: …`), if it is. */
+  degraded?: string;
+  /** A warning that does not make the agent degraded (e.g. `not answering …`). */
+  warning?: string;
+  /** The reader's last error, if any. */
+  lastError?: string;
+}
+
 /** Feedback a reader that can beep or light is given about a scan. */
 export type ScanFeedback = "journaled" | "rejected";
 
@@ -35,7 +45,11 @@ export interface ReaderDriver {
   /** Decode errors so far (checksum, parity, framing), per reader name. */
   decodeErrors(reader: string): number;
   /** Per-reader state for devices hosting several readers (default: the device's). */
-  state?(reader: string): "online" | "offline" | "connecting";
+  state?(reader: string): "online" | "offline" | "connecting" | "refused" | "not-answering";
+  /** Per-reader health for devices hosting several readers (status headline and `/health`). */
+  health?(reader: string): ReaderHealth;
+  /** True when the driver logs each reader's "online" itself (when it answers, not when the port opens). */
+  readonly reportsOnline?: boolean;
   /** Kind-specific status details for a reader name. */
   details?(reader: string): Record<string, unknown>;
   /** Tells the reader named `reader` what became of its last scan. */

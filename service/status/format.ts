@@ -58,6 +58,7 @@ export function formatStatusText(s: StatusSnapshot): string {
   );
   for (const a of s.alarms) out.push(`ALARM     ${t(a)}`);
   for (const d of s.degraded) out.push(`DEGRADED  ${t(d)}`);
+  for (const w of s.warnings ?? []) out.push(`WARNING   ${t(w)}`);
   if (s.lastError) out.push(`Last error: ${t(s.lastError)}`);
   out.push("");
 

@@ -92,6 +92,8 @@ export function statusView(s: StatusSnapshot, link: ViewLink): string {
   );
   for (const a of alarms) h.push(`<div class="box alarm" role="alert">⚠ ${esc(a)}</div>`);
   for (const d of degraded) h.push(`<div class="box warn">${esc(d)}</div>`);
+  const warnings = Array.isArray(s.warnings) ? s.warnings : [];
+  for (const w of warnings) h.push(`<div class="box note">${esc(w)}</div>`);
   if (s.lastError) h.push(`<div class="box note">Last error: ${esc(s.lastError)}</div>`);
 
   h.push(
