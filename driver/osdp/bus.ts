@@ -22,24 +22,13 @@
  */
 
 import type { CardRead } from "../card.ts";
-import { formatTag, type TagFormat } from "../tag.ts";
+import { formatTag } from "../tag.ts";
 import { SerialError, SerialPort } from "../serial/mod.ts";
 import { OsdpCmd } from "./constants.ts";
-import { PdLink } from "./link.ts";
+import type { PdLink } from "./link.ts";
 import type { LinkRef, LinkSink, OsdpLogger } from "./link_types.ts";
 import { MAX_FRAME, OsdpParser, parseErrorName } from "./parser.ts";
-import {
-  buzzerBytes,
-  FEEDBACK_OK,
-  FEEDBACK_REJECTED,
-  feedbackBuzzer,
-  feedbackLed,
-  type FeedbackPattern,
-  LED_RECORD_LENGTH,
-  writeLed,
-} from "./payload.ts";
-import { parseKeyHex } from "./secure.ts";
-import { resolveTiming } from "./timing.ts";
+import { type BusReader, busReaders } from "./bus_readers.ts";
 import type {
   OsdpBusCounters,
   OsdpBusOpenOptions,
@@ -49,24 +38,6 @@ import type {
 import { type OsdpReaderStatus, readerStatus } from "./status.ts";
 
 const clock = (): number => performance.now();
-
-function pattern(base: FeedbackPattern, over?: Partial<FeedbackPattern>): FeedbackPattern {
-  return { ...base, ...over };
-}
-
-function feedbackCommands(p: FeedbackPattern): { led: Uint8Array; buz: Uint8Array | null } {
-  const led = new Uint8Array(LED_RECORD_LENGTH);
-  writeLed(led, 0, feedbackLed(p));
-  const b = feedbackBuzzer(p);
-  return { led, buz: b ? buzzerBytes(b) : null };
-}
-
-interface Reader {
-  link: PdLink;
-  tagFormat: TagFormat;
-  ok: { led: Uint8Array; buz: Uint8Array | null };
-  rejected: { led: Uint8Array; buz: Uint8Array | null };
-}
 
 /** The control panel on one serial line; see the module documentation. */
 export class OsdpBus {
@@ -84,7 +55,7 @@ export class OsdpBus {
   };
   /** Last port error message, "" when none. */
   lastError = "";
-  readonly #readers: Reader[] = [];
+  readonly #readers: BusReader[] = [];
   readonly #parser: OsdpParser;
   readonly #rx = new Uint8Array(512);
   readonly #log: OsdpLogger;
@@ -132,52 +103,12 @@ export class OsdpBus {
     this.#reopen = reopen;
     this.#log = options.logger ?? (() => {});
     this.#parser = new OsdpParser(options.maxFrame ?? MAX_FRAME);
-    const seen = new Set<number>();
-    const now = clock();
     const sink: LinkSink = {
       card: (link, read, source, readerNumber) => this.#emitCard(link, read, source, readerNumber),
       keypad: (link, keys, readerNumber) => this.#emitKeypad(link, keys, readerNumber),
       log: this.#log,
     };
-    for (const r of options.readers) {
-      if (!Number.isInteger(r.address) || r.address < 0 || r.address > 0x7e) {
-        throw new Error(`osdp reader "${r.name}": address must be 0..126, got ${r.address}`);
-      }
-      if (seen.has(r.address)) {
-        throw new Error(`osdp reader "${r.name}": address ${r.address} used twice on one port`);
-      }
-      seen.add(r.address);
-      const sc = r.secureChannel;
-      const scbk = sc?.scbk === undefined
-        ? undefined
-        : typeof sc.scbk === "string"
-        ? parseKeyHex(sc.scbk)
-        : sc.scbk;
-      const timing = resolveTiming({
-        ...options.timing,
-        pollIntervalMs: r.pollIntervalMs ?? options.timing?.pollIntervalMs,
-      });
-      const link = new PdLink(
-        {
-          name: r.name,
-          address: r.address,
-          secureChannel: sc ? { scbk, required: sc.required, install: sc.install } : undefined,
-          storedKey: sc ? options.keyStore?.load(r.address) ?? null : null,
-          shared: options.readers.length > 1,
-          timing,
-          random: options.random,
-        },
-        sink,
-        now,
-        options.maxFrame ?? MAX_FRAME,
-      );
-      this.#readers.push({
-        link,
-        tagFormat: r.tagFormat ?? "dec10",
-        ok: feedbackCommands(pattern(FEEDBACK_OK, r.feedback?.ok)),
-        rejected: feedbackCommands(pattern(FEEDBACK_REJECTED, r.feedback?.rejected)),
-      });
-    }
+    for (const r of busReaders(options, sink, clock())) this.#readers.push(r);
   }
 
   /** Starts the polling loop (once). */
@@ -269,7 +200,7 @@ export class OsdpBus {
     await this.#port?.close();
   }
 
-  #find(address: number): Reader | undefined {
+  #find(address: number): BusReader | undefined {
     return this.#readers.find((r) => r.link.address === address);
   }
 
