@@ -85,6 +85,10 @@ export function formatStatusText(s: StatusSnapshot): string {
     s.readers.forEach((r, i) => {
       out.push(`  ${lines[i + 1]}`);
       if (r.lastError) out.push(`    last error: ${t(r.lastError)}`);
+      const sc = r.details?.secureChannel;
+      if (typeof sc === "string") {
+        out.push(`    secure channel: ${t(sc)} · key: ${t(r.details?.keySource ?? "none")}`);
+      }
       if (r.details && Object.keys(r.details).length > 0) {
         const parts = Object.entries(r.details).map(([k, v]) => `${t(k)}=${compact(v)}`);
         out.push(`    ${parts.join(" ")}`);
