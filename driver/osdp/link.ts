@@ -19,7 +19,7 @@ import { type Capability, type PdId, readCapabilities, readPdId, supportsCrc } f
 import { LinkReports } from "./link_reports.ts";
 import { LinkSecurity } from "./link_security.ts";
 import { LinkSchedule } from "./link_schedule.ts";
-import { connecting, eventName, LinkEvent, LinkStep, nextStep, stepName } from "./link_fsm.ts";
+import { eventName, LinkEvent, LinkStep, nextStep, stepName } from "./link_fsm.ts";
 import {
   type LinkCounters,
   type LinkPhase,
@@ -267,9 +267,8 @@ export class PdLink {
       this.lastNak = OsdpNak.CHECK;
       if (this.useCrc) {
         this.useCrc = false;
-        this.#sink.log("info", "osdp reader rejected CRC: falling back to checksum", {
-          reader: this.name,
-        });
+        const fields = { reader: this.name };
+        this.#sink.log("info", "osdp reader rejected CRC: falling back to checksum", fields);
         this.#build(); // the same command, same sequence, with a checksum
       }
       this.dueAt = now;
@@ -299,7 +298,7 @@ export class PdLink {
     } else {
       // The command is done (refused); a connect step the reader does not know is skipped.
       this.lastError = `reader refused command 0x${cmd.toString(16)}: ${nakName(nak)}`;
-      if (connecting(this.#step)) this.#connectStepDone(now);
+      if (this.#step !== S.ONLINE) this.#connectStepDone(now);
       else this.counters.dropped++;
       this.#idle(now);
     }
@@ -355,7 +354,7 @@ export class PdLink {
   /** A connect step the reader skipped or refused: move on as if it answered. */
   #connectStepDone(now: number): void {
     if (this.#step === S.CAP) this.#afterCapabilities(now);
-    else if (this.#step === S.ID || this.#step === S.LSTAT) this.#fire(E.OK, now);
+    else this.#fire(E.OK, now); // ID, LSTAT, or the probe of OFFLINE/REFUSED
   }
 
   #afterCapabilities(now: number): void {
@@ -379,8 +378,9 @@ export class PdLink {
   #fire(event: LinkEvent, now: number, why = ""): void {
     const from = this.#step;
     const to = nextStep(from, event);
-    if (to === -1) {
-      throw new Error(`osdp link: no transition ${stepName(from)} --${eventName(event)}`);
+    if (to === -1) { // not in the table: logged, then a clean restart (never a throw)
+      this.#sink.log("error", "osdp link: no transition", { reader: this.name, event });
+      return this.#fire(E.RESTART, now, `internal: no transition from ${stepName(from)}`);
     }
     const names = { from: stepName(from), event: eventName(event), to: stepName(to) };
     this.#sink.log("debug", "osdp link state", { reader: this.name, ...names, reason: why });
@@ -414,7 +414,7 @@ export class PdLink {
         const fields = { reader: this.name, address: this.address, reason: why, silentMs };
         this.#sink.log(
           off ? "warn" : "error",
-          `osdp reader ${off ? "offline" : "refused"}`,
+          off ? "osdp reader offline" : "osdp reader refused",
           fields,
         );
         this.schedule.retryLater(now, off);

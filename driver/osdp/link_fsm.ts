@@ -129,8 +129,3 @@ const TABLE: Record<LinkStep, Row> = {
 export function nextStep(step: LinkStep, event: LinkEvent): LinkStep | -1 {
   return TABLE[step][event] ?? ANY[event] ?? -1;
 }
-
-/** True in the connect steps (ID … LSTAT), where replies are not card data yet. */
-export function connecting(step: LinkStep): boolean {
-  return step <= S.LSTAT;
-}
