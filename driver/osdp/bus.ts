@@ -107,6 +107,7 @@ export class OsdpBus {
       card: (link, read, source, readerNumber) => this.#emitCard(link, read, source, readerNumber),
       keypad: (link, keys, readerNumber) => this.#emitKeypad(link, keys, readerNumber),
       log: this.#log,
+      online: (link) => options.onReaderOnline?.(link.name),
     };
     for (const r of busReaders(options, sink, clock())) this.#readers.push(r);
   }

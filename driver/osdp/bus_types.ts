@@ -88,6 +88,8 @@ export interface OsdpBusOptions {
   onCard?: (ev: OsdpCardEvent) => void;
   /** Called for keypad input. */
   onKeypad?: (ev: OsdpKeypadEvent) => void;
+  /** Called when a reader answers and is online (after its Secure Channel handshake). */
+  onReaderOnline?: (reader: string) => void;
   /** Log sink (default: none). Keys are never logged. */
   logger?: OsdpLogger;
   /** Largest frame accepted (default 1024). */

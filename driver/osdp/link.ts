@@ -446,5 +446,6 @@ export class PdLink {
       key: this.security.keySource ?? undefined,
       check: this.useCrc ? "crc" : "checksum",
     });
+    this.#sink.online?.(this);
   }
 }

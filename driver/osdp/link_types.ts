@@ -31,6 +31,8 @@ export interface LinkSink {
   keypad(link: LinkRef, keys: string, readerNumber: number): void;
   /** Log line. */
   log: OsdpLogger;
+  /** The reader answered and is online (after the handshake when Secure Channel is used). */
+  online?(link: LinkRef): void;
 }
 
 /**

@@ -87,6 +87,7 @@ export class OsdpBusDriver implements ReaderDriver {
       reopen: false,
       onCard: (ev) => sink.onCard(ev.reader, ev.read),
       onKeypad: (ev) => sink.onPin?.(ev.reader, ev.keys),
+      onReaderOnline: (reader) => sink.onReaderOnline?.(reader),
       logger: (level, msg, fields) => this.#log(level, msg, fields),
     });
     this.#bus = bus;

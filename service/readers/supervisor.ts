@@ -78,6 +78,7 @@ export class ReaderSupervisor {
           else this.#log("info", "reader online", { readers: this.names });
         },
         onCard: (reader, read) => this.#onCard(reader, read),
+        onReaderOnline: (reader) => this.#log("info", "reader online", { readers: [reader] }),
       };
       try {
         await driver.run(sink);

@@ -13,6 +13,8 @@ export interface ReaderSink {
   onOpen(): void;
   /** A card was read by the reader named `reader` (a bus may host several). */
   onCard(reader: string, read: CardRead): void;
+  /** A reader of a bus answered and is online (drivers with `reportsOnline`). */
+  onReaderOnline?(reader: string): void;
   /** A PIN was entered on a keypad (kept for status; not journaled as a scan). */
   onPin?(reader: string, pin: string): void;
 }

@@ -77,8 +77,13 @@ Deno.test("agent status names OSDP refusals and the clear-text fallback, install
       Array.from(emu.reader(3).scbk!, (b) => b.toString(16).padStart(2, "0")).join(""),
     );
     // "online" is logged per reader once it answers (after the handshake), not at port open.
-    assert.ok(!logs.some((l) => l.msg === "reader online"), "no port-level 'reader online'");
+    const onlineLines = logs.filter((l) => l.msg === "reader online").map((l) => l.fields?.readers);
     assert.ok(logs.some((l) => l.msg === "reader port open"));
+    assert.ok(
+      !onlineLines.some((r) => JSON.stringify(r).includes("vault")),
+      "vault never answered",
+    );
+    assert.deepEqual(onlineLines.filter((r) => JSON.stringify(r) === '["new"]').length >= 1, true);
     const online = logs.find((l) => l.msg === "osdp reader online" && l.fields?.reader === "new");
     assert.equal(online?.fields?.secureChannel, "active");
     assert.ok(!JSON.stringify(logs).includes(keys.keys[`${pty.path}#3`].scbk), "key not logged");
