@@ -78,11 +78,6 @@ export class KeyRing {
     this.#index = 0;
   }
 
-  /** True when `current` is SCBK-D. */
-  get onDefault(): boolean {
-    return this.current.source === "default";
-  }
-
   /** The key to install: the configured one, else the stored one, else 16 random bytes. */
   keyToInstall(random: (buf: Uint8Array) => void = randomBytes): Uint8Array {
     if (this.#configured) return this.#configured.slice();

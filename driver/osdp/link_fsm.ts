@@ -120,7 +120,7 @@ const TABLE: Record<LinkStep, Row> = {
   [S.SCRYPT]: { [E.OK]: S.LSTAT, [E.INSTALL]: S.KEYSET, [E.NEXT_KEY]: S.CHLNG, [E.CLEAR]: S.LSTAT },
   [S.KEYSET]: { [E.OK]: S.ID, [E.CLEAR]: S.LSTAT },
   [S.LSTAT]: { [E.OK]: S.ONLINE },
-  [S.ONLINE]: { [E.REKEY]: S.KEYSET, [E.OK]: S.ONLINE },
+  [S.ONLINE]: { [E.REKEY]: S.KEYSET },
   [S.OFFLINE]: { [E.OK]: S.CAP },
   [S.REFUSED]: { [E.OK]: S.CAP },
 };

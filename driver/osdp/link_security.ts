@@ -104,9 +104,13 @@ export class LinkSecurity {
     return this.newKeyStored ? null : this.newKey;
   }
 
-  /** The key to install is on disk: the KEYSET may be sent. */
+  /**
+   * The key to install is on disk: the KEYSET may be sent. From now on it is
+   * also the first key tried (the reader may take it even if its ACK is lost).
+   */
   keyStored(): void {
     this.newKeyStored = true;
+    this.keys.installed(this.newKey!);
   }
 
   /** A key rotation: `key` (or a random one) will be stored, then set. */
@@ -127,7 +131,7 @@ export class LinkSecurity {
   /** KEYSET refused or not sent (`why`): the current session goes on. */
   keyNotInstalled(why: string): LinkEvent {
     this.newKey = null;
-    const def = this.keys.onDefault;
+    const def = this.keySource === "default"; // the session goes on under its key
     this.sc = def ? "default-key" : "active";
     if (def && this.channel.required) {
       this.error =

@@ -1,6 +1,7 @@
 // Secure Channel key installation over a real pty with the emulated reader
 // and the real key file (osdp-keys.json in a temporary directory).
 import assert from "node:assert/strict";
+import { EmulatedPd, OsdpCmd, type OsdpParser } from "../../../driver/osdp/mod.ts";
 import { OsdpKeyFile } from "../../../service/readers/osdp_keys.ts";
 import { until, withLine } from "../../driver/osdp/harness.ts";
 
@@ -134,6 +135,69 @@ Deno.test("osdp bus rekey stores a new key, sets it under the current session an
         const stored = hex(file.load("line", 2));
         assert.ok(stored && stored !== KEY);
         assert.equal(hex(l.emu.reader(2).scbk), stored);
+      },
+    );
+  });
+});
+
+/** A reader that loses its reply to the first KEYSET (`thenSilent`: and then stops answering). */
+class DropsKeysetAck extends EmulatedPd {
+  dropped = false;
+  constructor(readonly thenSilent: boolean) {
+    super({ address: 1 });
+  }
+  override handle(p: OsdpParser): number {
+    const n = super.handle(p);
+    if (!this.dropped && !p.reply && p.code === OsdpCmd.KEYSET && n > 0) {
+      this.dropped = true;
+      if (this.thenSilent) this.silent = true;
+      return 0;
+    }
+    return n;
+  }
+}
+
+Deno.test("osdp install: a lost KEYSET ACK is resent with the same sequence and answered from the reader's cache", async () => {
+  await withKeyDir(async (dir) => {
+    const file = await OsdpKeyFile.open(dir);
+    const pd = new DropsKeysetAck(false);
+    await withLine(
+      {
+        pds: [pd],
+        readers: [{ name: "gate", address: 1, secureChannel: { install: true } }],
+        bus: { keyStore: file.forPort("line") },
+      },
+      async (l) => {
+        await until(() => l.bus.readerStatus(1)!.keySource === "installed", "installed");
+        assert.ok(pd.dropped);
+        assert.equal(pd.counters.keysets, 1);
+        assert.ok(pd.counters.cachedReplies >= 1);
+        assert.equal(hex(pd.scbk), hex(file.load("line", 1)));
+      },
+    );
+  });
+});
+
+Deno.test("osdp install: a reader that took the key and went silent comes back under it without a restart", async () => {
+  await withKeyDir(async (dir) => {
+    const file = await OsdpKeyFile.open(dir);
+    const pd = new DropsKeysetAck(true);
+    await withLine(
+      {
+        pds: [pd],
+        readers: [{ name: "gate", address: 1, secureChannel: { install: true } }],
+        bus: { keyStore: file.forPort("line") },
+        timing: { offlineAfterMs: 600, replyTimeoutMs: 100 },
+      },
+      async (l) => {
+        await until(() => l.bus.readerStatus(1)!.phase === "offline", "offline");
+        assert.ok(pd.scbk !== null, "the reader holds the new key");
+        pd.silent = false;
+        await until(() => l.bus.readerStatus(1)!.online, "online again");
+        const st = l.bus.readerStatus(1)!;
+        assert.equal(st.keySource, "installed");
+        assert.equal(st.secureChannel, "active");
+        assert.equal(pd.counters.keysets, 1);
       },
     );
   });
