@@ -56,7 +56,7 @@ export class PdLink {
   /** PDCAP of the reader. */
   capabilities: Capability[] = [];
   /** Last NAK code received, -1 before any. */
-  lastNak = -1;
+  lastNak: number = -1;
   /** Last error message for status. */
   lastError = "";
   /** Why the panel refuses the reader, "" when it does not. */
