@@ -364,7 +364,6 @@ export class PdLink {
   #scLost(now: number, why: string): boolean {
     this.counters.macErrors++;
     this.security.error = why;
-    this.#inflight = false;
     this.#fire(E.RESTART, now, `secure channel lost: ${why}`);
     return true;
   }
