@@ -16,7 +16,7 @@ import type { OsdpReaderSpec } from "./bus_types.ts";
 import { OsdpLedColor, type OsdpLedColorName } from "./constants.ts";
 import type { FeedbackPattern } from "./payload.ts";
 import { DEFAULT_TIMING, type LinkTiming } from "./timing.ts";
-import type { ReaderGroupIssue } from "../config_issue.ts";
+import type { ReaderGroupIssue, Same } from "../config_issue.ts";
 
 /** Options of an `osdp` reader, as parsed. */
 export interface OsdpReaderConfig {
@@ -84,8 +84,6 @@ export const OsdpReaderConfigSchema = z.strictObject({
   feedback: z.strictObject({ ok: pattern.optional(), rejected: pattern.optional() }).optional(),
 });
 
-// Compile-time check: the schema's output is exactly the interface.
-type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 const _same: Same<z.output<typeof OsdpReaderConfigSchema>, OsdpReaderConfig> = true;
 void _same;
 

@@ -8,7 +8,7 @@ import { formatStatusText } from "../../../service/status/format.ts";
 import type { StatusSnapshot } from "../../../service/status/snapshot.ts";
 import { openPty } from "../../../driver/serial/mod.ts";
 import { OsdpEmulator } from "../../../driver/osdp/mod.ts";
-import { eventually } from "./harness.ts";
+import { eventually, freePort } from "./harness.ts";
 
 const KEY = "00112233445566778899aabbccddeeff";
 const OTHER = "ffeeddccbbaa99887766554433221100";
@@ -24,13 +24,13 @@ Deno.test("agent status names OSDP refusals and the clear-text fallback, install
   const config = validateConfig(
     {
       journal: { dir: `${dir}/journal` },
-      iflow: { url: "http://127.0.0.1:9/", accessToken: "t" },
+      iflow: { url: "http://127.0.0.1:9/", accessToken: "osdp-test-token-0001" },
       readers: [
         { ...osdp, name: "vault", address: 1, secureChannel: { scbk: KEY, required: true } },
         { ...osdp, name: "side", address: 2, secureChannel: { scbk: KEY } },
         { ...osdp, name: "new", address: 3, secureChannel: { install: true } },
       ],
-      status: { listen: "127.0.0.1:0" },
+      status: { listen: `127.0.0.1:${freePort()}` },
     },
     "test",
     {},

@@ -19,7 +19,7 @@ Deno.test("cli osdp rekey stores a new key, sets it and reconnects under it", as
       config,
       JSON.stringify({
         journal: { dir: `${dir}/journal` },
-        iflow: { accessToken: "t" },
+        iflow: { accessToken: "osdp-test-token-0001" },
         readers: [{
           name: "door",
           kind: "osdp",
