@@ -28,7 +28,8 @@ export type { LineSettings } from "./serial/termios.ts";
 export { AsciiFrameDecoder } from "./ascii/frame.ts";
 export { LineDecoder, type LineNumberBase } from "./ascii/line.ts";
 export { DecodeStatus, decodeWiegandBits, WiegandFormatSet } from "./wiegand/decode.ts";
-export type { WiegandReaderStats } from "./wiegand/events.ts";
+export type { WiegandLineReport, WiegandReaderStats } from "./wiegand/events.ts";
+export type { WiegandHintView } from "./wiegand/line_hints.ts";
 export { WiegandReader } from "./wiegand/reader.ts";
 export type {
   CustomFormatConfig,
@@ -40,6 +41,7 @@ export { OsdpParser } from "./osdp/parser.ts";
 export { OsdpBus } from "./osdp/bus.ts";
 export type { OsdpBusCounters } from "./osdp/bus_types.ts";
 export type { OsdpReaderStatus } from "./osdp/status.ts";
+export type { KeySource } from "./osdp/key_ring.ts";
 export type { LinkCounters, LinkPhase, ScState } from "./osdp/link_types.ts";
 export type { OsdpLedColorName } from "./osdp/constants.ts";
 export type { FeedbackPattern, PdId } from "./osdp/payload.ts";

@@ -15,6 +15,7 @@ import { replayCommand } from "./cli/replay.ts";
 import { captureCommand } from "./cli/capture.ts";
 import { exportCommand } from "./cli/export.ts";
 import { iflowSimCommand } from "./cli/iflow_sim.ts";
+import { osdpCommand } from "./cli/osdp.ts";
 import { retryRejectedCommand } from "./cli/retry_rejected.ts";
 import { runCommand } from "./cli/run.ts";
 import { statusCommand } from "./cli/status.ts";
@@ -32,6 +33,7 @@ export const COMMANDS: Command[] = [
   decodeCommand,
   captureCommand,
   replayCommand,
+  osdpCommand,
   iflowSimCommand,
 ];
 

@@ -20,7 +20,7 @@ import { z } from "zod";
 import { TAG_FORMATS } from "../tag.ts";
 import { CompiledFormat, MAX_WIEGAND_BITS } from "./formats.ts";
 import { wiegandConfigIssues, type WiegandReaderConfig } from "./config_types.ts";
-import { withConfigIssues } from "../config_issue.ts";
+import { type Same, withConfigIssues } from "../config_issue.ts";
 
 const bitPos = z.number().int().min(1).max(MAX_WIEGAND_BITS);
 const bitRange = z.tuple([bitPos, bitPos]);
@@ -93,8 +93,10 @@ export const WiegandReaderConfigSchema = z.strictObject({
   format: z.string().min(1).default("auto"),
   /** Per-length overrides, e.g. `{ "37": "h10302" }`. */
   lengthFormats: z.record(z.string().regex(/^\d{1,3}$/), z.string().min(1)).default({}),
-  /** Frames of a length without a format: decoded `raw` or dropped. */
-  unknownLengths: z.enum(["raw", "drop"]).default("raw"),
+  /** Frames of a length without a format: dropped (default) or decoded `raw` (24 bits and up). */
+  unknownLengths: z.enum(["raw", "drop"]).default("drop"),
+  /** Lengths without a format read as raw card ids, e.g. `[32, 40]` for serial-number readers. */
+  rawLengths: z.array(z.number().int().min(1).max(MAX_WIEGAND_BITS)).default([]),
   /** Extra formats. */
   customFormats: z.array(CustomFormatSchema).default([]),
   /** Shortest valid pulse, µs. */
@@ -113,8 +115,6 @@ export const WiegandReaderConfigSchema = z.strictObject({
   tagFormat: z.enum(TAG_FORMATS).default("dec10"),
 });
 
-// Compile-time check: the schema's output is exactly the hand-written interface.
-type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 const _sameConfig: Same<z.output<typeof WiegandReaderConfigSchema>, WiegandReaderConfig> = true;
 void _sameConfig;
 

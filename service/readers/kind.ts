@@ -13,7 +13,7 @@ import { z } from "zod";
 import type { Replayer } from "../../driver/capture/replay.ts";
 import type { CaptureDecoder } from "../../driver/capture.ts";
 import type { ReaderConfigIssue, ReaderGroupIssue } from "../../driver/config_issue.ts";
-import type { GpioIoctl } from "../../driver/wiegand/gpio_ffi.ts";
+import type { GpioIoctl, MonotonicClock } from "../../driver/wiegand/gpio_ffi.ts";
 import type { SpiIoctl } from "../../driver/rc522/spi.ts";
 import type { DemoReader } from "../demo/sim_readers.ts";
 import type { ReaderDriver } from "./types.ts";
@@ -45,6 +45,8 @@ export interface DeviceOverrides {
   gpio?: Map<string, GpioIoctl>;
   /** spidev layer per `rc522` reader name. */
   spi?: Map<string, SpiIoctl>;
+  /** Monotonic clock `wiegand` readers time frames and line hints with (tests). */
+  clock?: MonotonicClock;
 }
 
 /** What turning entries into devices may use. */
@@ -55,6 +57,8 @@ export interface DeviceContext {
   log: Logger;
   /** Simulated kernel layers by reader name. */
   overrides: DeviceOverrides;
+  /** The agent's state directory (the journal's), for what a kind keeps, e.g. OSDP keys. */
+  stateDir?: string;
 }
 
 /** One device to supervise: a serial reader, a GPIO pair, an SPI chip or a bus of readers. */

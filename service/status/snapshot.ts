@@ -13,8 +13,8 @@ export interface ReaderStatus {
   name: string;
   /** Reader kind (`ascii`, `line`, `wiegand`, `osdp`, `rc522`). */
   kind: string;
-  /** Where the reader's supervisor is. */
-  state: "connecting" | "online" | "offline" | "stopped";
+  /** Where the reader is (`not-answering`: a warning before `offline`; `refused`: see lastError). */
+  state: "connecting" | "online" | "offline" | "stopped" | "refused" | "not-answering";
   /** Last error message (never contains secrets), or null. */
   lastError: string | null;
   /** Scans read (before debounce). */
@@ -29,6 +29,25 @@ export interface ReaderStatus {
   lastScanAt: number | null;
   /** Kind-specific details (e.g. OSDP tamper/power, RC522 chip version). */
   details?: Record<string, unknown>;
+  /** Dropped frames by reason (`unknown-length`, `parity`, `glitch`, …), for readers that count them. */
+  drops?: Record<string, number>;
+  /** Frames of a bit count without a format, by bit count. */
+  unknownLengths?: Record<string, number>;
+  /** The last few unknown bit counts, newest first. */
+  lastUnknownLengths?: number[];
+  /** Hints about a faulty line, raised when a fault repeats and cleared after a quiet period. */
+  hints?: {
+    /** Short code (`noise`, `both-low`, `too-fast`, `parity-one-length`, `unknown-length`, …). */
+    code: string;
+    /** What is probably wrong and what to do. */
+    message: string;
+    /** Bit count, for hints about one frame length. */
+    bits?: number;
+    /** Occurrences since the hint was raised. */
+    count: number;
+    /** Milliseconds since the last occurrence. */
+    lastMsAgo: number;
+  }[];
 }
 
 /** Latency histogram in Prometheus shape. */
@@ -105,6 +124,8 @@ export interface StatusSnapshot {
   degraded: string[];
   /** Alarms an operator must act on (e.g. "iFlow rejected the device token"). */
   alarms: string[];
+  /** Warnings that do not degrade the agent (e.g. "reader x not answering"). */
+  warnings?: string[];
   /** Last error anywhere (secrets redacted), or null. */
   lastError: string | null;
   /** Pipeline counters. */
