@@ -207,12 +207,16 @@ export class Agent {
     if (!entry || !device) throw new CaptureError(`no reader named ${JSON.stringify(reader)}`);
     const stop = new AbortController();
     void this.#stopped.then(() => stop.abort());
+    this.#log("info", "capture started", { reader, seconds });
     return captureReader({
       reader: entry,
       driver: () => device.sup.driver,
       seconds,
       out,
       signal: stop.signal,
+    }).then((s) => {
+      this.#log("info", "capture done", { reader, ...s });
+      return s;
     });
   }
 
