@@ -10,7 +10,7 @@ import { FileOutput } from "../../driver/capture/writer.ts";
 import { loadConfig } from "../config/mod.ts";
 import { createLogger } from "../log.ts";
 import { CAPTURE_MAX_SECONDS, captureReader } from "../readers/capture.ts";
-import { type ReaderConfig, readerKind } from "../readers/kinds/mod.ts";
+import { entriesOf, type ReaderConfig, readerKind } from "../readers/kinds/mod.ts";
 import type { ReaderDriver } from "../readers/types.ts";
 import { agentFetch } from "./agent_link.ts";
 import { type Command, err, EXIT, out, parseCommandArgs, UsageError } from "./command.ts";
@@ -25,9 +25,8 @@ async function captureStandalone(
 ): Promise<number> {
   const kind = readerKind(reader.kind)!;
   const log = createLogger({ level: "warn" });
-  const same = readers.filter((r) => r.kind === reader.kind);
-  // deno-lint-ignore no-explicit-any -- every entry of `same` is of this kind
-  const devices = kind.devices(same as any, {
+  const same = entriesOf(kind, readers).map((e) => e.reader);
+  const devices = kind.devices(same, {
     warn: (name, msg) => err(`${name}: ${msg}`),
     log,
     overrides: {},
