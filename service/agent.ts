@@ -227,6 +227,12 @@ export class Agent {
   async captureBytes(reader: string, seconds: number): Promise<Uint8Array> {
     const out = new MemoryOutput(64 * 1024 * 1024);
     await this.capture(reader, seconds, out);
+    if (out.refused > 0) {
+      this.#log("warn", "capture cut at 64 MiB; the file ends there", {
+        reader,
+        refusedBytes: out.refused,
+      });
+    }
     return out.bytes();
   }
 

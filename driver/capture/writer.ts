@@ -125,6 +125,7 @@ export class MemoryOutput implements CaptureOutput {
 
 /** Writes to a file, fsyncing at close; `rotate` shifts `FILE` → `FILE.1` … `FILE.keep`. */
 export class FileOutput implements CaptureOutput {
+  /** The current file (older parts are `path.1`, `path.2`, …). */
   readonly path: string;
   readonly #keep: number;
   #file: Deno.FsFile;
