@@ -89,6 +89,8 @@ export interface ReaderKind<E extends EntrySchema> {
   readonly entry: E;
   /** Checks across several keys of one entry; paths are relative to the entry. */
   check?(reader: z.output<E>): ReaderConfigIssue[];
+  /** Settings that are valid but deserve a second look (`check-config` prints them). */
+  warnings?(reader: z.output<E>): ReaderConfigIssue[];
   /** Checks across all entries of this kind (e.g. readers sharing a bus). */
   checkGroup?(readers: readonly z.output<E>[]): ReaderGroupIssue[];
   /** The devices for this kind's entries, in config order. */

@@ -6,7 +6,10 @@
 
 import { WiegandReaderConfigSchema } from "../../../driver/wiegand/config.ts";
 import { replayWiegand } from "../../../driver/capture/replay_wiegand.ts";
-import { wiegandConfigIssues } from "../../../driver/wiegand/config_types.ts";
+import {
+  wiegandConfigIssues,
+  wiegandConfigWarnings,
+} from "../../../driver/wiegand/config_types.ts";
 import { decodeWiegandText } from "../../../driver/wiegand/text.ts";
 import { entryKeys, type ReaderKind } from "../kind.ts";
 import { WiegandReaderDriver } from "../wiegand_reader.ts";
@@ -18,6 +21,7 @@ export const wiegandKind: ReaderKind<typeof entry> = {
   kind: "wiegand",
   entry,
   check: wiegandConfigIssues,
+  warnings: wiegandConfigWarnings,
   devices: (readers, ctx) =>
     readers.map((r) => ({
       names: [r.name],
