@@ -8,6 +8,7 @@
  */
 
 import { X_COLLISION, X_OK } from "./exchange.ts";
+import { CASCADE_TAG, SAK_CASCADE } from "./iso14443a.ts";
 import { CollPosNotValid } from "./registers.ts";
 
 /** {@link mergeAnswer}: all 40 bits known and the BCC is right. */
@@ -100,4 +101,35 @@ export function mergeAnswer(
   if (a.status !== X_OK || first + a.rxLen !== 5 || a.rxLastBits !== 0) return AC_BAD_LENGTH;
   if ((cl[0]! ^ cl[1]! ^ cl[2]! ^ cl[3]!) !== cl[4]) return AC_BAD_BCC;
   return AC_COMPLETE;
+}
+
+/** {@link appendLevelUid}: SAK says the UID goes on but the level cannot (no cascade tag, or level 3). */
+export const UID_CASCADE_ERROR = -1;
+
+/**
+ * After the SELECT of cascade `level` (1-based) was answered with `sak`,
+ * appends the level's UID bytes from `cl` to `uid` at `uidLen`: three bytes
+ * after the cascade tag when SAK's cascade bit says the UID continues, else
+ * the four bytes of the last level. Returns the new UID length, or
+ * {@link UID_CASCADE_ERROR}. The UID is complete when `sak & SAK_CASCADE` is 0.
+ */
+export function appendLevelUid(
+  cl: Uint8Array,
+  level: number,
+  sak: number,
+  uid: Uint8Array,
+  uidLen: number,
+): number {
+  if ((sak & SAK_CASCADE) !== 0) {
+    if (cl[0] !== CASCADE_TAG || level >= 3) return UID_CASCADE_ERROR;
+    uid[uidLen] = cl[1]!;
+    uid[uidLen + 1] = cl[2]!;
+    uid[uidLen + 2] = cl[3]!;
+    return uidLen + 3;
+  }
+  uid[uidLen] = cl[0]!;
+  uid[uidLen + 1] = cl[1]!;
+  uid[uidLen + 2] = cl[2]!;
+  uid[uidLen + 3] = cl[3]!;
+  return uidLen + 4;
 }

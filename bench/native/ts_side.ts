@@ -1,0 +1,58 @@
+/**
+ * Child process of bench/native_vs_ts.ts: runs one TypeScript hot loop over
+ * an input file like the C side (bench/native/main.c) does: warm-up passes,
+ * then a heap-growth segment (one pass between forced GCs) and `passes` timed
+ * passes between the GC probe markers; prints one JSON line.
+ *
+ *   deno run -A --v8-flags=--expose-gc,--max-semi-space-size=1 bench/native/ts_side.ts \
+ *     <loop> <input file> <units> <passes>
+ *
+ * @module
+ */
+
+import { GC_END, GC_START } from "../../test/support/gc_probe.ts";
+import { heapGrowth } from "../../test/support/heap_growth.ts";
+import { type LoopName, LOOPS } from "./inputs.ts";
+import { makePass } from "./ts_loops.ts";
+
+const [loop, file, unitsArg, passesArg] = Deno.args;
+if (!LOOPS.includes(loop as LoopName) || !file) {
+  console.error("usage: ts_side.ts <loop> <input file> <units> <passes>");
+  Deno.exit(2);
+}
+const units = Number(unitsArg);
+const passes = Math.max(1, Number(passesArg) | 0);
+const bytes = await Deno.readFile(file);
+const pass = makePass(loop as LoopName, bytes, units);
+const sum = new Uint32Array(1);
+let count = 0;
+for (let w = 0; w < 8; w++) count = pass(sum); // warm-up: optimised code before measuring
+const first = sum[0]!;
+const ns = new Float64Array(passes);
+console.log(GC_START);
+const growth = heapGrowth(() => pass(sum));
+let bad = "";
+for (let p = 0; p < passes; p++) {
+  const t0 = performance.now();
+  const c = pass(sum);
+  ns[p] = (performance.now() - t0) * 1e6 / units;
+  if (c !== count || sum[0] !== first) {
+    bad = `pass ${p} decoded ${c} (sum ${sum[0]}), the first ${count} (sum ${first})`;
+  }
+}
+console.log(GC_END);
+if (bad) {
+  console.error(bad);
+  Deno.exit(1);
+}
+ns.sort();
+console.log(JSON.stringify({
+  loop,
+  units,
+  passes,
+  median: ns[passes >> 1],
+  best: ns[0],
+  count,
+  sum: first,
+  heapGrowth: growth,
+}));

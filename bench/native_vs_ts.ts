@@ -1,0 +1,250 @@
+/**
+ * TS vs C: each hot loop's C reference (bench/native/*.c, `cc -O2`) and
+ * pontaj's TypeScript decode byte-identical inputs made from one seed
+ * (bench/native/inputs.ts). Per loop and run the sides take turns, C, TS, C,
+ * TS, C, TS, each a fresh process timing `passes` passes over the input (the
+ * median pass counts), so load from other jobs on a shared machine hits both
+ * alike. Both sides must decode the same count and the same sum; the TS side
+ * also reports heap growth over a forced-GC-delimited pass and the scavenges
+ * of its timed passes (1 MiB semi-space, `--trace-gc`).
+ *
+ *   deno run -A bench/native_vs_ts.ts [--seed 18] [--runs 3] [--passes 31] [--loop NAME]
+ *
+ * Without a C compiler (`cc`) the C side is skipped with a note.
+ *
+ * @module
+ */
+
+import { parseArgs } from "node:util";
+import { probeGc } from "../test/support/gc_probe.ts";
+import { LOOP_UNITS, type LoopName, LOOPS, makeInput } from "./native/inputs.ts";
+
+const ROOT = new URL("../", import.meta.url).pathname;
+
+/** One side's figures for one process. */
+interface SideRun {
+  median: number;
+  count: number;
+  sum: number;
+  heapGrowth?: number;
+  scavenges?: number;
+}
+
+/** One loop over all runs. */
+export interface LoopComparison {
+  loop: LoopName;
+  unit: string;
+  units: number;
+  /** Per run: the median of the C processes' ns per unit. */
+  c: number[];
+  /** Per run: the median of the TS processes' ns per unit. */
+  ts: number[];
+  /** Per run: ts / c. */
+  ratio: number[];
+  count: number;
+  sum: number;
+  /** Largest heap growth the TS side saw over its measured pass, in bytes. */
+  heapGrowth: number;
+  /** Scavenges during the TS side's timed passes, all processes. */
+  scavenges: number;
+  /** What went wrong (count or sum mismatch, a failed child), or null. */
+  error: string | null;
+}
+
+/** The whole comparison. */
+export interface NativeComparison {
+  seed: number;
+  runs: number;
+  passes: number;
+  compiler: string | null;
+  note: string;
+  loops: LoopComparison[];
+}
+
+/** Options of {@link compareNative}. */
+export interface CompareOptions {
+  seed?: number;
+  runs?: number;
+  passes?: number;
+  loops?: readonly LoopName[];
+  say?: (s: string) => void;
+}
+
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
+
+async function run(
+  cmd: string,
+  args: string[],
+): Promise<{ ok: boolean; out: string; err: string }> {
+  const o = await new Deno.Command(cmd, { args, cwd: ROOT, stdout: "piped", stderr: "piped" })
+    .output();
+  const dec = new TextDecoder();
+  return { ok: o.success, out: dec.decode(o.stdout), err: dec.decode(o.stderr) };
+}
+
+/** Builds the C references into `dir`; returns the binary and the compiler's name, or null. */
+async function buildNative(dir: string): Promise<{ bin: string; compiler: string } | null> {
+  let version: string;
+  try {
+    const v = await run("cc", ["--version"]);
+    if (!v.ok) return null;
+    version = v.out.split("\n")[0]!.trim();
+  } catch {
+    return null;
+  }
+  const sources: string[] = [];
+  for await (const e of Deno.readDir(`${ROOT}bench/native`)) {
+    if (e.isFile && e.name.endsWith(".c")) sources.push(`bench/native/${e.name}`);
+  }
+  const bin = `${dir}/pontaj_native`;
+  const b = await run("cc", ["-O2", "-o", bin, ...sources.sort()]);
+  if (!b.ok) throw new Error(`cc -O2 bench/native/*.c failed:\n${b.err.slice(0, 2000)}`);
+  return { bin, compiler: `${version}, -O2` };
+}
+
+function parseLine(text: string): SideRun {
+  const line = text.split("\n").reverse().find((l) => l.startsWith("{"));
+  if (!line) throw new Error(`no result line in:\n${text.slice(-500)}`);
+  return JSON.parse(line) as SideRun;
+}
+
+/** Runs the comparison; see the module doc. */
+export async function compareNative(o: CompareOptions = {}): Promise<NativeComparison> {
+  const seed = o.seed ?? 18;
+  const runs = o.runs ?? 3;
+  const passes = o.passes ?? 31;
+  const say = o.say ?? (() => {});
+  const dir = await Deno.makeTempDir({ prefix: "pontaj-native-" });
+  try {
+    const native = await buildNative(dir);
+    const note = native
+      ? `C: ${native.compiler}; seed ${seed}; ${runs} runs of C, TS, C, TS, C, TS; ${passes} passes per process, median pass`
+      : "no C compiler (cc) on this machine: the C side was skipped, TS figures only";
+    const loops: LoopComparison[] = [];
+    const inputs = new Map<LoopName, { file: string; units: number }>();
+    for (const loop of o.loops ?? LOOPS) {
+      const input = makeInput(loop, seed);
+      const file = `${dir}/${loop}.bin`;
+      await Deno.writeFile(file, input.bytes);
+      inputs.set(loop, { file, units: input.units });
+      loops.push({
+        loop,
+        unit: LOOP_UNITS[loop],
+        units: input.units,
+        c: [],
+        ts: [],
+        ratio: [],
+        count: -1,
+        sum: -1,
+        heapGrowth: 0,
+        scavenges: 0,
+        error: null,
+      });
+    }
+    for (let r = 0; r < runs; r++) {
+      for (const l of loops) {
+        if (l.error) continue;
+        const { file, units } = inputs.get(l.loop)!;
+        const args = [l.loop, file, String(units), String(passes)];
+        const cs: number[] = [];
+        const ts: number[] = [];
+        const check = (side: string, s: SideRun): void => {
+          if (l.count < 0) {
+            l.count = s.count;
+            l.sum = s.sum;
+          } else if (s.count !== l.count || s.sum !== l.sum) {
+            l.error =
+              `${side} decoded ${s.count} (sum ${s.sum}), expected ${l.count} (sum ${l.sum})`;
+          }
+        };
+        try {
+          for (let k = 0; k < 3 && !l.error; k++) {
+            if (native) {
+              const c = await run(native.bin, args);
+              if (!c.ok) throw new Error(`C: ${c.err.slice(0, 500)}`);
+              const s = parseLine(c.out);
+              check("C", s);
+              cs.push(s.median);
+            }
+            const t = await probeGc(`${ROOT}bench/native/ts_side.ts`, args);
+            const s = parseLine(t.after.join("\n"));
+            check("TS", s);
+            ts.push(s.median);
+            l.heapGrowth = Math.max(l.heapGrowth, s.heapGrowth ?? 0);
+            l.scavenges += t.scavenges;
+          }
+        } catch (e) {
+          l.error = (e instanceof Error ? e.message : String(e)).slice(0, 600);
+        }
+        if (l.error) continue;
+        const tsNs = median(ts);
+        l.ts.push(tsNs);
+        if (native) {
+          const cNs = median(cs);
+          l.c.push(cNs);
+          l.ratio.push(tsNs / cNs);
+        }
+        say(
+          `run ${r + 1}/${runs} ${l.loop}: ` +
+            (native ? `C ${l.c.at(-1)!.toFixed(1)} ns, ` : "") +
+            `TS ${tsNs.toFixed(1)} ns` + (native ? `, TS/C ${l.ratio.at(-1)!.toFixed(2)}` : ""),
+        );
+      }
+    }
+    return { seed, runs, passes, compiler: native?.compiler ?? null, note, loops };
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+const range = (xs: number[], digits: number): string => {
+  if (xs.length === 0) return "–";
+  const lo = Math.min(...xs).toFixed(digits);
+  const hi = Math.max(...xs).toFixed(digits);
+  return lo === hi ? lo : `${lo}–${hi}`;
+};
+
+/** The "TS vs C" Markdown table (ranges over the runs). */
+export function nativeTable(c: NativeComparison): string {
+  const rows = [
+    "| hot loop (unit) | C ns | TS ns | TS / C | same count and sum | heap growth, scavenges (TS) |",
+    "| --- | --- | --- | --- | --- | --- |",
+  ];
+  for (const l of c.loops) {
+    const same = l.error
+      ? `**NO**: ${l.error.replaceAll("\n", " ").replaceAll("|", "/")}`
+      : `yes: ${l.count} of ${l.units}, sum ${l.sum}`;
+    rows.push(
+      `| ${l.unit} | ${range(l.c, 1)} | ${range(l.ts, 1)} | **${
+        range(l.ratio, 2)
+      }** | ${same} | ${l.heapGrowth} B, ${l.scavenges} |`,
+    );
+  }
+  return rows.join("\n");
+}
+
+if (import.meta.main) {
+  const { values } = parseArgs({
+    args: Deno.args,
+    options: {
+      seed: { type: "string", default: "18" },
+      runs: { type: "string", default: "3" },
+      passes: { type: "string", default: "31" },
+      loop: { type: "string", multiple: true },
+      json: { type: "boolean", default: false },
+    },
+  });
+  const loops = values.loop?.map((l) => {
+    if (!LOOPS.includes(l as LoopName)) throw new Error(`unknown loop ${l} (${LOOPS.join(", ")})`);
+    return l as LoopName;
+  });
+  const c = await compareNative({
+    seed: Number(values.seed),
+    runs: Number(values.runs),
+    passes: Number(values.passes),
+    loops,
+    say: (s) => console.error(s),
+  });
+  console.log(values.json ? JSON.stringify(c, null, 2) : `${c.note}\n\n${nativeTable(c)}`);
+  if (c.loops.some((l) => l.error)) Deno.exit(1);
+}
