@@ -16,7 +16,12 @@
 /** CRC-16/AUG-CCITT initial value. */
 export const OSDP_CRC_INIT = 0x1d0f;
 
-const TABLE = new Uint16Array(256);
+/**
+ * CRC-16/AUG-CCITT byte table (entry n: n shifted through 8 steps of poly
+ * 0x1021), for loops that compute the CRC inline. Read only.
+ */
+export const OSDP_CRC_TABLE: Uint16Array = new Uint16Array(256);
+const TABLE = OSDP_CRC_TABLE;
 for (let i = 0; i < 256; i++) {
   let c = i << 8;
   for (let b = 0; b < 8; b++) c = c & 0x8000 ? ((c << 1) ^ 0x1021) & 0xffff : (c << 1) & 0xffff;

@@ -29,7 +29,7 @@
  */
 
 import { CTRL_CRC, CTRL_SCB, CTRL_SEQ, MARK, REPLY_BIT, SOM } from "./constants.ts";
-import { osdpChecksum, osdpCrc16 } from "./crc.ts";
+import { OSDP_CRC_INIT, OSDP_CRC_TABLE, osdpChecksum, osdpCrc16 } from "./crc.ts";
 
 /** Default largest frame accepted, SOM through check, in bytes. */
 export const MAX_FRAME = 1024;
@@ -130,12 +130,53 @@ export class OsdpParser {
       if (this.#step(this.buf[this.#replayIdx++]!)) return start;
     }
     for (let i = start; i < end; i++) {
-      if (this.#step(src[i]!)) return i + 1;
+      if (this.#state === HUNT && src[i] === SOM && i + 4 <= end) {
+        // A whole frame in src: checked and copied in one pass, no per-byte steps.
+        const len = src[i + 2]! | (src[i + 3]! << 8);
+        if (len >= MIN_FRAME && len <= this.maxLength && i + len <= end) {
+          if (this.#whole(src, i, len)) return i + len;
+          i += len - 1; // consumed and failed, as the byte path would; rescan what #fail kept
+        } else if (this.#step(SOM)) return i + 1;
+      } else if (this.#step(src[i]!)) return i + 1;
       while (this.#replayIdx < this.#replayEnd) {
         if (this.#step(this.buf[this.#replayIdx++]!)) return i + 1;
       }
     }
     return end;
+  }
+
+  /**
+   * The frame `src[at .. at + len)` (SOM first, length in range) all at once:
+   * copies it into {@link buf} while computing its check, then accepts or
+   * fails it exactly as the byte path would after its last byte.
+   */
+  #whole(src: Uint8Array, at: number, len: number): boolean {
+    const buf = this.buf;
+    const body = len - 2;
+    let crc = OSDP_CRC_INIT;
+    let sum = 0;
+    if ((src[at + 4]! & CTRL_CRC) !== 0) {
+      const t = OSDP_CRC_TABLE;
+      for (let k = 0; k < body; k++) {
+        const b = src[at + k]!;
+        buf[k] = b;
+        crc = (crc << 8) ^ t[((crc >>> 8) ^ b) & 0xff]!; // bits above 15 never reach the index
+      }
+      crc &= 0xffff;
+    } else {
+      for (let k = 0; k < body; k++) {
+        const b = src[at + k]!;
+        buf[k] = b;
+        sum += b;
+      }
+      sum += src[at + body]!;
+    }
+    buf[body] = src[at + body]!;
+    buf[body + 1] = src[at + body + 1]!;
+    this.#state = BODY;
+    this.#pos = len;
+    this.#len = len;
+    return this.#accept(crc, (0x100 - sum) & 0xff);
   }
 
   /** Drops any partial frame and pending bytes (counted as truncated when a frame was under way). */
@@ -207,6 +248,19 @@ export class OsdpParser {
   #finish(): boolean {
     const buf = this.buf;
     const len = this.#len;
+    return (buf[4]! & CTRL_CRC) !== 0
+      ? this.#accept(osdpCrc16(buf, 0, len - 2), 0)
+      : this.#accept(0, osdpChecksum(buf, 0, len - 1));
+  }
+
+  /**
+   * The frame in {@link buf} (`#len` bytes) is complete: `crc16` is the CRC
+   * over all but its last two bytes (CRC mode), `checksum` the checksum over
+   * all but its last byte (checksum mode). Fills the fields or fails it.
+   */
+  #accept(crc16: number, checksum: number): boolean {
+    const buf = this.buf;
+    const len = this.#len;
     const ctrl = buf[4]!;
     const crc = (ctrl & CTRL_CRC) !== 0;
     const checkLen = crc ? 2 : 1;
@@ -216,12 +270,12 @@ export class OsdpParser {
         this.#fail(ParseError.LENGTH);
         return false;
       }
-      if (osdpCrc16(buf, 0, len - 2) !== (buf[len - 2]! | (buf[len - 1]! << 8))) {
+      if (crc16 !== (buf[len - 2]! | (buf[len - 1]! << 8))) {
         this.checkErrors++;
         this.#fail(ParseError.CHECK);
         return false;
       }
-    } else if (osdpChecksum(buf, 0, len - 1) !== buf[len - 1]) {
+    } else if (checksum !== buf[len - 1]) {
       this.checkErrors++;
       this.#fail(ParseError.CHECK);
       return false;

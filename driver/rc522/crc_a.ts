@@ -14,14 +14,21 @@
 /** Initial CRC_A register value. */
 export const CRC_A_INIT = 0x6363;
 
-/** CRC_A over `data[off .. off + len)`, as a 16-bit value (low byte sent first). */
+/** CRC_A one byte at a time: entry n is the register after shifting n through 8 bit steps. */
+const TABLE: Uint16Array = new Uint16Array(256);
+for (let n = 0; n < 256; n++) {
+  let c = n;
+  for (let b = 0; b < 8; b++) c = (c & 1) ? (c >>> 1) ^ 0x8408 : c >>> 1;
+  TABLE[n] = c;
+}
+
+/** CRC_A over `data[off .. off + len)`, as a 16-bit value (low byte sent first). Table-driven. */
 export function crcA(data: Uint8Array, off: number, len: number): number {
+  const t = TABLE;
   let crc = CRC_A_INIT;
-  for (let i = off; i < off + len; i++) {
-    crc ^= data[i]!;
-    for (let b = 0; b < 8; b++) crc = (crc & 1) ? (crc >>> 1) ^ 0x8408 : crc >>> 1;
-  }
-  return crc & 0xffff;
+  const end = off + len;
+  for (let i = off; i < end; i++) crc = (crc >>> 8) ^ t[(crc ^ data[i]!) & 0xff]!;
+  return crc;
 }
 
 /** Writes the CRC_A of `data[0 .. len)` at `data[len]` (low) and `data[len + 1]` (high); returns `len + 2`. */
