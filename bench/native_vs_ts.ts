@@ -118,7 +118,7 @@ export async function compareNative(o: CompareOptions = {}): Promise<NativeCompa
   try {
     const native = await buildNative(dir);
     const note = native
-      ? `C: ${native.compiler}; seed ${seed}; ${runs} runs of C, TS, C, TS, C, TS; ${passes} passes per process, median pass of process CPU time`
+      ? `C: ${native.compiler}; seed ${seed}; ${runs} runs of C, TS, C, TS, C, TS; ${passes} samples of about 10 ms per process, median sample, process CPU time`
       : "no C compiler (cc) on this machine: the C side was skipped, TS figures only";
     const loops: LoopComparison[] = [];
     const inputs = new Map<LoopName, { file: string; units: number }>();

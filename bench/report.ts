@@ -16,6 +16,7 @@ import { probeGc } from "../test/support/gc_probe.ts";
 import { runLoad, START_FLAGS } from "../test/reliability/mod.ts";
 import { benchFigure, type BenchResult } from "./figures.ts";
 import { type Machine, machine } from "./machine.ts";
+import { compareNative, nativeTable } from "./native_vs_ts.ts";
 import {
   type BenchFile,
   benchRows,
@@ -183,6 +184,8 @@ if (import.meta.main) {
   const slowSync = await runBenchFile("sync_bench.ts", { env: SLOW_SIM, filter: "drain" });
   say("zero-allocation probes");
   const probes = await gcProbes();
+  say("TS vs C: each hot loop beside its C reference, interleaved, 3 runs");
+  const native = await compareNative({ say: (s) => say(`  ${s}`) });
   say(`load: 1,000 scans/s for ${loadSeconds} s, then the drain`);
   const load = await runLoad({ rate: 1000, seconds: loadSeconds, progress: say });
 
@@ -253,6 +256,26 @@ file by hand, run the report again.
 ## Machine
 
 ${machineText(m)}
+
+## TS vs C
+
+${native.note}. Ranges over the runs; each run's figure is the median of its three processes
+per side. \`deno run -A bench/native_vs_ts.ts\` reproduces it (\`--loop NAME\`, \`--runs\`, \`--seed\`).
+
+${nativeTable(native)}
+
+- Both sides run the same algorithm on the same bytes (made from one seed by
+  \`bench/native/inputs.ts\`): C in \`bench/native/*.c\`, TypeScript through
+  pontaj's public entry points in \`bench/native/ts_loops.ts\`. Each unit's
+  value is added into a 32-bit sum on both sides; the run fails unless counts
+  and sums agree.
+- Times are process CPU time per unit (\`CLOCK_PROCESS_CPUTIME_ID\` and
+  \`process.cpuUsage\`), so time spent waiting for a core on this shared
+  machine is not counted; the TS side first warms up for 0.5 s.
+- Heap growth: the TS side's heap (\`heapUsed\`) across one pass between forced
+  GCs, least of 5 tries, less the cost of reading it (\`--expose-gc\`, 1 MiB
+  semi-space); scavenges: \`--trace-gc\` lines during the timed samples, all
+  processes of all runs. Both 0 means the loop allocates nothing.
 
 ## Figures
 

@@ -80,25 +80,27 @@ export function mergeAnswer(
   out: Int32Array,
 ): number {
   const first = known >> 3;
-  if (a.rxLen === 0 || first + a.rxLen > 5) return AC_BAD_LENGTH;
+  const rxLen = a.rxLen;
+  if (rxLen === 0 || first + rxLen > 5) return AC_BAD_LENGTH;
   const align = a.rxAlign;
-  for (let j = 0; j < a.rxLen; j++) {
-    const v = a.rx[j]!;
-    if (j === 0 && align !== 0) {
-      const m = (1 << align) - 1;
-      cl[first] = (cl[first]! & m) | (v & ~m & 0xff);
-    } else cl[first + j] = v;
+  const rx = a.rx;
+  let j = 0;
+  if (align !== 0) {
+    const m = (1 << align) - 1;
+    cl[first] = (cl[first]! & m) | (rx[0]! & ~m & 0xff);
+    j = 1;
   }
+  for (; j < rxLen; j++) cl[first + j] = rx[j]!;
   if (a.status === X_COLLISION) {
     const bit = collisionBit(a.collReg, align, first);
-    if (bit < known || bit >= 32 || (bit >> 3) >= first + a.rxLen) return AC_BAD_POSITION;
+    if (bit < known || bit >= 32 || (bit >> 3) >= first + rxLen) return AC_BAD_POSITION;
     const byte = bit >> 3;
     const b = bit & 7;
     cl[byte] = (cl[byte]! & ((1 << b) - 1)) | (1 << b); // follow the cards sending 1
     out[0] = bit + 1;
     return AC_COLLISION;
   }
-  if (a.status !== X_OK || first + a.rxLen !== 5 || a.rxLastBits !== 0) return AC_BAD_LENGTH;
+  if (a.status !== X_OK || first + rxLen !== 5 || a.rxLastBits !== 0) return AC_BAD_LENGTH;
   if ((cl[0]! ^ cl[1]! ^ cl[2]! ^ cl[3]!) !== cl[4]) return AC_BAD_BCC;
   return AC_COMPLETE;
 }
