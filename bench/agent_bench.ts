@@ -29,7 +29,7 @@ import {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const sim = await startIflowSimulator({ port: 0, employees: employeesFor(10_000) });
-const readers = openSimReaders();
+const readers = await openSimReaders();
 const dir = await Deno.makeTempDir({ prefix: "pontaj-agent-bench-" });
 await writeConfig(
   `${dir}/latency.jsonc`,
@@ -76,7 +76,7 @@ for (const reader of readers.readers) {
   });
 }
 
-const startupReaders = openSimReaders();
+const startupReaders = await openSimReaders();
 let startRun = 0;
 Deno.bench({
   name:

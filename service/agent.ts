@@ -16,7 +16,8 @@ import type { ScanInput } from "./journal/types.ts";
 import type { JournalFs } from "./journal/fs.ts";
 import type { Logger } from "./log.ts";
 import { ScanPipeline, type ScanStore } from "./pipeline/scan_pipeline.ts";
-import { type DeviceOverrides, devicesFor } from "./readers/factory.ts";
+import { devicesFor } from "./readers/factory.ts";
+import type { DeviceOverrides } from "./readers/kind.ts";
 import { ReaderSupervisor } from "./readers/supervisor.ts";
 import { SyncEngine } from "./sync/engine.ts";
 import { startStatusServer, type StatusServer } from "./status/server.ts";
@@ -141,12 +142,11 @@ export class Agent {
   async #start(withStatus: boolean, overrides: DeviceOverrides): Promise<void> {
     const log = this.#log;
     for (
-      const device of devicesFor(
-        this.config.readers,
-        (reader, msg) => log("warn", msg, { reader }),
-        overrides,
+      const device of devicesFor(this.config.readers, {
+        warn: (reader, msg) => log("warn", msg, { reader }),
         log,
-      )
+        overrides,
+      })
     ) {
       const sup = new ReaderSupervisor({
         names: device.names,

@@ -73,7 +73,7 @@ export async function runDemo(opts: DemoOptions = {}): Promise<DemoSummary> {
   let sim: IflowSimulator = await startIflowSimulator({ port: 0 });
   const port = sim.port;
   let storedBefore = 0;
-  const readers: DemoReader[] = demoReaders();
+  const readers: DemoReader[] = await demoReaders();
   const config = validateConfig(
     {
       timezone: "Europe/Bucharest",

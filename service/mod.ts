@@ -6,7 +6,7 @@
  */
 
 export { Agent, type AgentOptions } from "./agent.ts";
-export type { DeviceOverrides } from "./readers/factory.ts";
+export type { DeviceOverrides } from "./readers/kind.ts";
 export { type DemoOptions, type DemoSummary, runDemo } from "./demo.ts";
 export { main } from "./main.ts";
 export {

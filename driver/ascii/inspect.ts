@@ -5,7 +5,9 @@
  * @module
  */
 
+import type { CaptureResult } from "../capture.ts";
 import { CardRead } from "../card.ts";
+import { parseHexBytes } from "../hex.ts";
 import { formatTag, TAG_FORMATS } from "../tag.ts";
 import { AsciiFrameDecoder } from "./frame.ts";
 import { LineDecoder } from "./line.ts";
@@ -17,12 +19,32 @@ export function allTags(read: CardRead): Record<string, string> {
   return out;
 }
 
-function parseHexBytes(hex: string): Uint8Array | null {
-  const clean = hex.replace(/^0x/i, "").replace(/[\s:,-]/g, "");
-  if (clean.length === 0 || clean.length % 2 !== 0 || !/^[0-9a-fA-F]+$/.test(clean)) return null;
-  const out = new Uint8Array(clean.length / 2);
-  for (let i = 0; i < out.length; i++) out[i] = parseInt(clean.slice(2 * i, 2 * i + 2), 16);
-  return out;
+/** What {@link decodeAsciiCapture} found. */
+export interface AsciiCaptureResult extends CaptureResult {
+  /** `ascii` when decoded. */
+  kind?: "ascii";
+  /** The 5-byte id in hex. */
+  id?: string;
+  /** The version/customer byte. */
+  version?: number;
+  /** The low 24 bits of the id. */
+  cardNumber?: number;
+  /** Byte 3 of the id, as printed `FFF,CCCCC` cards read it. */
+  facility?: number;
+  /** The low 16 bits of the id. */
+  card?: number;
+  /** The id in every tag format. */
+  tags?: Record<string, string>;
+}
+
+/** What {@link decodeLineCapture} found. */
+export interface LineCaptureResult extends CaptureResult {
+  /** `line` when decoded. */
+  kind?: "line";
+  /** The code as hex bytes. */
+  id?: string;
+  /** The code in every tag format. */
+  tags?: Record<string, string>;
 }
 
 /**
@@ -30,10 +52,15 @@ function parseHexBytes(hex: string): Uint8Array | null {
  * (`02 36 37 … 03`) or the 12 hex characters between STX and ETX
  * (`67003B51C6CB`).
  */
-export function decodeAsciiCapture(input: string): Record<string, unknown> {
+export function decodeAsciiCapture(input: string): AsciiCaptureResult {
   const text = input.trim();
   let bytes: Uint8Array;
-  const raw = parseHexBytes(text);
+  let raw: Uint8Array | null = null;
+  try {
+    raw = parseHexBytes(text);
+  } catch {
+    // not raw bytes; maybe the 12 characters
+  }
   if (raw && raw[0] === 0x02) {
     bytes = raw;
   } else if (/^[0-9a-fA-F]{12}$/.test(text)) {
@@ -76,7 +103,7 @@ export function decodeAsciiCapture(input: string): Record<string, unknown> {
 export function decodeLineCapture(
   input: string,
   base: "auto" | "dec" | "hex" = "auto",
-): Record<string, unknown> {
+): LineCaptureResult {
   const dec = new LineDecoder(base);
   let found = false;
   for (const ch of new TextEncoder().encode(input.trim() + "\n")) if (dec.push(ch)) found = true;

@@ -16,6 +16,7 @@ import type { OsdpReaderSpec } from "./bus_types.ts";
 import { OsdpLedColor, type OsdpLedColorName } from "./constants.ts";
 import type { FeedbackPattern } from "./payload.ts";
 import { DEFAULT_TIMING, type LinkTiming } from "./timing.ts";
+import type { ReaderGroupIssue } from "../config_issue.ts";
 
 /** Options of an `osdp` reader, as parsed. */
 export interface OsdpReaderConfig {
@@ -98,14 +99,61 @@ export interface OsdpLineConfig {
 }
 
 /**
+ * Checks `osdp` readers that share a port: one speed, RS-485 mode and timing
+ * per line, distinct addresses. Each problem names the reader it is reported
+ * at (its index in `readers`) and the key; empty when fine.
+ */
+export function osdpLineIssues(
+  readers: readonly (OsdpReaderConfig & { name: string })[],
+): ReaderGroupIssue[] {
+  const out: ReaderGroupIssue[] = [];
+  const first = new Map<string, OsdpReaderConfig & { name: string }>();
+  const addresses = new Map<string, string>();
+  readers.forEach((r, reader) => {
+    const f = first.get(r.port);
+    if (!f) first.set(r.port, r);
+    else if (r.baudRate !== f.baudRate || r.rs485 !== f.rs485) {
+      out.push({
+        reader,
+        path: [r.baudRate !== f.baudRate ? "baudRate" : "rs485"],
+        message:
+          `osdp readers "${f.name}" and "${r.name}" share ${r.port} but differ in baudRate/rs485`,
+      });
+    } else if (
+      r.replyTimeoutMs !== f.replyTimeoutMs || r.offlineAfterMs !== f.offlineAfterMs ||
+      r.reconnectMaxMs !== f.reconnectMaxMs
+    ) {
+      out.push({
+        reader,
+        path: [],
+        message: `osdp readers "${f.name}" and "${r.name}" share ${r.port} but differ in ` +
+          `replyTimeoutMs/offlineAfterMs/reconnectMaxMs`,
+      });
+    }
+    const key = `${r.address}@${r.port}`;
+    const clash = addresses.get(key);
+    if (clash !== undefined) {
+      out.push({
+        reader,
+        path: ["address"],
+        message:
+          `osdp readers "${clash}" and "${r.name}" both use address ${r.address} on ${r.port}`,
+      });
+    } else addresses.set(key, r.name);
+  });
+  return out;
+}
+
+/**
  * Groups named `osdp` reader configs by port. Throws an `Error` naming the
- * readers when two on one port disagree on speed or timing, or share an
- * address.
+ * readers when {@link osdpLineIssues} finds a problem.
  */
 export function groupOsdpReaders(
   readers: readonly (OsdpReaderConfig & { name: string })[],
 ): OsdpLineConfig[] {
-  const lines = new Map<string, OsdpLineConfig & { names: Map<number, string> }>();
+  const problem = osdpLineIssues(readers)[0];
+  if (problem) throw new Error(problem.message);
+  const lines = new Map<string, OsdpLineConfig>();
   for (const r of readers) {
     let line = lines.get(r.port);
     if (!line) {
@@ -119,33 +167,9 @@ export function groupOsdpReaders(
           offlineAfterMs: r.offlineAfterMs,
           reconnectMaxMs: r.reconnectMaxMs,
         },
-        names: new Map(),
       };
       lines.set(r.port, line);
     }
-    const first = line.names.values().next().value ?? r.name;
-    if (r.baudRate !== line.baudRate || r.rs485 !== line.rs485) {
-      throw new Error(
-        `osdp readers "${first}" and "${r.name}" share ${r.port} but differ in baudRate/rs485`,
-      );
-    }
-    const t = line.timing;
-    if (
-      r.replyTimeoutMs !== t.replyTimeoutMs || r.offlineAfterMs !== t.offlineAfterMs ||
-      r.reconnectMaxMs !== t.reconnectMaxMs
-    ) {
-      throw new Error(
-        `osdp readers "${first}" and "${r.name}" share ${r.port} but differ in ` +
-          `replyTimeoutMs/offlineAfterMs/reconnectMaxMs`,
-      );
-    }
-    const clash = line.names.get(r.address);
-    if (clash !== undefined) {
-      throw new Error(
-        `osdp readers "${clash}" and "${r.name}" both use address ${r.address} on ${r.port}`,
-      );
-    }
-    line.names.set(r.address, r.name);
     line.readers.push({
       name: r.name,
       address: r.address,
@@ -155,5 +179,5 @@ export function groupOsdpReaders(
       feedback: r.feedback,
     });
   }
-  return [...lines.values()].map(({ names: _n, ...l }) => l);
+  return [...lines.values()];
 }

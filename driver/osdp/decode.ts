@@ -36,13 +36,11 @@ import {
 } from "./payload.ts";
 import { OsdpCardDecoder } from "./card_data.ts";
 import { formatTag } from "../tag.ts";
+import type { CaptureResult } from "../capture.ts";
+import { parseHexBytes } from "../hex.ts";
 
 /** A decoded packet (or why it is not one). */
-export interface DecodedOsdpPacket {
-  /** True when a whole, valid packet was found. */
-  ok: boolean;
-  /** Error message when not ok. */
-  error?: string;
+export interface DecodedOsdpPacket extends CaptureResult {
   /** Bytes given. */
   inputLength: number;
   /** Frame length from the header. */
@@ -91,17 +89,6 @@ function toHex(b: Uint8Array, off: number, len: number): string {
     s += (s ? " " : "") + b[off + i]!.toString(16).padStart(2, "0").toUpperCase();
   }
   return s;
-}
-
-/** Parses hex (spaces, colons, commas and `0x` allowed); throws on odd or non-hex input. */
-export function parseHexBytes(hex: string): Uint8Array {
-  const clean = hex.replace(/0x/gi, "").replace(/[\s:,-]/g, "");
-  if (clean.length % 2 !== 0 || !/^[0-9a-fA-F]*$/.test(clean)) {
-    throw new Error("expected hex bytes, e.g. 53 65 08 00 04 60 60 90");
-  }
-  const out = new Uint8Array(clean.length / 2);
-  for (let i = 0; i < out.length; i++) out[i] = parseInt(clean.slice(i * 2, i * 2 + 2), 16);
-  return out;
 }
 
 /** Decodes the first OSDP packet in `hex`. Never throws: problems come back as `ok: false`. */

@@ -71,4 +71,4 @@ export {
 } from "./emulated_pd_state.ts";
 export { OsdpEmulator, type OsdpEmulatorOptions } from "./emulator.ts";
 export { groupOsdpReaders, type OsdpLineConfig, type OsdpReaderConfig } from "./config.ts";
-export { type DecodedOsdpPacket, decodeOsdpHex, parseHexBytes } from "./decode.ts";
+export { type DecodedOsdpPacket, decodeOsdpHex } from "./decode.ts";

@@ -17,6 +17,7 @@ import { z } from "zod";
 import { TAG_FORMATS, type TagFormat } from "../tag.ts";
 import { type GainDb, GAINS_DB, SERIAL_SPEEDS } from "./registers.ts";
 import { SPI_MAX_SPEED_HZ } from "./spi.ts";
+import { type ReaderConfigIssue, withConfigIssues } from "../config_issue.ts";
 
 /** UART rates the chip supports (SerialSpeedReg table). */
 export const RC522_BAUD_RATES: readonly number[] = Object.keys(SERIAL_SPEEDS).map(Number);
@@ -40,7 +41,10 @@ export const Rc522UartConfigSchema = z.strictObject({
   ).default(9600),
 });
 
-/** Config of an `rc522` reader: exactly one of `spi` or `uart`. Strict: unknown keys are errors. */
+/**
+ * Config of an `rc522` reader. Strict: unknown keys are errors; exactly one of
+ * `spi` or `uart` is checked by {@link rc522ConfigIssues}.
+ */
 export const Rc522ReaderConfigSchema = z.strictObject({
   /** Connect over SPI (spidev). */
   spi: Rc522SpiConfigSchema.optional(),
@@ -54,17 +58,29 @@ export const Rc522ReaderConfigSchema = z.strictObject({
   tagFormat: z.enum(TAG_FORMATS).default("hex"),
   /** Ticks a card may be missed before it counts as removed (default 2). */
   absentTicks: z.number().int().min(1).max(100).default(2),
-}).superRefine((c, ctx) => {
+});
+
+/**
+ * The check that spans `spi` and `uart`: exactly one of them (empty when fine).
+ * The agent applies it to every `rc522` entry.
+ */
+export function rc522ConfigIssues(c: Rc522ReaderConfig): ReaderConfigIssue[] {
   if (!c.spi === !c.uart) {
-    ctx.addIssue({
-      code: "custom",
+    return [{
+      path: [],
       message: c.spi
         ? "give either spi or uart, not both"
         : "give how the RC522 is connected: spi: {device} or uart: {port}",
-      path: [],
-    });
+    }];
   }
-});
+  return [];
+}
+
+/** The config with the cross-key check ({@link rc522ConfigIssues}) applied. */
+export const Rc522ReaderConfigCheckedSchema: typeof Rc522ReaderConfigSchema = withConfigIssues(
+  Rc522ReaderConfigSchema,
+  rc522ConfigIssues,
+);
 
 /** A parsed `rc522` reader config (defaults filled in). */
 export interface Rc522ReaderConfig {

@@ -6,6 +6,8 @@
  */
 
 import { crcA } from "./crc_a.ts";
+import { parseHexBytes } from "../hex.ts";
+import type { CaptureResult } from "../capture.ts";
 
 /** REQA short frame (7 bits): wakes cards in IDLE. */
 export const REQA = 0x26;
@@ -144,6 +146,18 @@ export interface Rc522UidLevel {
   selectCrc: string;
 }
 
+/** What {@link decodeRc522UidCapture} answers: the UID explained, or why not. */
+export type Rc522UidCapture = CaptureResult & Partial<Rc522UidInfo>;
+
+/** {@link decodeRc522Uid} as a capture decoder: never throws, problems come back as `ok: false`. */
+export function decodeRc522UidCapture(hex: string): Rc522UidCapture {
+  try {
+    return { ok: true, ...decodeRc522Uid(hex) };
+  } catch (e) {
+    return { ok: false, error: (e as Error).message };
+  }
+}
+
 /** What {@link decodeRc522Uid} returns (JSON-able). */
 export interface Rc522UidInfo {
   /** UID, uppercase hex. */
@@ -175,12 +189,14 @@ const hexOf = (a: ArrayLike<number>) => Array.from(a, hex2).join(" ");
  * ```
  */
 export function decodeRc522Uid(hex: string): Rc522UidInfo {
-  const clean = hex.replace(/[\s:.-]/g, "").replace(/^0x/i, "");
-  if (!/^[0-9a-fA-F]*$/.test(clean) || clean.length % 2 !== 0) {
-    throw new Error(`rc522-uid: "${hex}" is not hex bytes (expected e.g. 04A3C6CAE26180)`);
+  let uid: Uint8Array;
+  try {
+    uid = parseHexBytes(hex);
+  } catch (e) {
+    throw new Error(
+      `rc522-uid: "${hex}" is not hex bytes (${(e as Error).message}; e.g. 04A3C6CAE26180)`,
+    );
   }
-  const uid = new Uint8Array(clean.length / 2);
-  for (let i = 0; i < uid.length; i++) uid[i] = parseInt(clean.slice(2 * i, 2 * i + 2), 16);
   const levels = cascadeLevels(uid.length);
   if (levels === 0) {
     throw new Error(

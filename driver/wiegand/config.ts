@@ -20,6 +20,7 @@ import { z } from "zod";
 import { TAG_FORMATS } from "../tag.ts";
 import { CompiledFormat, MAX_WIEGAND_BITS } from "./formats.ts";
 import { wiegandConfigIssues, type WiegandReaderConfig } from "./config_types.ts";
+import { withConfigIssues } from "../config_issue.ts";
 
 const bitPos = z.number().int().min(1).max(MAX_WIEGAND_BITS);
 const bitRange = z.tuple([bitPos, bitPos]);
@@ -117,9 +118,8 @@ type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 const _sameConfig: Same<z.output<typeof WiegandReaderConfigSchema>, WiegandReaderConfig> = true;
 void _sameConfig;
 
-/** The config with the cross-key checks applied. */
-export const WiegandReaderConfigCheckedSchema = WiegandReaderConfigSchema.superRefine((c, ctx) => {
-  for (const i of wiegandConfigIssues(c)) {
-    ctx.addIssue({ code: "custom", path: i.path, message: i.message });
-  }
-});
+/** The config with the cross-key checks ({@link wiegandConfigIssues}) applied. */
+export const WiegandReaderConfigCheckedSchema: typeof WiegandReaderConfigSchema = withConfigIssues(
+  WiegandReaderConfigSchema,
+  wiegandConfigIssues,
+);

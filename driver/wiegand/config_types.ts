@@ -9,6 +9,7 @@
 import type { TagFormat } from "../tag.ts";
 import { WiegandFormatSet } from "./decode.ts";
 import type { BitRange } from "./formats.ts";
+import type { ReaderConfigIssue } from "../config_issue.ts";
 
 /** A parity bit of a custom format, as configured. */
 export interface ParityRuleConfig {
@@ -123,12 +124,7 @@ export function wiegandConfigDefaults(
 }
 
 /** One cross-key problem: where and what. */
-export interface WiegandConfigIssue {
-  /** Key path inside the reader entry. */
-  path: (string | number)[];
-  /** What is expected. */
-  message: string;
-}
+export type WiegandConfigIssue = ReaderConfigIssue;
 
 /** The format set a config describes (throws `Error` naming the bad key). */
 export function formatSetFromConfig(c: WiegandReaderConfig): WiegandFormatSet {

@@ -20,6 +20,7 @@ import {
 } from "./decode.ts";
 import { bitsFromBigInt, bitsFromString, bitsToBigInt, bitsToString } from "./encode.ts";
 import { MAX_WIEGAND_BITS } from "./formats.ts";
+import type { CaptureResult } from "../capture.ts";
 import { decodeKeypadBurst, keyLabel, KEYPAD_BAD_CHECK, type KeypadOptions } from "./keypad.ts";
 
 /** One parity bit's check. */
@@ -33,9 +34,7 @@ export interface ParityCheckResult {
 }
 
 /** What {@link decodeWiegandText} found. */
-export interface WiegandTextResult {
-  /** True when the frame decoded (a card or a key); the CLI exits 1 otherwise. */
-  ok: boolean;
+export interface WiegandTextResult extends CaptureResult {
   /** The input as given. */
   input: string;
   /** `card`, `key`, or `invalid` (unreadable input). */

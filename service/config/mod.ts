@@ -20,9 +20,3 @@ export {
   type ReaderConfig,
 } from "./schema.ts";
 export { parseJsonc, stripJsonc } from "./jsonc.ts";
-export {
-  AsciiReaderConfigSchema,
-  LineReaderConfigSchema,
-  READER_KIND_SCHEMAS,
-  type ReaderKindSchema,
-} from "./reader_kinds.ts";

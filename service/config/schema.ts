@@ -19,11 +19,10 @@
  */
 
 import { z } from "zod";
-import { TAG_FORMATS, type TagFormat } from "../../driver/tag.ts";
 import { type IflowConfig, IflowConfigSchema } from "../iflow/config.ts";
-import { READER_KIND_SCHEMAS } from "./reader_kinds.ts";
-import { wiegandConfigIssues, type WiegandReaderConfig } from "../../driver/wiegand/mod.ts";
-import { groupOsdpReaders, type OsdpReaderConfig } from "../../driver/osdp/config.ts";
+import { type ReaderConfig, readerEntrySchema, readerIssues } from "../readers/kinds/mod.ts";
+
+export type { ReaderConfig };
 
 const knownZones = new Set<string>();
 
@@ -37,34 +36,6 @@ export function isTimeZone(tz: string): boolean {
   }
   if (knownZones.size < 64) knownZones.add(tz);
   return true;
-}
-
-/** Options every reader has. */
-export const ReaderBaseSchema = z.strictObject({
-  /** Unique name, shown in status and journaled with each scan. */
-  name: z.string().min(1).max(64).regex(/^[A-Za-z0-9._-]+$/, {
-    message: "letters, digits, '.', '_' and '-' only",
-  }),
-});
-
-const tagFormat = z.enum(TAG_FORMATS);
-
-function readerSchema() {
-  // `extend` keeps each kind's own refinements (e.g. rc522: exactly one of spi/uart).
-  // A kind's schema that has its own tagFormat keeps it (and its default).
-  const variants = READER_KIND_SCHEMAS.map(({ kind, schema, defaultTagFormat }) =>
-    schema.extend({
-      ...ReaderBaseSchema.shape,
-      kind: z.literal(kind),
-      ...("tagFormat" in schema.shape ? {} : { tagFormat: tagFormat.default(defaultTagFormat) }),
-    })
-  );
-  return z.discriminatedUnion(
-    "kind",
-    variants as unknown as [typeof variants[0]],
-  ) as unknown as z.ZodType<
-    ReaderConfig
-  >;
 }
 
 /** Where and how scans are journaled. */
@@ -81,18 +52,6 @@ export interface JournalConfig {
   keepDamagedDays: number;
   /** Scans held in memory while the disk fails (default 10,000). */
   queueLimit: number;
-}
-
-/** One reader entry: name, kind, tagFormat and the kind's own options. */
-export interface ReaderConfig {
-  /** Unique name, journaled with each scan. */
-  name: string;
-  /** Reader kind (`ascii`, `line`, ...). */
-  kind: string;
-  /** How card ids are printed as `rfidTag`. */
-  tagFormat: TagFormat;
-  /** Kind-specific options (port, baudRate, ...). */
-  [option: string]: unknown;
 }
 
 /** A validated config (defaults applied). */
@@ -131,7 +90,7 @@ export const ConfigSchema: z.ZodType<Config, unknown> = z.strictObject({
   /** iFlow endpoint and token. */
   iflow: IflowConfigSchema,
   /** The readers wired to this controller. */
-  readers: z.array(readerSchema()).default([]).superRefine((readers, ctx) => {
+  readers: z.array(readerEntrySchema()).default([]).superRefine((readers, ctx) => {
     const seen = new Set<string>();
     readers.forEach((r, i) => {
       if (seen.has(r.name)) {
@@ -142,20 +101,8 @@ export const ConfigSchema: z.ZodType<Config, unknown> = z.strictObject({
         });
       }
       seen.add(r.name);
-      // Checks that span several keys of one kind (a spread schema drops refinements).
-      if (r.kind === "wiegand") {
-        for (const issue of wiegandConfigIssues(r as unknown as WiegandReaderConfig)) {
-          ctx.addIssue({ code: "custom", path: [i, ...issue.path], message: issue.message });
-        }
-      }
     });
-    // OSDP readers sharing a port must agree on speed and use distinct addresses.
-    const osdp = readers.filter((r) => r.kind === "osdp");
-    try {
-      groupOsdpReaders(osdp as unknown as (OsdpReaderConfig & { name: string })[]);
-    } catch (err) {
-      ctx.addIssue({ code: "custom", path: [], message: (err as Error).message });
-    }
+    for (const issue of readerIssues(readers)) ctx.addIssue({ code: "custom", ...issue });
   }),
   /** The same tag on the same reader within this window is dropped (counted). */
   debounceMs: z.number().int().min(0).max(3_600_000).default(3000),

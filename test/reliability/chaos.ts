@@ -120,7 +120,7 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosResult> {
     employees: employeesFor(capacity),
     faults: opts.faults ?? CHAOS_FAULTS,
   });
-  const sims = openSimReaders();
+  const sims = await openSimReaders();
   const readers = sims.readers;
   for (const why of sims.skipped) say(`reader left out: ${why}`);
   const dir = await Deno.makeTempDir({ prefix: "pontaj-chaos-" });

@@ -78,7 +78,7 @@ Deno.test("disk full (journal): ENOSPC spools scans in a bounded queue, counts w
 
 Deno.test("disk full (agent): status degraded, scans wait in the memory queue, the ones that could not be kept are counted and logged, nothing else lost", async () => {
   const sim = await startIflowSimulator({ port: 0, employees: employeesFor(100) });
-  const sims = openSimReaders();
+  const sims = await openSimReaders();
   const dir = await Deno.makeTempDir({ prefix: "pontaj-enospc-agent-" });
   const configPath = `${dir}/pontaj.jsonc`;
   const reader = sims.readers[0]!; // one reader: taps are read in the order written

@@ -92,7 +92,7 @@ export const INPUT_TARGETS: readonly FuzzTarget[] = [
     name: "cli decode: captured frames of every kind",
     documented: "none (invalid input comes back as ok: false)",
     make(rng) {
-      const kinds = Object.values(CAPTURE_DECODERS);
+      const kinds = [...CAPTURE_DECODERS.values()];
       const seeds = [
         "0267003B51C6CB0D0A03",
         "67003B51C6CB",

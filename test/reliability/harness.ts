@@ -84,8 +84,8 @@ export interface SimReaderSet {
  * One simulated reader of every implemented kind (`demoReaders()`), made
  * readable from an agent in a child process (see `sim_bridge.ts`).
  */
-export function openSimReaders(): SimReaderSet {
-  const all = demoReaders();
+export async function openSimReaders(): Promise<SimReaderSet> {
+  const all = await demoReaders();
   const b = bridgeReaders(all);
   return {
     ...b,
@@ -97,7 +97,7 @@ export function openSimReaders(): SimReaderSet {
 
 /** Name of a reader (from its config entry). */
 export function readerName(r: SimReader): string {
-  return String(r.config.name);
+  return r.config.name;
 }
 
 // Tags stay below 2^24: a Wiegand 26-bit card carries 24 bits of id (facility, card).

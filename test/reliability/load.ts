@@ -16,7 +16,7 @@
  */
 
 import { parseArgs } from "node:util";
-import { demoAsciiReader, demoLineReader } from "../../service/demo/sim_readers.ts";
+import { demoReader } from "../../service/demo/sim_readers.ts";
 import { DEMO_TOKEN } from "../../service/iflow/sim_model.ts";
 import { type IflowSimulator, startIflowSimulator } from "../../service/iflow/simulator.ts";
 import { checkDelivery, type DeliveryReport, readArchive } from "./delivery.ts";
@@ -108,7 +108,9 @@ export async function runLoad(opts: LoadOptions = {}): Promise<LoadResult> {
   const readers: SimReader[] = [];
   for (let i = 0; i < (opts.readers ?? 8); i++) {
     readers.push(
-      i % 2 === 0 ? demoAsciiReader(`burst-ascii-${i}`) : demoLineReader(`burst-line-${i}`),
+      await (i % 2 === 0
+        ? demoReader("ascii", `burst-ascii-${i}`)
+        : demoReader("line", `burst-line-${i}`)),
     );
   }
   const down = downServer();

@@ -43,16 +43,16 @@ export function bridgeReaders(readers: DemoReader[]): BridgedReaders {
   const gpio: Record<string, string> = {};
   const skipped: string[] = [];
   for (const r of readers) {
-    const name = String(r.config.name);
+    const name = r.config.name;
     const layers = Object.keys(r).filter((k) => !PLAIN_KEYS.has(k) && k !== "gpio");
     if (layers.length > 0) {
       skipped.push(`${name} (${r.kind}): simulated kernel layer ${layers.join(", ")} not bridged`);
       continue;
     }
-    if (r.gpio) {
-      const chip = r.gpio.openChip(String(r.config.chip ?? "/dev/gpiochip0"));
+    if (r.gpio && r.config.kind === "wiegand") {
+      const chip = r.gpio.openChip(r.config.chip ?? "/dev/gpiochip0");
       const req = buildLineRequest({
-        offsets: [Number(r.config.d0 ?? 0), Number(r.config.d1 ?? 1)],
+        offsets: [r.config.d0, r.config.d1],
         consumer: "pontaj-bridge",
       });
       const rc = r.gpio.requestLines(chip, req);

@@ -1,6 +1,9 @@
 import assert from "node:assert/strict";
 import { openPty } from "../../../driver/serial/mod.ts";
-import { Rc522ReaderConfigSchema } from "../../../driver/rc522/config.ts";
+import {
+  Rc522ReaderConfigCheckedSchema,
+  Rc522ReaderConfigSchema,
+} from "../../../driver/rc522/config.ts";
 import {
   type Rc522CardEvent,
   Rc522Reader,
@@ -38,7 +41,7 @@ Deno.test("config schema: defaults, strictness, exactly one connection", () => {
     { port: "/dev/ttyUSB0", baudRate: 115200 },
   );
   const bad = (v: unknown, re: RegExp) => {
-    const r = Rc522ReaderConfigSchema.safeParse(v);
+    const r = Rc522ReaderConfigCheckedSchema.safeParse(v);
     assert.equal(r.success, false, JSON.stringify(v));
     assert.match(JSON.stringify(r.error!.issues), re);
   };

@@ -10,7 +10,7 @@ import { eventually } from "./harness.ts";
 Deno.test("agent reads every implemented reader kind and delivers each card's tag", async () => {
   const sim = await startIflowSimulator({ port: 0 });
   const dir = await Deno.makeTempDir({ prefix: "pontaj-kinds-" });
-  const readers = demoReaders();
+  const readers = await demoReaders();
   const config = validateConfig(
     {
       journal: { dir: `${dir}/journal` },

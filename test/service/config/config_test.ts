@@ -133,7 +133,7 @@ Deno.test("config osdp readers on one port need distinct addresses and one speed
   ]);
   assert.match(
     problems({ ...minimal, readers: [osdp("a", 1), osdp("b", 1)] })[0]!,
-    /^pontaj.jsonc: readers: osdp readers "a" and "b" both use address 1 on \/dev\/ttyRS485/,
+    /^pontaj.jsonc: readers\[1\]\.address: osdp readers "a" and "b" both use address 1 on \/dev\/ttyRS485/,
   );
   assert.match(
     problems({ ...minimal, readers: [osdp("a", 1), osdp("b", 2, 115200)] })[0]!,

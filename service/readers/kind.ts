@@ -1,0 +1,101 @@
+/**
+ * A reader kind as one typed descriptor: its options schema (from its driver
+ * folder), the checks that span several keys or several readers, how its
+ * entries become supervised devices, its capture decoder for `cli decode`,
+ * and its demo simulator. The registry (`kinds/mod.ts`) lists them all; the
+ * config schema, the device factory, `cli decode` and the demo read nothing
+ * else.
+ *
+ * @module
+ */
+
+import { z } from "zod";
+import type { CaptureDecoder } from "../../driver/capture.ts";
+import type { ReaderConfigIssue, ReaderGroupIssue } from "../../driver/config_issue.ts";
+import type { GpioIoctl } from "../../driver/wiegand/gpio_ffi.ts";
+import type { SpiIoctl } from "../../driver/rc522/spi.ts";
+import type { DemoReader } from "../demo/sim_readers.ts";
+import type { ReaderDriver } from "./types.ts";
+
+/** The `name` every reader entry has: shown in status and journaled with each scan. */
+export const ReaderNameSchema = z.string().min(1).max(64).regex(/^[A-Za-z0-9._-]+$/, {
+  message: "letters, digits, '.', '_' and '-' only",
+});
+
+/**
+ * The keys every entry has besides its kind's options: `name` and the `kind`
+ * literal. A kind's entry schema is `Options.extend(entryKeys("kind"))`.
+ */
+export function entryKeys<K extends string>(
+  kind: K,
+): { name: typeof ReaderNameSchema; kind: z.ZodLiteral<K> } {
+  return { name: ReaderNameSchema, kind: z.literal(kind) };
+}
+
+/** Any kind's entry schema (options extended with {@link entryKeys}). */
+export type EntrySchema = z.ZodObject<
+  { name: typeof ReaderNameSchema; kind: z.ZodLiteral<string> }
+>;
+
+/** Simulated kernel layers that replace devices which cannot exist (tests, the demo). */
+export interface DeviceOverrides {
+  /** GPIO chip per `wiegand` reader name. */
+  gpio?: Map<string, GpioIoctl>;
+  /** spidev layer per `rc522` reader name. */
+  spi?: Map<string, SpiIoctl>;
+}
+
+/** Log sink for device events (keys and tokens are never logged). */
+export type DeviceLogger = (
+  level: "debug" | "info" | "warn" | "error",
+  msg: string,
+  fields?: Record<string, unknown>,
+) => void;
+
+/** What turning entries into devices may use. */
+export interface DeviceContext {
+  /** Warnings from drivers (e.g. RS-485 unsupported), with the reader's name. */
+  warn(reader: string, message: string): void;
+  /** Device events. */
+  log: DeviceLogger;
+  /** Simulated kernel layers by reader name. */
+  overrides: DeviceOverrides;
+}
+
+/** One device to supervise: a serial reader, a GPIO pair, an SPI chip or a bus of readers. */
+export interface DeviceSpec {
+  /** Reader names it hosts. */
+  names: string[];
+  /** Reader kind. */
+  kind: string;
+  /** Makes a fresh driver (called again after each failure). */
+  create: () => ReaderDriver;
+}
+
+/** How `cli decode <name> <frame>` reads one captured frame of this kind. */
+export interface CaptureSpec {
+  /** The name given to `cli decode` (usually the kind). */
+  name: string;
+  /** What to type, with an example. */
+  hint: string;
+  /** The decoder. */
+  decode: CaptureDecoder;
+}
+
+/** One reader kind. `E` is its entry schema; `z.output<E>` its parsed config entry. */
+export interface ReaderKind<E extends EntrySchema> {
+  /** The `kind` value in the config. */
+  readonly kind: z.output<E>["kind"];
+  /** Options plus `name` and `kind` (see {@link entryKeys}). */
+  readonly entry: E;
+  /** Checks across several keys of one entry; paths are relative to the entry. */
+  check?(reader: z.output<E>): ReaderConfigIssue[];
+  /** Checks across all entries of this kind (e.g. readers sharing a bus). */
+  checkGroup?(readers: readonly z.output<E>[]): ReaderGroupIssue[];
+  /** The devices for this kind's entries, in config order. */
+  devices(readers: readonly z.output<E>[], ctx: DeviceContext): DeviceSpec[];
+  /** The capture decoder for `cli decode`. */
+  capture: CaptureSpec;
+  /** A simulated reader of this kind for the demo and the tests (its modules load on first use). */
+  demo(name: string): Promise<DemoReader>;
+}

@@ -1,0 +1,91 @@
+/**
+ * The registry of reader kinds: one line per kind. The config schema, the
+ * device factory, `cli decode` and the demo are built from this list.
+ *
+ * @module
+ */
+
+import { z } from "zod";
+import type { EntrySchema, ReaderKind } from "../kind.ts";
+import { asciiKind, lineKind } from "./serial.ts";
+import { wiegandKind } from "./wiegand.ts";
+import { osdpKind } from "./osdp.ts";
+import { rc522Kind } from "./rc522.ts";
+
+/** Every kind the agent can run, in the order the demo shows them. */
+export const READER_KINDS = [
+  asciiKind,
+  lineKind,
+  wiegandKind,
+  osdpKind,
+  rc522Kind,
+] as const;
+
+/** One reader entry of the config: the union of every kind's parsed entry. */
+export type ReaderConfig = z.output<typeof READER_KINDS[number]["entry"]>;
+
+/** A reader entry as written in the config file (defaults optional). */
+export type ReaderConfigInput = z.input<typeof READER_KINDS[number]["entry"]>;
+
+/** Any registered kind, as code that handles every kind sees it. */
+export type AnyReaderKind = ReaderKind<typeof READER_KINDS[number]["entry"]>;
+
+/** A kind's name (`ascii`, `line`, `wiegand`, `osdp`, `rc522`). */
+export type ReaderKindName = ReaderConfig["kind"];
+
+/** True when `reader` is an entry of `kind` (narrows it to that kind's parsed entry). */
+export function isOfKind<E extends EntrySchema>(
+  kind: ReaderKind<E>,
+  reader: ReaderConfig | z.output<E>,
+): reader is z.output<E> {
+  return reader.kind === kind.kind;
+}
+
+/** The entries of `kind` among `readers`, each with its index in `readers`. */
+export function entriesOf<E extends EntrySchema>(
+  kind: ReaderKind<E>,
+  readers: readonly ReaderConfig[],
+): { index: number; reader: z.output<E> }[] {
+  const out: { index: number; reader: z.output<E> }[] = [];
+  readers.forEach((reader, index) => {
+    if (isOfKind(kind, reader)) out.push({ index, reader });
+  });
+  return out;
+}
+
+/** Every registered kind, as code that handles every kind sees them. */
+const KINDS: readonly AnyReaderKind[] = READER_KINDS;
+
+/** The kind named `name`, if one is registered. */
+export function readerKind(name: string): AnyReaderKind | undefined {
+  return KINDS.find((k) => k.kind === name);
+}
+
+/**
+ * The checks that span several keys or several readers, for every kind: each
+ * problem with its key path from the `readers` array (`[2, "keypad", "hash"]`).
+ */
+export function readerIssues(
+  readers: readonly ReaderConfig[],
+): { path: (string | number)[]; message: string }[] {
+  const out: { path: (string | number)[]; message: string }[] = [];
+  for (const kind of KINDS) {
+    const entries = entriesOf(kind, readers);
+    for (const { index, reader } of entries) {
+      for (const i of kind.check?.(reader) ?? []) out.push({ ...i, path: [index, ...i.path] });
+    }
+    for (const g of kind.checkGroup?.(entries.map((e) => e.reader)) ?? []) {
+      out.push({ path: [entries[g.reader]?.index ?? 0, ...g.path], message: g.message });
+    }
+  }
+  return out;
+}
+
+/** The entry schema of every kind, one discriminated union on `kind`. */
+export function readerEntrySchema(): z.ZodDiscriminatedUnion<
+  [typeof READER_KINDS[number]["entry"], ...typeof READER_KINDS[number]["entry"][]],
+  "kind"
+> {
+  const [first, ...rest] = READER_KINDS;
+  return z.discriminatedUnion("kind", [first.entry, ...rest.map((k) => k.entry)]);
+}
