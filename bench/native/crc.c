@@ -1,8 +1,8 @@
-/* CRC_A (ISO/IEC 14443-3, table-driven, reflected 0x8408, init 0x6363) and
+/* CRC_A (ISO/IEC 14443-3, reflected 0x8408, init 0x6363, two bytes per table step) and
  * CRC32C (Castagnoli, slice-by-8), the algorithms pontaj uses. */
 #include "native.h"
 
-static uint16_t crc_a_table[256];
+static uint16_t crc_a_table[512]; /* slice-by-2, as driver/rc522/crc_a.ts */
 static uint32_t c32[8][256];
 
 void crc_init(void) {
@@ -14,6 +14,8 @@ void crc_init(void) {
     for (int k = 0; k < 8; k++) d = (d & 1) ? (d >> 1) ^ 0x82f63b78u : d >> 1;
     c32[0][n] = d;
   }
+  for (int n = 0; n < 256; n++)
+    crc_a_table[256 + n] = (uint16_t)((crc_a_table[n] >> 8) ^ crc_a_table[crc_a_table[n] & 0xff]);
   for (int n = 0; n < 256; n++) {
     uint32_t c = c32[0][n];
     for (int k = 1; k < 8; k++) {
@@ -25,7 +27,12 @@ void crc_init(void) {
 
 uint16_t crc_a(const uint8_t *p, size_t n) {
   unsigned crc = 0x6363;
-  for (size_t i = 0; i < n; i++) crc = (crc >> 8) ^ crc_a_table[(crc ^ p[i]) & 0xff];
+  size_t i = 0;
+  for (; i + 1 < n; i += 2) {
+    unsigned x = crc ^ p[i] ^ (unsigned)p[i + 1] << 8;
+    crc = crc_a_table[256 + (x & 0xff)] ^ crc_a_table[x >> 8];
+  }
+  if (i < n) crc = (crc >> 8) ^ crc_a_table[(crc ^ p[i]) & 0xff];
   return (uint16_t)crc;
 }
 

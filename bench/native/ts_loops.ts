@@ -36,19 +36,23 @@ export function makePass(loop: LoopName, bytes: Uint8Array, units: number): Pass
       return osdpPass(bytes);
     case "crc-a":
       return (sum) => {
+        const data = bytes; // locals, not closure slots, inside the loop (as C keeps them in registers)
+        const n = units;
         let s = 0;
-        for (let u = 0; u < units; u++) s = (s + crcA(bytes, u * 7, 7)) | 0;
+        for (let u = 0; u < n; u++) s = (s + crcA(data, u * 7, 7)) | 0;
         sum[0] = s;
-        return units;
+        return n;
       };
     case "ascii":
       return asciiPass(bytes);
     case "crc32c":
       return (sum) => {
+        const data = bytes;
+        const n = units;
         let s = 0;
-        for (let u = 0; u < units; u++) s = (s + crc32c(bytes, u * 100, u * 100 + 100)) | 0;
+        for (let u = 0; u < n; u++) s = (s + crc32c(data, u * 100, u * 100 + 100)) | 0;
         sum[0] = s;
-        return units;
+        return n;
       };
     case "rc522":
       return rc522Pass(bytes, units);
@@ -63,10 +67,11 @@ function wiegandPass(bytes: Uint8Array, units: number): Pass {
   const read = new CardRead();
   const set = new WiegandFormatSet();
   return (sum) => {
+    const f = frames;
     let s = 0;
     let n = 0;
     for (let u = 0; u < units; u++) {
-      if (decodeWiegandBits(frames[u]!, 26, read, set) === DecodeStatus.ok) {
+      if (decodeWiegandBits(f[u]!, 26, read, set) === DecodeStatus.ok) {
         const d = read.data;
         let v = 0;
         for (let i = 0; i < read.byteLength; i++) v = (v << 8) | d[i]!;
@@ -83,12 +88,13 @@ function osdpPass(bytes: Uint8Array): Pass {
   const p = new OsdpParser();
   const end = bytes.length;
   return (sum) => {
+    const src = bytes;
     p.reset();
     let s = 0;
     let n = 0;
     let i = 0;
     for (;;) {
-      i = p.feed(bytes, i, end);
+      i = p.feed(src, i, end);
       if (!p.ready) break;
       const b = p.buf;
       const d = p.dataOffset;
@@ -105,11 +111,12 @@ function asciiPass(bytes: Uint8Array): Pass {
   const dec = new AsciiFrameDecoder();
   const d = dec.read.data;
   return (sum) => {
+    const src = bytes;
     dec.reset();
     let s = 0;
     let n = 0;
-    for (let i = 0; i < bytes.length; i++) {
-      if (dec.push(bytes[i]!)) {
+    for (let i = 0; i < src.length; i++) {
+      if (dec.push(src[i]!)) {
         s = (s + (((d[1]! << 24) | (d[2]! << 16) | (d[3]! << 8) | d[4]!) + d[0]!)) | 0;
         n++;
       }
@@ -136,6 +143,7 @@ function rc522Pass(bytes: Uint8Array, units: number): Pass {
   const next = new Int32Array(1);
   const errors = new Float64Array(3);
   return (sum) => {
+    const src = bytes;
     let s = 0;
     let n = 0;
     const rx = x.rx;
@@ -144,7 +152,7 @@ function rc522Pass(bytes: Uint8Array, units: number): Pass {
       let uidLen = 0;
       let done = false;
       for (let level = 1; level <= 3; level++, p += 8) {
-        for (let i = 0; i < 5; i++) rx[i] = bytes[p + i]!;
+        for (let i = 0; i < 5; i++) rx[i] = src[p + i]!;
         x.status = X_OK;
         x.rxLen = 5;
         x.rxLastBits = 0;
@@ -154,9 +162,9 @@ function rc522Pass(bytes: Uint8Array, units: number): Pass {
           errors[0]!++;
           break;
         }
-        rx[0] = bytes[p + 5]!;
-        rx[1] = bytes[p + 6]!;
-        rx[2] = bytes[p + 7]!;
+        rx[0] = src[p + 5]!;
+        rx[1] = src[p + 6]!;
+        rx[2] = src[p + 7]!;
         x.rxLen = 3;
         if (!checkCrcA(rx, 0, 3)) {
           errors[1]!++;
