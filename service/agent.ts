@@ -34,9 +34,16 @@ export interface AgentOptions {
   statusServer?: boolean;
   /** Wall clock for scans (tests set it). */
   now?: () => number;
-  /** Simulated kernel layers for devices that cannot exist here (the demo, tests). */
+  /**
+   * Simulated kernel layers for devices that cannot exist here (the demo, tests; see
+   * `demoDeviceOverrides` in `@pontaj/pontaj/testing`).
+   * @internal
+   */
   devices?: DeviceOverrides;
-  /** The journal's file layer (default: the real one); the reliability tests inject faults here. */
+  /**
+   * The journal's file layer (default: the real one); the reliability tests inject faults here.
+   * @internal
+   */
   journalFs?: JournalFs;
 }
 
@@ -183,7 +190,10 @@ export class Agent {
     return this.#status?.url ?? null;
   }
 
-  /** The scan pipeline (tests and the demo read its counters). */
+  /**
+   * The scan pipeline (tests and the demo read its counters).
+   * @internal
+   */
   get pipeline(): ScanPipeline {
     return this.#pipeline;
   }
@@ -204,7 +214,10 @@ export class Agent {
     return n;
   }
 
-  /** Everything status reports, now. */
+  /**
+   * Everything status reports, now (what `/health` serves as JSON).
+   * @internal
+   */
   snapshot(): StatusSnapshot {
     const js = this.#journal.stats();
     const spool = this.#spool.stats();

@@ -1,84 +1,71 @@
 /**
- * The pontaj agent: configuration, reader supervision, the crash-safe scan
- * journal, the iFlow sync engine, the status page and the CLI.
+ * The pontaj agent: configuration, the crash-safe scan journal, the iFlow
+ * sync engine, and the agent that runs readers, journal, sync and status
+ * together. Simulators (iFlow, readers) for tests are in
+ * `@pontaj/pontaj/testing`.
+ *
+ * @example
+ * ```ts
+ * import { Agent, createLogger, loadConfig } from "@pontaj/pontaj/service";
+ * const config = await loadConfig("/etc/pontaj/pontaj.jsonc");
+ * const agent = await Agent.start(config, { logger: createLogger({ level: "info" }) });
+ * // … later
+ * await agent.stop();
+ * ```
  *
  * @module
  */
 
 export { Agent, type AgentOptions } from "./agent.ts";
-export type { DeviceOverrides } from "./readers/kind.ts";
-export { type DemoOptions, type DemoSummary, runDemo } from "./demo.ts";
-export { main } from "./main.ts";
 export {
   type Config,
   ConfigError,
-  type ConfigIssue,
   type JournalConfig,
   loadConfig,
   type ReaderConfig,
-  renderIssues,
-  TOKEN_ENV,
   validateConfig,
 } from "./config/mod.ts";
 export type { IflowConfig } from "./iflow/config.ts";
-export { ProgressWriter } from "./demo/progress.ts";
-export * from "./journal/mod.ts";
-export { BUILD_DATE_MS, clockProblem, type LocalStamp, localStamp } from "./clock.ts";
-export {
-  type PipelineOptions,
-  type PipelineReaderCounters,
-  ScanPipeline,
-  type ScanStore,
-} from "./pipeline/scan_pipeline.ts";
-export {
-  type ExportFormat,
-  type ExportObject,
-  type ExportSource,
-  type ExportState,
-  formatStatusText,
-  renderMetrics,
-  renderPage,
-  startStatusServer,
-  type StatusActions,
-  type StatusExportOptions,
-  type StatusServer,
-  type StatusServerOptions,
-} from "./status/mod.ts";
+export { Journal } from "./journal/journal.ts";
+export { crc32c } from "./journal/crc32c.ts";
 export type {
-  Histogram,
-  JournalStatus,
-  ReaderStatus,
-  StatusSnapshot,
-  SyncStatusView,
-} from "./status/mod.ts";
-export {
-  createLogger,
-  isLogLevel,
-  LOG_LEVELS,
-  type Logger,
-  type LoggerOptions,
-  type LogLevel,
-  logsAt,
-  redactSecrets,
-} from "./log.ts";
-export * from "./sync/mod.ts";
-export {
-  DEMO_EMPLOYEES,
-  DEMO_TOKEN,
-  type IflowSimulator,
-  type IflowSimulatorOptions,
-  runIflowSim,
-  type SimCounts,
-  type SimEmployee,
-  type SimFaults,
-  startIflowSimulator,
-  type StoredAttendance,
-} from "./iflow/mod.ts";
+  ExportOptions,
+  ExportRow,
+  JournalOptions,
+  JournalStats,
+  Outcome,
+  RecordState,
+  RejectField,
+  ScanInput,
+  ScanRecord,
+} from "./journal/types.ts";
+export { SyncEngine } from "./sync/engine.ts";
+export type {
+  LiveFeedback,
+  SyncAlarm,
+  SyncCounters,
+  SyncEngineOptions,
+  SyncJournal,
+  SyncOnceResult,
+  SyncProgress,
+  SyncState,
+  SyncStatus,
+} from "./sync/types.ts";
+export type { HistogramSnapshot } from "./sync/histogram.ts";
+export type { LiveAction } from "./iflow/live.ts";
+export { createLogger, type Logger, type LoggerOptions, type LogLevel } from "./log.ts";
 /** Driver names the service's API mentions, re-exported so this entry point is self-contained. */
-export {
-  type CardRead,
-  type GpioIoctl,
-  type SpiIoctl,
-  TAG_FORMATS,
-  type TagFormat,
+export type { AsciiReaderConfig, LineReaderConfig } from "../driver/ascii/config.ts";
+export type {
+  CustomFormatConfig,
+  FeedbackPattern,
+  GainDb,
+  OsdpLedColorName,
+  OsdpReaderConfig,
+  ParityRuleConfig,
+  Rc522ReaderConfig,
+  TagFormat,
+  WiegandKeypadConfig,
+  WiegandReaderConfig,
 } from "../driver/mod.ts";
+export { TAG_FORMATS } from "../driver/mod.ts";

@@ -11,7 +11,7 @@
  */
 
 import { z } from "zod";
-import { TAG_FORMATS } from "../tag.ts";
+import { TAG_FORMATS, type TagFormat } from "../tag.ts";
 
 const serialLine = {
   /** Serial device, e.g. /dev/ttyUSB0. */
@@ -40,7 +40,35 @@ export const LineReaderConfigSchema = z.strictObject({
   tagFormat: z.enum(TAG_FORMATS).default("dec"),
 });
 
-/** A parsed `ascii` reader's options. */
-export type AsciiReaderConfig = z.output<typeof AsciiReaderConfigSchema>;
-/** A parsed `line` reader's options. */
-export type LineReaderConfig = z.output<typeof LineReaderConfigSchema>;
+/** A parsed `ascii` reader's options (defaults filled in). */
+export interface AsciiReaderConfig {
+  /** Serial device, e.g. /dev/ttyUSB0. */
+  port: string;
+  /** Line speed (default 9600). */
+  baudRate: number;
+  /** 7 or 8 (default 8). */
+  dataBits: 7 | 8;
+  /** Parity (default none). */
+  parity: "none" | "even" | "odd";
+  /** 1 or 2 (default 1). */
+  stopBits: 1 | 2;
+  /** Kernel RS-485 mode (default false). */
+  rs485: boolean;
+  /** How a card read becomes the `rfidTag` (default `dec10`). */
+  tagFormat: TagFormat;
+}
+
+/** A parsed `line` reader's options (defaults filled in). */
+export interface LineReaderConfig extends Omit<AsciiReaderConfig, "tagFormat"> {
+  /** How to read the printed code (default auto). */
+  base: "auto" | "dec" | "hex";
+  /** How a card read becomes the `rfidTag` (default `dec`). */
+  tagFormat: TagFormat;
+}
+
+// Compile-time check: the schemas' outputs are exactly the interfaces.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const _ascii: Same<z.output<typeof AsciiReaderConfigSchema>, AsciiReaderConfig> = true;
+const _line: Same<z.output<typeof LineReaderConfigSchema>, LineReaderConfig> = true;
+void _ascii;
+void _line;

@@ -128,8 +128,18 @@ export const OsdpLedColor = {
   white: 7,
 } as const;
 
-/** Name of an LED colour. */
-export type OsdpLedColorName = keyof typeof OsdpLedColor;
+/** Name of an LED colour (a key of {@link OsdpLedColor}). */
+export type OsdpLedColorName =
+  | "black"
+  | "red"
+  | "green"
+  | "amber"
+  | "blue"
+  | "magenta"
+  | "cyan"
+  | "white";
+const _colors: Record<OsdpLedColorName, number> = OsdpLedColor; // the names and the table agree
+void _colors;
 
 function invert(o: Record<string, number>, prefix: string): Map<number, string> {
   const m = new Map<number, string>();

@@ -184,7 +184,7 @@ const hexOf = (a: ArrayLike<number>) => Array.from(a, hex2).join(" ");
  *
  * @example
  * ```ts
- * import { decodeRc522Uid } from "@pontaj/pontaj/driver";
+ * import { decodeRc522Uid } from "./iso14443a.ts";
  * decodeRc522Uid("04A3C6CAE26180").levels[0].anticollisionAnswer; // "88 04 A3 C6 E9"
  * ```
  */

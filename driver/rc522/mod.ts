@@ -6,7 +6,7 @@
  *
  * @example
  * ```ts
- * import { decodeRc522Uid } from "@pontaj/pontaj/driver";
+ * import { decodeRc522Uid } from "./mod.ts";
  * decodeRc522Uid("04 A3 C6 CA E2 61 80").levels[1].selectFrame; // "95 70 CA E2 61 80 C9 E2 83"
  * ```
  *

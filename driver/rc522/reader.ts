@@ -99,7 +99,10 @@ export class Rc522Reader {
   readonly config: Rc522ReaderConfig;
   /** The chip found. */
   readonly chip: ChipInfo;
-  /** The bus. */
+  /**
+   * The bus.
+   * @internal
+   */
   readonly transport: Rc522Transport;
   /** UART rate in force (0 over SPI). */
   readonly baudRate: number;

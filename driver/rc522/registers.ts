@@ -158,8 +158,10 @@ export const RX_GAIN_DB: readonly number[] = [18, 23, 18, 23, 33, 38, 43, 48];
 /** The gains a config can name (dB), each mapping to one RxGain value. */
 export const GAINS_DB = [18, 23, 33, 38, 43, 48] as const;
 
-/** One of {@link GAINS_DB}. */
-export type GainDb = typeof GAINS_DB[number];
+/** A receiver gain the chip has, in dB (one of {@link GAINS_DB}). */
+export type GainDb = 18 | 23 | 33 | 38 | 43 | 48;
+const _gains: readonly GainDb[] = GAINS_DB; // the list and the type agree
+void _gains;
 
 /** RxGain field value (0–7) for a gain in dB. */
 export function rxGainField(db: GainDb): number {

@@ -76,7 +76,10 @@ const MODE_RAW = 2;
  * buffers. Build it once per reader (from config); decoding allocates nothing.
  */
 export class WiegandFormatSet {
-  /** Formats by name (built-ins and custom ones). */
+  /**
+   * Formats by name (built-ins and custom ones).
+   * @internal
+   */
   readonly formats: ReadonlyMap<string, CompiledFormat>;
   readonly #byLength: (CompiledFormat | null)[] = [];
   readonly #mode = new Uint8Array(MAX_WIEGAND_BITS + 1);

@@ -61,9 +61,15 @@ const C_PINS = 5;
 export class WiegandReader {
   /** The reused card read. */
   readonly read: CardRead = new CardRead();
-  /** The frame assembler (its counters are part of {@link stats}). */
+  /**
+   * The frame assembler (its counters are part of {@link stats}).
+   * @internal
+   */
   readonly assembler: WiegandAssembler;
-  /** The GPIO event parser. */
+  /**
+   * The GPIO event parser.
+   * @internal
+   */
   readonly parser: GpioEventParser;
   /** The formats frames are decoded with. */
   readonly formats: WiegandFormatSet;

@@ -25,6 +25,7 @@ import {
   writeLineEvent,
 } from "./gpio_event.ts";
 import { keypadByte } from "./keypad.ts";
+import { SeededRandom } from "../random.ts";
 
 /** One simulated edge. */
 export interface SimEdge {
@@ -69,7 +70,7 @@ export class WiegandPulseGenerator {
   /** The generator's clock (time of the next pulse). */
   nowNs: bigint;
   readonly #o: Required<Omit<PulseOptions, "startNs">>;
-  #rng: number;
+  readonly #rng: SeededRandom;
   #seq = 0;
   readonly #lineSeq = [0, 0];
 
@@ -87,16 +88,13 @@ export class WiegandPulseGenerator {
       d0Offset: options.d0Offset ?? 0,
       d1Offset: options.d1Offset ?? 1,
     };
-    this.#rng = this.#o.seed >>> 0;
+    this.#rng = new SeededRandom(this.#o.seed);
     this.nowNs = options.startNs ?? 1_000_000_000n;
   }
 
-  /** Next value in [0, 1) (mulberry32). */
+  /** Next value in [0, 1) (the project's seeded generator). */
   random(): number {
-    let t = (this.#rng = (this.#rng + 0x6d2b79f5) >>> 0);
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    return this.#rng.next();
   }
 
   #jitterNs(): number {

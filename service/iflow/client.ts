@@ -72,7 +72,7 @@ export function wireJson(r: WireRecord): string {
  *
  * @example
  * ```ts
- * import { IflowClient, parseIflowConfig } from "@pontaj/pontaj/service";
+ * import { IflowClient, parseIflowConfig } from "./mod.ts";
  * const client = new IflowClient(parseIflowConfig({ accessToken: "8731560042" }));
  * const { reply } = await client.send([{ date: "2024-05-06", time: "08:00:00", rfidTag: "1", errorMsg: "" }]);
  * client.close();

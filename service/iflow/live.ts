@@ -73,7 +73,7 @@ function secs(v: string | number | null | undefined): number | null {
  *
  * @example
  * ```ts
- * import { classifyLiveReply } from "@pontaj/pontaj/service";
+ * import { classifyLiveReply } from "./live.ts";
  * const body = JSON.stringify({ api_reply: { scan_msg: "", user: { ID: "7", full_name: "Ana Pop" },
  *   event: [{ start_time: "28800", end_time: null }] } });
  * classifyLiveReply(200, body); // { kind: "stored", userId: "7", userName: "Ana Pop", action: "check-in" }

@@ -153,7 +153,7 @@ function clip(s: string, n = 120): string {
  *
  * @example
  * ```ts
- * import { classifyOfflineReply } from "@pontaj/pontaj/service";
+ * import { classifyOfflineReply } from "./reply.ts";
  * const sent = [{ date: "2024-05-06", time: "08:00:00", rfidTag: "1", errorMsg: "" }];
  * const body = JSON.stringify([{ ...sent[0], error_authenticate: "", error_check_in_out: "", error_csv: "" }]);
  * classifyOfflineReply(sent, 200, null, body); // { kind: "ok", outcomes: [{ kind: "accepted" }] }

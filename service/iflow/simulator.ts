@@ -17,6 +17,7 @@ import {
   type StoredAttendance,
 } from "./sim_model.ts";
 import { DEFAULT_IFLOW_URL, LIVE_PATH } from "./config.ts";
+import { seededRandom } from "../../driver/random.ts";
 
 /** Injected faults. Rates are probabilities per request (their sum should stay ≤ 1). */
 export interface SimFaults {
@@ -108,17 +109,6 @@ export interface IflowSimulator {
   close(): Promise<void>;
 }
 
-/** Seeded mulberry32 generator in [0, 1). */
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    let t = (s = (s + 0x6d2b79f5) >>> 0);
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const OFFLINE_PATH = new URL(DEFAULT_IFLOW_URL).pathname;
 const enc = new TextEncoder();
 
@@ -159,7 +149,7 @@ const HTML_ERRORS: readonly [number, string][] = [
  *
  * @example
  * ```ts
- * import { startIflowSimulator } from "@pontaj/pontaj/service";
+ * import { startIflowSimulator } from "@pontaj/pontaj/testing";
  * const sim = await startIflowSimulator({ port: 0, tokens: ["secret-1"] });
  * // point iflow.url at sim.url ...
  * await sim.close();
@@ -168,7 +158,7 @@ const HTML_ERRORS: readonly [number, string][] = [
 export function startIflowSimulator(opts: IflowSimulatorOptions = {}): Promise<IflowSimulator> {
   const tokens = new Set(opts.tokens ?? [DEMO_TOKEN]);
   const model = new IflowModel(opts.employees ?? DEMO_EMPLOYEES);
-  const random = rng(opts.seed ?? 1);
+  const random = seededRandom(opts.seed ?? 1);
   const timeZone = opts.timeZone ?? "Europe/Bucharest";
   const now = opts.now ?? Date.now;
   let faults: SimFaults = { ...opts.faults };

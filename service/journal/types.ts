@@ -6,6 +6,7 @@
  */
 
 import type { JournalFs } from "./fs.ts";
+import type { Logger } from "../log.ts";
 
 /** What the pipeline appends. */
 export interface ScanInput {
@@ -47,12 +48,8 @@ export type Outcome =
 /** State of a record; duplicate and accepted are both "synced". */
 export type RecordState = "pending" | "synced" | "rejected";
 
-/** Log sink: level, message, structured fields. */
-export type JournalLogger = (
-  level: "debug" | "info" | "warn" | "error",
-  msg: string,
-  fields?: Record<string, unknown>,
-) => void;
+/** Log sink of the journal: the agent's {@link Logger}. */
+export type JournalLogger = Logger;
 
 /** Options of {@link Journal.open}. */
 export interface JournalOptions {
@@ -68,8 +65,11 @@ export interface JournalOptions {
    */
   keepDamagedDays?: number;
   /** Log sink (default: nothing). */
-  logger?: JournalLogger;
-  /** File layer (default: Deno's async calls, {@link denoFs}); tests inject faults here. */
+  logger?: Logger;
+  /**
+   * File layer (default: Deno's async calls, {@link denoFs}); tests inject faults here.
+   * @internal
+   */
   fs?: JournalFs;
   /** Size at which the outcome log is compacted into a new segment (default 4 MiB). */
   outcomeSegmentBytes?: number;

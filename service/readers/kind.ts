@@ -16,6 +16,7 @@ import type { GpioIoctl } from "../../driver/wiegand/gpio_ffi.ts";
 import type { SpiIoctl } from "../../driver/rc522/spi.ts";
 import type { DemoReader } from "../demo/sim_readers.ts";
 import type { ReaderDriver } from "./types.ts";
+import type { Logger } from "../log.ts";
 
 /** The `name` every reader entry has: shown in status and journaled with each scan. */
 export const ReaderNameSchema = z.string().min(1).max(64).regex(/^[A-Za-z0-9._-]+$/, {
@@ -45,19 +46,12 @@ export interface DeviceOverrides {
   spi?: Map<string, SpiIoctl>;
 }
 
-/** Log sink for device events (keys and tokens are never logged). */
-export type DeviceLogger = (
-  level: "debug" | "info" | "warn" | "error",
-  msg: string,
-  fields?: Record<string, unknown>,
-) => void;
-
 /** What turning entries into devices may use. */
 export interface DeviceContext {
   /** Warnings from drivers (e.g. RS-485 unsupported), with the reader's name. */
   warn(reader: string, message: string): void;
   /** Device events. */
-  log: DeviceLogger;
+  log: Logger;
   /** Simulated kernel layers by reader name. */
   overrides: DeviceOverrides;
 }

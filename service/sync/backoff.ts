@@ -37,7 +37,7 @@ export interface BackoffOptions {
  *
  * @example
  * ```ts
- * import { Backoff } from "@pontaj/pontaj/service";
+ * import { Backoff } from "./backoff.ts";
  * const b = new Backoff({ baseMs: 1000, capMs: 300_000 });
  * const wait = b.next(); // in [0, 1000)
  * b.reset(); // after a success
@@ -75,13 +75,5 @@ export class Backoff {
   }
 }
 
-/** A seeded random source in [0, 1) (mulberry32), for deterministic jitter. */
-export function seededRandom(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    let t = (s = (s + 0x6d2b79f5) >>> 0);
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A seeded random source in [0, 1), for deterministic jitter (the project's one generator). */
+export { seededRandom } from "../../driver/random.ts";

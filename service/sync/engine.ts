@@ -45,7 +45,8 @@ function msg(err: unknown): string {
  *
  * @example
  * ```ts
- * import { parseIflowConfig, SyncEngine } from "@pontaj/pontaj/service";
+ * import { SyncEngine } from "@pontaj/pontaj/service";
+ * import { parseIflowConfig } from "../iflow/mod.ts";
  * declare const journal: import("@pontaj/pontaj/service").SyncJournal;
  * const engine = new SyncEngine(journal, { iflow: parseIflowConfig({ accessToken: "8731560042" }) });
  * engine.start();

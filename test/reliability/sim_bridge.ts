@@ -52,7 +52,7 @@ export function bridgeReaders(readers: DemoReader[]): BridgedReaders {
     if (r.gpio && r.config.kind === "wiegand") {
       const chip = r.gpio.openChip(r.config.chip ?? "/dev/gpiochip0");
       const req = buildLineRequest({
-        offsets: [r.config.d0, r.config.d1],
+        offsets: [r.config.d0 ?? 0, r.config.d1 ?? 1],
         consumer: "pontaj-bridge",
       });
       const rc = r.gpio.requestLines(chip, req);

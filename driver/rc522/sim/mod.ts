@@ -5,7 +5,7 @@
  *
  * @example
  * ```ts
- * import { Rc522Sim, SimSpidev, VirtualCard } from "@pontaj/pontaj/driver";
+ * import { Rc522Sim, SimSpidev, VirtualCard } from "@pontaj/pontaj/testing";
  * const chip = new Rc522Sim({ version: 0x92 });
  * chip.field.add(new VirtualCard({ uid: "04A3C6CAE26180" }));
  * const spidev = new SimSpidev(chip); // pass as `spiIoctl` to Rc522Reader.open

@@ -7,6 +7,10 @@
 
 import { z } from "zod";
 import type { EntrySchema, ReaderKind } from "../kind.ts";
+import type { AsciiReaderConfig, LineReaderConfig } from "../../../driver/ascii/config.ts";
+import type { WiegandReaderConfig } from "../../../driver/wiegand/config_types.ts";
+import type { OsdpReaderConfig } from "../../../driver/osdp/config.ts";
+import type { Rc522ReaderConfig } from "../../../driver/rc522/config.ts";
 import { asciiKind, lineKind } from "./serial.ts";
 import { wiegandKind } from "./wiegand.ts";
 import { osdpKind } from "./osdp.ts";
@@ -21,11 +25,30 @@ export const READER_KINDS = [
   rc522Kind,
 ] as const;
 
-/** One reader entry of the config: the union of every kind's parsed entry. */
-export type ReaderConfig = z.output<typeof READER_KINDS[number]["entry"]>;
+/**
+ * One reader entry of the config: the union of every registered kind's parsed
+ * entry (its options, the reader's unique `name`, and `kind`).
+ */
+export type ReaderConfig =
+  | (AsciiReaderConfig & { name: string; kind: "ascii" })
+  | (LineReaderConfig & { name: string; kind: "line" })
+  | (WiegandReaderConfig & { name: string; kind: "wiegand" })
+  | (OsdpReaderConfig & { name: string; kind: "osdp" })
+  | (Rc522ReaderConfig & { name: string; kind: "rc522" });
 
-/** A reader entry as written in the config file (defaults optional). */
-export type ReaderConfigInput = z.input<typeof READER_KINDS[number]["entry"]>;
+// Compile-time check: the union above is exactly what the registry's schemas parse to,
+// so a kind added to the registry but not to the union (or the reverse) does not compile.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const _union: Same<ReaderConfig, z.output<typeof READER_KINDS[number]["entry"]>> = true;
+void _union;
+
+/** A reader entry as written in a config file: `name` and `kind`, its options optional. */
+export type ReaderConfigInput = {
+  [K in ReaderConfig["kind"]]: Partial<Extract<ReaderConfig, { kind: K }>> & {
+    name: string;
+    kind: K;
+  };
+}[ReaderConfig["kind"]];
 
 /** Any registered kind, as code that handles every kind sees it. */
 export type AnyReaderKind = ReaderKind<typeof READER_KINDS[number]["entry"]>;
