@@ -1,14 +1,16 @@
 /**
- * TS vs C: each hot loop's C reference (bench/native/*.c, `cc -O2`) and
- * pontaj's TypeScript decode byte-identical inputs made from one seed
- * (bench/native/inputs.ts). Per loop and run the sides take turns, C, TS, C,
- * TS, C, TS, each a fresh process timing `passes` samples of passes over the input (the
- * fastest sample of about 10 ms counts), so load from other jobs on a shared machine hits both
- * alike. Both sides must decode the same count and the same sum; the TS side
- * also reports heap growth over a forced-GC-delimited pass and the scavenges
- * of its timed passes (1 MiB semi-space, `--trace-gc`).
+ * TS vs C: each hot loop's C reference (bench/native/*.c, `cc -O2`, built
+ * into a shared library) and pontaj's TypeScript decode byte-identical inputs
+ * made from one seed (bench/native/inputs.ts). Each run starts one process
+ * per loop (bench/native/ts_side.ts) in which C and TS take turns, C, TS, C,
+ * TS, …, in samples of about 10 ms on the same bytes in memory, timed with the
+ * same clock (the thread's CPU time), so load from other jobs on a shared
+ * machine hits both alike; the fastest sample of each side counts. Both sides
+ * must decode the same count and the same sum; the TS side also reports heap
+ * growth over a forced-GC-delimited pass and the scavenges while it ran
+ * (1 MiB semi-space, `--trace-gc`).
  *
- *   deno run -A bench/native_vs_ts.ts [--seed 18] [--runs 3] [--passes 31] [--loop NAME]
+ *   deno run -A bench/native_vs_ts.ts [--seed 18] [--runs 3] [--samples 15] [--loop NAME]
  *
  * Without a C compiler (`cc`) the C side is skipped with a note.
  *
@@ -21,14 +23,13 @@ import { LOOP_UNITS, type LoopName, LOOPS, makeInput } from "./native/inputs.ts"
 
 const ROOT = new URL("../", import.meta.url).pathname;
 
-/** One side's figures for one process. */
+/** What one process of bench/native/ts_side.ts printed. */
 interface SideRun {
-  median: number;
-  best: number;
+  ts: number;
+  c: number | null;
   count: number;
   sum: number;
-  heapGrowth?: number;
-  scavenges?: number;
+  heapGrowth: number;
 }
 
 /** One loop over all runs. */
@@ -36,9 +37,9 @@ export interface LoopComparison {
   loop: LoopName;
   unit: string;
   units: number;
-  /** Per run: the median of the C processes' ns per unit. */
+  /** Per run: C ns per unit (the fastest sample). */
   c: number[];
-  /** Per run: the median of the TS processes' ns per unit. */
+  /** Per run: TS ns per unit (the fastest sample). */
   ts: number[];
   /** Per run: ts / c. */
   ratio: number[];
@@ -46,7 +47,7 @@ export interface LoopComparison {
   sum: number;
   /** Largest heap growth the TS side saw over its measured pass, in bytes. */
   heapGrowth: number;
-  /** Scavenges during the TS side's timed passes, all processes. */
+  /** Scavenges while the samples ran, all runs. */
   scavenges: number;
   /** What went wrong (count or sum mismatch, a failed child), or null. */
   error: string | null;
@@ -56,7 +57,7 @@ export interface LoopComparison {
 export interface NativeComparison {
   seed: number;
   runs: number;
-  passes: number;
+  samples: number;
   compiler: string | null;
   note: string;
   loops: LoopComparison[];
@@ -66,12 +67,10 @@ export interface NativeComparison {
 export interface CompareOptions {
   seed?: number;
   runs?: number;
-  passes?: number;
+  samples?: number;
   loops?: readonly LoopName[];
   say?: (s: string) => void;
 }
-
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
 
 async function run(
   cmd: string,
@@ -83,8 +82,8 @@ async function run(
   return { ok: o.success, out: dec.decode(o.stdout), err: dec.decode(o.stderr) };
 }
 
-/** Builds the C references into `dir`; returns the binary and the compiler's name, or null. */
-async function buildNative(dir: string): Promise<{ bin: string; compiler: string } | null> {
+/** Builds the C references into a shared library in `dir`; returns it and the compiler, or null. */
+async function buildNative(dir: string): Promise<{ lib: string; compiler: string } | null> {
   let version: string;
   try {
     const v = await run("cc", ["--version"]);
@@ -97,10 +96,13 @@ async function buildNative(dir: string): Promise<{ bin: string; compiler: string
   for await (const e of Deno.readDir(`${ROOT}bench/native`)) {
     if (e.isFile && e.name.endsWith(".c")) sources.push(`bench/native/${e.name}`);
   }
-  const bin = `${dir}/pontaj_native`;
-  const b = await run("cc", ["-O2", "-o", bin, ...sources.sort()]);
-  if (!b.ok) throw new Error(`cc -O2 bench/native/*.c failed:\n${b.err.slice(0, 2000)}`);
-  return { bin, compiler: `${version}, -O2` };
+  const lib = `${dir}/libpontaj_native.so`;
+  const flags = ["-O2", "-shared", "-fPIC", "-fvisibility=hidden"];
+  const b = await run("cc", [...flags, "-o", lib, ...sources.sort()]);
+  if (!b.ok) {
+    throw new Error(`cc ${flags.join(" ")} bench/native/*.c failed:\n${b.err.slice(0, 2000)}`);
+  }
+  return { lib, compiler: `${version}, ${flags.join(" ")}` };
 }
 
 function parseLine(text: string): SideRun {
@@ -113,13 +115,13 @@ function parseLine(text: string): SideRun {
 export async function compareNative(o: CompareOptions = {}): Promise<NativeComparison> {
   const seed = o.seed ?? 18;
   const runs = o.runs ?? 3;
-  const passes = o.passes ?? 31;
+  const samples = o.samples ?? 15;
   const say = o.say ?? (() => {});
   const dir = await Deno.makeTempDir({ prefix: "pontaj-native-" });
   try {
     const native = await buildNative(dir);
     const note = native
-      ? `C: ${native.compiler}; seed ${seed}; ${runs} runs of C, TS, C, TS, C, TS; ${passes} samples of about 10 ms per process, the fastest sample counts (noise only adds), process CPU time`
+      ? `C: ${native.compiler}; seed ${seed}; ${runs} runs, each one process per loop where C and TS take ${samples} turns of about 10 ms (C, TS, C, TS, …); the fastest turn of each side counts; thread CPU time`
       : "no C compiler (cc) on this machine: the C side was skipped, TS figures only";
     const loops: LoopComparison[] = [];
     const inputs = new Map<LoopName, { file: string; units: number }>();
@@ -146,53 +148,44 @@ export async function compareNative(o: CompareOptions = {}): Promise<NativeCompa
       for (const l of loops) {
         if (l.error) continue;
         const { file, units } = inputs.get(l.loop)!;
-        const args = [l.loop, file, String(units), String(passes)];
-        const cs: number[] = [];
-        const ts: number[] = [];
-        const check = (side: string, s: SideRun): void => {
+        const args = [
+          l.loop,
+          file,
+          String(units),
+          String(samples),
+          ...(native ? [native.lib] : []),
+        ];
+        try {
+          const t = await probeGc(`${ROOT}bench/native/ts_side.ts`, args);
+          const s = parseLine(t.after.join("\n"));
           if (l.count < 0) {
             l.count = s.count;
             l.sum = s.sum;
           } else if (s.count !== l.count || s.sum !== l.sum) {
-            l.error =
-              `${side} decoded ${s.count} (sum ${s.sum}), expected ${l.count} (sum ${l.sum})`;
+            l.error = `run ${
+              r + 1
+            } decoded ${s.count} (sum ${s.sum}), run 1 ${l.count} (sum ${l.sum})`;
           }
-        };
-        try {
-          for (let k = 0; k < 3 && !l.error; k++) {
-            if (native) {
-              const c = await run(native.bin, args);
-              if (!c.ok) throw new Error(`C: ${c.err.slice(0, 500)}`);
-              const s = parseLine(c.out);
-              check("C", s);
-              cs.push(s.best);
-            }
-            const t = await probeGc(`${ROOT}bench/native/ts_side.ts`, args);
-            const s = parseLine(t.after.join("\n"));
-            check("TS", s);
-            ts.push(s.best);
-            l.heapGrowth = Math.max(l.heapGrowth, s.heapGrowth ?? 0);
-            l.scavenges += t.scavenges;
+          l.heapGrowth = Math.max(l.heapGrowth, s.heapGrowth);
+          l.scavenges += t.scavenges;
+          l.ts.push(s.ts);
+          if (s.c !== null) {
+            l.c.push(s.c);
+            l.ratio.push(s.ts / s.c);
           }
         } catch (e) {
           l.error = (e instanceof Error ? e.message : String(e)).slice(0, 600);
-        }
-        if (l.error) continue;
-        const tsNs = median(ts);
-        l.ts.push(tsNs);
-        if (native) {
-          const cNs = median(cs);
-          l.c.push(cNs);
-          l.ratio.push(tsNs / cNs);
+          continue;
         }
         say(
           `run ${r + 1}/${runs} ${l.loop}: ` +
             (native ? `C ${l.c.at(-1)!.toFixed(1)} ns, ` : "") +
-            `TS ${tsNs.toFixed(1)} ns` + (native ? `, TS/C ${l.ratio.at(-1)!.toFixed(2)}` : ""),
+            `TS ${l.ts.at(-1)!.toFixed(1)} ns` +
+            (native ? `, TS/C ${l.ratio.at(-1)!.toFixed(2)}` : ""),
         );
       }
     }
-    return { seed, runs, passes, compiler: native?.compiler ?? null, note, loops };
+    return { seed, runs, samples, compiler: native?.compiler ?? null, note, loops };
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
@@ -230,7 +223,7 @@ if (import.meta.main) {
     options: {
       seed: { type: "string", default: "18" },
       runs: { type: "string", default: "3" },
-      passes: { type: "string", default: "31" },
+      samples: { type: "string", default: "15" },
       loop: { type: "string", multiple: true },
       json: { type: "boolean", default: false },
     },
@@ -242,7 +235,7 @@ if (import.meta.main) {
   const c = await compareNative({
     seed: Number(values.seed),
     runs: Number(values.runs),
-    passes: Number(values.passes),
+    samples: Number(values.samples),
     loops,
     say: (s) => console.error(s),
   });

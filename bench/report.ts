@@ -259,8 +259,8 @@ ${machineText(m)}
 
 ## TS vs C
 
-${native.note}. Ranges over the runs; each run's figure is the median of its three processes
-per side. \`deno run -A bench/native_vs_ts.ts\` reproduces it (\`--loop NAME\`, \`--runs\`, \`--seed\`).
+${native.note}. Ranges over the runs. \`deno run -A bench/native_vs_ts.ts\` reproduces it
+(\`--loop NAME\`, \`--runs\`, \`--samples\`, \`--seed\`).
 
 ${nativeTable(native)}
 
@@ -269,13 +269,14 @@ ${nativeTable(native)}
   pontaj's public entry points in \`bench/native/ts_loops.ts\`. Each unit's
   value is added into a 32-bit sum on both sides; the run fails unless counts
   and sums agree.
-- Times are process CPU time per unit (\`CLOCK_PROCESS_CPUTIME_ID\` and
-  \`process.cpuUsage\`), so time spent waiting for a core on this shared
-  machine is not counted; the TS side first warms up for 0.5 s.
-- Heap growth: the TS side's heap (\`heapUsed\`) across one pass between forced
-  GCs, least of 5 tries, less the cost of reading it (\`--expose-gc\`, 1 MiB
-  semi-space); scavenges: \`--trace-gc\` lines during the timed samples, all
-  processes of all runs. Both 0 means the loop allocates nothing.
+- C runs from a shared library opened with \`Deno.dlopen\` in the same process
+  as the TS side, turn about, so both see the same machine load; the clock is
+  the JS thread's CPU time (\`CLOCK_THREAD_CPUTIME_ID\`). The TS side warms up
+  for 0.5 s first.
+- Heap growth: the TS side's \`heapUsed\` across one pass between forced GCs,
+  least of 5 tries, less the cost of reading it (\`--expose-gc\`, 1 MiB
+  semi-space); scavenges: \`--trace-gc\` lines while the samples ran, all runs.
+  Both 0 means the loop allocates nothing.
 
 ## Figures
 

@@ -1,15 +1,17 @@
 /**
- * Child process of bench/native_vs_ts.ts: runs one TypeScript hot loop over
- * an input file like the C side (bench/native/main.c) does: warm-up passes,
- * then a heap-growth segment (one pass between forced GCs) and `passes` timed
- * samples (each about 10 ms of passes) between the GC probe markers; prints
- * one JSON line. Times are the
- * process's CPU time (`process.cpuUsage`, like the C side's
- * `CLOCK_PROCESS_CPUTIME_ID`): on a shared machine, waiting for a core is not
- * the loop's time.
+ * Child process of bench/native_vs_ts.ts: one hot loop, C and TypeScript
+ * taking turns in this process over the same input bytes. The C references
+ * come from the shared library the bench built (opened with `Deno.dlopen`);
+ * each side warms up, then samples of about 10 ms alternate, C, TS, C, TS, …,
+ * timed with the same clock: the CPU time of this (the JS) thread, so time
+ * spent waiting for a core on a shared machine counts for neither. Between
+ * the GC probe markers: the TS side's heap growth over one pass between forced
+ * GCs, and the samples. Prints one JSON line.
  *
  *   deno run -A --v8-flags=--expose-gc,--max-semi-space-size=1 bench/native/ts_side.ts \
- *     <loop> <input file> <units> <passes>
+ *     <loop> <input file> <units> <samples> [<C library>]
+ *
+ * Without a library (no C compiler) only the TS side runs, timed with `process.cpuUsage`.
  *
  * @module
  */
@@ -20,56 +22,98 @@ import { heapGrowth } from "../../test/support/heap_growth.ts";
 import { type LoopName, LOOPS } from "./inputs.ts";
 import { makePass } from "./ts_loops.ts";
 
-const [loop, file, unitsArg, passesArg] = Deno.args;
+const [loop, file, unitsArg, samplesArg, libPath] = Deno.args;
 if (!LOOPS.includes(loop as LoopName) || !file) {
-  console.error("usage: ts_side.ts <loop> <input file> <units> <passes>");
+  console.error("usage: ts_side.ts <loop> <input file> <units> <samples> [<C library>]");
   Deno.exit(2);
 }
 const units = Number(unitsArg);
-const passes = Math.max(1, Number(passesArg) | 0);
+const samples = Math.max(1, Number(samplesArg) | 0);
 const bytes = await Deno.readFile(file);
 const pass = makePass(loop as LoopName, bytes, units);
 const sum = new Uint32Array(1);
-let count = 0;
-// Warm-up: at least 30 passes and 0.5 s, so the optimising compiler has finished before measuring.
+
+const lib = libPath
+  ? Deno.dlopen(libPath, {
+    pontaj_init: { parameters: [], result: "void" },
+    pontaj_run: {
+      parameters: ["i32", "buffer", "u32", "u32", "i32", "buffer"],
+      result: "i32",
+    },
+    pontaj_thread_cpu_ns: { parameters: [], result: "f64" },
+  })
+  : null;
+lib?.symbols.pontaj_init();
+const loopNo = LOOPS.indexOf(loop as LoopName);
+const cSum = new Uint32Array(1);
+const cpuNs = lib ? () => lib.symbols.pontaj_thread_cpu_ns() : () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) * 1000;
+};
+const runC = (reps: number): number =>
+  lib!.symbols.pontaj_run(loopNo, bytes, bytes.length, units, reps, cSum);
+
+// Warm-up: at least 30 passes and 0.5 s, so the optimising compiler has finished.
 const warmUntil = performance.now() + 500;
-let once = Infinity;
+let onceTs = Infinity;
+let count = 0;
 for (let w = 0; w < 30 || performance.now() < warmUntil; w++) {
-  const t0 = performance.now();
+  const t0 = cpuNs();
   count = pass(sum);
-  once = Math.min(once, performance.now() - t0);
+  onceTs = Math.min(onceTs, cpuNs() - t0);
 }
-// Each timed sample repeats the pass for about 10 ms, as the C side does: process.cpuUsage
-// ticks coarsely.
-const reps = Math.max(1, Math.ceil(10 / Math.max(once, 1e-3)));
 const first = sum[0]!;
-const ns = new Float64Array(passes);
-console.log(GC_START);
-const growth = heapGrowth(() => pass(sum));
-let bad = "";
-for (let p = 0; p < passes; p++) {
-  const t0 = process.cpuUsage();
-  for (let r = 0; r < reps; r++) {
-    const c = pass(sum);
-    if (c !== count || sum[0] !== first) {
-      bad = `pass ${p} decoded ${c} (sum ${sum[0]}), the first ${count} (sum ${first})`;
+let onceC = Infinity;
+if (lib) {
+  for (let w = 0; w < 5; w++) {
+    const t0 = cpuNs();
+    const c = runC(1);
+    onceC = Math.min(onceC, cpuNs() - t0);
+    if (c !== count || cSum[0] !== first) {
+      console.error(`C decoded ${c} (sum ${cSum[0]}), TS ${count} (sum ${first})`);
+      Deno.exit(1);
     }
   }
-  const t1 = process.cpuUsage(t0);
-  ns[p] = (t1.user + t1.system) * 1000 / (units * reps);
+}
+// Each sample repeats the pass for about 10 ms.
+const repsOf = (once: number) => Math.max(1, Math.ceil(1e7 / Math.max(once, 1000)));
+const repsTs = repsOf(onceTs);
+const repsC = repsOf(onceC);
+const ts = new Float64Array(samples);
+const cs = new Float64Array(samples);
+let bad = "";
+console.log(GC_START);
+const growth = heapGrowth(() => pass(sum));
+for (let k = 0; k < samples; k++) {
+  if (lib) {
+    const t0 = cpuNs();
+    const c = runC(repsC);
+    cs[k] = (cpuNs() - t0) / (units * repsC);
+    if (c !== count || cSum[0] !== first) bad = `C decoded ${c} (sum ${cSum[0]}), TS ${count}`;
+  }
+  const t0 = cpuNs();
+  for (let r = 0; r < repsTs; r++) {
+    const c = pass(sum);
+    if (c !== count || sum[0] !== first) bad = `TS decoded ${c} (sum ${sum[0]}), first ${count}`;
+  }
+  ts[k] = (cpuNs() - t0) / (units * repsTs);
 }
 console.log(GC_END);
+lib?.close();
 if (bad) {
   console.error(bad);
   Deno.exit(1);
 }
-ns.sort();
+ts.sort();
+cs.sort();
 console.log(JSON.stringify({
   loop,
   units,
-  passes,
-  median: ns[passes >> 1],
-  best: ns[0],
+  samples,
+  ts: ts[0],
+  tsMedian: ts[samples >> 1],
+  c: lib ? cs[0] : null,
+  cMedian: lib ? cs[samples >> 1] : null,
   count,
   sum: first,
   heapGrowth: growth,
