@@ -1,5 +1,6 @@
 /* ASCII 125 kHz reader frames, one byte at a time (driver/ascii/frame.ts):
  * STX, 10 hex digits, 2 hex digits of XOR checksum, optional CR LF, ETX. */
+#include <string.h>
 #include "native.h"
 
 enum { S_IDLE, S_DIGITS, S_TAIL };
@@ -77,7 +78,8 @@ static inline int ascii_push(ascii_decoder *d, int byte) {
 long loop_ascii(const uint8_t *in, size_t len, size_t units, uint32_t *sum) {
   (void)units;
   static card_read read;
-  ascii_decoder d = {0};
+  static ascii_decoder d; /* the decoder's state lives in memory, as it must between reads */
+  memset(&d, 0, sizeof d);
   d.read = &read;
   uint32_t s = 0;
   long n = 0;

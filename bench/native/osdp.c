@@ -1,12 +1,13 @@
 /* OSDP frames parsed in place over the received bytes (the parser of
  * driver/osdp/parser.ts, as C would write it): hunt SOM, check the length,
  * CRC-16/AUG-CCITT or checksum over the frame where it lies, then its fields. */
+#include <string.h>
 #include "native.h"
 
 #define SOM 0x53
 #define MAX_FRAME 1024
 
-static uint16_t crc_table[256];
+static uint16_t crc_table[512]; /* slice-by-2, as driver/osdp/crc.ts */
 static int crc_ready;
 
 static void osdp_crc_init(void) {
@@ -15,12 +16,16 @@ static void osdp_crc_init(void) {
     for (int b = 0; b < 8; b++) c = (c & 0x8000) ? ((c << 1) ^ 0x1021) & 0xffff : (c << 1) & 0xffff;
     crc_table[i] = (uint16_t)c;
   }
+  for (int i = 0; i < 256; i++)
+    crc_table[256 + i] = (uint16_t)(((crc_table[i] & 0xff) << 8) ^ crc_table[crc_table[i] >> 8]);
   crc_ready = 1;
 }
 
 static unsigned osdp_crc16(const uint8_t *p, size_t n) {
   unsigned crc = 0x1d0f;
-  for (size_t i = 0; i < n; i++) crc = ((crc << 8) ^ crc_table[((crc >> 8) ^ p[i]) & 0xff]) & 0xffff;
+  size_t i = 0;
+  for (; i + 1 < n; i += 2) crc = crc_table[256 + ((crc >> 8) ^ p[i])] ^ crc_table[(crc & 0xff) ^ p[i + 1]];
+  if (i < n) crc = ((crc << 8) ^ crc_table[(crc >> 8) ^ p[i]]) & 0xffff;
   return crc;
 }
 
@@ -72,7 +77,8 @@ static int osdp_fields(const uint8_t *f, int len, osdp_frame *o) {
 long loop_osdp(const uint8_t *in, size_t len, size_t units, uint32_t *sum) {
   (void)units;
   if (!crc_ready) osdp_crc_init();
-  osdp_frame o = {0};
+  static osdp_frame o; /* the parser's fields, kept where its caller reads them */
+  memset(&o, 0, sizeof o);
   uint32_t s = 0;
   size_t i = 0;
   while (i < len) {

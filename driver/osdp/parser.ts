@@ -156,13 +156,20 @@ export class OsdpParser {
     let crc = OSDP_CRC_INIT;
     let sum = 0;
     if ((src[at + 4]! & CTRL_CRC) !== 0) {
-      const t = OSDP_CRC_TABLE;
-      for (let k = 0; k < body; k++) {
+      const t = OSDP_CRC_TABLE; // two bytes per step, see crc.ts
+      let k = 0;
+      for (; k + 1 < body; k += 2) {
+        const b0 = src[at + k]!;
+        const b1 = src[at + k + 1]!;
+        buf[k] = b0;
+        buf[k + 1] = b1;
+        crc = t[256 + ((crc >>> 8) ^ b0)]! ^ t[(crc & 0xff) ^ b1]!;
+      }
+      if (k < body) {
         const b = src[at + k]!;
         buf[k] = b;
-        crc = (crc << 8) ^ t[((crc >>> 8) ^ b) & 0xff]!; // bits above 15 never reach the index
+        crc = ((crc << 8) ^ t[(crc >>> 8) ^ b]!) & 0xffff;
       }
-      crc &= 0xffff;
     } else {
       for (let k = 0; k < body; k++) {
         const b = src[at + k]!;
