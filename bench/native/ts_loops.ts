@@ -153,12 +153,12 @@ function rc522Pass(bytes: Uint8Array, units: number): Pass {
       let done = false;
       for (let level = 1; level <= 3; level++, p += 8) {
         for (let i = 0; i < 5; i++) rx[i] = src[p + i]!;
-        x.status = X_OK;
+        x.status = 0; // X_OK (literals in the loop, as in the driver: see anticollision.ts)
         x.rxLen = 5;
         x.rxLastBits = 0;
         x.rxAlign = 0;
         x.collReg = 0;
-        if (mergeAnswer(cl, 0, x, next) !== AC_COMPLETE) {
+        if (mergeAnswer(cl, 0, x, next) !== 0) { // AC_COMPLETE
           errors[0]!++;
           break;
         }
@@ -172,11 +172,11 @@ function rc522Pass(bytes: Uint8Array, units: number): Pass {
         }
         const sak = rx[0]!;
         uidLen = appendLevelUid(cl, level, sak, uid, uidLen);
-        if (uidLen === UID_CASCADE_ERROR) {
+        if (uidLen === -1) { // UID_CASCADE_ERROR
           errors[2]!++;
           break;
         }
-        if ((sak & SAK_CASCADE) === 0) {
+        if ((sak & 4) === 0) { // SAK_CASCADE clear: the UID is complete
           done = true;
           break;
         }

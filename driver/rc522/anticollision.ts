@@ -7,8 +7,6 @@
  * @module
  */
 
-import { X_COLLISION, X_OK } from "./exchange.ts";
-import { CASCADE_TAG, SAK_CASCADE } from "./iso14443a.ts";
 import { CollPosNotValid } from "./registers.ts";
 
 /** {@link mergeAnswer}: all 40 bits known and the BCC is right. */
@@ -70,7 +68,14 @@ export interface AnticollisionAnswer {
 }
 
 /**
- * Merges an answer into `cl` behind the `known` bits. Returns an `AC_*` code;
+ * Merges an answer into `cl` behind the `known` bits.
+ *
+ * The codes and outcomes are written as literals in this function and in
+ * {@link appendLevelUid} (their names in comments): a module-level or
+ * imported constant costs a load and an initialisation check per use in
+ * optimised code, a literal nothing (test/driver/rc522/anticollision_test.ts
+ * checks the literals against the named constants).
+ * Returns an `AC_*` code;
  * for {@link AC_COLLISION} the new known-bit count is in `out[0]`.
  */
 export function mergeAnswer(
@@ -81,7 +86,7 @@ export function mergeAnswer(
 ): number {
   const first = known >> 3;
   const rxLen = a.rxLen;
-  if (rxLen === 0 || first + rxLen > 5) return AC_BAD_LENGTH;
+  if (rxLen === 0 || first + rxLen > 5) return 2; // AC_BAD_LENGTH
   const align = a.rxAlign;
   const rx = a.rx;
   let j = 0;
@@ -91,18 +96,19 @@ export function mergeAnswer(
     j = 1;
   }
   for (; j < rxLen; j++) cl[first + j] = rx[j]!;
-  if (a.status === X_COLLISION) {
+  if (a.status === 2) { // X_COLLISION
     const bit = collisionBit(a.collReg, align, first);
-    if (bit < known || bit >= 32 || (bit >> 3) >= first + rxLen) return AC_BAD_POSITION;
+    if (bit < known || bit >= 32 || (bit >> 3) >= first + rxLen) return 3; // AC_BAD_POSITION
     const byte = bit >> 3;
     const b = bit & 7;
     cl[byte] = (cl[byte]! & ((1 << b) - 1)) | (1 << b); // follow the cards sending 1
     out[0] = bit + 1;
-    return AC_COLLISION;
+    return 1; // AC_COLLISION
   }
-  if (a.status !== X_OK || first + rxLen !== 5 || a.rxLastBits !== 0) return AC_BAD_LENGTH;
-  if ((cl[0]! ^ cl[1]! ^ cl[2]! ^ cl[3]!) !== cl[4]) return AC_BAD_BCC;
-  return AC_COMPLETE;
+  // X_OK, all 40 bits: else AC_BAD_LENGTH
+  if (a.status !== 0 || first + rxLen !== 5 || a.rxLastBits !== 0) return 2;
+  if ((cl[0]! ^ cl[1]! ^ cl[2]! ^ cl[3]!) !== cl[4]) return 4; // AC_BAD_BCC
+  return 0; // AC_COMPLETE
 }
 
 /** {@link appendLevelUid}: SAK says the UID goes on but the level cannot (no cascade tag, or level 3). */
@@ -122,8 +128,8 @@ export function appendLevelUid(
   uid: Uint8Array,
   uidLen: number,
 ): number {
-  if ((sak & SAK_CASCADE) !== 0) {
-    if (cl[0] !== CASCADE_TAG || level >= 3) return UID_CASCADE_ERROR;
+  if ((sak & 0x04) !== 0) { // SAK_CASCADE
+    if (cl[0] !== 0x88 || level >= 3) return -1; // CASCADE_TAG; UID_CASCADE_ERROR
     uid[uidLen] = cl[1]!;
     uid[uidLen + 1] = cl[2]!;
     uid[uidLen + 2] = cl[3]!;
