@@ -11,13 +11,7 @@ import { CardRead } from "../../driver/card.ts";
 import { AsciiFrameDecoder } from "../../driver/ascii/frame.ts";
 import { OsdpParser } from "../../driver/osdp/parser.ts";
 import { checkCrcA, crcA } from "../../driver/rc522/crc_a.ts";
-import {
-  AC_COMPLETE,
-  appendLevelUid,
-  mergeAnswer,
-  UID_CASCADE_ERROR,
-} from "../../driver/rc522/anticollision.ts";
-import { SAK_CASCADE } from "../../driver/rc522/iso14443a.ts";
+import { appendLevelUid, mergeAnswer } from "../../driver/rc522/anticollision.ts";
 import { X_OK } from "../../driver/rc522/exchange.ts";
 import { crc32c } from "../../service/journal/crc32c.ts";
 import { DecodeStatus, decodeWiegandBits, WiegandFormatSet } from "../../driver/wiegand/decode.ts";
