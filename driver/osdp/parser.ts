@@ -28,8 +28,8 @@
  * @module
  */
 
-import { CTRL_CRC, CTRL_SCB, CTRL_SEQ, MARK, REPLY_BIT, SOM } from "./constants.ts";
-import { OSDP_CRC_INIT, OSDP_CRC_TABLE, osdpChecksum, osdpCrc16 } from "./crc.ts";
+import { SOM } from "./constants.ts";
+import { OSDP_CRC_TABLE, osdpChecksum, osdpCrc16 } from "./crc.ts";
 
 /** Default largest frame accepted, SOM through check, in bytes. */
 export const MAX_FRAME = 1024;
@@ -49,8 +49,12 @@ export const ParseError = {
   TRUNCATED: 4,
 } as const;
 
-const HUNT = 0;
-const BODY = 1;
+const HUNT = 0; // and BODY = 1
+// In the per-byte and per-frame paths below, these states and the framing
+// constants (SOM, MARK, CTRL_*, REPLY_BIT, MIN_FRAME, OSDP_CRC_INIT) are
+// written as literals, named in comments: a module-level or imported constant
+// costs a load and an initialisation check per use in optimised code.
+// test/driver/osdp/parser_whole_test.ts checks the literals against the names.
 
 /** Frame parser; see the module documentation. */
 export class OsdpParser {
@@ -130,13 +134,13 @@ export class OsdpParser {
       if (this.#step(this.buf[this.#replayIdx++]!)) return start;
     }
     for (let i = start; i < end; i++) {
-      if (this.#state === HUNT && src[i] === SOM && i + 4 <= end) {
+      if (this.#state === 0 && src[i] === 0x53 && i + 4 <= end) { // HUNT, SOM
         // A whole frame in src: checked and copied in one pass, no per-byte steps.
         const len = src[i + 2]! | (src[i + 3]! << 8);
-        if (len >= MIN_FRAME && len <= this.maxLength && i + len <= end) {
+        if (len >= 7 && len <= this.maxLength && i + len <= end) { // MIN_FRAME
           if (this.#whole(src, i, len)) return i + len;
           i += len - 1; // consumed and failed, as the byte path would; rescan what #fail kept
-        } else if (this.#step(SOM)) return i + 1;
+        } else if (this.#step(0x53)) return i + 1;
       } else if (this.#step(src[i]!)) return i + 1;
       while (this.#replayIdx < this.#replayEnd) {
         if (this.#step(this.buf[this.#replayIdx++]!)) return i + 1;
@@ -153,9 +157,9 @@ export class OsdpParser {
   #whole(src: Uint8Array, at: number, len: number): boolean {
     const buf = this.buf;
     const body = len - 2;
-    let crc = OSDP_CRC_INIT;
+    let crc = 0x1d0f; // OSDP_CRC_INIT
     let sum = 0;
-    if ((src[at + 4]! & CTRL_CRC) !== 0) {
+    if ((src[at + 4]! & 0x04) !== 0) { // CTRL_CRC
       const t = OSDP_CRC_TABLE; // two bytes per step, see crc.ts
       let k = 0;
       for (; k + 1 < body; k += 2) {
@@ -180,7 +184,7 @@ export class OsdpParser {
     }
     buf[body] = src[at + body]!;
     buf[body + 1] = src[at + body + 1]!;
-    this.#state = BODY;
+    this.#state = 1; // BODY
     this.#pos = len;
     this.#len = len;
     return this.#accept(crc, (0x100 - sum) & 0xff);
@@ -212,7 +216,7 @@ export class OsdpParser {
 
   #afterFrame(): void {
     this.#done = false;
-    this.#state = HUNT;
+    this.#state = 0; // HUNT
     this.#pos = 0;
     if (this.#replayIdx < this.#replayEnd) {
       this.buf.copyWithin(0, this.#replayIdx, this.#replayEnd);
@@ -225,12 +229,12 @@ export class OsdpParser {
 
   #step(b: number): boolean {
     const buf = this.buf;
-    if (this.#state === HUNT) {
-      if (b === SOM) {
+    if (this.#state === 0) { // HUNT
+      if (b === 0x53) { // SOM
         buf[0] = b;
         this.#pos = 1;
-        this.#state = BODY;
-      } else if (b !== MARK) {
+        this.#state = 1; // BODY
+      } else if (b !== 0xff) { // MARK
         this.garbageBytes++;
       }
       return false;
@@ -240,7 +244,7 @@ export class OsdpParser {
     this.#pos = pos + 1;
     if (pos === 3) {
       const len = buf[2]! | (b << 8);
-      if (len < MIN_FRAME || len > this.maxLength) {
+      if (len < 7 || len > this.maxLength) { // MIN_FRAME
         this.lengthErrors++;
         this.#fail(ParseError.LENGTH);
         return false;
@@ -255,7 +259,7 @@ export class OsdpParser {
   #finish(): boolean {
     const buf = this.buf;
     const len = this.#len;
-    return (buf[4]! & CTRL_CRC) !== 0
+    return (buf[4]! & 0x04) !== 0 // CTRL_CRC
       ? this.#accept(osdpCrc16(buf, 0, len - 2), 0)
       : this.#accept(0, osdpChecksum(buf, 0, len - 1));
   }
@@ -269,10 +273,23 @@ export class OsdpParser {
     const buf = this.buf;
     const len = this.#len;
     const ctrl = buf[4]!;
-    const crc = (ctrl & CTRL_CRC) !== 0;
+    // The common frame: CRC (CTRL_CRC set, CTRL_SCB clear), long enough, CRC right.
+    if ((ctrl & 0x0c) === 0x04 && len >= 8 && crc16 === (buf[len - 2]! | (buf[len - 1]! << 8))) {
+      this.#fields(len, ctrl, 0, 0, 5, len - 2, -1);
+      return true;
+    }
+    return this.#acceptAny(crc16, checksum);
+  }
+
+  /** {@link #accept} for any frame: checksum mode, security blocks, MACs and every error. */
+  #acceptAny(crc16: number, checksum: number): boolean {
+    const buf = this.buf;
+    const len = this.#len;
+    const ctrl = buf[4]!;
+    const crc = (ctrl & 0x04) !== 0; // CTRL_CRC
     const checkLen = crc ? 2 : 1;
     if (crc) {
-      if (len < MIN_FRAME + 1) {
+      if (len < 8) { // MIN_FRAME + 1
         this.lengthErrors++;
         this.#fail(ParseError.LENGTH);
         return false;
@@ -291,7 +308,7 @@ export class OsdpParser {
     let off = 5;
     let scbType = 0;
     let scbLen = 0;
-    if ((ctrl & CTRL_SCB) !== 0) {
+    if ((ctrl & 0x08) !== 0) { // CTRL_SCB
       scbLen = buf[5]!;
       if (scbLen < 2 || 5 + scbLen >= bodyEnd) {
         this.layoutErrors++;
@@ -312,13 +329,28 @@ export class OsdpParser {
       }
       mac = dataEnd;
     }
+    this.#fields(len, ctrl, scbType, scbLen, off, dataEnd, mac);
+    return true;
+  }
+
+  /** Fills the fields of an accepted frame from {@link buf}. */
+  #fields(
+    len: number,
+    ctrl: number,
+    scbType: number,
+    scbLen: number,
+    off: number,
+    dataEnd: number,
+    mac: number,
+  ): void {
+    const buf = this.buf;
     const addr = buf[1]!;
     this.address = addr & 0x7f;
-    this.reply = (addr & REPLY_BIT) !== 0;
+    this.reply = (addr & 0x80) !== 0; // REPLY_BIT
     this.length = len;
     this.ctrl = ctrl;
-    this.seq = ctrl & CTRL_SEQ;
-    this.crc = crc;
+    this.seq = ctrl & 0x03; // CTRL_SEQ
+    this.crc = (ctrl & 0x04) !== 0; // CTRL_CRC
     this.scbType = scbType;
     this.scbDataOffset = scbLen > 0 ? 7 : 0;
     this.scbDataLength = scbLen > 2 ? scbLen - 2 : 0;
@@ -329,7 +361,6 @@ export class OsdpParser {
     this.frames++;
     this.#done = true;
     this.ready = true;
-    return true;
   }
 
   /** Drops the frame under way and rescans its bytes after SOM for the next SOM. */

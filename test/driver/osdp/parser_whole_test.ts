@@ -56,3 +56,14 @@ Deno.test("osdp parser whole frames in one buffer report exactly what byte-by-by
     assert.deepEqual(chunks, bytes);
   });
 });
+
+Deno.test("osdp parser literals match the named constants they stand for", async () => {
+  const c = await import("../../../driver/osdp/constants.ts");
+  const crc = await import("../../../driver/osdp/crc.ts");
+  const parser = await import("../../../driver/osdp/parser.ts");
+  assert.deepEqual(
+    [c.SOM, c.MARK, c.CTRL_CRC, c.CTRL_SCB, c.CTRL_SEQ, c.REPLY_BIT],
+    [0x53, 0xff, 0x04, 0x08, 0x03, 0x80],
+  );
+  assert.deepEqual([crc.OSDP_CRC_INIT, parser.MIN_FRAME], [0x1d0f, 7]);
+});
