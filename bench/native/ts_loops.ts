@@ -18,8 +18,14 @@ import { DecodeStatus, decodeWiegandBits, WiegandFormatSet } from "../../driver/
 import { type FrameSink, WiegandAssembler } from "../../driver/wiegand/assembler.ts";
 import type { LoopName } from "./inputs.ts";
 
-/** One pass over the input: returns units decoded, adds their values into `sum[0]`. */
-export type Pass = (sum: Uint32Array) => number;
+/**
+ * One pass over the input: returns units decoded, adds their values into
+ * `sum[0]`. With `short` true it decodes only the first unit or two: a
+ * warm-up that gives every operation in the pass type feedback before V8
+ * optimises the long loop (else the optimised loop deoptimises at its first
+ * untried operation, at the end of every pass).
+ */
+export type Pass = (sum: Uint32Array, short?: boolean) => number;
 
 /** Builds `loop`'s pass over `bytes` (`units` units); set-up allocates, the pass does not. */
 export function makePass(loop: LoopName, bytes: Uint8Array, units: number): Pass {
@@ -29,25 +35,11 @@ export function makePass(loop: LoopName, bytes: Uint8Array, units: number): Pass
     case "osdp":
       return osdpPass(bytes);
     case "crc-a":
-      return (sum) => {
-        const data = bytes; // locals, not closure slots, inside the loop (as C keeps them in registers)
-        const n = units;
-        let s = 0;
-        for (let u = 0; u < n; u++) s = (s + crcA(data, u * 7, 7)) | 0;
-        sum[0] = s;
-        return n;
-      };
+      return (sum, short) => crcAPass(bytes, short ? 2 : units, sum);
     case "ascii":
       return asciiPass(bytes);
     case "crc32c":
-      return (sum) => {
-        const data = bytes;
-        const n = units;
-        let s = 0;
-        for (let u = 0; u < n; u++) s = (s + crc32c(data, u * 100, u * 100 + 100)) | 0;
-        sum[0] = s;
-        return n;
-      };
+      return (sum, short) => crc32cPass(bytes, short ? 2 : units, sum);
     case "rc522":
       return rc522Pass(bytes, units);
     case "wiegand-edges":
@@ -55,16 +47,31 @@ export function makePass(loop: LoopName, bytes: Uint8Array, units: number): Pass
   }
 }
 
+function crcAPass(data: Uint8Array, units: number, sum: Uint32Array): number {
+  let s = 0;
+  for (let u = 0; u < units; u++) s = (s + crcA(data, u * 7, 7)) | 0;
+  sum[0] = s;
+  return units;
+}
+
+function crc32cPass(data: Uint8Array, units: number, sum: Uint32Array): number {
+  let s = 0;
+  for (let u = 0; u < units; u++) s = (s + crc32c(data, u * 100, u * 100 + 100)) | 0;
+  sum[0] = s;
+  return units;
+}
+
 function wiegandPass(bytes: Uint8Array, units: number): Pass {
   const frames: Uint8Array[] = [];
   for (let u = 0; u < units; u++) frames.push(bytes.subarray(u * 26, u * 26 + 26));
   const read = new CardRead();
   const set = new WiegandFormatSet();
-  return (sum) => {
+  return (sum, short) => {
     const f = frames;
+    const end = short ? 2 : units;
     let s = 0;
     let n = 0;
-    for (let u = 0; u < units; u++) {
+    for (let u = 0; u < end; u++) {
       if (decodeWiegandBits(f[u]!, 26, read, set) === DecodeStatus.ok) {
         const d = read.data;
         let v = 0;
@@ -80,8 +87,8 @@ function wiegandPass(bytes: Uint8Array, units: number): Pass {
 
 function osdpPass(bytes: Uint8Array): Pass {
   const p = new OsdpParser();
-  const end = bytes.length;
-  return (sum) => {
+  return (sum, short) => {
+    const end = short ? 40 : bytes.length;
     const src = bytes;
     p.reset();
     let s = 0;
@@ -104,12 +111,13 @@ function osdpPass(bytes: Uint8Array): Pass {
 function asciiPass(bytes: Uint8Array): Pass {
   const dec = new AsciiFrameDecoder();
   const d = dec.read.data;
-  return (sum) => {
+  return (sum, short) => {
     const src = bytes;
+    const end = short ? 30 : src.length;
     dec.reset();
     let s = 0;
     let n = 0;
-    for (let i = 0; i < src.length; i++) {
+    for (let i = 0; i < end; i++) {
       if (dec.push(src[i]!)) {
         s = (s + (((d[1]! << 24) | (d[2]! << 16) | (d[3]! << 8) | d[4]!) + d[0]!)) | 0;
         n++;
@@ -136,12 +144,13 @@ function rc522Pass(bytes: Uint8Array, units: number): Pass {
   const uid = new Uint8Array(10);
   const next = new Int32Array(1);
   const errors = new Float64Array(3);
-  return (sum) => {
+  return (sum, short) => {
     const src = bytes;
+    const end = short ? 2 : units;
     let s = 0;
     let n = 0;
     const rx = x.rx;
-    for (let u = 0; u < units; u++) {
+    for (let u = 0; u < end; u++) {
       let p = u * 24;
       let uidLen = 0;
       let done = false;
@@ -202,11 +211,12 @@ function edgesPass(bytes: Uint8Array): Pass {
   const sink = new EdgeSink();
   const asm = new WiegandAssembler(sink);
   const frames = asm.counters;
-  return (sum) => {
+  return (sum, short) => {
+    const end = short ? 360 : e.length; // two frames and a bit
     asm.reset();
     sink.sum = 0;
     const before = frames[0]!;
-    for (let i = 0; i < e.length; i += 3) {
+    for (let i = 0; i < end; i += 3) {
       const f = e[i]!;
       asm.edge(f & 1, (f & 2) !== 0, e[i + 1]!, e[i + 2]!);
     }

@@ -54,6 +54,7 @@ const runC = (reps: number): number =>
   lib!.symbols.pontaj_run(loopNo, bytes, bytes.length, units, reps, cSum);
 
 // Warm-up: at least 30 passes and 0.5 s, so the optimising compiler has finished.
+for (let w = 0; w < 5; w++) pass(sum, true); // type feedback for every operation first
 const warmUntil = performance.now() + 500;
 let onceTs = Infinity;
 let count = 0;
