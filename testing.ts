@@ -29,10 +29,10 @@ export {
   LineReaderSimulator,
   type NoiseSource,
   type TapOptions,
-} from "./driver/ascii/simulator.ts";
+} from "./driver/ascii/sim/simulator.ts";
 export { encodeAsciiFrame } from "./driver/ascii/frame.ts";
 export { encodeLine } from "./driver/ascii/line.ts";
-export { SimulatedGpio } from "./driver/wiegand/sim_gpio.ts";
+export { SimulatedGpio } from "./driver/wiegand/sim/gpio.ts";
 export type { EdgeTarget, ParsedLineRequest } from "./driver/wiegand/gpio_event.ts";
 export type {
   BitRange,
@@ -40,18 +40,18 @@ export type {
   ParityRule,
   WiegandFormatDef,
 } from "./driver/wiegand/formats.ts";
-export { type SimEdge, WiegandPulseGenerator } from "./driver/wiegand/simulator.ts";
+export { type SimEdge, WiegandPulseGenerator } from "./driver/wiegand/sim/pulses.ts";
 export { encodeWiegand } from "./driver/wiegand/encode.ts";
-export { OsdpEmulator, type OsdpEmulatorOptions } from "./driver/osdp/emulator.ts";
-export type { EmulatedPd } from "./driver/osdp/emulated_pd.ts";
+export { OsdpEmulator, type OsdpEmulatorOptions } from "./driver/osdp/sim/emulator.ts";
+export type { EmulatedPd } from "./driver/osdp/sim/emulated_pd.ts";
 export type {
   EmulatedPdCounters,
   EmulatedPdState,
   PendingReply,
   ReceivedCommand,
-} from "./driver/osdp/emulated_pd_state.ts";
+} from "./driver/osdp/sim/emulated_pd_state.ts";
 export type { BuzzerRecord, LedRecord, LedState } from "./driver/osdp/payload.ts";
-export type { EmulatedPdOptions } from "./driver/osdp/emulated_pd_state.ts";
+export type { EmulatedPdOptions } from "./driver/osdp/sim/emulated_pd_state.ts";
 export type { OsdpParser } from "./driver/osdp/parser.ts";
 export { Rc522Sim, Rc522UartSim, SimSpidev, VirtualCard } from "./driver/rc522/sim/mod.ts";
 export type { Rc522SimStats } from "./driver/rc522/sim/chip.ts";

@@ -16,8 +16,8 @@
  * @module
  */
 
-import { DEMO_TOKEN } from "../service/iflow/sim_model.ts";
-import { startIflowSimulator } from "../service/iflow/simulator.ts";
+import { DEMO_TOKEN } from "../service/iflow/sim/model.ts";
+import { startIflowSimulator } from "../service/iflow/sim/simulator.ts";
 import {
   AgentChild,
   agentConfig,

@@ -85,7 +85,7 @@ async function startSimChild(dir: string): Promise<SimChild> {
   }));
   const file = `${dir}/employees.json`;
   await Deno.writeTextFile(file, JSON.stringify(employees));
-  const cli = new URL("../service/iflow/sim_cli.ts", import.meta.url).href;
+  const cli = new URL("../service/iflow/sim/cli.ts", import.meta.url).href;
   const args = ["--port", "0", "--employees", file, "--token", TOKEN];
   if (SIM_LATENCY_MS > 0) args.push("--latency", String(SIM_LATENCY_MS));
   const child = new Deno.Command(Deno.execPath(), {

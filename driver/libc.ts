@@ -71,6 +71,7 @@ export const E = {
   EBUSY: 16,
   ENODEV: 19,
   EINVAL: 22,
+  EMFILE: 24,
   ENOTTY: 25,
 } as const;
 

@@ -13,8 +13,8 @@
 import { parseArgs } from "node:util";
 import { Agent } from "./agent.ts";
 import { validateConfig } from "./config/mod.ts";
-import { DEMO_EMPLOYEES, DEMO_TOKEN } from "./iflow/sim_model.ts";
-import { type IflowSimulator, startIflowSimulator } from "./iflow/simulator.ts";
+import { DEMO_EMPLOYEES, DEMO_TOKEN } from "./iflow/sim/model.ts";
+import { type IflowSimulator, startIflowSimulator } from "./iflow/sim/simulator.ts";
 import { createLogger } from "./log.ts";
 import { demoDeviceOverrides, type DemoReader, demoReaders } from "./demo/sim_readers.ts";
 import { progressLine, ProgressWriter } from "./demo/progress.ts";

@@ -49,6 +49,11 @@ export function logsAt(logger: Logger, level: LogLevel): boolean {
   return logger.level === undefined || RANK[level] >= RANK[logger.level];
 }
 const RESERVED = new Set(["ts", "level", "msg"]);
+/**
+ * Longest string written in a log line (message or field), after scrubbing:
+ * a last guard, since foreign text is clipped shorter where it enters.
+ */
+export const LOG_STRING_MAX = 1000;
 const MAX_DEPTH = 8;
 const ACCESS_TOKEN = /(access_token(?:=|%3D))(?:[^&\s"'<>)\]}%]|%(?!26))*/gi;
 
@@ -57,8 +62,39 @@ export function isLogLevel(value: unknown): value is LogLevel {
   return typeof value === "string" && Object.hasOwn(RANK, value);
 }
 
+/** `\uXXXX` of a UTF-16 code unit, in `case`. */
+function uEscape(code: number, upper: boolean): string {
+  const hex = code.toString(16).padStart(4, "0");
+  return `\\u${upper ? hex.toUpperCase() : hex}`;
+}
+
 /**
- * Replaces every occurrence of each secret (as given and URL-encoded) in `text`
+ * The spellings a secret can take in text that reaches a log: as given;
+ * percent-encoded (`encodeURIComponent`, with lower-case hex too, and form
+ * encoding with `+` for spaces); JSON-escaped (`JSON.stringify`'s, and PHP's
+ * `json_encode` style with `\/` and `\uXXXX` for every non-ASCII character,
+ * as iFlow would echo it).
+ */
+export function secretForms(secret: string): string[] {
+  const pct = encodeURIComponent(secret);
+  const json = JSON.stringify(secret).slice(1, -1);
+  const php = (upper: boolean) =>
+    json.replace(/\//g, "\\/").replace(/[^\u0020-\u007e]/g, (c) => uEscape(c.charCodeAt(0), upper));
+  return [
+    ...new Set([
+      secret,
+      pct,
+      pct.replace(/%[0-9A-F]{2}/g, (e) => e.toLowerCase()),
+      new URLSearchParams({ s: secret }).toString().slice(2),
+      json,
+      php(false),
+      php(true),
+    ]),
+  ];
+}
+
+/**
+ * Replaces every occurrence of each secret (in each of its {@link secretForms}) in `text`
  * with `***`, and the value of every `access_token=` parameter with `***`.
  *
  * @example
@@ -75,8 +111,7 @@ function secretScrubber(secrets: readonly string[]): (text: string) => string {
   const forms = new Set<string>();
   for (const s of secrets) {
     if (typeof s !== "string" || s.length === 0) continue;
-    forms.add(s);
-    forms.add(encodeURIComponent(s));
+    for (const f of secretForms(s)) forms.add(f);
   }
   // Longest first, so a secret that contains another is replaced whole.
   const list = [...forms].sort((a, b) => b.length - a.length);
@@ -96,7 +131,7 @@ function clean(
 ): unknown {
   switch (typeof value) {
     case "string":
-      return scrub(value);
+      return bounded(scrub(value));
     case "number":
       return Number.isFinite(value) ? value : String(value);
     case "bigint":
@@ -131,6 +166,11 @@ function clean(
   } finally {
     seen.delete(obj);
   }
+}
+
+/** `s` cut to {@link LOG_STRING_MAX} characters, saying how long it was. */
+function bounded(s: string): string {
+  return s.length > LOG_STRING_MAX ? `${s.slice(0, LOG_STRING_MAX)}… (${s.length} chars)` : s;
 }
 
 const encoder = new TextEncoder();
@@ -172,7 +212,7 @@ export function createLogger(options: LoggerOptions = {}): Logger {
       const record: Record<string, unknown> = {
         ts: new Date(now()).toISOString(),
         level,
-        msg: scrub(String(msg)),
+        msg: bounded(scrub(String(msg))),
       };
       if (fields !== undefined && fields !== null) {
         let cleaned = clean(fields, scrub, 0, new WeakSet());

@@ -15,4 +15,4 @@ export {
   LineReaderSimulator,
   type NoiseSource,
   type TapOptions,
-} from "./simulator.ts";
+} from "./sim/simulator.ts";

@@ -61,14 +61,14 @@ export type {
   OsdpReaderSpec,
   OsdpTransport,
 } from "./bus_types.ts";
-export { EmulatedPd } from "./emulated_pd.ts";
+export { EmulatedPd } from "./sim/emulated_pd.ts";
 export {
   type EmulatedPdCounters,
   type EmulatedPdOptions,
   EmulatedPdState,
   type PendingReply,
   type ReceivedCommand,
-} from "./emulated_pd_state.ts";
-export { OsdpEmulator, type OsdpEmulatorOptions } from "./emulator.ts";
+} from "./sim/emulated_pd_state.ts";
+export { OsdpEmulator, type OsdpEmulatorOptions } from "./sim/emulator.ts";
 export { groupOsdpReaders, type OsdpLineConfig, type OsdpReaderConfig } from "./config.ts";
 export { type DecodedOsdpPacket, decodeOsdpHex } from "./decode.ts";

@@ -14,18 +14,14 @@ import {
   Rc522CardInfo,
   type Rc522Counters,
   type ScannerOptions,
-  STEP_CARD,
-  STEP_DONE,
-  STEP_REMOVED,
-  STEP_RUN,
-  STEP_WAIT,
 } from "./scanner.ts";
 import { type Rc522Transport, RegBatch } from "./transport.ts";
+import { ScanStep } from "./results.ts";
 
 /** {@link Rc522Poller.pollSync} result: the tick is over. */
-export const POLL_DONE: number = STEP_DONE;
+export const POLL_DONE: number = ScanStep.DONE;
 /** {@link Rc522Poller.pollSync} result: the chip is busy; call again shortly to continue the tick. */
-export const POLL_WAIT: number = STEP_WAIT;
+export const POLL_WAIT: number = ScanStep.WAIT;
 
 /** Called with the reused read and info; copy what you keep. */
 export type Rc522Callback = (read: CardRead, info: Rc522CardInfo) => void;
@@ -58,7 +54,7 @@ export class Rc522Poller {
   }
 
   #event(code: number): void {
-    const cb = code === STEP_CARD ? this.onCard : this.onRemoved;
+    const cb = code === ScanStep.CARD ? this.onCard : this.onRemoved;
     if (cb !== null) cb(this.read, this.info);
   }
 
@@ -74,11 +70,11 @@ export class Rc522Poller {
     if (!s.busy) s.begin();
     for (;;) {
       const r = s.step(b);
-      if (r === STEP_RUN) {
+      if (r === ScanStep.RUN) {
         t.run(b);
         continue;
       }
-      if (r === STEP_CARD || r === STEP_REMOVED) {
+      if (r === ScanStep.CARD || r === ScanStep.REMOVED) {
         this.#event(r);
         continue;
       }
@@ -94,12 +90,12 @@ export class Rc522Poller {
     if (!s.busy) s.begin();
     for (;;) {
       const r = s.step(b);
-      if (r === STEP_RUN) {
+      if (r === ScanStep.RUN) {
         const p = t.run(b);
         if (p) await p;
         continue;
       }
-      if (r === STEP_CARD || r === STEP_REMOVED) {
+      if (r === ScanStep.CARD || r === ScanStep.REMOVED) {
         this.#event(r);
         continue;
       }

@@ -9,16 +9,25 @@ import type { CardRead } from "../card.ts";
 import { type CardType, sakCardType } from "./iso14443a.ts";
 import { X_BUS, X_HOST_TIMEOUT, X_TIMEOUT } from "./exchange.ts";
 
-/** `Iso14443aScanner.step`: run the batch, then call step again. */
-export const STEP_RUN = 0;
-/** `Iso14443aScanner.step`: the chip is busy; call step again a little later. */
-export const STEP_WAIT = 1;
-/** `Iso14443aScanner.step`: the tick is over. */
-export const STEP_DONE = 2;
-/** `Iso14443aScanner.step`: a new card was read (read/info filled); call step again. */
-export const STEP_CARD = 3;
-/** `Iso14443aScanner.step`: a card left the field (read/info filled); call step again. */
-export const STEP_REMOVED = 4;
+/** What `Iso14443aScanner.step` asks of its caller. */
+export const ScanStep = {
+  /** Run the batch, then call step again. */
+  RUN: 0,
+  /** The chip is busy; call step again a little later. */
+  WAIT: 1,
+  /** The tick is over. */
+  DONE: 2,
+  /** A new card was read (read/info filled); call step again. */
+  CARD: 3,
+  /** A card left the field (read/info filled); call step again. */
+  REMOVED: 4,
+} as const;
+
+/** A {@link ScanStep} value. */
+export type ScanStep = typeof ScanStep[keyof typeof ScanStep];
+
+/** Names of {@link ScanStep} values, for logs. */
+export const SCAN_STEP_NAMES: readonly string[] = ["run", "wait", "done", "card", "removed"];
 
 /** Format name the scanner writes into {@link CardRead.format}. */
 export const RC522_FORMAT = "iso14443a";

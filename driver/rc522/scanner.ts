@@ -11,7 +11,7 @@
  *    `absentTicks` ticks in a row is gone; its next tap counts again.
  *
  * The scanner fills a caller-owned {@link CardRead} and {@link Rc522CardInfo}
- * and returns {@link STEP_CARD} / {@link STEP_REMOVED}; it allocates nothing.
+ * and returns {@link ScanStep.CARD} / {@link ScanStep.REMOVED}; it allocates nothing.
  *
  * @module
  */
@@ -55,11 +55,7 @@ import {
   noAnswer,
   type Rc522CardInfo,
   Rc522Counters,
-  STEP_CARD,
-  STEP_DONE,
-  STEP_REMOVED,
-  STEP_RUN,
-  STEP_WAIT,
+  ScanStep,
 } from "./results.ts";
 
 export { collisionBit } from "./anticollision.ts";
@@ -68,11 +64,8 @@ export {
   RC522_FORMAT,
   Rc522CardInfo,
   Rc522Counters,
-  STEP_CARD,
-  STEP_DONE,
-  STEP_REMOVED,
-  STEP_RUN,
-  STEP_WAIT,
+  SCAN_STEP_NAMES,
+  ScanStep,
 } from "./results.ts";
 
 /** Options of an {@link Iso14443aScanner}. */
@@ -85,8 +78,31 @@ export interface ScannerOptions extends ExchangeOptions {
   maxErrorsPerTick?: number;
 }
 
-const ST_IDLE = 0, ST_REQA = 1, ST_AC = 2, ST_SEL = 3, ST_HLT = 4;
-const ST_WUPA_K = 5, ST_SEL_K = 6, ST_HLT_K = 7, ST_FINISH = 8;
+/** Where the scanner is in a tick. */
+const State = {
+  IDLE: 0,
+  REQA: 1,
+  AC: 2,
+  SEL: 3,
+  HLT: 4,
+  WUPA_K: 5,
+  SEL_K: 6,
+  HLT_K: 7,
+  FINISH: 8,
+} as const;
+
+/** Names of the scanner's states, for logs. */
+export const SCANNER_STATE_NAMES: readonly string[] = [
+  "idle",
+  "reqa",
+  "anticollision",
+  "select",
+  "halt",
+  "wupa-known",
+  "select-known",
+  "halt-known",
+  "finish",
+];
 
 /** The ISO 14443-3 A poll cycle (see the module doc). */
 export class Iso14443aScanner {
@@ -99,7 +115,7 @@ export class Iso14443aScanner {
   readonly #absentTicks: number;
   readonly #maxCards: number;
   readonly #maxErrors: number;
-  #state = ST_IDLE;
+  #state: number = State.IDLE;
   #needStart = false;
   #ran = false;
   // Card being read.
@@ -132,7 +148,7 @@ export class Iso14443aScanner {
 
   /** True while a tick is running. */
   get busy(): boolean {
-    return this.#state !== ST_IDLE;
+    return this.#state !== State.IDLE;
   }
 
   /** Number of cards currently known to be in the field. */
@@ -143,20 +159,20 @@ export class Iso14443aScanner {
   /** Forgets every known card (e.g. after the chip was reset and the field cycled). */
   forget(): void {
     this.#table.clear();
-    this.#state = ST_IDLE;
+    this.#state = State.IDLE;
     this.#ran = false;
   }
 
   /** Starts a tick (no-op while one is running). */
   begin(): void {
-    if (this.#state !== ST_IDLE) return;
+    if (this.#state !== State.IDLE) return;
     this.counters.ticks++;
     this.#table.newTick();
     this.#errors = 0;
     this.#cards = 0;
     this.#recover = this.#dirty;
     this.#dirty = false;
-    this.#go(ST_REQA);
+    this.#go(State.REQA);
   }
 
   /**
@@ -170,8 +186,8 @@ export class Iso14443aScanner {
     }
     for (;;) {
       const s = this.#state;
-      if (s === ST_IDLE) return STEP_DONE;
-      if (s === ST_FINISH) return this.#finish();
+      if (s === State.IDLE) return ScanStep.DONE;
+      if (s === State.FINISH) return this.#finish();
       if (this.#needStart) {
         this.#needStart = false;
         this.#start(s);
@@ -179,9 +195,9 @@ export class Iso14443aScanner {
       const p = this.x.prepare(b);
       if (p === PREP_RUN) {
         this.#ran = true;
-        return STEP_RUN;
+        return ScanStep.RUN;
       }
-      if (p === PREP_WAIT) return STEP_WAIT;
+      if (p === PREP_WAIT) return ScanStep.WAIT;
       const ev = this.#done(s);
       if (ev !== 0) return ev;
     }
@@ -196,12 +212,12 @@ export class Iso14443aScanner {
     const x = this.x;
     const tx = x.tx;
     switch (s) {
-      case ST_REQA:
-      case ST_WUPA_K:
-        tx[0] = s === ST_REQA ? REQA : WUPA;
+      case State.REQA:
+      case State.WUPA_K:
+        tx[0] = s === State.REQA ? REQA : WUPA;
         x.begin(1, 7, 0);
         return;
-      case ST_AC: {
+      case State.AC: {
         const known = this.#known;
         x.begin(
           anticollisionFrame(SEL_CODES[this.#level - 1]!, this.#cl, known, tx),
@@ -210,13 +226,13 @@ export class Iso14443aScanner {
         );
         return;
       }
-      case ST_SEL:
+      case State.SEL:
         tx[0] = SEL_CODES[this.#level - 1]!;
         tx[1] = NVB_SELECT;
         for (let i = 0; i < 5; i++) tx[2 + i] = this.#cl[i]!;
         this.#crcAndBegin();
         return;
-      case ST_SEL_K:
+      case State.SEL_K:
         tx[0] = SEL_CODES[this.#kLevel - 1]!;
         tx[1] = NVB_SELECT;
         cascadeLevelBytes(
@@ -229,7 +245,7 @@ export class Iso14443aScanner {
         );
         this.#crcAndBegin();
         return;
-      default: // ST_HLT, ST_HLT_K
+      default: // State.HLT, State.HLT_K
         for (let i = 0; i < 4; i++) tx[i] = HLTA_FRAME[i]!;
         x.begin(4, 0, 0);
     }
@@ -252,7 +268,7 @@ export class Iso14443aScanner {
       return;
     }
     this.#recover = true;
-    this.#go(ST_REQA);
+    this.#go(State.REQA);
   }
 
   #sakValid(): boolean {
@@ -271,12 +287,12 @@ export class Iso14443aScanner {
     const x = this.x;
     const c = this.counters;
     switch (s) {
-      case ST_REQA: {
+      case State.REQA: {
         if (noAnswer(x.status)) {
           if (x.status !== X_TIMEOUT) countFailure(this.counters, x.status);
           if (this.#recover && x.status === X_TIMEOUT) {
             this.#recover = false;
-            this.#go(ST_REQA);
+            this.#go(State.REQA);
           } else this.#phase2(0);
           return 0;
         }
@@ -291,13 +307,13 @@ export class Iso14443aScanner {
         this.#uidLen = 0;
         this.#level = 1;
         this.#known = 0;
-        this.#go(ST_AC);
+        this.#go(State.AC);
         return 0;
       }
-      case ST_AC:
+      case State.AC:
         this.#anticollisionDone();
         return 0;
-      case ST_SEL: {
+      case State.SEL: {
         if (!this.#sakValid()) {
           this.#restart();
           return 0;
@@ -314,30 +330,30 @@ export class Iso14443aScanner {
         if (sak & SAK_CASCADE) {
           this.#level++;
           this.#known = 0;
-          this.#go(ST_AC);
+          this.#go(State.AC);
           return 0;
         }
         this.#info.sak = sak;
-        this.#go(ST_HLT);
+        this.#go(State.HLT);
         return 0;
       }
-      case ST_HLT:
+      case State.HLT:
         if (x.status !== X_TIMEOUT) {
           c.haltAnswered++;
           c.lastError = "halt";
         }
         return this.#cardDone();
-      case ST_WUPA_K:
+      case State.WUPA_K:
         if (noAnswer(x.status)) {
           if (x.status !== X_TIMEOUT) countFailure(this.counters, x.status);
-          this.#state = ST_FINISH; // nobody in the field answers
+          this.#state = State.FINISH; // nobody in the field answers
           this.#k = 0;
           return 0;
         }
         this.#kLevel = 1;
-        this.#go(ST_SEL_K);
+        this.#go(State.SEL_K);
         return 0;
-      case ST_SEL_K: {
+      case State.SEL_K: {
         if (x.status === X_TIMEOUT) {
           this.#phase2(this.#k + 1); // this card did not answer: absent this tick
           return 0;
@@ -350,11 +366,11 @@ export class Iso14443aScanner {
         const cascade = (x.rx[0]! & SAK_CASCADE) !== 0;
         if (cascade && this.#kLevel < levels) {
           this.#kLevel++;
-          this.#go(ST_SEL_K);
+          this.#go(State.SEL_K);
         } else if (!cascade && this.#kLevel === levels) {
           this.#table.seen[this.#k] = 1;
           c.presenceConfirmed++;
-          this.#go(ST_HLT_K);
+          this.#go(State.HLT_K);
         } else {
           c.protocolErrors++;
           c.lastError = "cascade";
@@ -362,7 +378,7 @@ export class Iso14443aScanner {
         }
         return 0;
       }
-      default: // ST_HLT_K
+      default: // State.HLT_K
         if (x.status !== X_TIMEOUT) {
           c.haltAnswered++;
           c.lastError = "halt";
@@ -384,11 +400,11 @@ export class Iso14443aScanner {
     switch (mergeAnswer(this.#cl, this.#known, x, this.#next)) {
       case AC_COLLISION:
         this.#known = this.#next[0]!;
-        this.#go(ST_AC);
+        this.#go(State.AC);
         return;
       case AC_COMPLETE:
         this.#known = 40;
-        this.#go(ST_SEL);
+        this.#go(State.SEL);
         return;
       case AC_BAD_BCC:
         c.bccErrors++;
@@ -411,7 +427,7 @@ export class Iso14443aScanner {
     const sak = this.#info.sak;
     this.#cards++;
     if (this.#cards >= this.#maxCards) this.#phase2(0);
-    else this.#go(ST_REQA);
+    else this.#go(State.REQA);
     const table = this.#table;
     const k = table.find(this.#uid, len);
     if (k >= 0) {
@@ -421,7 +437,7 @@ export class Iso14443aScanner {
     if (table.add(this.#uid, len, sak, this.#atqa) < 0) this.counters.tableFull++;
     fillRead(this.#read, this.#info, this.#uid, 0, len, sak, this.#atqa);
     this.counters.cardsRead++;
-    return STEP_CARD;
+    return ScanStep.CARD;
   }
 
   /** Phase 2: the next known card from slot `from` not seen this tick, or the finish. */
@@ -429,11 +445,11 @@ export class Iso14443aScanner {
     const k = this.#table.nextUnseen(from);
     if (k >= 0) {
       this.#k = k;
-      this.#go(ST_WUPA_K);
+      this.#go(State.WUPA_K);
       return;
     }
     this.#k = 0;
-    this.#state = ST_FINISH;
+    this.#state = State.FINISH;
   }
 
   /** Ages cards not seen this tick; reports removals one at a time. */
@@ -441,13 +457,13 @@ export class Iso14443aScanner {
     const t = this.#table;
     const k = t.age(this.#k, this.#absentTicks);
     if (k < 0) {
-      this.#state = ST_IDLE;
-      return STEP_DONE;
+      this.#state = State.IDLE;
+      return ScanStep.DONE;
     }
     fillRead(this.#read, this.#info, t.uid, k * 10, t.len[k]!, t.sak[k]!, t.atqa[k]!);
     t.len[k] = 0;
     this.#k = k + 1;
     this.counters.removals++;
-    return STEP_REMOVED;
+    return ScanStep.REMOVED;
   }
 }

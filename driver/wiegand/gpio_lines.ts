@@ -10,6 +10,7 @@
 import { FdStream } from "../serial/mod.ts";
 import { buildLineRequest, GPIO_V2_REQUEST_FD_OFFSET } from "./gpio_event.ts";
 import { type GpioIoctl, kernelGpioIoctl } from "./gpio_ffi.ts";
+import { E } from "../libc.ts";
 
 /** Why the GPIO lines could not be used. */
 export type GpioErrorCode = "not-found" | "permission" | "busy" | "invalid" | "io";
@@ -33,14 +34,7 @@ export class GpioError extends Error {
   }
 }
 
-const ENOENT = 2;
-const ENXIO = 6;
-const EPERM = 1;
-const EACCES = 13;
-const EBUSY = 16;
-const ENODEV = 19;
-const EINVAL = 22;
-const ENOTTY = 25;
+const { ENOENT, ENXIO, EPERM, EACCES, EBUSY, ENODEV, EINVAL, ENOTTY } = E;
 
 /** Options for {@link openGpioLines}. */
 export interface GpioLinesOptions {

@@ -39,8 +39,8 @@ export {
   type GpioLinesOptions,
   openGpioLines,
 } from "./gpio_lines.ts";
-export * from "./simulator.ts";
-export { SimulatedGpio } from "./sim_gpio.ts";
+export * from "./sim/pulses.ts";
+export { SimulatedGpio } from "./sim/gpio.ts";
 export * from "./config_types.ts";
 export * from "./events.ts";
 export * from "./reader.ts";

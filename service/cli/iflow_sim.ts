@@ -1,10 +1,10 @@
 /**
- * `cli iflow-sim`: the local iFlow simulator (see service/iflow/sim_cli.ts).
+ * `cli iflow-sim`: the local iFlow simulator (see service/iflow/sim/cli.ts).
  *
  * @module
  */
 
-import { runIflowSim } from "../iflow/sim_cli.ts";
+import { runIflowSim } from "../iflow/sim/cli.ts";
 import type { Command } from "./command.ts";
 
 /** The `iflow-sim` command. */

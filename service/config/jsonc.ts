@@ -6,11 +6,19 @@
  * @module
  */
 
-/** Strips comments and trailing commas from JSONC text, keeping positions. */
+/** Deepest nesting of objects and arrays accepted (a config is a few levels deep). */
+export const MAX_JSONC_DEPTH = 64;
+
+/**
+ * Strips comments and trailing commas from JSONC text, keeping positions.
+ * Throws `SyntaxError` when objects and arrays nest deeper than
+ * {@link MAX_JSONC_DEPTH}, so a hostile file never reaches a recursive parser.
+ */
 export function stripJsonc(text: string): string {
   const out = text.split("");
   let i = 0;
   let lastSignificant = -1; // index of the last non-space char kept outside comments
+  let depth = 0;
   const blank = (from: number, to: number) => {
     for (let k = from; k < to; k++) if (out[k] !== "\n") out[k] = " ";
   };
@@ -37,8 +45,15 @@ export function stripJsonc(text: string): string {
       i = stop;
       continue;
     }
-    if ((c === "}" || c === "]") && lastSignificant >= 0 && out[lastSignificant] === ",") {
-      out[lastSignificant] = " ";
+    if ((c === "{" || c === "[") && ++depth > MAX_JSONC_DEPTH) {
+      const line = text.slice(0, i).split("\n").length;
+      throw new SyntaxError(
+        `nested deeper than ${MAX_JSONC_DEPTH} levels at line ${line} (a config is a few levels deep)`,
+      );
+    }
+    if (c === "}" || c === "]") {
+      depth--;
+      if (lastSignificant >= 0 && out[lastSignificant] === ",") out[lastSignificant] = " ";
     }
     if (!/\s/.test(c)) lastSignificant = i;
     i++;

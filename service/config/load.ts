@@ -71,6 +71,9 @@ export function renderIssues(file: string, issues: readonly ConfigIssue[]): stri
   return lines;
 }
 
+/** Largest config file read, bytes: a hand-written config is a few KiB. */
+export const MAX_CONFIG_BYTES = 1024 * 1024;
+
 /** Validates an already parsed config object (the token env applied first). */
 export function validateConfig(
   raw: unknown,
@@ -80,7 +83,13 @@ export function validateConfig(
   if (typeof raw !== "object" || raw === null || Array.isArray(raw)) {
     throw new ConfigError([`${file}: (top level): expected a JSON object`]);
   }
-  const obj = structuredClone(raw) as Record<string, unknown>;
+  let obj: Record<string, unknown>;
+  try {
+    obj = structuredClone(raw) as Record<string, unknown>;
+  } catch (err) {
+    if (err instanceof RangeError) throw new ConfigError([`${file}: ${TOO_DEEP}`]);
+    throw err;
+  }
   const token = env[TOKEN_ENV];
   if (token) {
     const iflow = obj.iflow;
@@ -90,8 +99,60 @@ export function validateConfig(
     }
   }
   const result = ConfigSchema.safeParse(obj);
-  if (!result.success) throw new ConfigError(renderIssues(file, result.error.issues));
+  if (!result.success) {
+    const lines = renderIssues(file, result.error.issues);
+    // A bad token from the environment is the variable's fault, not the file's.
+    const fromEnv = `${file}: iflow.accessToken: `;
+    throw new ConfigError(
+      token
+        ? lines.map((l) =>
+          l.startsWith(fromEnv)
+            ? `${TOKEN_ENV} (replaces iflow.accessToken in ${file}): ${l.slice(fromEnv.length)}`
+            : l
+        )
+        : lines,
+    );
+  }
   return result.data;
+}
+
+const TOO_DEEP = "nested too deeply (a config is a few levels deep)";
+
+/** Reads at most {@link MAX_CONFIG_BYTES} of a regular file; a ConfigError otherwise. */
+async function readConfigText(path: string): Promise<string> {
+  let file: Deno.FsFile | undefined;
+  try {
+    const info = await Deno.stat(path);
+    if (!info.isFile) throw new ConfigError([`${path}: not a regular file`]);
+    if (info.size > MAX_CONFIG_BYTES) throw new ConfigError([`${path}: ${tooBig(info.size)}`]);
+    file = await Deno.open(path, { read: true });
+    // The size may change under us: read one byte past the cap to know.
+    const buf = new Uint8Array(MAX_CONFIG_BYTES + 1);
+    let n = 0;
+    for (let r: number | null; n < buf.length && (r = await file.read(buf.subarray(n))) !== null;) {
+      n += r;
+    }
+    if (n > MAX_CONFIG_BYTES) throw new ConfigError([`${path}: ${tooBig(n)}`]);
+    return new TextDecoder().decode(buf.subarray(0, n));
+  } catch (err) {
+    if (err instanceof ConfigError) throw err;
+    const why = err instanceof Deno.errors.NotFound
+      ? "no such file"
+      : err instanceof Deno.errors.PermissionDenied
+      ? "permission denied"
+      : err instanceof Deno.errors.IsADirectory
+      ? "it is a directory"
+      : String(err);
+    throw new ConfigError([`${path}: cannot read the config file (${why})`]);
+  } finally {
+    file?.close();
+  }
+}
+
+function tooBig(bytes: number): string {
+  return `too large (${
+    bytes > MAX_CONFIG_BYTES + 1 ? `${bytes} bytes` : "over 1 MiB"
+  }); a config file may have at most ${MAX_CONFIG_BYTES} bytes`;
 }
 
 /** Reads, parses and validates the config file at `path`. */
@@ -99,22 +160,18 @@ export async function loadConfig(
   path: string,
   env: Record<string, string | undefined> = { [TOKEN_ENV]: Deno.env.get(TOKEN_ENV) },
 ): Promise<Config> {
-  let text: string;
-  try {
-    text = await Deno.readTextFile(path);
-  } catch (err) {
-    const why = err instanceof Deno.errors.NotFound
-      ? "no such file"
-      : err instanceof Deno.errors.PermissionDenied
-      ? "permission denied"
-      : String(err);
-    throw new ConfigError([`${path}: cannot read the config file (${why})`]);
-  }
+  const text = await readConfigText(path);
   let raw: unknown;
   try {
     raw = parseJsonc(text);
   } catch (err) {
+    if (err instanceof RangeError) throw new ConfigError([`${path}: ${TOO_DEEP}`]);
     throw new ConfigError([`${path}: ${(err as Error).message}`]);
   }
-  return validateConfig(raw, path, env);
+  try {
+    return validateConfig(raw, path, env);
+  } catch (err) {
+    if (err instanceof RangeError) throw new ConfigError([`${path}: ${TOO_DEEP}`]);
+    throw err;
+  }
 }

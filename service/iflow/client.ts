@@ -11,6 +11,7 @@ import { makeRedactor } from "./redact.ts";
 import { type BatchReply, classifyOfflineReply, type WireRecord } from "./reply.ts";
 import { classifyLiveReply, type LiveReply } from "./live.ts";
 import { Http1Client, Http1Error, type Http1Target } from "./http1.ts";
+import { clipForeign } from "./clip.ts";
 
 /** Options of {@link IflowClient}: the relevant part of the `iflow` config. */
 export type IflowClientOptions =
@@ -18,8 +19,10 @@ export type IflowClientOptions =
     IflowConfig,
     "url" | "accessToken" | "version" | "timeoutMs"
   >
-  & Partial<Pick<IflowConfig, "liveUrl">>
+  & Partial<Pick<IflowConfig, "liveUrl" | "batchSize">>
   & {
+    /** Largest reply body accepted, bytes (default: {@link replyBodyCap} of `batchSize`). */
+    maxBodyBytes?: number;
     /** Extra CA certificates (PEM) trusted for https (tests with a self-signed server). */
     caCerts?: string[];
     /**
@@ -51,6 +54,20 @@ export interface LiveResult {
   status: number;
 }
 
+/** Reply bytes allowed per record of a batch: an entry with three long iFlow messages fits. */
+export const REPLY_BYTES_PER_RECORD = 2048;
+/** Reply bytes allowed on top of the per-record share (an error page, the live reply). */
+export const REPLY_SLACK_BYTES = 64 * 1024;
+
+/**
+ * The largest reply body worth reading for batches of `batchSize` records
+ * (default 50: 164 KiB). A bigger reply is refused as a transient failure
+ * before it is decoded, whatever its framing.
+ */
+export function replyBodyCap(batchSize = 50): number {
+  return batchSize * REPLY_BYTES_PER_RECORD + REPLY_SLACK_BYTES;
+}
+
 /** `[`, `,` and `]` of the `csv_data` array, URL-encoded. */
 const OPEN = "%5B", COMMA = "%2C", CLOSE = "%5D";
 
@@ -73,7 +90,7 @@ export function wireJson(r: WireRecord): string {
  * @example
  * ```ts
  * import { IflowClient, parseIflowConfig } from "./mod.ts";
- * const client = new IflowClient(parseIflowConfig({ accessToken: "8731560042" }));
+ * const client = new IflowClient(parseIflowConfig({ accessToken: "87315600429917345" }));
  * const { reply } = await client.send([{ date: "2024-05-06", time: "08:00:00", rfidTag: "1", errorMsg: "" }]);
  * client.close();
  * ```
@@ -97,6 +114,7 @@ export class IflowClient {
       caCerts: opts.caCerts,
       userAgent: `pontaj/${opts.version}`,
       proxy: opts.proxy,
+      maxBodyBytes: opts.maxBodyBytes ?? replyBodyCap(opts.batchSize),
     });
     this.#prefix = `${opts.url}?access_token=${encodeURIComponent(opts.accessToken)}&csv_data=`;
     this.#suffix = `&version=${encodeURIComponent(opts.version)}`;
@@ -171,7 +189,7 @@ export class IflowClient {
       if (timedOut) return { error: `timeout after ${this.#opts.timeoutMs} ms while ${stage}` };
       if (ac.signal.aborted) return { error: `aborted while ${stage}` };
       const msg = err instanceof Error ? err.message : String(err);
-      return { error: this.redact(`network error while ${stage}: ${msg}`) };
+      return { error: clipForeign(this.redact(`network error while ${stage}: ${msg}`)) };
     } finally {
       clearTimeout(timer);
       signal?.removeEventListener("abort", onAbort);
@@ -203,8 +221,8 @@ export class IflowClient {
         status: 0,
       };
     }
-    const reply = classifyOfflineReply(records, r.status, r.retryAfter, r.body);
-    if (reply.kind !== "ok") reply.reason = this.redact(reply.reason);
+    const reply = classifyOfflineReply(records, r.status, r.retryAfter, r.body, this.redact);
+    if (reply.kind !== "ok") reply.reason = clipForeign(this.redact(reply.reason));
     return { reply, latencyMs, urlBytes: url.length, status: r.status };
   }
 
@@ -220,8 +238,8 @@ export class IflowClient {
         status: 0,
       };
     }
-    const reply = classifyLiveReply(r.status, r.body);
-    if (reply.kind !== "stored") reply.reason = this.redact(reply.reason);
+    const reply = classifyLiveReply(r.status, r.body, this.redact);
+    if (reply.kind !== "stored") reply.reason = clipForeign(this.redact(reply.reason));
     return { reply, latencyMs, status: r.status };
   }
 

@@ -17,14 +17,48 @@ export const DEFAULT_IFLOW_URL =
 /** Path of the live endpoint, appended to the origin of `iflow.url`. */
 export const LIVE_PATH = "/api/rfid_devices/auto_attendance";
 
-const httpUrl = z.string().refine((s) => {
+/** Shortest accepted access token: iFlow recommends a big random number, and redaction needs one. */
+export const MIN_TOKEN_LENGTH = 16;
+
+/** True for `localhost`, `*.localhost`, 127.0.0.0/8 and `[::1]`: http stays on the machine there. */
+export function isLoopbackHost(hostname: string): boolean {
+  const h = hostname.toLowerCase();
+  return h === "localhost" || h.endsWith(".localhost") || h === "[::1]" ||
+    /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h);
+}
+
+/** Why `s` is not a usable iFlow URL, or null. The URL carries the token, so it must be private. */
+export function iflowUrlProblem(s: string): string | null {
+  let u: URL;
   try {
-    const u = new URL(s);
-    return (u.protocol === "https:" || u.protocol === "http:") && u.search === "";
+    u = new URL(s);
   } catch {
-    return false;
+    return "expected an http(s) URL";
   }
-}, { message: "expected an http(s) URL without a query string" });
+  if (u.protocol !== "https:" && u.protocol !== "http:") return "expected an http(s) URL";
+  if (u.username !== "" || u.password !== "") {
+    return "must not contain a user name or password (user:pw@host); iFlow needs only the access token";
+  }
+  if (u.search !== "" || u.hash !== "" || /[?#]/.test(s)) {
+    return "expected a URL without a query string or fragment";
+  }
+  if (u.protocol === "http:" && !isLoopbackHost(u.hostname)) {
+    return "http:// would send the access token in clear; use https:// " +
+      "(http is allowed only for localhost, 127.0.0.0/8 and [::1])";
+  }
+  return null;
+}
+
+const httpUrl = z.string().superRefine((s, ctx) => {
+  const problem = iflowUrlProblem(s);
+  if (problem !== null) ctx.addIssue({ code: "custom", message: problem });
+});
+
+/** A plain token for `version`: printable ASCII without spaces, 1–64 characters. */
+const versionToken = z.string().regex(
+  /^[\x21-\x7e]{1,64}$/,
+  "expected a plain version like 1.0 (1–64 printable ASCII characters, no spaces or control characters)",
+);
 
 /**
  * Zod schema of the `iflow` config section (strict: unknown keys are errors), with defaults.
@@ -32,7 +66,7 @@ const httpUrl = z.string().refine((s) => {
  * @example
  * ```ts
  * import { IflowConfigSchema } from "./config.ts";
- * const cfg = IflowConfigSchema.parse({ accessToken: "8731560042" });
+ * const cfg = IflowConfigSchema.parse({ accessToken: "87315600429917345" });
  * cfg.batchSize; // 50
  * ```
  */
@@ -40,9 +74,12 @@ export const IflowConfigSchema: z.ZodType<IflowConfig, IflowConfigInput> = z.str
   /** Full URL of the offline endpoint (`store_attendances`). */
   url: httpUrl.default(DEFAULT_IFLOW_URL),
   /** The device access token registered in iFlow (settings -> rfid devices). Secret. */
-  accessToken: z.string().min(1, "the device access token registered in iFlow"),
+  accessToken: z.string().min(
+    MIN_TOKEN_LENGTH,
+    `too short: the device access token registered in iFlow needs at least ${MIN_TOKEN_LENGTH} characters (iFlow recommends a big random number)`,
+  ),
   /** Client version sent as `version`. */
-  version: z.string().min(1).default(PACKAGE_VERSION),
+  version: versionToken.default(PACKAGE_VERSION),
   /** Request timeout. */
   timeoutMs: z.number().int().min(100).max(600_000).default(15_000),
   /** Records per batch at most. */

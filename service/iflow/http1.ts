@@ -25,6 +25,7 @@ import {
   proxySettings,
 } from "./proxy.ts";
 import { Http1Error, ResponseReader } from "./http1_wire.ts";
+import { clipForeign } from "./clip.ts";
 
 export { Http1Error };
 
@@ -99,7 +100,7 @@ function proxyAuth(via: HttpProxy): string {
 
 /** A received status line made safe for a message: control bytes replaced, length capped. */
 function printable(line: string): string {
-  return line.replace(/\p{Cc}/gu, "?").slice(0, 120);
+  return clipForeign(line, 120);
 }
 
 /**

@@ -41,6 +41,11 @@ export interface Body {
 }
 
 const CRLFCRLF = [13, 10, 13, 10];
+const CRLF = [13, 10];
+/** Most chunks taken in one chunked body: real servers send KiB-sized chunks. */
+export const MAX_CHUNKS = 16_384;
+/** Longest chunk-size line (the size and any `;extensions`). */
+const MAX_CHUNK_LINE = 1024;
 const latin1 = new TextDecoder("latin1");
 
 /** Reads responses from the connection given to {@link ResponseReader.reset}. */
@@ -157,16 +162,116 @@ export class ResponseReader {
     return out;
   }
 
-  async #line(limit: number): Promise<string> {
-    let at: number;
-    while ((at = this.#indexOf([13, 10], this.#start)) < 0) {
-      if (!(await this.#fill("body", limit))) {
-        throw new Http1Error("connection closed in a chunk header", "body");
+  /**
+   * Waits for a CRLF-terminated line of at most `maxLine` bytes at `#start`;
+   * returns its length (without the CRLF), leaving `#start` on the line.
+   */
+  async #lineLength(maxLine: number, what: string): Promise<number> {
+    let scanned = this.#start;
+    for (;;) {
+      const at = this.#indexOf(CRLF, scanned);
+      if (at >= 0) {
+        if (at - this.#start > maxLine) break;
+        return at - this.#start;
+      }
+      const seen = this.#end - this.#start;
+      if (seen > maxLine + 1) break;
+      if (!(await this.#fill("body", maxLine + 2))) {
+        throw new Http1Error(`connection closed in ${what}`, "body");
+      }
+      scanned = this.#start + Math.max(0, seen - 1);
+    }
+    throw new Http1Error(`${what} longer than ${maxLine} bytes`, "body");
+  }
+
+  /**
+   * The size at the start of a chunk-size line of `len` bytes at `#start`
+   * (hex digits, then optional `;extensions`), or -1 when it is not one.
+   */
+  #chunkSize(len: number): number {
+    const b = this.#buf;
+    let size = 0;
+    let digits = 0;
+    let i = this.#start;
+    for (; i < this.#start + len; i++) {
+      const c = b[i]!;
+      const v = c >= 48 && c <= 57
+        ? c - 48
+        : (c | 32) >= 97 && (c | 32) <= 102
+        ? (c | 32) - 87
+        : -1;
+      if (v < 0) break;
+      if (++digits > 8) return -1; // over 4 GiB: no reply of ours
+      size = size * 16 + v;
+    }
+    if (digits === 0) return -1;
+    while (i < this.#start + len && (b[i] === 32 || b[i] === 9)) i++;
+    return i === this.#start + len || b[i] === 59 /* ; */ ? size : -1;
+  }
+
+  /**
+   * A chunked body, copied straight into one buffer that never outgrows
+   * `limit`. Chunk-size lines, CRLFs and trailers count against a wire cap of
+   * `2 × limit + maxHead`, and at most {@link MAX_CHUNKS} chunks are taken, so
+   * a reply of one-byte chunks costs no more memory than its body.
+   */
+  async #chunked(limit: number): Promise<Uint8Array> {
+    const wireCap = 2 * limit + this.#maxHead;
+    let body = new Uint8Array(Math.min(limit, 16 * 1024));
+    let total = 0;
+    let wire = 0;
+    let chunks = 0;
+    for (;;) {
+      // Most lines are already buffered: look without awaiting (no promise per chunk).
+      const at = this.#indexOf(CRLF, this.#start);
+      const len = at >= 0 && at - this.#start <= MAX_CHUNK_LINE
+        ? at - this.#start
+        : await this.#lineLength(MAX_CHUNK_LINE, "a chunk header");
+      const size = this.#chunkSize(len);
+      if (size < 0) throw new Http1Error("bad chunk size", "body");
+      this.#start += len + 2;
+      wire += len + 4; // the size line and the CRLF after the data
+      if (size === 0) break;
+      if (++chunks > MAX_CHUNKS) {
+        throw new Http1Error(`reply has more than ${MAX_CHUNKS} chunks`, "body");
+      }
+      if (total + size > limit) throw new Http1Error("reply body too large", "body");
+      if (wire + total + size > wireCap) throw new Http1Error("reply framing too large", "body");
+      if (total + size > body.length) {
+        const next = new Uint8Array(Math.min(limit, Math.max(body.length * 2, total + size)));
+        next.set(body.subarray(0, total));
+        body = next;
+      }
+      for (let need = size; need > 0;) {
+        if (this.#start === this.#end && !(await this.#fill("body", limit))) {
+          throw new Http1Error("connection closed in the reply body", "body");
+        }
+        const n = Math.min(need, this.#end - this.#start);
+        body.set(this.#buf.subarray(this.#start, this.#start + n), total);
+        this.#start += n;
+        total += n;
+        need -= n;
+      }
+      while (this.#end - this.#start < 2) {
+        if (!(await this.#fill("body", limit))) {
+          throw new Http1Error("connection closed in the reply body", "body");
+        }
+      }
+      if (this.#buf[this.#start] !== 13 || this.#buf[this.#start + 1] !== 10) {
+        throw new Http1Error("bad chunk framing (no CRLF after a chunk's data)", "body");
+      }
+      this.#start += 2;
+    }
+    // Trailers, until an empty line.
+    for (;;) {
+      const len = await this.#lineLength(this.#maxHead, "the trailers");
+      this.#start += len + 2;
+      if (len === 0) break;
+      if ((wire += len + 2) + total > wireCap) {
+        throw new Http1Error("reply framing too large", "body");
       }
     }
-    const s = latin1.decode(this.#buf.subarray(this.#start, at));
-    this.#start = at + 2;
-    return s;
+    return body.subarray(0, total);
   }
 
   /** Reads the body that follows a head; `framed` is false when it ran to the end of the stream. */
@@ -177,24 +282,7 @@ export class ResponseReader {
     const limit = this.#maxBody;
     if (status === 204 || status === 304) return { bytes: new Uint8Array(0), framed: true };
     if (/\bchunked\b/i.test(headers.get("transfer-encoding") ?? "")) {
-      const parts: Uint8Array[] = [];
-      let total = 0;
-      for (;;) {
-        const size = parseInt((await this.#line(limit)).split(";")[0]!.trim(), 16);
-        if (!Number.isFinite(size) || size < 0) throw new Http1Error("bad chunk size", "body");
-        if (size === 0) break;
-        if ((total += size) > limit) throw new Http1Error("reply body too large", "body");
-        parts.push(await this.#take(size, limit));
-        await this.#take(2, limit);
-      }
-      while ((await this.#line(limit)) !== "") { /* trailers */ }
-      const bytes = new Uint8Array(total);
-      let off = 0;
-      for (const p of parts) {
-        bytes.set(p, off);
-        off += p.length;
-      }
-      return { bytes, framed: true };
+      return { bytes: await this.#chunked(limit), framed: true };
     }
     const cl = headers.get("content-length");
     if (cl !== undefined) {

@@ -12,6 +12,7 @@
  */
 
 import { z } from "zod";
+import { clipForeign } from "./clip.ts";
 import { isDeviceAuthMessage } from "./reply.ts";
 
 /** A live reply, as far as the agent reads it. */
@@ -79,7 +80,13 @@ function secs(v: string | number | null | undefined): number | null {
  * classifyLiveReply(200, body); // { kind: "stored", userId: "7", userName: "Ana Pop", action: "check-in" }
  * ```
  */
-export function classifyLiveReply(status: number, body: string): LiveReply {
+export function classifyLiveReply(
+  status: number,
+  body: string,
+  scrub: (text: string) => string = (s) => s,
+): LiveReply {
+  const clip = (s: string) =>
+    clipForeign(scrub(s.length > 1200 ? s.slice(0, 1200) : s), undefined, s.length);
   if (status === 401 || status === 403) return { kind: "auth", reason: `HTTP ${status}` };
   if (status >= 500) return { kind: "not-stored", certain: false, reason: `HTTP ${status}` };
   if (status < 200 || status > 299) {
@@ -93,16 +100,18 @@ export function classifyLiveReply(status: number, body: string): LiveReply {
   }
   const parsed = LiveReplySchema.safeParse(json);
   if (!parsed.success) {
-    const texts = json && typeof json === "object" ? Object.values(json).map(String) : [];
+    const texts = json && typeof json === "object"
+      ? Object.values(json).slice(0, 64).map((v) => typeof v === "string" ? v : "")
+      : [];
     const auth = texts.find(isDeviceAuthMessage);
-    if (auth !== undefined) return { kind: "auth", reason: `iFlow: ${auth.slice(0, 120)}` };
+    if (auth !== undefined) return { kind: "auth", reason: `iFlow: ${clip(auth)}` };
     return { kind: "not-stored", certain: false, reason: "live reply does not match the schema" };
   }
   const r = parsed.data.api_reply;
   const msg = r.scan_msg ?? "";
   if (msg.trim() !== "") {
-    if (isDeviceAuthMessage(msg)) return { kind: "auth", reason: `iFlow: ${msg.slice(0, 120)}` };
-    return { kind: "not-stored", certain: true, reason: `iFlow: ${msg.slice(0, 160)}` };
+    if (isDeviceAuthMessage(msg)) return { kind: "auth", reason: `iFlow: ${clip(msg)}` };
+    return { kind: "not-stored", certain: true, reason: `iFlow: ${clip(msg)}` };
   }
   if (!r.user) return { kind: "not-stored", certain: true, reason: "live reply names no user" };
   let action: LiveAction = "unknown";

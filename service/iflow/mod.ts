@@ -7,7 +7,7 @@
  * files for reuse inside the package, not from here: `IflowConfigSchema` from
  * `./config.ts` (embed it in the agent's config schema), `ReplySchema` and
  * `ReplyEntrySchema` from `./reply.ts`, `LiveReplySchema` from `./live.ts`,
- * `SimEmployeesSchema` from `./sim_model.ts`.
+ * `SimEmployeesSchema` from `./sim/model.ts`.
  *
  * @module
  */
@@ -62,12 +62,12 @@ export {
   type SimEmployee,
   type SimReplyEntry,
   type StoredAttendance,
-} from "./sim_model.ts";
+} from "./sim/model.ts";
 export {
   type IflowSimulator,
   type IflowSimulatorOptions,
   type SimCounts,
   type SimFaults,
   startIflowSimulator,
-} from "./simulator.ts";
-export { runIflowSim } from "./sim_cli.ts";
+} from "./sim/simulator.ts";
+export { runIflowSim } from "./sim/cli.ts";

@@ -9,6 +9,7 @@
  */
 
 import { z } from "zod";
+import { clipForeign } from "./clip.ts";
 
 /** One scan as sent in `csv_data`. */
 export interface WireRecord {
@@ -96,15 +97,25 @@ export function parseDuplicate(message: string): { iflowId?: string } | null {
   return id ? { iflowId: id[1]! } : {};
 }
 
+/** What a token refusal talks about: the access token or the device. */
+const TOKEN_SUBJECT = /access[\s_-]?token|\btoken\b|dispozitiv|\bdevice\b|\bterminal\b/;
+/** How iFlow (Romanian or English) says it refuses it. */
+const TOKEN_REFUSAL =
+  /invalid|nu este inregistrat|neinregistrat|not registered|unregistered|unknown|necunoscut|inexistent|not found|negasit|expir|revo[ck]|dezactivat|disabled|unauthori[sz]ed|neautorizat|forbidden|refuz|denied/;
+
 /**
- * True when `message` says the device or its token is unknown (as opposed to a
- * per-employee problem such as an unknown card).
+ * True when `message` is iFlow's refusal of the device or its token (for
+ * example "Dispozitivul RFID nu este înregistrat: access_token invalid" or
+ * "Token invalid"): it names the token or the device *and* says it is
+ * invalid, unknown, unregistered, expired or refused. A per-employee problem
+ * (a card, an employee) is never one, nor is a message that merely contains
+ * "access" or "device" ("Database access timeout, please retry").
  */
 export function isDeviceAuthMessage(message: string): boolean {
   if (message === "") return false;
-  const f = foldText(message);
+  const f = foldText(message.length > 1000 ? message.slice(0, 1000) : message);
   if (/cartel|angajat/.test(f)) return false;
-  return /token|dispozitiv|device|terminal|access|autentific|unauthori[sz]ed|forbidden/.test(f);
+  return TOKEN_SUBJECT.test(f) && TOKEN_REFUSAL.test(f);
 }
 
 /** Milliseconds from a `Retry-After` header (seconds or HTTP date), or undefined. */
@@ -135,21 +146,31 @@ function classifyEntry(e: ReplyEntry): IflowOutcome {
   return ACCEPTED;
 }
 
+/** The strings inside a JSON value (at most 64, five levels deep), where iFlow puts its message. */
 function stringsIn(value: unknown, out: string[], depth = 0): string[] {
+  if (out.length >= 64) return out;
   if (typeof value === "string") out.push(value);
   else if (value && typeof value === "object" && depth < 5) {
-    for (const v of Object.values(value)) stringsIn(v, out, depth + 1);
+    for (const k in value) {
+      stringsIn((value as Record<string, unknown>)[k], out, depth + 1);
+      if (out.length >= 64) break;
+    }
   }
   return out;
 }
 
-function clip(s: string, n = 120): string {
-  const one = s.replace(/\s+/g, " ").trim();
-  return one.length > n ? one.slice(0, n) + "…" : one;
+/** Foreign text for a reason: scrubbed of secrets first (so no half token survives), then clipped. */
+function clip(s: string, scrub: (s: string) => string, n = 120): string {
+  return clipForeign(scrub(s.length > 4 * n ? s.slice(0, 4 * n) : s), n, s.length);
 }
 
+const same = (s: string) => s;
+
 /**
- * Classifies one offline-endpoint HTTP reply for the batch `sent`.
+ * Classifies one offline-endpoint HTTP reply for the batch `sent`. Cheap
+ * checks come first: the reply must be a JSON array with one entry per record
+ * before any entry is validated. `scrub` (the client's token redactor) is
+ * applied to every foreign text quoted in a reason, which is then clipped.
  *
  * @example
  * ```ts
@@ -164,6 +185,7 @@ export function classifyOfflineReply(
   status: number,
   retryAfter: string | null,
   body: string,
+  scrub: (text: string) => string = same,
 ): BatchReply {
   if (status === 401 || status === 403) return { kind: "auth", reason: `HTTP ${status}` };
   if (status === 414) return { kind: "too-long", reason: "HTTP 414 URI Too Long" };
@@ -182,17 +204,27 @@ export function classifyOfflineReply(
   try {
     json = JSON.parse(body);
   } catch {
-    return { kind: "transient", reason: `non-JSON reply: ${JSON.stringify(clip(body, 60))}` };
+    return {
+      kind: "transient",
+      reason: `non-JSON reply: ${JSON.stringify(clip(body, scrub, 60))}`,
+    };
   }
   if (!Array.isArray(json)) {
     if (json !== null && typeof json === "object") {
       const texts = stringsIn(json, []);
       const auth = texts.find(isDeviceAuthMessage);
-      if (auth !== undefined) return { kind: "auth", reason: `iFlow: ${clip(auth)}` };
+      if (auth !== undefined) return { kind: "auth", reason: `iFlow: ${clip(auth, scrub)}` };
+      const said = texts.find((t) => t.trim() !== "");
+      if (said !== undefined) {
+        return { kind: "transient", reason: `iFlow: ${clip(said, scrub)}` };
+      }
     }
+    return { kind: "transient", reason: `reply is not an array (${typeOf(json)})` };
+  }
+  if (json.length !== sent.length) {
     return {
       kind: "transient",
-      reason: `reply is not an array: ${clip(JSON.stringify(json), 80)}`,
+      reason: `reply has ${json.length} entries for ${sent.length} records`,
     };
   }
   const parsed = ReplySchema.safeParse(json);
@@ -201,19 +233,13 @@ export function classifyOfflineReply(
     return {
       kind: "transient",
       reason: `reply does not match the schema at ${issue?.path.join(".") ?? "?"}: ${
-        issue?.message ?? ""
+        clip(issue?.message ?? "", scrub)
       }`,
     };
   }
   const entries = parsed.data;
-  if (entries.length !== sent.length) {
-    return {
-      kind: "transient",
-      reason: `reply has ${entries.length} entries for ${sent.length} records`,
-    };
-  }
   const outcomes: IflowOutcome[] = [];
-  let deviceAuth = 0;
+  let auth: string | null = null;
   for (let i = 0; i < entries.length; i++) {
     const e = entries[i]!;
     const s = sent[i]!;
@@ -221,16 +247,19 @@ export function classifyOfflineReply(
     if (e.date.trim() !== s.date || e.time.trim() !== s.time || tag.trim() !== s.rfidTag) {
       return {
         kind: "transient",
-        reason: `reply entry ${i} (${e.date} ${e.time} ${tag}) does not match the record sent`,
+        reason: `reply entry ${i} (${clip(`${e.date} ${e.time} ${tag}`, scrub, 80)}) ` +
+          "does not match the record sent",
       };
     }
-    if (e.error_authenticate && isDeviceAuthMessage(e.error_authenticate)) deviceAuth++;
+    if (auth === null && e.error_authenticate && isDeviceAuthMessage(e.error_authenticate)) {
+      auth = e.error_authenticate;
+    }
     outcomes.push(classifyEntry(e));
   }
-  if (deviceAuth > 0) {
-    const msg = entries.find((e) => isDeviceAuthMessage(e.error_authenticate ?? ""))!
-      .error_authenticate!;
-    return { kind: "auth", reason: `iFlow: ${clip(msg)}` };
-  }
+  if (auth !== null) return { kind: "auth", reason: `iFlow: ${clip(auth, scrub)}` };
   return { kind: "ok", outcomes };
+}
+
+function typeOf(v: unknown): string {
+  return v === null ? "null" : typeof v === "object" ? "an object" : `a ${typeof v}`;
 }

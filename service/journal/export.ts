@@ -11,14 +11,7 @@
 import { FileWindow, scanFrames, SEGMENT_HEADER } from "./frame.ts";
 import { denoFs, type JournalFile, type JournalFs } from "./fs.ts";
 import { ScanIndex, ScanSegment } from "./index.ts";
-import {
-  ST_ACCEPTED,
-  ST_CLEARED,
-  ST_DUPLICATE,
-  ST_MISSING,
-  ST_PENDING,
-  ST_REJECTED,
-} from "./outcome_codec.ts";
+import { RecState } from "./outcome_codec.ts";
 import { RecordReader } from "./reader.ts";
 import {
   listDir,
@@ -32,9 +25,9 @@ import type { ExportOptions, ExportRow, Outcome, RecordState, ScanRecord } from 
 
 /** Public state name of a state code (null for missing). */
 export function stateName(st: number): RecordState | null {
-  if (st === ST_PENDING) return "pending";
-  if (st === ST_ACCEPTED || st === ST_DUPLICATE) return "synced";
-  if (st === ST_REJECTED || st === ST_CLEARED) return "rejected";
+  if (st === RecState.PENDING) return "pending";
+  if (st === RecState.ACCEPTED || st === RecState.DUPLICATE) return "synced";
+  if (st === RecState.REJECTED || st === RecState.CLEARED) return "rejected";
   return null;
 }
 
@@ -64,7 +57,7 @@ export async function* exportRows(
       const n = seg.slots;
       for (let i = 0; i < n; i++) {
         const st = seg.states[i]!;
-        if (st === ST_MISSING) continue;
+        if (st === RecState.MISSING) continue;
         const state = stateName(st)!;
         if (want && state !== want) continue;
         const seq = seg.firstSeq + i;
@@ -143,7 +136,7 @@ export async function* exportJournal(
       const sink = {
         record: (seq: number, _off: number, buf: Uint8Array, s: number, e: number) => {
           const i = seq - seg.firstSeq;
-          const st = i < seg.slots ? seg.states[i]! : ST_PENDING;
+          const st = i < seg.slots ? seg.states[i]! : RecState.PENDING;
           const state = stateName(st);
           if (!state || (want && state !== want)) return;
           const rec = decoder.decode(buf, s, e, seq);
@@ -188,7 +181,7 @@ async function stateIndex(fs: JournalFs, dir: string, files: SegmentFile[]): Pro
       offsets: new Uint32Array(0),
       states: new Uint8Array(slots),
     });
-    seg.states.fill(ST_PENDING);
+    seg.states.fill(RecState.PENDING);
     seg.slots = slots;
     seg.pending = slots;
     index.segments.push(seg);
@@ -205,12 +198,12 @@ function toRow(
   const row = rec as ExportRow;
   row.state = state;
   let outcome: Outcome | undefined;
-  if (st === ST_ACCEPTED) outcome = { kind: "accepted" };
-  else if (st === ST_DUPLICATE) outcome = detail ?? { kind: "duplicate" };
+  if (st === RecState.ACCEPTED) outcome = { kind: "accepted" };
+  else if (st === RecState.DUPLICATE) outcome = detail ?? { kind: "duplicate" };
   else if (detail) outcome = detail;
   if (outcome) row.outcome = outcome;
   if (outcome?.kind === "rejected") {
-    row.error = st === ST_CLEARED ? `${outcome.message} (cleared)` : outcome.message;
+    row.error = st === RecState.CLEARED ? `${outcome.message} (cleared)` : outcome.message;
   }
   return row;
 }

@@ -8,20 +8,7 @@
  * @module
  */
 
-import {
-  OP_ACCEPTED,
-  OP_CLEARED,
-  OP_DUPLICATE,
-  OP_REJECTED,
-  OP_REOPEN,
-  REJECT_FIELDS,
-  ST_ACCEPTED,
-  ST_CLEARED,
-  ST_DUPLICATE,
-  ST_MISSING,
-  ST_PENDING,
-  ST_REJECTED,
-} from "./outcome_codec.ts";
+import { OutcomeOp, RecState, REJECT_FIELDS } from "./outcome_codec.ts";
 import type { Outcome } from "./types.ts";
 
 /** Offset value of a slot with no record. */
@@ -95,7 +82,7 @@ export class ScanSegment {
     if (slot >= this.offsets.length) this.#grow(slot + 1);
     for (let i = this.slots; i < slot; i++) this.offsets[i] = NO_OFFSET;
     this.offsets[slot] = offset;
-    this.states[slot] = ST_PENDING;
+    this.states[slot] = RecState.PENDING;
     this.slots = slot + 1;
     this.pending++;
   }
@@ -130,14 +117,14 @@ export class ScanSegment {
     this.#count(old, -1);
     this.#count(st, 1);
     this.states[i] = st;
-    if (st === ST_PENDING && i < this.firstPending) this.firstPending = i;
+    if (st === RecState.PENDING && i < this.firstPending) this.firstPending = i;
   }
 
   #count(st: number, d: number): void {
-    if (st === ST_PENDING) this.pending += d;
-    else if (st === ST_REJECTED) this.rejected += d;
-    else if (st === ST_ACCEPTED || st === ST_DUPLICATE) this.synced += d;
-    else if (st === ST_CLEARED) this.cleared += d;
+    if (st === RecState.PENDING) this.pending += d;
+    else if (st === RecState.REJECTED) this.rejected += d;
+    else if (st === RecState.ACCEPTED || st === RecState.DUPLICATE) this.synced += d;
+    else if (st === RecState.CLEARED) this.cleared += d;
   }
 }
 
@@ -171,10 +158,10 @@ export class ScanIndex {
     return null;
   }
 
-  /** State code of `seq` (ST_MISSING when unknown). */
+  /** State code of `seq` (RecState.MISSING when unknown). */
   stateOf(seq: number): number {
     const s = this.find(seq);
-    return s ? s.states[seq - s.firstSeq]! : ST_MISSING;
+    return s ? s.states[seq - s.firstSeq]! : RecState.MISSING;
   }
 
   /** Removes a segment from the index. */
@@ -194,32 +181,32 @@ export class ScanIndex {
       const q = seq + k;
       const s = this.find(q);
       const i = s ? q - s.firstSeq : -1;
-      const st = s ? s.states[i]! : ST_MISSING;
-      if (!s || st === ST_MISSING) {
+      const st = s ? s.states[i]! : RecState.MISSING;
+      if (!s || st === RecState.MISSING) {
         this.unknownOutcomes++;
         continue;
       }
-      if (op === OP_ACCEPTED) {
-        s.setState(i, ST_ACCEPTED);
+      if (op === OutcomeOp.ACCEPTED) {
+        s.setState(i, RecState.ACCEPTED);
         s.details?.delete(q);
-      } else if (op === OP_DUPLICATE) {
-        s.setState(i, ST_DUPLICATE);
+      } else if (op === OutcomeOp.DUPLICATE) {
+        s.setState(i, RecState.DUPLICATE);
         if (text) (s.details ??= new Map()).set(q, { kind: "duplicate", iflowId: text });
         else s.details?.delete(q);
-      } else if (op === OP_REJECTED) {
-        s.setState(i, ST_REJECTED);
+      } else if (op === OutcomeOp.REJECTED) {
+        s.setState(i, RecState.REJECTED);
         (s.details ??= new Map()).set(q, {
           kind: "rejected",
           field: REJECT_FIELDS[field] ?? "error_csv",
           message: text,
         });
-      } else if (op === OP_REOPEN) {
-        if (st !== ST_REJECTED && st !== ST_CLEARED) continue;
-        s.setState(i, ST_PENDING);
+      } else if (op === OutcomeOp.REOPEN) {
+        if (st !== RecState.REJECTED && st !== RecState.CLEARED) continue;
+        s.setState(i, RecState.PENDING);
         s.details?.delete(q);
-      } else if (op === OP_CLEARED) {
-        if (st !== ST_REJECTED) continue;
-        s.setState(i, ST_CLEARED);
+      } else if (op === OutcomeOp.CLEARED) {
+        if (st !== RecState.REJECTED) continue;
+        s.setState(i, RecState.CLEARED);
       } else continue;
       changed++;
     }

@@ -35,11 +35,9 @@ import {
   checkOutcome,
   decodeEntries,
   encodeEntries,
-  OP_CLEARED,
-  OP_REOPEN,
+  OutcomeOp,
   outcomesToEntries,
-  ST_CLEARED,
-  ST_REJECTED,
+  RecState,
 } from "./outcome_codec.ts";
 import { takeLock } from "./lock.ts";
 import { newestEpochMs, PendingReader } from "./pending.ts";
@@ -305,12 +303,16 @@ export class Journal {
 
   /** Makes rejected records pending again (for `retry-rejected`); returns how many changed. */
   reopen(seqs: number[]): Promise<number> {
-    return this.#mark(seqs, OP_REOPEN, (st) => st === ST_REJECTED || st === ST_CLEARED);
+    return this.#mark(
+      seqs,
+      OutcomeOp.REOPEN,
+      (st) => st === RecState.REJECTED || st === RecState.CLEARED,
+    );
   }
 
   /** Marks rejected records as cleared by an admin: final, so their segment may be deleted; returns how many. */
   clearRejected(seqs: number[]): Promise<number> {
-    return this.#mark(seqs, OP_CLEARED, (st) => st === ST_REJECTED);
+    return this.#mark(seqs, OutcomeOp.CLEARED, (st) => st === RecState.REJECTED);
   }
 
   async #mark(seqs: number[], op: number, ok: (st: number) => boolean): Promise<number> {

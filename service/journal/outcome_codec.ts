@@ -27,28 +27,54 @@ export const OUTCOME_TYPE = 2;
 export const OUTCOME_CHUNK = 256 * 1024;
 
 /** Record state codes kept in memory (one byte per record). */
-export const ST_MISSING = 0;
-/** Appended, no final outcome. */
-export const ST_PENDING = 1;
-/** iFlow accepted it. */
-export const ST_ACCEPTED = 2;
-/** iFlow already had it. */
-export const ST_DUPLICATE = 3;
-/** iFlow rejected it (kept, exportable, not resent unless reopened). */
-export const ST_REJECTED = 4;
-/** Rejected, then cleared by an admin (final; the segment may go). */
-export const ST_CLEARED = 5;
+export const RecState = {
+  /** No such record (a gap, or not yet read). */
+  MISSING: 0,
+  /** Appended, no final outcome. */
+  PENDING: 1,
+  /** iFlow accepted it. */
+  ACCEPTED: 2,
+  /** iFlow already had it. */
+  DUPLICATE: 3,
+  /** iFlow rejected it (kept, exportable, not resent unless reopened). */
+  REJECTED: 4,
+  /** Rejected, then cleared by an admin (final; the segment may go). */
+  CLEARED: 5,
+} as const;
 
-/** Entry opcodes. */
-export const OP_ACCEPTED = 1;
-/** Duplicate opcode. */
-export const OP_DUPLICATE = 2;
-/** Rejected opcode. */
-export const OP_REJECTED = 3;
-/** Reopen opcode. */
-export const OP_REOPEN = 4;
-/** Cleared opcode. */
-export const OP_CLEARED = 5;
+/** Names of {@link RecState} codes, for logs. */
+export const REC_STATE_NAMES: readonly string[] = [
+  "missing",
+  "pending",
+  "accepted",
+  "duplicate",
+  "rejected",
+  "cleared",
+];
+
+/** Outcome-log entry opcodes. */
+export const OutcomeOp = {
+  /** A run of consecutive seqs accepted. */
+  ACCEPTED: 1,
+  /** iFlow already had it. */
+  DUPLICATE: 2,
+  /** iFlow rejected it. */
+  REJECTED: 3,
+  /** Rejected made pending again (`retry-rejected`). */
+  REOPEN: 4,
+  /** Rejected, cleared by an admin. */
+  CLEARED: 5,
+} as const;
+
+/** Names of {@link OutcomeOp} codes (index = opcode), for logs. */
+export const OUTCOME_OP_NAMES: readonly string[] = [
+  "",
+  "accepted",
+  "duplicate",
+  "rejected",
+  "reopen",
+  "cleared",
+];
 
 /** Reject fields by their code byte. */
 export const REJECT_FIELDS: readonly RejectField[] = [
@@ -63,9 +89,9 @@ export interface OutcomeEntry {
   op: number;
   /** First seq it applies to. */
   seq: number;
-  /** For OP_ACCEPTED: how many consecutive seqs. */
+  /** For OutcomeOp.ACCEPTED: how many consecutive seqs. */
   count?: number;
-  /** For OP_REJECTED: field code. */
+  /** For OutcomeOp.REJECTED: field code. */
   field?: number;
   /** iFlow id (duplicate) or message (rejected). */
   text?: string;
@@ -86,16 +112,21 @@ export function outcomesToEntries(list: { seq: number; outcome: Outcome }[]): Ou
         run.count!++;
         continue;
       }
-      run = { op: OP_ACCEPTED, seq, count: 1 };
+      run = { op: OutcomeOp.ACCEPTED, seq, count: 1 };
       out.push(run);
       continue;
     }
     run = null;
     if (outcome.kind === "duplicate") {
-      out.push({ op: OP_DUPLICATE, seq, text: outcome.iflowId ?? "" });
+      out.push({ op: OutcomeOp.DUPLICATE, seq, text: outcome.iflowId ?? "" });
     } else {
       const field = REJECT_FIELDS.indexOf(outcome.field);
-      out.push({ op: OP_REJECTED, seq, field: field < 0 ? 2 : field, text: outcome.message });
+      out.push({
+        op: OutcomeOp.REJECTED,
+        seq,
+        field: field < 0 ? 2 : field,
+        text: outcome.message,
+      });
     }
   }
   return out;
@@ -103,9 +134,9 @@ export function outcomesToEntries(list: { seq: number; outcome: Outcome }[]): Ou
 
 /** Bytes of one encoded entry, given its encoded text (if any). */
 function entryBytes(op: number, text: Uint8Array | null): number {
-  if (op === OP_ACCEPTED) return 13;
-  if (op === OP_DUPLICATE) return 11 + (text?.length ?? 0);
-  if (op === OP_REJECTED) return 12 + (text?.length ?? 0);
+  if (op === OutcomeOp.ACCEPTED) return 13;
+  if (op === OutcomeOp.DUPLICATE) return 11 + (text?.length ?? 0);
+  if (op === OutcomeOp.REJECTED) return 12 + (text?.length ?? 0);
   return 9;
 }
 
@@ -140,11 +171,11 @@ export function encodeEntries(entries: OutcomeEntry[]): Uint8Array[] {
       dv.setUint32(p + 1, e.seq % TWO32, true);
       dv.setUint32(p + 5, Math.floor(e.seq / TWO32), true);
       p += 9;
-      if (e.op === OP_ACCEPTED) {
+      if (e.op === OutcomeOp.ACCEPTED) {
         dv.setUint32(p, e.count ?? 1, true);
         p += 4;
-      } else if (e.op === OP_DUPLICATE || e.op === OP_REJECTED) {
-        if (e.op === OP_REJECTED) buf[p++] = e.field ?? 2;
+      } else if (e.op === OutcomeOp.DUPLICATE || e.op === OutcomeOp.REJECTED) {
+        if (e.op === OutcomeOp.REJECTED) buf[p++] = e.field ?? 2;
         const t = texts[k] ?? new Uint8Array(0);
         dv.setUint16(p, t.length, true);
         buf.set(t, p + 2);
@@ -184,13 +215,13 @@ export function decodeEntries(
     const op = buf[p]!;
     const seq = dv.getUint32(p + 5, true) * TWO32 + dv.getUint32(p + 1, true);
     p += 9;
-    if (op === OP_ACCEPTED) {
+    if (op === OutcomeOp.ACCEPTED) {
       if (p + 4 > end) return false;
       visit(op, seq, dv.getUint32(p, true), 0, "");
       p += 4;
-    } else if (op === OP_DUPLICATE || op === OP_REJECTED) {
+    } else if (op === OutcomeOp.DUPLICATE || op === OutcomeOp.REJECTED) {
       let field = 0;
-      if (op === OP_REJECTED) {
+      if (op === OutcomeOp.REJECTED) {
         if (p + 1 > end) return false;
         field = buf[p++]!;
       }
@@ -199,7 +230,7 @@ export function decodeEntries(
       if (p + 2 + n > end) return false;
       visit(op, seq, 1, field, dec.decode(buf.subarray(p + 2, p + 2 + n)));
       p += 2 + n;
-    } else if (op === OP_REOPEN || op === OP_CLEARED) {
+    } else if (op === OutcomeOp.REOPEN || op === OutcomeOp.CLEARED) {
       visit(op, seq, 1, 0, "");
     } else {
       return false;

@@ -8,7 +8,7 @@
 import { toJournalError } from "./errors.ts";
 import type { JournalFs } from "./fs.ts";
 import { NO_OFFSET, type ScanIndex, type ScanSegment } from "./index.ts";
-import { ST_PENDING } from "./outcome_codec.ts";
+import { RecState } from "./outcome_codec.ts";
 import { RecordReader } from "./reader.ts";
 import { ScanDecoder, scanEpochMs } from "./scan_codec.ts";
 import type { ScanRecord } from "./types.ts";
@@ -77,10 +77,10 @@ export class PendingReader {
       const n = seg.slots;
       // Skip the delivered head of the segment once, not on every call.
       let first = seg.firstPending;
-      while (first < n && seg.states[first] !== ST_PENDING) first++;
+      while (first < n && seg.states[first] !== RecState.PENDING) first++;
       seg.firstPending = first;
       for (let i = Math.max(first, afterSeq - seg.firstSeq + 1); i < n && out.length < limit; i++) {
-        if (seg.states[i] !== ST_PENDING) continue;
+        if (seg.states[i] !== RecState.PENDING) continue;
         const seq = seg.firstSeq + i;
         const off = seg.offsets[i]!;
         // From the window without a promise when it holds the frame (most records).
@@ -109,7 +109,7 @@ export class PendingReader {
   ): Promise<{ seq: number; epochMs: number } | null> {
     for (const seg of this.#index.segments) {
       if (seg.pending === 0) continue;
-      const i = seg.states.indexOf(ST_PENDING, seg.firstPending);
+      const i = seg.states.indexOf(RecState.PENDING, seg.firstPending);
       if (i < 0 || i >= seg.slots) continue;
       const seq = seg.firstSeq + i;
       if (prev?.seq === seq) return prev;

@@ -6,18 +6,7 @@
  */
 
 import type { ScanIndex } from "./index.ts";
-import {
-  OP_ACCEPTED,
-  OP_CLEARED,
-  OP_DUPLICATE,
-  OP_REJECTED,
-  type OutcomeEntry,
-  REJECT_FIELDS,
-  ST_ACCEPTED,
-  ST_CLEARED,
-  ST_DUPLICATE,
-  ST_REJECTED,
-} from "./outcome_codec.ts";
+import { type OutcomeEntry, OutcomeOp, RecState, REJECT_FIELDS } from "./outcome_codec.ts";
 
 /** Entries that rebuild the index's outcome states (runs of accepted seqs merged). */
 export function snapshotEntries(index: ScanIndex): OutcomeEntry[] {
@@ -28,20 +17,29 @@ export function snapshotEntries(index: ScanIndex): OutcomeEntry[] {
     for (let i = 0; i < seg.slots; i++) {
       const st = seg.states[i]!;
       const seq = seg.firstSeq + i;
-      if (st === ST_ACCEPTED) {
+      if (st === RecState.ACCEPTED) {
         if (run && run.seq + run.count! === seq) run.count!++;
-        else out.push(run = { op: OP_ACCEPTED, seq, count: 1 });
+        else out.push(run = { op: OutcomeOp.ACCEPTED, seq, count: 1 });
         continue;
       }
       run = null;
       const d = seg.details?.get(seq);
-      if (st === ST_DUPLICATE) {
-        out.push({ op: OP_DUPLICATE, seq, text: d?.kind === "duplicate" ? d.iflowId ?? "" : "" });
-      } else if (st === ST_REJECTED || st === ST_CLEARED) {
+      if (st === RecState.DUPLICATE) {
+        out.push({
+          op: OutcomeOp.DUPLICATE,
+          seq,
+          text: d?.kind === "duplicate" ? d.iflowId ?? "" : "",
+        });
+      } else if (st === RecState.REJECTED || st === RecState.CLEARED) {
         const r = d?.kind === "rejected" ? d : null;
         const field = r ? REJECT_FIELDS.indexOf(r.field) : 2;
-        out.push({ op: OP_REJECTED, seq, field: field < 0 ? 2 : field, text: r?.message ?? "" });
-        if (st === ST_CLEARED) out.push({ op: OP_CLEARED, seq });
+        out.push({
+          op: OutcomeOp.REJECTED,
+          seq,
+          field: field < 0 ? 2 : field,
+          text: r?.message ?? "",
+        });
+        if (st === RecState.CLEARED) out.push({ op: OutcomeOp.CLEARED, seq });
       }
     }
   }

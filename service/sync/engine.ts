@@ -21,6 +21,7 @@
  */
 
 import { IflowClient, type IflowConfig, type Logger, redactingLogger } from "../iflow/mod.ts";
+import { clipForeign } from "../iflow/clip.ts";
 import { Backoff } from "./backoff.ts";
 import { Sender, type Step } from "./sender.ts";
 import type {
@@ -32,6 +33,9 @@ import type {
   SyncState,
   SyncStatus,
 } from "./types.ts";
+
+/** Longest `lastError` kept (it quotes iFlow's text, already clipped to fewer characters). */
+const LAST_ERROR_MAX = 400;
 
 /** The logger when none is given: writes nothing, so no line is built. */
 const SILENT: Logger = Object.assign(() => {}, { level: "error" as const });
@@ -48,7 +52,7 @@ function msg(err: unknown): string {
  * import { SyncEngine } from "@pontaj/pontaj/service";
  * import { parseIflowConfig } from "../iflow/mod.ts";
  * declare const journal: import("@pontaj/pontaj/service").SyncJournal;
- * const engine = new SyncEngine(journal, { iflow: parseIflowConfig({ accessToken: "8731560042" }) });
+ * const engine = new SyncEngine(journal, { iflow: parseIflowConfig({ accessToken: "87315600429917345" }) });
  * engine.start();
  * // after each journal.append(): engine.wake();
  * await engine.stop();
@@ -378,8 +382,9 @@ export class SyncEngine {
     });
   }
 
+  /** Keeps `reason` as the last error: the one place status and `/health` read it from. */
   #fail(reason: string): void {
-    this.#lastError = this.#client.redact(reason);
+    this.#lastError = clipForeign(this.#client.redact(reason), LAST_ERROR_MAX);
     this.#lastErrorAt = this.#now();
   }
 }

@@ -21,6 +21,7 @@
  * @module
  */
 
+import { clipForeign } from "../iflow/clip.ts";
 import type {
   IflowClient,
   IflowConfig,
@@ -306,7 +307,7 @@ export class Sender {
           date: b.date,
           time: b.time,
           field: outcome.field,
-          message: outcome.message,
+          message: clipForeign(outcome.message),
         });
       }
     }
@@ -337,7 +338,7 @@ export class Sender {
       this.counters.live.savedByOverlap++;
       this.#d.log("info", "overlap names our own live stamp: the live call had stored it", {
         seq: rec.seq,
-        message: o.message,
+        message: clipForeign(o.message),
       });
       return { kind: "duplicate" };
     }

@@ -16,8 +16,8 @@
  * @module
  */
 
-import { DEMO_TOKEN } from "../../service/iflow/sim_model.ts";
-import { type SimFaults, startIflowSimulator } from "../../service/iflow/simulator.ts";
+import { DEMO_TOKEN } from "../../service/iflow/sim/model.ts";
+import { type SimFaults, startIflowSimulator } from "../../service/iflow/sim/simulator.ts";
 import { Prng } from "../support/prng.ts";
 import { type Ack, checkDelivery, type DeliveryReport, readArchive } from "./delivery.ts";
 import {

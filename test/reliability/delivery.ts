@@ -14,7 +14,7 @@
 
 import { gunzipSync } from "fflate";
 import { Journal } from "../../service/journal/journal.ts";
-import type { StoredAttendance } from "../../service/iflow/sim_model.ts";
+import type { StoredAttendance } from "../../service/iflow/sim/model.ts";
 
 /** Unknown cards (rejected by the simulated iFlow) have tags from 10,000,000 up. */
 export const UNKNOWN_TAG_BASE = 10_000_000;

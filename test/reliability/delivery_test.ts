@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import type { StoredAttendance } from "../../service/iflow/sim_model.ts";
+import type { StoredAttendance } from "../../service/iflow/sim/model.ts";
 import { checkDelivery, type DeliveryInput, type ExportedRow } from "./delivery.ts";
 
 const row = (seq: number, tag: string, state = "synced", time = `08:00:0${seq}`): ExportedRow => ({

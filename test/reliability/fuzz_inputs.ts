@@ -21,7 +21,7 @@ const CONFIG_TEXT = `// fuzz base
 {
   "timezone": "Europe/Bucharest",
   "journal": { "dir": "/var/lib/pontaj/journal", "segmentBytes": 65536, "queueLimit": 100 },
-  "iflow": { "accessToken": "731904225817", "batchSize": 20, "timeoutMs": 5000, /* c */ },
+  "iflow": { "accessToken": "7319042258170463", "batchSize": 20, "timeoutMs": 5000, /* c */ },
   "readers": [
     { "name": "gate-1", "kind": "ascii", "port": "/dev/ttyUSB0", "tagFormat": "dec10" },
     { "name": "gate-2", "kind": "line", "port": "/dev/ttyUSB1", "base": "hex" },

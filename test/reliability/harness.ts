@@ -11,7 +11,7 @@
  */
 
 import { type DemoReader, demoReaders } from "../../service/demo/sim_readers.ts";
-import type { SimEmployee } from "../../service/iflow/sim_model.ts";
+import type { SimEmployee } from "../../service/iflow/sim/model.ts";
 import type { StatusSnapshot } from "../../service/status/snapshot.ts";
 import { type Ack, type ExportedRow, isUnknownTag, UNKNOWN_TAG_BASE } from "./delivery.ts";
 import { bridgeReaders } from "./sim_bridge.ts";

@@ -17,8 +17,8 @@
 
 import { parseArgs } from "node:util";
 import { demoReader } from "../../service/demo/sim_readers.ts";
-import { DEMO_TOKEN } from "../../service/iflow/sim_model.ts";
-import { type IflowSimulator, startIflowSimulator } from "../../service/iflow/simulator.ts";
+import { DEMO_TOKEN } from "../../service/iflow/sim/model.ts";
+import { type IflowSimulator, startIflowSimulator } from "../../service/iflow/sim/simulator.ts";
 import { checkDelivery, type DeliveryReport, readArchive } from "./delivery.ts";
 import {
   AgentChild,

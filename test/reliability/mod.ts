@@ -57,8 +57,8 @@ export { FUZZ_TARGETS, FuzzCheckError, type FuzzTarget } from "./fuzz_targets.ts
 
 // Types of other parts that the surface above mentions.
 export type { DemoReader } from "../../service/demo/sim_readers.ts";
-export type { SimFaults } from "../../service/iflow/simulator.ts";
-export type { SimEmployee, StoredAttendance } from "../../service/iflow/sim_model.ts";
+export type { SimFaults } from "../../service/iflow/sim/simulator.ts";
+export type { SimEmployee, StoredAttendance } from "../../service/iflow/sim/model.ts";
 export type { JournalDirEntry, JournalFile, JournalFs } from "../../service/journal/fs.ts";
 export type * from "../../service/status/snapshot.ts";
 export type { GpioIoctl } from "../../driver/wiegand/gpio_ffi.ts";

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { DEMO_TOKEN } from "../../service/iflow/sim_model.ts";
-import { startIflowSimulator } from "../../service/iflow/simulator.ts";
+import { DEMO_TOKEN } from "../../service/iflow/sim/model.ts";
+import { startIflowSimulator } from "../../service/iflow/sim/simulator.ts";
 import { Journal } from "../../service/journal/journal.ts";
 import type { Outcome } from "../../service/journal/types.ts";
 import { type Prng, withSeed } from "../support/prng.ts";

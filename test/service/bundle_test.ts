@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { encodeAsciiFrame } from "../../driver/ascii/mod.ts";
 import { openPty } from "../../driver/serial/mod.ts";
-import { DEMO_TOKEN } from "../../service/iflow/sim_model.ts";
-import { startIflowSimulator } from "../../service/iflow/simulator.ts";
+import { DEMO_TOKEN } from "../../service/iflow/sim/model.ts";
+import { startIflowSimulator } from "../../service/iflow/sim/simulator.ts";
 import denoJson from "../../deno.json" with { type: "json" };
 import { eventually, freePort } from "./agent/harness.ts";
 

@@ -21,6 +21,7 @@ import {
   type SpiIoctl,
 } from "../spi.ts";
 import type { Rc522Sim } from "./chip.ts";
+import { E } from "../../libc.ts";
 
 /** Options of {@link SimSpidev}. */
 export interface SimSpidevOptions {
@@ -133,7 +134,7 @@ export class SimSpidev implements SpiIoctl {
     const rxHi = x[12]! | (x[13]! << 8) | (x[14]! << 16) | (x[15]! << 24);
     const len = x[16]! | (x[17]! << 8) | (x[18]! << 16) | (x[19]! << 24);
     const speed = (x[20]! | (x[21]! << 8) | (x[22]! << 16) | (x[23]! << 24)) >>> 0;
-    if (len <= 0 || len > 4096) return -22; // EINVAL
+    if (len <= 0 || len > 4096) return -E.EINVAL;
     if ((txLo | txHi) === 0 || (rxLo | rxHi) === 0) return -14; // EFAULT
     const tx = this.#view(txLo, txHi, len);
     const rx = this.#view(rxLo, rxHi, len);

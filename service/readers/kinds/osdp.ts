@@ -42,7 +42,7 @@ export const osdpKind: ReaderKind<typeof entry> = {
    */
   async demo(name) {
     const { openPty } = await import("../../../driver/serial/pty.ts");
-    const { OsdpEmulator } = await import("../../../driver/osdp/emulator.ts");
+    const { OsdpEmulator } = await import("../../../driver/osdp/sim/emulator.ts");
     const { OsdpCmd } = await import("../../../driver/osdp/constants.ts");
     const { bitsToString, encodeWiegand } = await import("../../../driver/wiegand/encode.ts");
     const pty = openPty();

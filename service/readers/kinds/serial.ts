@@ -50,7 +50,7 @@ export const asciiKind: ReaderKind<typeof asciiEntry> = {
   },
   async demo(name) {
     const { openPty } = await import("../../../driver/serial/pty.ts");
-    const { AsciiReaderSimulator } = await import("../../../driver/ascii/simulator.ts");
+    const { AsciiReaderSimulator } = await import("../../../driver/ascii/sim/simulator.ts");
     const pty = openPty();
     const sim = new AsciiReaderSimulator(pty.master);
     return {
@@ -82,7 +82,7 @@ export const lineKind: ReaderKind<typeof lineEntry> = {
   },
   async demo(name) {
     const { openPty } = await import("../../../driver/serial/pty.ts");
-    const { LineReaderSimulator } = await import("../../../driver/ascii/simulator.ts");
+    const { LineReaderSimulator } = await import("../../../driver/ascii/sim/simulator.ts");
     const pty = openPty();
     const sim = new LineReaderSimulator(pty.master);
     return {

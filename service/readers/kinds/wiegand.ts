@@ -33,8 +33,8 @@ export const wiegandKind: ReaderKind<typeof entry> = {
    * N is facility N >> 16, card N & 0xFFFF, so its `dec10` is N again.
    */
   async demo(name) {
-    const { SimulatedGpio } = await import("../../../driver/wiegand/sim_gpio.ts");
-    const { WiegandPulseGenerator } = await import("../../../driver/wiegand/simulator.ts");
+    const { SimulatedGpio } = await import("../../../driver/wiegand/sim/gpio.ts");
+    const { WiegandPulseGenerator } = await import("../../../driver/wiegand/sim/pulses.ts");
     const { encodeWiegand } = await import("../../../driver/wiegand/encode.ts");
     const { monotonicClock } = await import("../../../driver/wiegand/gpio_ffi.ts");
     const gpio = new SimulatedGpio();

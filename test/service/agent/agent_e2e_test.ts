@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { encodeAsciiFrame } from "../../../driver/ascii/mod.ts";
-import { DEMO_TOKEN } from "../../../service/iflow/sim_model.ts";
-import { startIflowSimulator } from "../../../service/iflow/simulator.ts";
+import { DEMO_TOKEN } from "../../../service/iflow/sim/model.ts";
+import { startIflowSimulator } from "../../../service/iflow/sim/simulator.ts";
 import type { StatusSnapshot } from "../../../service/status/snapshot.ts";
 import { AgentProcess, eventually, freePort, PluggablePort, runCli } from "./harness.ts";
 
@@ -113,6 +113,7 @@ Deno.test("agent end to end: scans in, journaled, at iFlow, states in export, st
     await tapLine(s, "5550001"); // Radu Oprea: employment ended
     await read(4);
     await tapLine(s, "12345678"); // quick double tap: debounced
+    await read(5); // (journaled === 4 and pending === 0 may hold before this tap is read)
     await eventually(async () => {
       const h = await health(s);
       return h.journal.pending === 0 && h.pipeline.journaled === 4;
@@ -268,7 +269,7 @@ Deno.test("agent bad config exits 2 naming the file and the key", async () => {
     file,
     JSON.stringify({
       journal: { dir: `${dir}/j` },
-      iflow: { accessToken: "t" },
+      iflow: { accessToken: "t-0123456789abcdef" },
       readers: [{ name: "g", kind: "ascii", port: "/dev/ttyS9", baudrate: 9600 }],
     }),
   );

@@ -2,8 +2,8 @@ import assert from "node:assert/strict";
 import { Agent } from "../../../service/agent.ts";
 import { validateConfig } from "../../../service/config/mod.ts";
 import { demoDeviceOverrides, demoReaders } from "../../../service/demo/sim_readers.ts";
-import { DEMO_EMPLOYEES, DEMO_TOKEN } from "../../../service/iflow/sim_model.ts";
-import { startIflowSimulator } from "../../../service/iflow/simulator.ts";
+import { DEMO_EMPLOYEES, DEMO_TOKEN } from "../../../service/iflow/sim/model.ts";
+import { startIflowSimulator } from "../../../service/iflow/sim/simulator.ts";
 import { exportJournal } from "../../../service/journal/mod.ts";
 import { eventually } from "./harness.ts";
 

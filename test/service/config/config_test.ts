@@ -8,7 +8,7 @@ import {
 
 const minimal = {
   journal: { dir: "/var/lib/pontaj/journal" },
-  iflow: { accessToken: "s3cret-token" },
+  iflow: { accessToken: "s3cret-token-0042" },
   readers: [{ name: "gate-1", kind: "ascii", port: "/dev/ttyUSB0" }],
 };
 
@@ -90,15 +90,15 @@ Deno.test("config unknown reader kind and duplicate names are reported", () => {
 
 Deno.test("config PONTAJ_IFLOW_TOKEN overrides the file's token", () => {
   const c = validateConfig(
-    { ...minimal, iflow: { accessToken: "from-file" } },
+    { ...minimal, iflow: { accessToken: "from-file-0123456789" } },
     "x",
-    { PONTAJ_IFLOW_TOKEN: "from-env" },
+    { PONTAJ_IFLOW_TOKEN: "from-env-0123456789" },
   );
-  assert.equal(c.iflow.accessToken, "from-env");
+  assert.equal(c.iflow.accessToken, "from-env-0123456789");
   const noToken = validateConfig({ ...minimal, iflow: undefined }, "x", {
-    PONTAJ_IFLOW_TOKEN: "env-only",
+    PONTAJ_IFLOW_TOKEN: "env-only-0123456789",
   });
-  assert.equal(noToken.iflow.accessToken, "env-only");
+  assert.equal(noToken.iflow.accessToken, "env-only-0123456789");
 });
 
 Deno.test("config JSONC: comments and trailing commas; syntax errors give line and column", async () => {

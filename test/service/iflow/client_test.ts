@@ -7,7 +7,7 @@ import {
   type WireRecord,
 } from "../../../service/iflow/mod.ts";
 
-const TOKEN = "s3cr3t&tok=en/ă";
+const TOKEN = "s3cr3t&tok=en/ă-2291";
 const ANA = DEMO_EMPLOYEES[0]!.rfid;
 
 function rec(time: string, rfidTag = ANA, errorMsg = ""): WireRecord {

@@ -409,7 +409,7 @@ Deno.test("proxy from the environment never carries loopback targets; an explici
 });
 
 Deno.test("IflowClient via proxy: a 407 echoing the URL reaches the caller with the token redacted", async () => {
-  const token = "tok-8731560042";
+  const token = "tok-87315600429917";
   const proxy = startProxy((line) => `HTTP/1.1 407 denied ${line}`);
   const client = new IflowClient({
     url: "http://iflow.test/api/rfid_v2/offline_attendance/store_attendances",

@@ -209,7 +209,7 @@ Deno.test("runIflowSim serves an employees file until SIGTERM", async () => {
       file,
       JSON.stringify([{ id: 1, fullName: "Test Person", rfid: "77", from: "2020-01-01" }]),
     );
-    const script = new URL("../../../service/iflow/sim_cli.ts", import.meta.url).href;
+    const script = new URL("../../../service/iflow/sim/cli.ts", import.meta.url).href;
     const child = new Deno.Command(Deno.execPath(), {
       args: [
         "eval",

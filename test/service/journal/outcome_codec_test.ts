@@ -2,13 +2,9 @@ import assert from "node:assert/strict";
 import {
   decodeEntries,
   encodeEntries,
-  OP_ACCEPTED,
-  OP_CLEARED,
-  OP_DUPLICATE,
-  OP_REJECTED,
-  OP_REOPEN,
   OUTCOME_CHUNK,
   type OutcomeEntry,
+  OutcomeOp,
   outcomesToEntries,
 } from "../../../service/journal/outcome_codec.ts";
 
@@ -40,11 +36,11 @@ Deno.test("outcome codec: a sync batch encodes into one payload of exactly its b
   // + accepted (13) + duplicate without id (11)
   assert.equal(payloads[0]!.length, 1 + 13 + 15 + 27 + 13 + 11);
   assert.deepEqual(decodeAll(payloads), [
-    [OP_ACCEPTED, 7, 2, 0, ""],
-    [OP_DUPLICATE, 9, 1, 0, "4411"],
-    [OP_REJECTED, 10, 1, 2, "dată greșită"],
-    [OP_ACCEPTED, 11, 1, 0, ""],
-    [OP_DUPLICATE, 2 ** 40 + 3, 1, 0, ""],
+    [OutcomeOp.ACCEPTED, 7, 2, 0, ""],
+    [OutcomeOp.DUPLICATE, 9, 1, 0, "4411"],
+    [OutcomeOp.REJECTED, 10, 1, 2, "dată greșită"],
+    [OutcomeOp.ACCEPTED, 11, 1, 0, ""],
+    [OutcomeOp.DUPLICATE, 2 ** 40 + 3, 1, 0, ""],
   ]);
 });
 
@@ -52,9 +48,9 @@ Deno.test("outcome codec: entries beyond OUTCOME_CHUNK split into several payloa
   const long = "x".repeat(8192);
   const entries: OutcomeEntry[] = [];
   for (let i = 0; i < 70; i++) {
-    entries.push({ op: OP_REJECTED, seq: 100 + i, field: i % 3, text: `${i}:${long}` });
+    entries.push({ op: OutcomeOp.REJECTED, seq: 100 + i, field: i % 3, text: `${i}:${long}` });
   }
-  entries.push({ op: OP_REOPEN, seq: 500 }, { op: OP_CLEARED, seq: 501 });
+  entries.push({ op: OutcomeOp.REOPEN, seq: 500 }, { op: OutcomeOp.CLEARED, seq: 501 });
   const payloads = encodeEntries(entries);
   assert.equal(payloads.length, 3, "70 × ~8 KiB entries fill 256 KiB payloads");
   for (const p of payloads) assert.ok(p.length <= OUTCOME_CHUNK, `payload of ${p.length} bytes`);
@@ -62,9 +58,21 @@ Deno.test("outcome codec: entries beyond OUTCOME_CHUNK split into several payloa
   assert.equal(seen.length, 72);
   for (let i = 0; i < 70; i++) {
     // messages are cut at 8192 characters
-    assert.deepEqual(seen[i], [OP_REJECTED, 100 + i, 1, i % 3, `${i}:${long}`.slice(0, 8192)]);
+    assert.deepEqual(seen[i], [
+      OutcomeOp.REJECTED,
+      100 + i,
+      1,
+      i % 3,
+      `${i}:${long}`.slice(0, 8192),
+    ]);
   }
-  assert.deepEqual(seen.slice(70), [[OP_REOPEN, 500, 1, 0, ""], [OP_CLEARED, 501, 1, 0, ""]]);
+  assert.deepEqual(seen.slice(70), [[OutcomeOp.REOPEN, 500, 1, 0, ""], [
+    OutcomeOp.CLEARED,
+    501,
+    1,
+    0,
+    "",
+  ]]);
 });
 
 Deno.test("outcome codec: no entries, no payload", () => {

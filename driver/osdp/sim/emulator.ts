@@ -5,7 +5,7 @@
  *
  * @example
  * ```ts ignore
- * import { openPty } from "../serial/mod.ts";
+ * import { openPty } from "../../serial/mod.ts";
  * import { OsdpEmulator } from "./emulator.ts";
  * const pty = openPty();
  * const emu = new OsdpEmulator(pty.master, { readers: [{ address: 1 }] });
@@ -19,11 +19,11 @@
  * @module
  */
 
-import { SOM } from "./constants.ts";
+import { SOM } from "../constants.ts";
 import { EmulatedPd } from "./emulated_pd.ts";
 import type { EmulatedPdOptions } from "./emulated_pd_state.ts";
-import { MAX_FRAME, OsdpParser } from "./parser.ts";
-import type { OsdpTransport } from "./bus_types.ts";
+import { MAX_FRAME, OsdpParser } from "../parser.ts";
+import type { OsdpTransport } from "../bus_types.ts";
 
 /** Options of an emulated line. */
 export interface OsdpEmulatorOptions {

@@ -5,7 +5,7 @@
  */
 
 import { parseArgs } from "node:util";
-import { parseEmployees, type SimEmployee } from "./sim_model.ts";
+import { parseEmployees, type SimEmployee } from "./model.ts";
 import { type SimFaults, startIflowSimulator } from "./simulator.ts";
 
 const USAGE = `Usage: iflow-sim [options]

@@ -15,9 +15,9 @@ import {
   IflowModel,
   type SimEmployee,
   type StoredAttendance,
-} from "./sim_model.ts";
-import { DEFAULT_IFLOW_URL, LIVE_PATH } from "./config.ts";
-import { seededRandom } from "../../driver/random.ts";
+} from "./model.ts";
+import { DEFAULT_IFLOW_URL, LIVE_PATH } from "../config.ts";
+import { seededRandom } from "../../../driver/random.ts";
 
 /** Injected faults. Rates are probabilities per request (their sum should stay ≤ 1). */
 export interface SimFaults {

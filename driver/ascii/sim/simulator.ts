@@ -6,8 +6,8 @@
  * @module
  */
 
-import { encodeAsciiFrame } from "./frame.ts";
-import { encodeLine } from "./line.ts";
+import { encodeAsciiFrame } from "../frame.ts";
+import { encodeLine } from "../line.ts";
 
 /** Where the simulator writes (a pty master). */
 export interface ByteSink {

@@ -15,17 +15,17 @@
  * @module
  */
 
-import { encodeWiegand } from "./encode.ts";
-import type { CompiledFormat, WiegandFormatDef } from "./formats.ts";
+import { encodeWiegand } from "../encode.ts";
+import type { CompiledFormat, WiegandFormatDef } from "../formats.ts";
 import {
   type EdgeTarget,
   GPIO_V2_EVENT_FALLING,
   GPIO_V2_EVENT_RISING,
   GPIO_V2_LINE_EVENT_SIZE,
   writeLineEvent,
-} from "./gpio_event.ts";
-import { keypadByte } from "./keypad.ts";
-import { SeededRandom } from "../random.ts";
+} from "../gpio_event.ts";
+import { keypadByte } from "../keypad.ts";
+import { SeededRandom } from "../../random.ts";
 
 /** One simulated edge. */
 export interface SimEdge {

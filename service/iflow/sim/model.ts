@@ -13,7 +13,7 @@
  */
 
 import { z } from "zod";
-import { localStamp } from "../clock.ts";
+import { localStamp } from "../../clock.ts";
 
 /** An employee known to the simulated iFlow. */
 export interface SimEmployee {
@@ -68,7 +68,7 @@ export const DEMO_EMPLOYEES: readonly SimEmployee[] = Object.freeze([
 ]);
 
 /** The device token the demo registers in the simulator. */
-export const DEMO_TOKEN = "731904225817";
+export const DEMO_TOKEN = "7319042258170463";
 
 /** One attendance stored by the simulated iFlow. */
 export interface StoredAttendance {

@@ -9,19 +9,19 @@
  * @module
  */
 
-import { libc } from "../libc.ts";
-import { FdStream } from "../serial/fd_stream.ts";
+import { E, libc } from "../../libc.ts";
+import { FdStream } from "../../serial/fd_stream.ts";
 import {
   GPIO_V2_REQUEST_FD_OFFSET,
   type ParsedLineRequest,
   parseLineRequest,
-} from "./gpio_event.ts";
-import type { GpioIoctl } from "./gpio_ffi.ts";
+} from "../gpio_event.ts";
+import type { GpioIoctl } from "../gpio_ffi.ts";
 
 const O_NONBLOCK = 0x800;
 const O_CLOEXEC = 0x80000;
 const SIM_CHIP_FD = 100_000;
-const ENOENT = 2, EBADF = 9, EMFILE = 24, EINVAL = 22;
+const { ENOENT, EBADF, EMFILE, EINVAL } = E;
 
 /** A GPIO chip simulated above the kernel: requests are recorded, events come from a pipe. */
 export class SimulatedGpio implements GpioIoctl {

@@ -6,8 +6,8 @@
  * @module
  */
 
-import { OsdpReply } from "./constants.ts";
-import { type BuzzerRecord, keypadBytes, type LedRecord } from "./payload.ts";
+import { OsdpReply } from "../constants.ts";
+import { type BuzzerRecord, keypadBytes, type LedRecord } from "../payload.ts";
 
 /** Options of an emulated reader. */
 export interface EmulatedPdOptions {

@@ -12,12 +12,12 @@
  * @module
  */
 
-import { BROADCAST, OsdpCmd, OsdpNak, OsdpReply, OsdpScs, REPLY_BIT } from "./constants.ts";
-import type { OsdpParser } from "./parser.ts";
-import { FrameWriter } from "./writer.ts";
-import { parseKeyHex, randomBytes, SCBK_D, SecureSession } from "./secure.ts";
-import { LED_RECORD_LENGTH, readBuzzer, readComSettings, readLed } from "./payload.ts";
-import { osdpCrc16 } from "./crc.ts";
+import { BROADCAST, OsdpCmd, OsdpNak, OsdpReply, OsdpScs, REPLY_BIT } from "../constants.ts";
+import type { OsdpParser } from "../parser.ts";
+import { FrameWriter } from "../writer.ts";
+import { parseKeyHex, randomBytes, SCBK_D, SecureSession } from "../secure.ts";
+import { LED_RECORD_LENGTH, readBuzzer, readComSettings, readLed } from "../payload.ts";
+import { osdpCrc16 } from "../crc.ts";
 import { type EmulatedPdOptions, EmulatedPdState } from "./emulated_pd_state.ts";
 
 /** An emulated reader; see the module documentation. */
