@@ -130,23 +130,35 @@ export class OsdpParser {
   feed(src: Uint8Array, start: number, end: number): number {
     this.ready = false;
     if (this.#done) this.#afterFrame();
-    while (this.#replayIdx < this.#replayEnd) {
-      if (this.#step(this.buf[this.#replayIdx++]!)) return start;
-    }
+    if (this.#replayIdx < this.#replayEnd && this.#replay()) return start;
     for (let i = start; i < end; i++) {
-      if (this.#state === 0 && src[i] === 0x53 && i + 4 <= end) { // HUNT, SOM
+      const b = src[i]!;
+      if (b === 0x53 && this.#state === 0 && i + 4 <= end) { // SOM, HUNT
         // A whole frame in src: checked and copied in one pass, no per-byte steps.
         const len = src[i + 2]! | (src[i + 3]! << 8);
         if (len >= 7 && len <= this.maxLength && i + len <= end) { // MIN_FRAME
           if (this.#whole(src, i, len)) return i + len;
           i += len - 1; // consumed and failed, as the byte path would; rescan what #fail kept
-        } else if (this.#step(0x53)) return i + 1;
-      } else if (this.#step(src[i]!)) return i + 1;
-      while (this.#replayIdx < this.#replayEnd) {
-        if (this.#step(this.buf[this.#replayIdx++]!)) return i + 1;
+          if (this.#replayIdx < this.#replayEnd && this.#replay()) return i + 1;
+          continue;
+        }
       }
+      if (this.#step(b)) return i + 1;
+      if (this.#replayIdx < this.#replayEnd && this.#replay()) return i + 1;
     }
     return end;
+  }
+
+  /**
+   * Steps through the bytes {@link #fail} kept for rescanning; true when they
+   * complete a frame. Out of line: it runs only after an error, and {@link feed}
+   * stays small enough for V8 to inline it and its fast path into the caller.
+   */
+  #replay(): boolean {
+    while (this.#replayIdx < this.#replayEnd) {
+      if (this.#step(this.buf[this.#replayIdx++]!)) return true;
+    }
+    return false;
   }
 
   /**
