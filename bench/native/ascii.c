@@ -3,10 +3,10 @@
 #include <string.h>
 #include "native.h"
 
-enum { S_IDLE, S_DIGITS, S_TAIL };
-
+/* The state is one position, as frame.ts: -1 hunting STX, 0-11 hex digits taken, 12-14 after
+ * the digits (12 + CR/LF bytes seen). */
 typedef struct {
-  int state, digits, tail;
+  int pos;
   uint32_t hi, lo; /* digits 1-8 (id bytes 0-3) and 9-12 (id byte 4, checksum), as frame.ts */
   long frames, checksum_errors, framing_errors;
   card_read *read;
@@ -27,8 +27,8 @@ static void hex_init(void) {
 }
 
 static int ascii_finish(ascii_decoder *d) {
-  d->state = S_IDLE;
-  uint32_t hi = d->hi, b4 = d->lo >> 8;
+  d->pos = -1;
+  uint32_t hi = d->hi, b4 = (d->lo >> 8) & 0xff;
   if (((hi ^ hi >> 8 ^ hi >> 16 ^ hi >> 24 ^ b4) & 0xff) != (d->lo & 0xff)) {
     d->checksum_errors++;
     return 0;
@@ -50,44 +50,32 @@ static int ascii_finish(ascii_decoder *d) {
 
 static inline int ascii_push(ascii_decoder *d, int byte) {
   if (byte == 0x02) {
-    if (d->state != S_IDLE) d->framing_errors++;
-    d->state = S_DIGITS;
-    d->digits = 0;
-    d->hi = d->lo = 0;
+    if (d->pos >= 0) d->framing_errors++;
+    d->pos = 0;
     return 0;
   }
-  switch (d->state) {
-  case S_IDLE:
-    return 0;
-  case S_DIGITS: {
+  int p = d->pos;
+  if (p < 0) return 0;
+  if (p < 12) {
     int v = hex_table[byte & 0xff];
     if (v < 0) {
       d->framing_errors++;
-      d->state = S_IDLE;
+      d->pos = -1;
       return 0;
     }
-    int n = d->digits;
-    if (n < 8) d->hi = d->hi << 4 | (uint32_t)v;
-    else {
-      d->lo = d->lo << 4 | (uint32_t)v;
-      if (n == 11) {
-        d->state = S_TAIL;
-        d->tail = 0;
-      }
-    }
-    d->digits = n + 1;
+    if (p < 8) d->hi = d->hi << 4 | (uint32_t)v;
+    else d->lo = d->lo << 4 | (uint32_t)v;
+    d->pos = p + 1;
     return 0;
   }
-  default:
-    if (byte == 0x03) return ascii_finish(d);
-    if ((byte == 0x0d || byte == 0x0a) && d->tail < 2) {
-      d->tail++;
-      return 0;
-    }
-    d->framing_errors++;
-    d->state = S_IDLE;
+  if (byte == 0x03) return ascii_finish(d);
+  if ((byte == 0x0d || byte == 0x0a) && p < 14) {
+    d->pos = p + 1;
     return 0;
   }
+  d->framing_errors++;
+  d->pos = -1;
+  return 0;
 }
 
 /* Input: a byte stream of frames; a unit's value is id bytes 1..4 (big-endian) + byte 0. */
@@ -97,6 +85,7 @@ long loop_ascii(const uint8_t *in, size_t len, size_t units, uint32_t *sum) {
   static card_read read;
   static ascii_decoder d; /* the decoder's state lives in memory, as it must between reads */
   memset(&d, 0, sizeof d);
+  d.pos = -1;
   d.read = &read;
   uint32_t s = 0;
   long n = 0;

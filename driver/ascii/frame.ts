@@ -20,7 +20,8 @@ import { CardRead } from "../card.ts";
 import { type ByteDecoder, type DecoderCounters, hexDigitValue, newCounters } from "../decoder.ts";
 
 const STX = 0x02, ETX = 0x03;
-// Decoder states: S_IDLE = 0 (hunting STX), S_DIGITS = 1 (12 hex digits), S_TAIL = 2 (CR LF, ETX).
+// The decoder's whole state is one position: -1 hunting STX, 0–11 the hex digits taken,
+// 12–14 after the digits (12 + the CR/LF bytes seen). One field read and written per byte.
 
 /** Value of each byte as a hex digit, -1 for other bytes (one load instead of three range tests). */
 const HEX_VALUE: Int8Array = new Int8Array(256).map((_, c) => hexDigitValue(c));
@@ -43,9 +44,7 @@ export class AsciiFrameDecoder implements ByteDecoder {
   #hi = 0;
   /** Digits 9–12 (id byte 4 and the checksum). */
   #lo = 0;
-  #state = 0; // S_IDLE
-  #digits = 0;
-  #tail = 0;
+  #pos = -1;
 
   /** Decodes into `read` (a new one if not given). */
   constructor(read: CardRead = new CardRead()) {
@@ -54,15 +53,13 @@ export class AsciiFrameDecoder implements ByteDecoder {
 
   /** Drops any partial frame. */
   reset(): void {
-    this.#state = 0; // S_IDLE
-    this.#digits = 0;
-    this.#tail = 0;
+    this.#pos = -1;
   }
 
   #fail(code: string): void {
     this.counters.framingErrors++;
     this.counters.lastError = code;
-    this.#state = 0; // S_IDLE
+    this.#pos = -1;
   }
 
   /**
@@ -75,37 +72,27 @@ export class AsciiFrameDecoder implements ByteDecoder {
    */
   push(byte: number): boolean {
     if (byte === 0x02) { // STX: always starts a new frame
-      if (this.#state !== 0) this.#fail(ASCII_ERRORS.badTail);
-      this.#state = 1; // S_DIGITS
-      this.#digits = 0;
-      this.#hi = 0;
-      this.#lo = 0;
+      if (this.#pos >= 0) this.#fail(ASCII_ERRORS.badTail);
+      this.#pos = 0;
       return false;
     }
-    const state = this.#state;
-    if (state === 0) return false; // S_IDLE
-    if (state === 1) { // S_DIGITS
+    const p = this.#pos;
+    if (p < 0) return false; // hunting STX
+    if (p < 12) { // a hex digit; 8 fill #hi (shifting the last frame's out), 4 fill #lo
       const v = HEX_VALUE[byte & 0xff]!;
       if (v < 0) {
         this.#fail(ASCII_ERRORS.badDigit);
         return false;
       }
-      const d = this.#digits;
-      if (d < 8) this.#hi = (this.#hi << 4) | v;
-      else {
-        this.#lo = (this.#lo << 4) | v;
-        if (d === 11) {
-          this.#state = 2; // S_TAIL
-          this.#tail = 0;
-        }
-      }
-      this.#digits = d + 1;
+      if (p < 8) this.#hi = (this.#hi << 4) | v;
+      else this.#lo = (this.#lo << 4) | v;
+      this.#pos = p + 1;
       return false;
     }
     if (byte === 0x03) return this.#finish(); // ETX
     // Optional CR LF (in either order, at most two bytes) before ETX.
-    if ((byte === 0x0d || byte === 0x0a) && this.#tail < 2) {
-      this.#tail++;
+    if ((byte === 0x0d || byte === 0x0a) && p < 14) {
+      this.#pos = p + 1;
       return false;
     }
     this.#fail(ASCII_ERRORS.badTail);
@@ -113,9 +100,9 @@ export class AsciiFrameDecoder implements ByteDecoder {
   }
 
   #finish(): boolean {
-    this.#state = 0; // S_IDLE
+    this.#pos = -1;
     const hi = this.#hi;
-    const b4 = this.#lo >>> 8;
+    const b4 = (this.#lo >>> 8) & 0xff;
     if (((hi ^ (hi >>> 8) ^ (hi >>> 16) ^ (hi >>> 24) ^ b4) & 0xff) !== (this.#lo & 0xff)) {
       this.counters.checksumErrors++;
       this.counters.lastError = ASCII_ERRORS.checksum;
