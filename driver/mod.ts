@@ -23,11 +23,13 @@ export { formatTag, TAG_FORMATS, type TagFormat } from "./tag.ts";
 export type { ByteDecoder, DecoderCounters } from "./decoder.ts";
 export { type SerialOptions, SerialPort } from "./serial/port.ts";
 export { SerialError, type SerialErrorCode } from "./serial/errors.ts";
+export { DeviceError } from "./device_error.ts";
 export type { LineSettings } from "./serial/termios.ts";
 export { AsciiFrameDecoder } from "./ascii/frame.ts";
 export { LineDecoder, type LineNumberBase } from "./ascii/line.ts";
 export { DecodeStatus, decodeWiegandBits, WiegandFormatSet } from "./wiegand/decode.ts";
-export type { WiegandReaderStats } from "./wiegand/events.ts";
+export type { WiegandLineReport, WiegandReaderStats } from "./wiegand/events.ts";
+export type { WiegandHintView } from "./wiegand/line_hints.ts";
 export { WiegandReader } from "./wiegand/reader.ts";
 export type {
   CustomFormatConfig,
@@ -49,4 +51,3 @@ export type { Rc522ReaderCounters } from "./rc522/reader.ts";
 export type { Rc522Counters } from "./rc522/results.ts";
 export type { ChipInfo } from "./rc522/pcd.ts";
 export type { GainDb } from "./rc522/registers.ts";
-export { crcA } from "./rc522/crc_a.ts";

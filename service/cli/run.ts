@@ -8,6 +8,7 @@
 import { Agent } from "../agent.ts";
 import { loadConfig } from "../config/mod.ts";
 import { createLogger } from "../log.ts";
+import { configWarnings } from "../config/warnings.ts";
 import { type Command, EXIT, parseCommandArgs, UsageError } from "./command.ts";
 
 /** Resolves on the first SIGTERM or SIGINT. */
@@ -42,7 +43,16 @@ export const runCommand: Command = {
     const { values } = parseCommandArgs(args, { config: { type: "string" } });
     if (!values.config) throw new UsageError("run needs --config FILE");
     const config = await loadConfig(values.config as string);
-    const logger = createLogger({ level: config.log.level, redact: [config.iflow.accessToken] });
+    const logger = createLogger({
+      level: config.log.level,
+      redact: [
+        config.iflow.accessToken,
+        ...(config.status.token ? [config.status.token] : []),
+      ],
+    });
+    for (const w of configWarnings(config, values.config as string)) {
+      logger("warn", "config warning", { warning: w });
+    }
     const agent = await Agent.start(config, { logger });
     const sig = await untilSignal();
     logger("info", "signal received; stopping", { signal: sig });

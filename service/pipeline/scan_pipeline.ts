@@ -43,7 +43,7 @@ export interface PipelineOptions {
   /** `tagFormat` of each reader. */
   tagFormats: Map<string, TagFormat>;
   /** Epoch ms of the newest journaled scan (to notice a clock going backwards). */
-  lastJournaledMs: number | null;
+  lastJournaledAtMs: number | null;
   /** Called once a scan is durable (wake the sync engine, feedback to the reader). */
   onJournaled?: (scan: ScanInput, seq: number) => void;
   /** Called when a scan could not be kept. */
@@ -68,7 +68,7 @@ export class ScanPipeline {
     this.#opts = opts;
     this.#debouncer = new Debouncer(opts.debounceMs);
     this.#now = opts.now ?? Date.now;
-    this.#lastMs = opts.lastJournaledMs;
+    this.#lastMs = opts.lastJournaledAtMs;
   }
 
   /** Counters of one reader. */

@@ -12,7 +12,7 @@
 import { z } from "zod";
 import type { CaptureDecoder } from "../../driver/capture.ts";
 import type { ReaderConfigIssue, ReaderGroupIssue } from "../../driver/config_issue.ts";
-import type { GpioIoctl } from "../../driver/wiegand/gpio_ffi.ts";
+import type { GpioIoctl, MonotonicClock } from "../../driver/wiegand/gpio_ffi.ts";
 import type { SpiIoctl } from "../../driver/rc522/spi.ts";
 import type { DemoReader } from "../demo/sim_readers.ts";
 import type { ReaderDriver } from "./types.ts";
@@ -44,6 +44,8 @@ export interface DeviceOverrides {
   gpio?: Map<string, GpioIoctl>;
   /** spidev layer per `rc522` reader name. */
   spi?: Map<string, SpiIoctl>;
+  /** Monotonic clock `wiegand` readers time frames and line hints with (tests). */
+  clock?: MonotonicClock;
 }
 
 /** What turning entries into devices may use. */
