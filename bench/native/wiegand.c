@@ -60,13 +60,11 @@ static int parity32(uint32_t v) {
   return (0x6996 >> (v & 15)) & 1;
 }
 
-static uint64_t field(const uint32_t *w, int start, int len) {
-  uint64_t v = 0;
-  for (int i = 0; i < len; i++) {
-    int p = start + i;
-    v = v << 1 | ((w[p >> 5] >> (31 - (p & 31))) & 1);
-  }
-  return v;
+/* `len` (1..32) frame bits from `start`, first bit most significant: shifts only (decode.ts). */
+static uint32_t field(const uint32_t *w, int start, int len) {
+  int i = start >> 5, off = start & 31;
+  uint64_t two = (uint64_t)w[i] << 32 | (i < 3 ? w[i + 1] : 0);
+  return (uint32_t)((two << off) >> (64 - len));
 }
 
 static void reset(card_read *r) {
@@ -78,14 +76,20 @@ static void reset(card_read *r) {
   r->format = "";
 }
 
-/* 0 ok, 1 parity, 2 unknown length, 3 bad length (DecodeStatus). Raw frames are left out:
- * the bench decodes 26-bit frames only. */
+/* 0 ok, 1 parity, 2 unknown length, 3 bad length (DecodeStatus). Raw frames and fields over
+ * 32 bits are left out: the bench decodes 26-bit frames only. */
 static int decode_bits(const uint8_t *bits, int n, card_read *r) {
   reset(r);
   if (n < 1 || n > 128) return 3;
-  uint32_t w[4] = {0, 0, 0, 0};
-  for (int i = 0; i < n; i++)
-    if (bits[i]) w[i >> 5] |= 1u << (31 - (i & 31));
+  /* 32 bits per word without a branch per bit (decode.ts does the same). */
+  uint32_t w[4];
+  int i = 0;
+  for (int k = 0; k < 4; k++) {
+    int stop = n - i > 32 ? i + 32 : n, m = stop - i;
+    uint32_t v = 0;
+    for (; i < stop; i++) v = v << 1 | (bits[i] != 0);
+    w[k] = m == 0 ? 0 : v << (32 - m);
+  }
   const wformat *f = by_len[n];
   if (!f) {
     r->bit_length = n;
@@ -98,7 +102,7 @@ static int decode_bits(const uint8_t *bits, int n, card_read *r) {
     if (parity32(x) != f->expect[k]) return 1;
   }
   uint64_t card = field(w, f->card_start, f->card_len);
-  uint64_t fac = field(w, f->fac_start, f->fac_len);
+  uint64_t fac = f->fac_len > 0 ? field(w, f->fac_start, f->fac_len) : 0;
   uint64_t id = fac << f->card_len | card;
   int id_bits = f->fac_len + f->card_len;
   int bytes = (id_bits + 7) >> 3;
@@ -139,6 +143,7 @@ typedef struct {
   int64_t pulse_min, pulse_max, spacing_min, spacing_max, gap;
   int max_bits;
   long frames, bits_n, glitches, faults, timing_errors, overflows, discarded;
+  long drops[9]; /* by WiegandDrop reason (driver/wiegand/drops.ts) */
   uint8_t bits[128];
   uint32_t sum;
 } assembler;
@@ -156,15 +161,18 @@ static void finish(assembler *a) {
   a->count = 0;
   if (bad || count == 0) {
     a->discarded++;
+    if (bad) a->drops[bad - 1]++;
     return;
   }
   a->frames++;
   sink_frame(a, a->bits, count);
 }
 
-static void spoil(assembler *a, int64_t t) {
+/* bad: 0, or 1 + the first WiegandDrop reason that spoilt the frame */
+static void spoil(assembler *a, int64_t t, int reason) {
+  if (!a->active) a->count = 0;
   a->active = 1;
-  a->bad = 1;
+  if (!a->bad) a->bad = 1 + reason;
   a->end = t;
 }
 
@@ -177,7 +185,7 @@ static void edge(assembler *a, int line, int rising, int64_t t) {
     a->invalid[l] = 0;
     if (a->level[l ^ 1] == 0) {
       a->invalid[0] = a->invalid[1] = 1;
-      spoil(a, t);
+      spoil(a, t, 7); /* bothLow */
       if (a->fault != 1) {
         a->fault = 1;
         a->faults++;
@@ -196,30 +204,29 @@ static void edge(assembler *a, int line, int rising, int64_t t) {
   int64_t width = t - fs;
   if (width < a->pulse_min) {
     a->glitches++;
+    a->drops[2]++; /* glitch */
     return;
   }
   if (width > a->pulse_max) {
     a->timing_errors++;
-    spoil(a, t);
+    spoil(a, t, 3); /* pulseTooLong */
     return;
   }
-  if (a->count > 0) {
+  if (a->active && !a->bad) {
     int64_t spacing = fs - a->start;
-    if (spacing < a->spacing_min) {
-      a->glitches++;
-      return;
-    }
-    if (spacing > a->spacing_max && !a->bad) {
+    if (spacing < a->spacing_min || spacing > a->spacing_max) {
       a->timing_errors++;
-      a->bad = 1;
+      a->bad = 1 + (spacing < a->spacing_min ? 4 : 5); /* spacingTooShort, spacingTooLong */
     }
   }
   a->active = 1;
   a->start = fs;
   a->end = t;
   if (a->count >= a->max_bits) {
-    if (!a->bad) a->overflows++;
-    a->bad = 1;
+    if (!a->bad) {
+      a->overflows++;
+      a->bad = 1 + 8; /* tooManyBits */
+    }
     return;
   }
   a->bits[a->count++] = (uint8_t)l;
