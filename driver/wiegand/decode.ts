@@ -183,23 +183,15 @@ export class WiegandFormatSet {
    */
   decodeWords(bitCount: number, read: CardRead): DecodeStatus {
     // Outcomes and modes as literals (named in comments): in a hot path a module constant
-    // costs a load and an initialisation check per use, a literal nothing.
+    // costs a load and an initialisation check per use, a literal nothing. The common case
+    // (a format, an id of up to 31 bits) stays small enough for V8 to inline; raw frames,
+    // dropped lengths and wider ids go to helpers.
     read.reset();
     if (!(bitCount >= 1 && bitCount <= 128)) return 3; // MAX_WIEGAND_BITS; badLength
     const n = bitCount | 0;
     const mode = this.#mode[n];
+    if (mode !== 1) return this.#notFormat(n, mode!, read); // MODE_FORMAT
     const w = this.words;
-    if (mode === 2) { // MODE_RAW
-      read.format = RAW_FORMAT;
-      writeId(w, 0, n, read.data, 0, n);
-      read.bitLength = n;
-      read.byteLength = (n + 7) >>> 3;
-      return 0; // ok
-    }
-    if (mode !== 1) { // MODE_FORMAT
-      read.bitLength = n;
-      return 2; // unknownLength
-    }
     const f = this.#byLength[n]!;
     read.format = f.name;
     const masks = f.masks;
@@ -211,26 +203,32 @@ export class WiegandFormatSet {
       if (parity32(x) !== expect[r]) return 1; // parity
     }
     const idBits = f.facLen + f.cardLen;
+    if (idBits > 31) return wideId(f, w, read);
     const card = field(w, f.cardStart, f.cardLen);
     read.card = card;
+    let id = card;
     if (f.facLen > 0) {
       const fac = field(w, f.facStart, f.facLen);
       read.facility = fac;
-      // Up to 31 bits the id stays a small integer; up to 53 a double (scaled, no pow).
-      if (idBits <= 31) writeInt(read.data, (fac << f.cardLen) | card, idBits);
-      else if (idBits <= 53) writeNumber(read.data, fac * POW2[f.cardLen]! + card, idBits);
-      else {
-        writeId(w, f.facStart, f.facLen, read.data, 0, idBits);
-        writeId(w, f.cardStart, f.cardLen, read.data, f.facLen, idBits);
-      }
-    } else if (idBits <= 31) {
-      writeInt(read.data, card, idBits);
-    } else {
-      writeNumber(read.data, card, idBits);
+      id |= fac << f.cardLen;
     }
+    writeInt(read.data, id, idBits);
     read.bitLength = idBits;
     read.byteLength = (idBits + 7) >>> 3;
     return 0; // ok
+  }
+
+  /** {@link decodeWords} for a length without a format: raw, or dropped (`unknownLength`). */
+  #notFormat(n: number, mode: number, read: CardRead): DecodeStatus {
+    if (mode === MODE_RAW) {
+      read.format = RAW_FORMAT;
+      writeId(this.words, 0, n, read.data, 0, n);
+      read.bitLength = n;
+      read.byteLength = (n + 7) >>> 3;
+      return DecodeStatus.ok;
+    }
+    read.bitLength = n;
+    return DecodeStatus.unknownLength;
   }
 }
 
@@ -277,6 +275,28 @@ function field(w: Int32Array, start: number, len: number): number {
     left -= k;
   }
   return v;
+}
+
+/** The fields and id of a frame whose id has more than 31 bits (parity already checked). */
+function wideId(f: CompiledFormat, w: Int32Array, read: CardRead): DecodeStatus {
+  const idBits = f.facLen + f.cardLen;
+  const card = field(w, f.cardStart, f.cardLen);
+  read.card = card;
+  if (f.facLen > 0) {
+    const fac = field(w, f.facStart, f.facLen);
+    read.facility = fac;
+    // Up to 53 bits a double (scaled by a table, not pow); beyond, bit by bit.
+    if (idBits <= 53) writeNumber(read.data, fac * POW2[f.cardLen]! + card, idBits);
+    else {
+      writeId(w, f.facStart, f.facLen, read.data, 0, idBits);
+      writeId(w, f.cardStart, f.cardLen, read.data, f.facLen, idBits);
+    }
+  } else {
+    writeNumber(read.data, card, idBits);
+  }
+  read.bitLength = idBits;
+  read.byteLength = (idBits + 7) >>> 3;
+  return DecodeStatus.ok;
 }
 
 /** Writes `value` (< 2^31) as `bits` bits, right-aligned big-endian, into `out`: shifts only. */
