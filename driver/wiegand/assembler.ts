@@ -85,8 +85,8 @@ export const AssemblerCounter = {
 // Int32Array state slots.
 const LVL = 0; // LVL + line: 1 high, 0 low
 const FALL_S = 2; // FALL_S + 2*line, FALL_N = FALL_S + 2*line + 1
-const START_S = 6;
-const START_N = 7;
+// START_S = 6, START_N = 7: the falling edge of the frame's last bit (only #rise uses them,
+// as literals).
 const END_S = 8;
 const END_N = 9;
 const COUNT = 10;
