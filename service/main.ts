@@ -13,6 +13,7 @@ import { type Command, err, EXIT, out, UsageError } from "./cli/command.ts";
 import { decodeCommand } from "./cli/decode.ts";
 import { exportCommand } from "./cli/export.ts";
 import { iflowSimCommand } from "./cli/iflow_sim.ts";
+import { osdpCommand } from "./cli/osdp.ts";
 import { retryRejectedCommand } from "./cli/retry_rejected.ts";
 import { runCommand } from "./cli/run.ts";
 import { statusCommand } from "./cli/status.ts";
@@ -28,6 +29,7 @@ export const COMMANDS: Command[] = [
   retryRejectedCommand,
   checkConfigCommand,
   decodeCommand,
+  osdpCommand,
   iflowSimCommand,
 ];
 

@@ -49,8 +49,17 @@ export const ParseError = {
   TRUNCATED: 4,
 } as const;
 
-const HUNT = 0; // and BODY = 1
-// In the per-byte and per-frame paths below, these states and the framing
+const ERROR_NAMES = ["none", "check", "length", "layout", "truncated"];
+
+/** Name of a {@link ParseError} code for logs (`check`), or `unknown N`. */
+export function parseErrorName(code: number): string {
+  return ERROR_NAMES[code] ?? `unknown ${code}`;
+}
+
+/** The parser's states: hunting for SOM, or inside a frame. */
+const ParserState = { HUNT: 0, BODY: 1 } as const;
+const { HUNT } = ParserState;
+// In the per-byte and per-frame paths below, the states and the framing
 // constants (SOM, MARK, CTRL_*, REPLY_BIT, MIN_FRAME, OSDP_CRC_INIT) are
 // written as literals, named in comments: a module-level or imported constant
 // costs a load and an initialisation check per use in optimised code.
@@ -107,7 +116,7 @@ export class OsdpParser {
   /** Last {@link ParseError} code. */
   lastError = 0;
 
-  #state = HUNT;
+  #state: number = HUNT;
   #pos = 0;
   #len = 0;
   #done = false;

@@ -1,4 +1,3 @@
-import { assertEquals } from "./assert.ts";
 import assert from "node:assert/strict";
 import { type Prng, withSeed } from "../../support/prng.ts";
 import {
@@ -87,13 +86,13 @@ Deno.test("wiegand fuzz: 100,000 random edge streams never throw and every frame
     for (const r of readers) {
       const st = r.stats();
       frames += st.frames;
-      assertEquals(
+      assert.deepEqual(
         st.frames,
         st.cards + st.parityErrors + st.unknownLengths + st.keys + st.keypadErrors,
         JSON.stringify(st),
       );
     }
-    assertEquals(counts.error, 0);
+    assert.deepEqual(counts.error, 0);
     assert.ok(frames > 10_000, `only ${frames} frames`);
     assert.ok(counts.card > 1000 && counts.key > 100 && counts.fault > 100, JSON.stringify(counts));
   });
