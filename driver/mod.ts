@@ -23,7 +23,7 @@ export { formatTag, TAG_FORMATS, type TagFormat } from "./tag.ts";
 export type { ByteDecoder, DecoderCounters } from "./decoder.ts";
 export { type SerialOptions, SerialPort } from "./serial/port.ts";
 export { SerialError, type SerialErrorCode } from "./serial/errors.ts";
-export { DeviceError } from "./device_error.ts";
+export { CodedError, DeviceError } from "./device_error.ts";
 export type { LineSettings } from "./serial/termios.ts";
 export { AsciiFrameDecoder } from "./ascii/frame.ts";
 export { LineDecoder, type LineNumberBase } from "./ascii/line.ts";
