@@ -6,10 +6,13 @@
  */
 import { AsciiFrameDecoder, encodeAsciiFrame } from "../driver/ascii/mod.ts";
 import { openPty, SerialPort } from "../driver/serial/mod.ts";
+import { SeededRandom } from "../driver/random.ts";
 
 const FRAMES = 1000;
 const parts: number[] = [];
-for (let i = 0; i < FRAMES; i++) parts.push(...encodeAsciiFrame(BigInt(i * 7919 + 1)));
+// Random 40-bit ids (seeded): every hex digit varies, as with real cards.
+const rng = new SeededRandom(18);
+for (let i = 0; i < FRAMES; i++) parts.push(...encodeAsciiFrame(rng.bytes(new Uint8Array(5))));
 const stream = Uint8Array.from(parts);
 const decoder = new AsciiFrameDecoder();
 let sink = 0;

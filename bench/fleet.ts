@@ -97,7 +97,7 @@ export async function runFleet(opts: FleetOptions = {}): Promise<FleetResult> {
   const say = opts.progress ?? (() => {});
   const perAgent = 2 + outageSec + raForSec + 10; // scans each agent may tap, at most
   const employees = employeesFor(n * perAgent);
-  const tokens = Array.from({ length: n }, (_, i) => `fleet-device-${i}`);
+  const tokens = Array.from({ length: n }, (_, i) => `fleet-device-token-${i}`);
   const dir = await Deno.makeTempDir({ prefix: "pontaj-fleet-" });
   const readers: SimReader[] = [];
   const agents: AgentChild[] = [];

@@ -19,6 +19,7 @@ import { benchFigure, type BenchResult } from "./figures.ts";
 import { runFleet } from "./fleet.ts";
 import { fleetNotes, fleetRows } from "./fleet_rows.ts";
 import { type Machine, machine } from "./machine.ts";
+import { compareNative, nativeTable } from "./native_vs_ts.ts";
 import {
   type BenchFile,
   benchRows,
@@ -187,6 +188,8 @@ if (import.meta.main) {
   const slowSync = await runBenchFile("sync_bench.ts", { env: SLOW_SIM, filter: "drain" });
   say("zero-allocation probes");
   const probes = await gcProbes();
+  say("TS vs C: each hot loop beside its C reference, interleaved, 3 runs");
+  const native = await compareNative({ say: (s) => say(`  ${s}`) });
   say(`load: 1,000 scans/s for ${loadSeconds} s, then the drain`);
   const load = await runLoad({ rate: 1000, seconds: loadSeconds, progress: say });
   say(`fleet: ${values["fleet-agents"]} agents, iFlow down 60 s, then Retry-After 10 s for 30 s`);
@@ -261,6 +264,27 @@ file by hand, run the report again.
 ## Machine
 
 ${machineText(m)}
+
+## TS vs C
+
+${native.note}. Ranges over the runs. \`deno run -A bench/native_vs_ts.ts\` reproduces it
+(\`--loop NAME\`, \`--runs\`, \`--samples\`, \`--seed\`).
+
+${nativeTable(native)}
+
+- Both sides run the same algorithm on the same bytes (made from one seed by
+  \`bench/native/inputs.ts\`): C in \`bench/native/*.c\`, TypeScript through
+  pontaj's public entry points in \`bench/native/ts_loops.ts\`. Each unit's
+  value is added into a 32-bit sum on both sides; the run fails unless counts
+  and sums agree.
+- C runs from a shared library opened with \`Deno.dlopen\` in the same process
+  as the TS side, turn about, so both see the same machine load; the clock is
+  the JS thread's CPU time (\`CLOCK_THREAD_CPUTIME_ID\`). The TS side warms up
+  for 0.5 s first.
+- Heap growth: the TS side's \`heapUsed\` across one pass between forced GCs,
+  least of 5 tries, less the cost of reading it (\`--expose-gc\`, 1 MiB
+  semi-space); scavenges: \`--trace-gc\` lines while the samples ran, all runs.
+  Both 0 means the loop allocates nothing.
 
 ## Figures
 

@@ -19,36 +19,43 @@ import {
   WiegandFormatSet,
   WiegandPulseGenerator,
 } from "../driver/wiegand/mod.ts";
+import { SeededRandom } from "../driver/random.ts";
 
 const set = new WiegandFormatSet();
 const read = new CardRead();
 const FRAMES_PER_OP = 1000;
 
+// Random cards (seeded), a different one each decode: a fixed frame would let the branch
+// predictor learn its bits.
+const rng = new SeededRandom(18);
 for (
-  const [name, fc, cn] of [["h10301", 90, 324], ["c1000-35", 4000, 1_000_000], [
+  const [name, fcMax, cnMax] of [["h10301", 256, 65536], ["c1000-35", 4096, 1 << 20], [
     "c1000-48",
-    3_000_000,
-    8_000_000,
+    1 << 22,
+    1 << 23,
   ]] as const
 ) {
-  const bits = encodeWiegand(name, fc, cn);
-  const packed = packBits(bits);
-  const n = bits.length;
-  Deno.bench(`wiegand decode ${n}-bit ${name} (unpacked) ×${FRAMES_PER_OP}`, {
+  const cards = Array.from(
+    { length: FRAMES_PER_OP },
+    () => encodeWiegand(name, rng.int(fcMax), rng.int(cnMax)),
+  );
+  const packed = cards.map((bits) => packBits(bits));
+  const n = cards[0]!.length;
+  Deno.bench(`wiegand decode ${n}-bit ${name} (unpacked), ${FRAMES_PER_OP} random cards`, {
     group: `decode ${n}`,
   }, () => {
     let ok = 0;
     for (let i = 0; i < FRAMES_PER_OP; i++) {
-      ok += decodeWiegandBits(bits, n, read, set) === DecodeStatus.ok ? 1 : 0;
+      ok += decodeWiegandBits(cards[i]!, n, read, set) === DecodeStatus.ok ? 1 : 0;
     }
     if (ok !== FRAMES_PER_OP) throw new Error("decode failed");
   });
-  Deno.bench(`wiegand decode ${n}-bit ${name} (packed, osdp_RAW) ×${FRAMES_PER_OP}`, {
+  Deno.bench(`wiegand decode ${n}-bit ${name} (packed, osdp_RAW), ${FRAMES_PER_OP} random cards`, {
     group: `decode ${n}`,
   }, () => {
     let ok = 0;
     for (let i = 0; i < FRAMES_PER_OP; i++) {
-      ok += decodeWiegandPacked(packed, n, read, set) === DecodeStatus.ok ? 1 : 0;
+      ok += decodeWiegandPacked(packed[i]!, n, read, set) === DecodeStatus.ok ? 1 : 0;
     }
     if (ok !== FRAMES_PER_OP) throw new Error("decode failed");
   });

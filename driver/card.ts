@@ -31,9 +31,16 @@ export class CardRead {
   /** Name of the format the id was decoded with (a constant string, e.g. `"em4100"`, `"h10301"`). */
   format = "";
 
+  /** {@link data} as four 32-bit words: {@link reset} clears it in four stores, not a `fill` call. */
+  readonly #words: Int32Array = new Int32Array(this.data.buffer, this.data.byteOffset, 4);
+
   /** Clears the read so a decoder can fill it afresh. */
   reset(): void {
-    this.data.fill(0);
+    const w = this.#words;
+    w[0] = 0;
+    w[1] = 0;
+    w[2] = 0;
+    w[3] = 0;
     this.byteLength = 0;
     this.bitLength = 0;
     this.facility = -1;

@@ -31,9 +31,19 @@ function buildTables(): Uint32Array {
   return t;
 }
 
+/** The same tables as int32 (loads stay 32-bit integers in optimised code). */
+const T32: Int32Array = new Int32Array(TABLES.buffer);
+/** Where {@link crc32cInto} leaves its result, as a signed 32-bit integer. */
+const RESULT: Int32Array = new Int32Array(1);
+
 /**
  * CRC32C of `data[start, end)`, continuing from `prev` (the CRC32C of the
  * bytes before, 0 to start fresh). Slice-by-8.
+ *
+ * Small on purpose: the slice-by-8 loop lives in a helper that leaves its
+ * result in an `Int32Array` slot, so this function inlines into its caller
+ * and the unsigned result is never boxed as a heap number (an uninlined
+ * function returning a uint32 above 2^30 would allocate one per call).
  *
  * @example
  * ```ts
@@ -41,7 +51,12 @@ function buildTables(): Uint32Array {
  * ```
  */
 export function crc32c(data: Uint8Array, start = 0, end: number = data.length, prev = 0): number {
-  const t = TABLES;
+  crc32cInto(data, start, end, prev | 0);
+  return RESULT[0]! >>> 0;
+}
+
+function crc32cInto(data: Uint8Array, start: number, end: number, prev: number): void {
+  const t = T32;
   let c = ~prev;
   let i = start | 0;
   const stop8 = end - 8;
@@ -57,7 +72,7 @@ export function crc32c(data: Uint8Array, start = 0, end: number = data.length, p
     c = t[(c ^ data[i]!) & 0xff]! ^ (c >>> 8);
     i++;
   }
-  return ~c >>> 0;
+  RESULT[0] = ~c;
 }
 
 /**

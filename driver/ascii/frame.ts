@@ -8,7 +8,8 @@
  * Example: `02 '67003B51C6' 'CB' 03` → id `0x67003B51C6`, card number 3887558
  * (the low 24 bits; `dec10` of it is `0003887558`).
  *
- * The decoder takes one byte at a time, allocates nothing, resynchronises on
+ * The decoder takes one byte at a time (the digits accumulate in two
+ * integers), allocates nothing, resynchronises on
  * any garbage (an STX always starts a new frame), and counts checksum and
  * framing errors.
  *
@@ -18,8 +19,12 @@
 import { CardRead } from "../card.ts";
 import { type ByteDecoder, type DecoderCounters, hexDigitValue, newCounters } from "../decoder.ts";
 
-const STX = 0x02, ETX = 0x03, CR = 0x0d, LF = 0x0a;
-const S_IDLE = 0, S_DIGITS = 1, S_TAIL = 2;
+const STX = 0x02, ETX = 0x03;
+// The decoder's whole state is one position: -1 hunting STX, 0–11 the hex digits taken,
+// 12–14 after the digits (12 + the CR/LF bytes seen). One field read and written per byte.
+
+/** Value of each byte as a hex digit, -1 for other bytes (one load instead of three range tests). */
+const HEX_VALUE: Int8Array = new Int8Array(256).map((_, c) => hexDigitValue(c));
 
 /** Error codes kept in `counters.lastError`. */
 export const ASCII_ERRORS = {
@@ -35,10 +40,11 @@ export class AsciiFrameDecoder implements ByteDecoder {
   /** Frames, checksum and framing errors. */
   readonly counters: DecoderCounters = newCounters();
   /** The 6 decoded bytes: 5 id bytes and the checksum. */
-  readonly #bytes = new Uint8Array(6);
-  #state = S_IDLE;
-  #digits = 0;
-  #tail = 0;
+  /** Digits 1–8 (id bytes 0–3), accumulated 4 bits at a time. */
+  #hi = 0;
+  /** Digits 9–12 (id byte 4 and the checksum). */
+  #lo = 0;
+  #pos = -1;
 
   /** Decodes into `read` (a new one if not given). */
   constructor(read: CardRead = new CardRead()) {
@@ -47,65 +53,68 @@ export class AsciiFrameDecoder implements ByteDecoder {
 
   /** Drops any partial frame. */
   reset(): void {
-    this.#state = S_IDLE;
-    this.#digits = 0;
-    this.#tail = 0;
+    this.#pos = -1;
   }
 
   #fail(code: string): void {
     this.counters.framingErrors++;
     this.counters.lastError = code;
-    this.#state = S_IDLE;
+    this.#pos = -1;
   }
 
-  /** Feeds one byte; true when `read` holds a new card. */
+  /**
+   * Feeds one byte; true when `read` holds a new card.
+   *
+   * The byte values and states are written as literals here (named in the
+   * comments and at the top of the module): a module-level constant costs a
+   * load and an initialisation check per use in optimised code, a literal
+   * nothing.
+   */
   push(byte: number): boolean {
-    if (byte === STX) {
-      if (this.#state !== S_IDLE) this.#fail(ASCII_ERRORS.badTail);
-      this.#state = S_DIGITS;
-      this.#digits = 0;
+    if (byte === 0x02) { // STX: always starts a new frame
+      if (this.#pos >= 0) this.#fail(ASCII_ERRORS.badTail);
+      this.#pos = 0;
       return false;
     }
-    switch (this.#state) {
-      case S_IDLE:
-        return false;
-      case S_DIGITS: {
-        const v = hexDigitValue(byte);
-        if (v < 0) {
-          this.#fail(ASCII_ERRORS.badDigit);
-          return false;
-        }
-        const i = this.#digits >> 1;
-        this.#bytes[i] = (this.#digits & 1) === 0 ? v << 4 : this.#bytes[i]! | v;
-        if (++this.#digits === 12) {
-          this.#state = S_TAIL;
-          this.#tail = 0;
-        }
+    const p = this.#pos;
+    if (p < 0) return false; // hunting STX
+    if (p < 12) { // a hex digit; 8 fill #hi (shifting the last frame's out), 4 fill #lo
+      const v = HEX_VALUE[byte & 0xff]!;
+      if (v < 0) {
+        this.#fail(ASCII_ERRORS.badDigit);
         return false;
       }
-      default: {
-        if (byte === ETX) return this.#finish();
-        // Optional CR LF (in either order, at most two bytes) before ETX.
-        if ((byte === CR || byte === LF) && this.#tail < 2) {
-          this.#tail++;
-          return false;
-        }
-        this.#fail(ASCII_ERRORS.badTail);
-        return false;
-      }
+      if (p < 8) this.#hi = (this.#hi << 4) | v;
+      else this.#lo = (this.#lo << 4) | v;
+      this.#pos = p + 1;
+      return false;
     }
+    if (byte === 0x03) return this.#finish(); // ETX
+    // Optional CR LF (in either order, at most two bytes) before ETX.
+    if ((byte === 0x0d || byte === 0x0a) && p < 14) {
+      this.#pos = p + 1;
+      return false;
+    }
+    this.#fail(ASCII_ERRORS.badTail);
+    return false;
   }
 
   #finish(): boolean {
-    this.#state = S_IDLE;
-    const b = this.#bytes;
-    if ((b[0]! ^ b[1]! ^ b[2]! ^ b[3]! ^ b[4]!) !== b[5]) {
+    this.#pos = -1;
+    const hi = this.#hi;
+    const b4 = (this.#lo >>> 8) & 0xff;
+    if (((hi ^ (hi >>> 8) ^ (hi >>> 16) ^ (hi >>> 24) ^ b4) & 0xff) !== (this.#lo & 0xff)) {
       this.counters.checksumErrors++;
       this.counters.lastError = ASCII_ERRORS.checksum;
       return false;
     }
     const r = this.read;
-    for (let i = 0; i < 5; i++) r.data[i] = b[i]!;
+    const d = r.data;
+    d[0] = hi >>> 24;
+    d[1] = (hi >>> 16) & 0xff;
+    d[2] = (hi >>> 8) & 0xff;
+    d[3] = hi & 0xff;
+    d[4] = b4;
     r.byteLength = 5;
     r.bitLength = 40;
     r.facility = -1;

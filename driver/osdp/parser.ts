@@ -28,8 +28,8 @@
  * @module
  */
 
-import { CTRL_CRC, CTRL_SCB, CTRL_SEQ, MARK, REPLY_BIT, SOM } from "./constants.ts";
-import { osdpChecksum, osdpCrc16 } from "./crc.ts";
+import { SOM } from "./constants.ts";
+import { OSDP_CRC_TABLE, osdpChecksum, osdpCrc16 } from "./crc.ts";
 
 /** Default largest frame accepted, SOM through check, in bytes. */
 export const MAX_FRAME = 1024;
@@ -58,7 +58,12 @@ export function parseErrorName(code: number): string {
 
 /** The parser's states: hunting for SOM, or inside a frame. */
 const ParserState = { HUNT: 0, BODY: 1 } as const;
-const { HUNT, BODY } = ParserState;
+const { HUNT } = ParserState;
+// In the per-byte and per-frame paths below, the states and the framing
+// constants (SOM, MARK, CTRL_*, REPLY_BIT, MIN_FRAME, OSDP_CRC_INIT) are
+// written as literals, named in comments: a module-level or imported constant
+// costs a load and an initialisation check per use in optimised code.
+// test/driver/osdp/parser_whole_test.ts checks the literals against the names.
 
 /** Frame parser; see the module documentation. */
 export class OsdpParser {
@@ -134,16 +139,76 @@ export class OsdpParser {
   feed(src: Uint8Array, start: number, end: number): number {
     this.ready = false;
     if (this.#done) this.#afterFrame();
-    while (this.#replayIdx < this.#replayEnd) {
-      if (this.#step(this.buf[this.#replayIdx++]!)) return start;
-    }
+    if (this.#replayIdx < this.#replayEnd && this.#replay()) return start;
     for (let i = start; i < end; i++) {
-      if (this.#step(src[i]!)) return i + 1;
-      while (this.#replayIdx < this.#replayEnd) {
-        if (this.#step(this.buf[this.#replayIdx++]!)) return i + 1;
+      const b = src[i]!;
+      if (b === 0x53 && this.#state === 0 && i + 4 <= end) { // SOM, HUNT
+        // A whole frame in src: checked and copied in one pass, no per-byte steps.
+        const len = src[i + 2]! | (src[i + 3]! << 8);
+        if (len >= 7 && len <= this.maxLength && i + len <= end) { // MIN_FRAME
+          if (this.#whole(src, i, len)) return i + len;
+          i += len - 1; // consumed and failed, as the byte path would; rescan what #fail kept
+          if (this.#replayIdx < this.#replayEnd && this.#replay()) return i + 1;
+          continue;
+        }
       }
+      if (this.#step(b)) return i + 1;
+      if (this.#replayIdx < this.#replayEnd && this.#replay()) return i + 1;
     }
     return end;
+  }
+
+  /**
+   * Steps through the bytes {@link #fail} kept for rescanning; true when they
+   * complete a frame. Out of line: it runs only after an error, and {@link feed}
+   * stays small enough for V8 to inline it and its fast path into the caller.
+   */
+  #replay(): boolean {
+    while (this.#replayIdx < this.#replayEnd) {
+      if (this.#step(this.buf[this.#replayIdx++]!)) return true;
+    }
+    return false;
+  }
+
+  /**
+   * The frame `src[at .. at + len)` (SOM first, length in range) all at once:
+   * copies it into {@link buf} while computing its check, then accepts or
+   * fails it exactly as the byte path would after its last byte.
+   */
+  #whole(src: Uint8Array, at: number, len: number): boolean {
+    const buf = this.buf;
+    const body = len - 2;
+    let crc = 0x1d0f; // OSDP_CRC_INIT
+    let sum = 0;
+    if ((src[at + 4]! & 0x04) !== 0) { // CTRL_CRC
+      const t = OSDP_CRC_TABLE; // two bytes per step, see crc.ts
+      let k = 0;
+      for (; k + 1 < body; k += 2) {
+        const b0 = src[at + k]!;
+        const b1 = src[at + k + 1]!;
+        buf[k] = b0;
+        buf[k + 1] = b1;
+        crc = t[256 + ((crc >>> 8) ^ b0)]! ^ t[(crc & 0xff) ^ b1]!;
+      }
+      if (k < body) {
+        const b = src[at + k]!;
+        buf[k] = b;
+        crc = ((crc << 8) ^ t[(crc >>> 8) ^ b]!) & 0xffff;
+      }
+    } else {
+      for (let k = 0; k < body; k++) {
+        const b = src[at + k]!;
+        buf[k] = b;
+        sum += b;
+      }
+      sum += src[at + body]!;
+    }
+    buf[body] = src[at + body]!;
+    buf[body + 1] = src[at + body + 1]!;
+    this.#state = 1; // BODY
+    this.#pos = len;
+    this.#len = len;
+    return this.#accept(crc, (0x100 - sum) & 0xff);
   }
 
   /** Drops any partial frame and pending bytes (counted as truncated when a frame was under way). */
@@ -172,7 +237,7 @@ export class OsdpParser {
 
   #afterFrame(): void {
     this.#done = false;
-    this.#state = HUNT;
+    this.#state = 0; // HUNT
     this.#pos = 0;
     if (this.#replayIdx < this.#replayEnd) {
       this.buf.copyWithin(0, this.#replayIdx, this.#replayEnd);
@@ -185,12 +250,12 @@ export class OsdpParser {
 
   #step(b: number): boolean {
     const buf = this.buf;
-    if (this.#state === HUNT) {
-      if (b === SOM) {
+    if (this.#state === 0) { // HUNT
+      if (b === 0x53) { // SOM
         buf[0] = b;
         this.#pos = 1;
-        this.#state = BODY;
-      } else if (b !== MARK) {
+        this.#state = 1; // BODY
+      } else if (b !== 0xff) { // MARK
         this.garbageBytes++;
       }
       return false;
@@ -200,7 +265,7 @@ export class OsdpParser {
     this.#pos = pos + 1;
     if (pos === 3) {
       const len = buf[2]! | (b << 8);
-      if (len < MIN_FRAME || len > this.maxLength) {
+      if (len < 7 || len > this.maxLength) { // MIN_FRAME
         this.lengthErrors++;
         this.#fail(ParseError.LENGTH);
         return false;
@@ -215,21 +280,47 @@ export class OsdpParser {
   #finish(): boolean {
     const buf = this.buf;
     const len = this.#len;
+    return (buf[4]! & 0x04) !== 0 // CTRL_CRC
+      ? this.#accept(osdpCrc16(buf, 0, len - 2), 0)
+      : this.#accept(0, osdpChecksum(buf, 0, len - 1));
+  }
+
+  /**
+   * The frame in {@link buf} (`#len` bytes) is complete: `crc16` is the CRC
+   * over all but its last two bytes (CRC mode), `checksum` the checksum over
+   * all but its last byte (checksum mode). Fills the fields or fails it.
+   */
+  #accept(crc16: number, checksum: number): boolean {
+    const buf = this.buf;
+    const len = this.#len;
     const ctrl = buf[4]!;
-    const crc = (ctrl & CTRL_CRC) !== 0;
+    // The common frame: CRC (CTRL_CRC set, CTRL_SCB clear), long enough, CRC right.
+    if ((ctrl & 0x0c) === 0x04 && len >= 8 && crc16 === (buf[len - 2]! | (buf[len - 1]! << 8))) {
+      this.#fields(len, ctrl, 0, 0, 5, len - 2, -1);
+      return true;
+    }
+    return this.#acceptAny(crc16, checksum);
+  }
+
+  /** {@link #accept} for any frame: checksum mode, security blocks, MACs and every error. */
+  #acceptAny(crc16: number, checksum: number): boolean {
+    const buf = this.buf;
+    const len = this.#len;
+    const ctrl = buf[4]!;
+    const crc = (ctrl & 0x04) !== 0; // CTRL_CRC
     const checkLen = crc ? 2 : 1;
     if (crc) {
-      if (len < MIN_FRAME + 1) {
+      if (len < 8) { // MIN_FRAME + 1
         this.lengthErrors++;
         this.#fail(ParseError.LENGTH);
         return false;
       }
-      if (osdpCrc16(buf, 0, len - 2) !== (buf[len - 2]! | (buf[len - 1]! << 8))) {
+      if (crc16 !== (buf[len - 2]! | (buf[len - 1]! << 8))) {
         this.checkErrors++;
         this.#fail(ParseError.CHECK);
         return false;
       }
-    } else if (osdpChecksum(buf, 0, len - 1) !== buf[len - 1]) {
+    } else if (checksum !== buf[len - 1]) {
       this.checkErrors++;
       this.#fail(ParseError.CHECK);
       return false;
@@ -238,7 +329,7 @@ export class OsdpParser {
     let off = 5;
     let scbType = 0;
     let scbLen = 0;
-    if ((ctrl & CTRL_SCB) !== 0) {
+    if ((ctrl & 0x08) !== 0) { // CTRL_SCB
       scbLen = buf[5]!;
       if (scbLen < 2 || 5 + scbLen >= bodyEnd) {
         this.layoutErrors++;
@@ -259,13 +350,28 @@ export class OsdpParser {
       }
       mac = dataEnd;
     }
+    this.#fields(len, ctrl, scbType, scbLen, off, dataEnd, mac);
+    return true;
+  }
+
+  /** Fills the fields of an accepted frame from {@link buf}. */
+  #fields(
+    len: number,
+    ctrl: number,
+    scbType: number,
+    scbLen: number,
+    off: number,
+    dataEnd: number,
+    mac: number,
+  ): void {
+    const buf = this.buf;
     const addr = buf[1]!;
     this.address = addr & 0x7f;
-    this.reply = (addr & REPLY_BIT) !== 0;
+    this.reply = (addr & 0x80) !== 0; // REPLY_BIT
     this.length = len;
     this.ctrl = ctrl;
-    this.seq = ctrl & CTRL_SEQ;
-    this.crc = crc;
+    this.seq = ctrl & 0x03; // CTRL_SEQ
+    this.crc = (ctrl & 0x04) !== 0; // CTRL_CRC
     this.scbType = scbType;
     this.scbDataOffset = scbLen > 0 ? 7 : 0;
     this.scbDataLength = scbLen > 2 ? scbLen - 2 : 0;
@@ -276,7 +382,6 @@ export class OsdpParser {
     this.frames++;
     this.#done = true;
     this.ready = true;
-    return true;
   }
 
   /** Drops the frame under way and rescans its bytes after SOM for the next SOM. */

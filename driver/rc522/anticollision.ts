@@ -7,7 +7,6 @@
  * @module
  */
 
-import { X_COLLISION, X_OK } from "./exchange.ts";
 import { CollPosNotValid } from "./registers.ts";
 
 /** {@link mergeAnswer}: all 40 bits known and the BCC is right. */
@@ -69,7 +68,14 @@ export interface AnticollisionAnswer {
 }
 
 /**
- * Merges an answer into `cl` behind the `known` bits. Returns an `AC_*` code;
+ * Merges an answer into `cl` behind the `known` bits.
+ *
+ * The codes and outcomes are written as literals in this function and in
+ * {@link appendLevelUid} (their names in comments): a module-level or
+ * imported constant costs a load and an initialisation check per use in
+ * optimised code, a literal nothing (test/driver/rc522/anticollision_test.ts
+ * checks the literals against the named constants).
+ * Returns an `AC_*` code;
  * for {@link AC_COLLISION} the new known-bit count is in `out[0]`.
  */
 export function mergeAnswer(
@@ -79,25 +85,59 @@ export function mergeAnswer(
   out: Int32Array,
 ): number {
   const first = known >> 3;
-  if (a.rxLen === 0 || first + a.rxLen > 5) return AC_BAD_LENGTH;
+  const rxLen = a.rxLen;
+  if (rxLen === 0 || first + rxLen > 5) return 2; // AC_BAD_LENGTH
   const align = a.rxAlign;
-  for (let j = 0; j < a.rxLen; j++) {
-    const v = a.rx[j]!;
-    if (j === 0 && align !== 0) {
-      const m = (1 << align) - 1;
-      cl[first] = (cl[first]! & m) | (v & ~m & 0xff);
-    } else cl[first + j] = v;
+  const rx = a.rx;
+  let j = 0;
+  if (align !== 0) {
+    const m = (1 << align) - 1;
+    cl[first] = (cl[first]! & m) | (rx[0]! & ~m & 0xff);
+    j = 1;
   }
-  if (a.status === X_COLLISION) {
+  for (; j < rxLen; j++) cl[first + j] = rx[j]!;
+  if (a.status === 2) { // X_COLLISION
     const bit = collisionBit(a.collReg, align, first);
-    if (bit < known || bit >= 32 || (bit >> 3) >= first + a.rxLen) return AC_BAD_POSITION;
+    if (bit < known || bit >= 32 || (bit >> 3) >= first + rxLen) return 3; // AC_BAD_POSITION
     const byte = bit >> 3;
     const b = bit & 7;
     cl[byte] = (cl[byte]! & ((1 << b) - 1)) | (1 << b); // follow the cards sending 1
     out[0] = bit + 1;
-    return AC_COLLISION;
+    return 1; // AC_COLLISION
   }
-  if (a.status !== X_OK || first + a.rxLen !== 5 || a.rxLastBits !== 0) return AC_BAD_LENGTH;
-  if ((cl[0]! ^ cl[1]! ^ cl[2]! ^ cl[3]!) !== cl[4]) return AC_BAD_BCC;
-  return AC_COMPLETE;
+  // X_OK, all 40 bits: else AC_BAD_LENGTH
+  if (a.status !== 0 || first + rxLen !== 5 || a.rxLastBits !== 0) return 2;
+  if ((cl[0]! ^ cl[1]! ^ cl[2]! ^ cl[3]!) !== cl[4]) return 4; // AC_BAD_BCC
+  return 0; // AC_COMPLETE
+}
+
+/** {@link appendLevelUid}: SAK says the UID goes on but the level cannot (no cascade tag, or level 3). */
+export const UID_CASCADE_ERROR = -1;
+
+/**
+ * After the SELECT of cascade `level` (1-based) was answered with `sak`,
+ * appends the level's UID bytes from `cl` to `uid` at `uidLen`: three bytes
+ * after the cascade tag when SAK's cascade bit says the UID continues, else
+ * the four bytes of the last level. Returns the new UID length, or
+ * {@link UID_CASCADE_ERROR}. The UID is complete when `sak & SAK_CASCADE` is 0.
+ */
+export function appendLevelUid(
+  cl: Uint8Array,
+  level: number,
+  sak: number,
+  uid: Uint8Array,
+  uidLen: number,
+): number {
+  if ((sak & 0x04) !== 0) { // SAK_CASCADE
+    if (cl[0] !== 0x88 || level >= 3) return -1; // CASCADE_TAG; UID_CASCADE_ERROR
+    uid[uidLen] = cl[1]!;
+    uid[uidLen + 1] = cl[2]!;
+    uid[uidLen + 2] = cl[3]!;
+    return uidLen + 3;
+  }
+  uid[uidLen] = cl[0]!;
+  uid[uidLen + 1] = cl[1]!;
+  uid[uidLen + 2] = cl[2]!;
+  uid[uidLen + 3] = cl[3]!;
+  return uidLen + 4;
 }

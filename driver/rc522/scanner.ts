@@ -28,7 +28,6 @@ import {
   X_TIMEOUT,
 } from "./exchange.ts";
 import {
-  CASCADE_TAG,
   cascadeLevelBytes,
   cascadeLevels,
   HLTA_FRAME,
@@ -44,7 +43,9 @@ import {
   AC_COLLISION,
   AC_COMPLETE,
   anticollisionFrame,
+  appendLevelUid,
   mergeAnswer,
+  UID_CASCADE_ERROR,
 } from "./anticollision.ts";
 import type { RegBatch } from "./transport.ts";
 import { CardTable } from "./card_table.ts";
@@ -299,21 +300,20 @@ export class Iso14443aScanner {
           return 0;
         }
         const sak = x.rx[0]!;
-        const cl = this.#cl;
+        const uidLen = appendLevelUid(this.#cl, this.#level, sak, this.#uid, this.#uidLen);
+        if (uidLen === UID_CASCADE_ERROR) {
+          c.protocolErrors++;
+          c.lastError = "cascade";
+          this.#restart();
+          return 0;
+        }
+        this.#uidLen = uidLen;
         if (sak & SAK_CASCADE) {
-          if (cl[0] !== CASCADE_TAG || this.#level >= 3) {
-            c.protocolErrors++;
-            c.lastError = "cascade";
-            this.#restart();
-            return 0;
-          }
-          for (let i = 0; i < 3; i++) this.#uid[this.#uidLen++] = cl[1 + i]!;
           this.#level++;
           this.#known = 0;
           this.#go(State.AC);
           return 0;
         }
-        for (let i = 0; i < 4; i++) this.#uid[this.#uidLen++] = cl[i]!;
         this.#info.sak = sak;
         this.#go(State.HLT);
         return 0;

@@ -85,8 +85,8 @@ export const AssemblerCounter = {
 // Int32Array state slots.
 const LVL = 0; // LVL + line: 1 high, 0 low
 const FALL_S = 2; // FALL_S + 2*line, FALL_N = FALL_S + 2*line + 1
-const START_S = 6;
-const START_N = 7;
+// START_S = 6, START_N = 7: the falling edge of the frame's last bit (only #rise uses them,
+// as literals).
 const END_S = 8;
 const END_N = 9;
 const COUNT = 10;
@@ -160,80 +160,111 @@ export class WiegandAssembler {
    * (end of a pulse). Time as `sec` + `nsec` (see the module doc).
    */
   edge(line: number, rising: boolean, sec: number, nsec: number): void {
+    // Small so that it inlines into the caller's loop; the common steps are in #fall and
+    // #rise, the rare ones (faults, glitches, spoilt frames) in methods of their own.
+    if (rising) this.#rise(line & 1, sec, nsec);
+    else this.#fall(line & 1, sec, nsec);
+  }
+
+  // #fall and #rise write the state slots and constants as literals, named in comments:
+  // a module constant costs a load and an initialisation check per use, and their bytecode
+  // must stay under V8's inlining limit.
+
+  /** A falling edge: a pulse starts on line `l`. */
+  #fall(l: number, sec: number, nsec: number): void {
     const st = this.#st;
-    const l = line & 1;
-    if (!rising) {
-      if (st[ACTIVE] !== 0 && since(st, END_S, sec, nsec) >= this.#gap) this.#finish();
-      st[LVL + l] = 0;
-      st[FALL_S + 2 * l] = sec;
-      st[FALL_S + 2 * l + 1] = nsec;
-      st[INVALID + l] = 0;
-      if (st[LVL + (l ^ 1)] === 0) {
-        // Both low: a pulse cannot overlap another; the reader is faulty or unpowered.
-        st[INVALID] = 1;
-        st[INVALID + 1] = 1;
-        this.#spoil(sec, nsec, WiegandDrop.bothLow);
-        if (st[FAULT] !== WiegandFault.bothLow) {
-          st[FAULT] = WiegandFault.bothLow;
-          this.counters[AssemblerCounter.faults]!++;
-          this.#sink.fault(WiegandFault.bothLow);
-        }
-      }
+    if (st[11 /* ACTIVE */] !== 0 && since(st, /* END_S */ 8, sec, nsec) >= this.#gap) {
+      this.#finish();
+    }
+    st[0 /* LVL */ + l] = 0;
+    st[2 /* FALL_S */ + 2 * l] = sec;
+    st[2 /* FALL_S */ + 2 * l + 1] = nsec;
+    st[14 /* INVALID */ + l] = 0;
+    if (st[0 /* LVL */ + (l ^ 1)] === 0) this.#bothLow(sec, nsec);
+  }
+
+  /** Both lines low: a pulse cannot overlap another; the reader is faulty or unpowered. */
+  #bothLow(sec: number, nsec: number): void {
+    const st = this.#st;
+    st[INVALID] = 1;
+    st[INVALID + 1] = 1;
+    this.#spoil(sec, nsec, WiegandDrop.bothLow);
+    if (st[FAULT] !== WiegandFault.bothLow) {
+      st[FAULT] = WiegandFault.bothLow;
+      this.counters[AssemblerCounter.faults]!++;
+      this.#sink.fault(WiegandFault.bothLow);
+    }
+  }
+
+  /** A rising edge: the pulse on line `l` ends; a bit when its width and spacing are right. */
+  #rise(l: number, sec: number, nsec: number): void {
+    const st = this.#st;
+    if (st[0 /* LVL */ + l] !== 0) return; // rising without a falling edge (start-up, lost event)
+    st[0 /* LVL */ + l] = 1;
+    if (st[13 /* FAULT */] !== 0 /* none */ && st[0 /* LVL */ + (l ^ 1)] !== 0) this.#faultEnds();
+    if (st[14 /* INVALID */ + l] !== 0) {
+      st[14 /* INVALID */ + l] = 0;
       return;
     }
-    if (st[LVL + l] !== 0) return; // rising without a falling edge (start-up, lost event)
-    st[LVL + l] = 1;
-    if (st[FAULT] !== WiegandFault.none && st[LVL + (l ^ 1)] !== 0) {
-      st[FAULT] = WiegandFault.none;
-      this.#sink.fault(WiegandFault.none);
-    }
-    if (st[INVALID + l] !== 0) {
-      st[INVALID + l] = 0;
-      return;
-    }
-    const fs = st[FALL_S + 2 * l]!;
-    const fn = st[FALL_S + 2 * l + 1]!;
+    const fs = st[2 /* FALL_S */ + 2 * l]!;
+    const fn = st[2 /* FALL_S */ + 2 * l + 1]!;
     const width = (sec - fs) * 1e9 + (nsec - fn);
-    if (width < this.#pulseMin) {
-      this.counters[AssemblerCounter.glitches]!++;
-      this.drops[WiegandDrop.glitch]!++;
-      this.#sink.dropped?.(WiegandDrop.glitch, st[COUNT]!, sec, nsec);
+    if (width < this.#pulseMin || width > this.#pulseMax) {
+      this.#badPulse(width, sec, nsec);
       return;
     }
-    if (width > this.#pulseMax) {
-      this.counters[AssemblerCounter.timingErrors]!++;
-      this.#spoil(sec, nsec, WiegandDrop.pulseTooLong);
-      return;
-    }
-    const count = st[COUNT]!;
-    if (st[ACTIVE] !== 0) {
+    const count = st[10 /* COUNT */]!;
+    if (st[11 /* ACTIVE */] !== 0 && st[12 /* BAD */] === 0) {
       // The previous pulse of this frame (or the start of a spoilt one) is in START.
-      const spacing = (fs - st[START_S]!) * 1e9 + (fn - st[START_N]!);
-      if (spacing < this.#spacingMin) {
-        if (st[BAD] === 0) {
-          this.counters[AssemblerCounter.timingErrors]!++;
-          st[BAD] = 1 + WiegandDrop.spacingTooShort;
-        }
-      } else if (spacing > this.#spacingMax && st[BAD] === 0) {
-        this.counters[AssemblerCounter.timingErrors]!++;
-        st[BAD] = 1 + WiegandDrop.spacingTooLong;
-      }
+      const spacing = (fs - st[6 /* START_S */]!) * 1e9 + (fn - st[7 /* START_N */]!);
+      if (spacing < this.#spacingMin || spacing > this.#spacingMax) this.#badSpacing(spacing);
     }
-    st[ACTIVE] = 1;
-    st[START_S] = fs;
-    st[START_N] = fn;
-    st[END_S] = sec;
-    st[END_N] = nsec;
+    st[11 /* ACTIVE */] = 1;
+    st[6 /* START_S */] = fs;
+    st[7 /* START_N */] = fn;
+    st[8 /* END_S */] = sec;
+    st[9 /* END_N */] = nsec;
     if (count >= this.#maxBits) {
-      if (st[BAD] === 0) {
-        this.counters[AssemblerCounter.overflows]!++;
-        st[BAD] = 1 + WiegandDrop.tooManyBits;
-      }
+      this.#overflow();
       return;
     }
     this.bits[count] = l;
-    st[COUNT] = count + 1;
-    this.counters[AssemblerCounter.bits]!++;
+    st[10 /* COUNT */] = count + 1;
+    this.counters[1 /* bits */]!++;
+  }
+
+  /** The lines are back to normal after a fault. */
+  #faultEnds(): void {
+    this.#st[FAULT] = WiegandFault.none;
+    this.#sink.fault(WiegandFault.none);
+  }
+
+  /** A pulse `width` ns wide, outside the window: a glitch (too short) or a spoilt frame. */
+  #badPulse(width: number, sec: number, nsec: number): void {
+    if (width < this.#pulseMin) {
+      this.counters[AssemblerCounter.glitches]!++;
+      this.drops[WiegandDrop.glitch]!++;
+      this.#sink.dropped?.(WiegandDrop.glitch, this.#st[COUNT]!, sec, nsec);
+      return;
+    }
+    this.counters[AssemblerCounter.timingErrors]!++;
+    this.#spoil(sec, nsec, WiegandDrop.pulseTooLong);
+  }
+
+  /** Bit spacing `spacing` ns outside the window in a clean frame: the frame is spoilt. */
+  #badSpacing(spacing: number): void {
+    this.counters[AssemblerCounter.timingErrors]!++;
+    this.#st[BAD] = 1 +
+      (spacing < this.#spacingMin ? WiegandDrop.spacingTooShort : WiegandDrop.spacingTooLong);
+  }
+
+  /** More bits than `maxBits`: the frame is spoilt (counted once). */
+  #overflow(): void {
+    const st = this.#st;
+    if (st[BAD] === 0) {
+      this.counters[AssemblerCounter.overflows]!++;
+      st[BAD] = 1 + WiegandDrop.tooManyBits;
+    }
   }
 
   /** Same as {@link edge} with the time as nanoseconds in a double (may box a number; not for hot loops). */

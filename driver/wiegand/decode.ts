@@ -182,22 +182,16 @@ export class WiegandFormatSet {
    * Bits past `bitCount` are ignored.
    */
   decodeWords(bitCount: number, read: CardRead): DecodeStatus {
+    // Outcomes and modes as literals (named in comments): in a hot path a module constant
+    // costs a load and an initialisation check per use, a literal nothing. The common case
+    // (a format, an id of up to 31 bits) stays small enough for V8 to inline; raw frames,
+    // dropped lengths and wider ids go to helpers.
     read.reset();
-    if (!(bitCount >= 1 && bitCount <= MAX_WIEGAND_BITS)) return DecodeStatus.badLength;
+    if (!(bitCount >= 1 && bitCount <= 128)) return 3; // MAX_WIEGAND_BITS; badLength
     const n = bitCount | 0;
     const mode = this.#mode[n];
+    if (mode !== 1) return this.#notFormat(n, mode!, read); // MODE_FORMAT
     const w = this.words;
-    if (mode === MODE_RAW) {
-      read.format = RAW_FORMAT;
-      writeId(w, 0, n, read.data, 0, n);
-      read.bitLength = n;
-      read.byteLength = (n + 7) >>> 3;
-      return DecodeStatus.ok;
-    }
-    if (mode !== MODE_FORMAT) {
-      read.bitLength = n;
-      return DecodeStatus.unknownLength;
-    }
     const f = this.#byLength[n]!;
     read.format = f.name;
     const masks = f.masks;
@@ -206,25 +200,35 @@ export class WiegandFormatSet {
       const m = r << 2;
       const x = (w[0]! & masks[m]!) ^ (w[1]! & masks[m + 1]!) ^ (w[2]! & masks[m + 2]!) ^
         (w[3]! & masks[m + 3]!);
-      if (parity32(x) !== expect[r]) return DecodeStatus.parity;
+      if (parity32(x) !== expect[r]) return 1; // parity
     }
     const idBits = f.facLen + f.cardLen;
+    if (idBits > 31) return wideId(f, w, read);
     const card = field(w, f.cardStart, f.cardLen);
     read.card = card;
+    let id = card;
     if (f.facLen > 0) {
       const fac = field(w, f.facStart, f.facLen);
       read.facility = fac;
-      if (idBits <= 53) writeNumber(read.data, fac * 2 ** f.cardLen + card, idBits);
-      else {
-        writeId(w, f.facStart, f.facLen, read.data, 0, idBits);
-        writeId(w, f.cardStart, f.cardLen, read.data, f.facLen, idBits);
-      }
-    } else {
-      writeNumber(read.data, card, idBits);
+      id |= fac << f.cardLen;
     }
+    writeInt(read.data, id, idBits);
     read.bitLength = idBits;
     read.byteLength = (idBits + 7) >>> 3;
-    return DecodeStatus.ok;
+    return 0; // ok
+  }
+
+  /** {@link decodeWords} for a length without a format: raw, or dropped (`unknownLength`). */
+  #notFormat(n: number, mode: number, read: CardRead): DecodeStatus {
+    if (mode === MODE_RAW) {
+      read.format = RAW_FORMAT;
+      writeId(this.words, 0, n, read.data, 0, n);
+      read.bitLength = n;
+      read.byteLength = (n + 7) >>> 3;
+      return DecodeStatus.ok;
+    }
+    read.bitLength = n;
+    return DecodeStatus.unknownLength;
   }
 }
 
@@ -248,8 +252,19 @@ function chunk(w: Int32Array, start: number, k: number): number {
   return v >>> (32 - k);
 }
 
+/** 2^n for n in 0..53 (a table: `2 ** n` is a call to Math.pow in optimised code). */
+const POW2: Float64Array = new Float64Array(54).map((_, n) => 2 ** n);
+
 /** Value of `len` (≤ 53) bits starting at `start`, first bit most significant. */
 function field(w: Int32Array, start: number, len: number): number {
+  if (len <= 31) {
+    // At most two words, a small integer: shifts only.
+    const i = start >>> 5;
+    const off = start & 31;
+    let v = w[i]! << off;
+    if (off + len > 32) v |= w[i + 1]! >>> (32 - off);
+    return v >>> (32 - len);
+  }
   let v = 0;
   let p = start;
   let left = len;
@@ -260,6 +275,37 @@ function field(w: Int32Array, start: number, len: number): number {
     left -= k;
   }
   return v;
+}
+
+/** The fields and id of a frame whose id has more than 31 bits (parity already checked). */
+function wideId(f: CompiledFormat, w: Int32Array, read: CardRead): DecodeStatus {
+  const idBits = f.facLen + f.cardLen;
+  const card = field(w, f.cardStart, f.cardLen);
+  read.card = card;
+  if (f.facLen > 0) {
+    const fac = field(w, f.facStart, f.facLen);
+    read.facility = fac;
+    // Up to 53 bits a double (scaled by a table, not pow); beyond, bit by bit.
+    if (idBits <= 53) writeNumber(read.data, fac * POW2[f.cardLen]! + card, idBits);
+    else {
+      writeId(w, f.facStart, f.facLen, read.data, 0, idBits);
+      writeId(w, f.cardStart, f.cardLen, read.data, f.facLen, idBits);
+    }
+  } else {
+    writeNumber(read.data, card, idBits);
+  }
+  read.bitLength = idBits;
+  read.byteLength = (idBits + 7) >>> 3;
+  return DecodeStatus.ok;
+}
+
+/** Writes `value` (< 2^31) as `bits` bits, right-aligned big-endian, into `out`: shifts only. */
+function writeInt(out: Uint8Array, value: number, bits: number): void {
+  let v = value;
+  for (let i = ((bits + 7) >>> 3) - 1; i >= 0; i--) {
+    out[i] = v & 0xff;
+    v >>>= 8;
+  }
 }
 
 /** Writes `value` (< 2^53) as `bits` bits, right-aligned big-endian, into `out`. */
@@ -315,17 +361,23 @@ export function decodeWiegandBits(
   read: CardRead,
   formats: WiegandFormatSet = defaultWiegandFormats(),
 ): DecodeStatus {
-  if (!(bitCount >= 1 && bitCount <= MAX_WIEGAND_BITS && bitCount <= bits.length)) {
+  if (!(bitCount >= 1 && bitCount <= 128 && bitCount <= bits.length)) { // MAX_WIEGAND_BITS
     read.reset();
-    return DecodeStatus.badLength;
+    return 3; // DecodeStatus.badLength (literals: cheaper than module constants in a hot path)
   }
   const w = formats.words;
-  w[0] = 0;
-  w[1] = 0;
-  w[2] = 0;
-  w[3] = 0;
-  for (let i = 0; i < bitCount; i++) {
-    if (bits[i] !== 0) w[i >>> 5]! |= 1 << (31 - (i & 31));
+  // 32 bits per word, first bit most significant, without a branch per bit: random cards
+  // would defeat the branch predictor. (b | -b) >>> 31 is 1 for any non-zero byte.
+  let i = 0;
+  for (let k = 0; k < 4; k++) {
+    const stop = bitCount - i > 32 ? i + 32 : bitCount;
+    const n = stop - i;
+    let v = 0;
+    for (; i < stop; i++) {
+      const b = bits[i]!;
+      v = (v << 1) | ((b | -b) >>> 31);
+    }
+    w[k] = v << (32 - n); // left-justified; n = 0 leaves 0
   }
   return formats.decodeWords(bitCount, read);
 }

@@ -1,9 +1,12 @@
 /**
  * Zero-allocation proof: runs a script in a child Deno process with
- * `--trace-gc --max-semi-space-size=1` and counts the `Scavenge` lines V8
- * prints between the script's start and end markers. A hot loop that
- * allocates even a few bytes per iteration over a million iterations fills a
- * 1 MiB semi-space many times over, so zero scavenges means zero allocation.
+ * `--trace-gc --max-semi-space-size=1 --expose-gc` and counts the `Scavenge`
+ * lines V8 prints between the script's start and end markers. Scavenges alone
+ * can miss a small allocation (a young generation grown during set-up may
+ * hold a million small objects without a scavenge), so the child also
+ * measures heap growth across a forced-GC-delimited hot segment with
+ * `heapGrowth` (test/support/heap_growth.ts; `gc` is exposed) and
+ * prints it for the test to check.
  *
  * The child script prints {@link GC_START} after warm-up and {@link GC_END}
  * after the measured loop (with `console.log`, which writes synchronously).
@@ -48,7 +51,7 @@ export async function probeGc(script: string | URL, args: string[] = []): Promis
       Deno.execPath(),
       "run",
       "-A",
-      "--v8-flags=--trace-gc,--max-semi-space-size=1",
+      "--v8-flags=--trace-gc,--max-semi-space-size=1,--expose-gc",
       path,
       ...args,
     ],

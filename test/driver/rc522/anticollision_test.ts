@@ -227,3 +227,40 @@ Deno.test("a busy chip makes the poller wait, then the tick completes", async ()
   assert.deepEqual(rig.cards, ["DEADBEEF"]);
   assert.ok(rig.poller.scanner.x.busyPolls >= 6);
 });
+
+Deno.test("anticollision literals match the named constants they stand for", async () => {
+  const ac = await import("../../../driver/rc522/anticollision.ts");
+  const x = await import("../../../driver/rc522/exchange.ts");
+  const iso = await import("../../../driver/rc522/iso14443a.ts");
+  assert.deepEqual(
+    [ac.AC_COMPLETE, ac.AC_COLLISION, ac.AC_BAD_LENGTH, ac.AC_BAD_POSITION, ac.AC_BAD_BCC],
+    [0, 1, 2, 3, 4],
+  );
+  assert.deepEqual([x.X_OK, x.X_COLLISION, ac.UID_CASCADE_ERROR], [0, 2, -1]);
+  assert.deepEqual([iso.SAK_CASCADE, iso.CASCADE_TAG], [0x04, 0x88]);
+  // And they behave: a 7-byte UID's two levels assemble, a wrong BCC is refused.
+  const cl = new Uint8Array(5);
+  const uid = new Uint8Array(10);
+  const out = new Int32Array(1);
+  const answer = (bytes: number[]) => ({
+    status: x.X_OK,
+    rx: Uint8Array.from(bytes),
+    rxLen: bytes.length,
+    rxLastBits: 0,
+    rxAlign: 0,
+    collReg: 0,
+  });
+  assert.equal(
+    ac.mergeAnswer(cl, 0, answer([0x88, 0x04, 0xa3, 0xc6, 0x88 ^ 0x04 ^ 0xa3 ^ 0xc6]), out),
+    0,
+  );
+  assert.equal(ac.appendLevelUid(cl, 1, 0x04, uid, 0), 3);
+  assert.equal(
+    ac.mergeAnswer(cl, 0, answer([0xca, 0xe2, 0x61, 0x80, 0xca ^ 0xe2 ^ 0x61 ^ 0x80]), out),
+    0,
+  );
+  assert.equal(ac.appendLevelUid(cl, 2, 0x08, uid, 3), 7);
+  assert.deepEqual([...uid.subarray(0, 7)], [0x04, 0xa3, 0xc6, 0xca, 0xe2, 0x61, 0x80]);
+  assert.equal(ac.mergeAnswer(cl, 0, answer([1, 2, 3, 4, 5]), out), ac.AC_BAD_BCC);
+  assert.equal(ac.appendLevelUid(cl, 3, 0x04, uid, 7), ac.UID_CASCADE_ERROR);
+});
