@@ -210,18 +210,18 @@ function edgesPass(bytes: Uint8Array): Pass {
   const e = new Int32Array(bytes.buffer, bytes.byteOffset, bytes.length >> 2);
   const sink = new EdgeSink();
   const asm = new WiegandAssembler(sink);
-  const frames = asm.counters;
+  const frames = asm.counters; // frames.frames: frames delivered
   return (sum, short) => {
     const end = short ? 360 : e.length; // two frames and a bit
     asm.reset();
     sink.sum = 0;
-    const before = frames[0]!;
+    const before = frames.frames;
     for (let i = 0; i < end; i += 3) {
       const f = e[i]!;
       asm.edge(f & 1, (f & 2) !== 0, e[i + 1]!, e[i + 2]!);
     }
     asm.flush();
     sum[0] = sink.sum;
-    return frames[0]! - before;
+    return frames.frames - before;
   };
 }

@@ -64,23 +64,23 @@ export interface FrameSink {
   dropped?(reason: number, bits: number, sec: number, nsec: number): void;
 }
 
-/** Indexes into {@link WiegandAssembler.counters}. */
-export const AssemblerCounter = {
+/** The assembler's counters: plain integer fields, updated in place. */
+export class AssemblerCounters {
   /** Clean frames delivered. */
-  frames: 0,
+  frames = 0;
   /** Bits accepted. */
-  bits: 1,
+  bits = 0;
   /** Pulses rejected as glitches (shorter than the minimum width). */
-  glitches: 2,
+  glitches = 0;
   /** Faults begun (both low, stuck low). */
-  faults: 3,
+  faults = 0;
   /** Pulses too long, bit spacing too short or too long, a frame cut off mid-bit. */
-  timingErrors: 4,
+  timingErrors = 0;
   /** Frames longer than `maxBits`. */
-  overflows: 5,
+  overflows = 0;
   /** Frames dropped because of a timing error, fault or overflow. */
-  discarded: 6,
-} as const;
+  discarded = 0;
+}
 
 // Int32Array state slots.
 const LVL = 0; // LVL + line: 1 high, 0 low
@@ -102,8 +102,8 @@ export class WiegandAssembler {
   readonly bits: Uint8Array = new Uint8Array(MAX_WIEGAND_BITS);
   /** When the frame being delivered ended (its last bit's rising edge): `[sec, nsec]`. */
   readonly frameEnd: Int32Array = new Int32Array(2);
-  /** Event counters, indexed by {@link AssemblerCounter}. */
-  readonly counters: Float64Array = new Float64Array(7);
+  /** Event counters. */
+  readonly counters: AssemblerCounters = new AssemblerCounters();
   /**
    * Drops by {@link WiegandDrop} reason: spoilt frames by their first fault,
    * glitches by pulse. The decode reasons (unknown length, parity, keypad
@@ -191,7 +191,7 @@ export class WiegandAssembler {
     this.#spoil(sec, nsec, WiegandDrop.bothLow);
     if (st[FAULT] !== WiegandFault.bothLow) {
       st[FAULT] = WiegandFault.bothLow;
-      this.counters[AssemblerCounter.faults]!++;
+      this.counters.faults++;
       this.#sink.fault(WiegandFault.bothLow);
     }
   }
@@ -230,7 +230,7 @@ export class WiegandAssembler {
     }
     this.bits[count] = l;
     st[10 /* COUNT */] = count + 1;
-    this.counters[1 /* bits */]!++;
+    this.counters.bits++;
   }
 
   /** The lines are back to normal after a fault. */
@@ -242,18 +242,18 @@ export class WiegandAssembler {
   /** A pulse `width` ns wide, outside the window: a glitch (too short) or a spoilt frame. */
   #badPulse(width: number, sec: number, nsec: number): void {
     if (width < this.#pulseMin) {
-      this.counters[AssemblerCounter.glitches]!++;
+      this.counters.glitches++;
       this.drops[WiegandDrop.glitch]!++;
       this.#sink.dropped?.(WiegandDrop.glitch, this.#st[COUNT]!, sec, nsec);
       return;
     }
-    this.counters[AssemblerCounter.timingErrors]!++;
+    this.counters.timingErrors++;
     this.#spoil(sec, nsec, WiegandDrop.pulseTooLong);
   }
 
   /** Bit spacing `spacing` ns outside the window in a clean frame: the frame is spoilt. */
   #badSpacing(spacing: number): void {
-    this.counters[AssemblerCounter.timingErrors]!++;
+    this.counters.timingErrors++;
     this.#st[BAD] = 1 +
       (spacing < this.#spacingMin ? WiegandDrop.spacingTooShort : WiegandDrop.spacingTooLong);
   }
@@ -262,7 +262,7 @@ export class WiegandAssembler {
   #overflow(): void {
     const st = this.#st;
     if (st[BAD] === 0) {
-      this.counters[AssemblerCounter.overflows]!++;
+      this.counters.overflows++;
       st[BAD] = 1 + WiegandDrop.tooManyBits;
     }
   }
@@ -282,7 +282,7 @@ export class WiegandAssembler {
     if (st[ACTIVE] !== 0 && since(st, END_S, sec, nsec) >= this.#gap) {
       // A pulse still under way after the gap is far too long: the frame is spoilt.
       if ((st[LVL] === 0 || st[LVL + 1] === 0) && st[BAD] === 0) {
-        this.counters[AssemblerCounter.timingErrors]!++;
+        this.counters.timingErrors++;
         st[BAD] = 1 + WiegandDrop.cutShort;
       }
       this.#finish();
@@ -292,7 +292,7 @@ export class WiegandAssembler {
         if (st[LVL + l] === 0 && since(st, FALL_S + 2 * l, sec, nsec) >= this.#gap) {
           st[FAULT] = WiegandFault.stuckLow;
           st[INVALID + l] = 1;
-          this.counters[AssemblerCounter.faults]!++;
+          this.counters.faults++;
           this.#sink.fault(WiegandFault.stuckLow);
           break;
         }
@@ -332,14 +332,14 @@ export class WiegandAssembler {
     st[BAD] = 0;
     st[COUNT] = 0;
     if (bad !== 0 || count === 0) {
-      this.counters[AssemblerCounter.discarded]!++;
+      this.counters.discarded++;
       if (bad !== 0) {
         this.drops[bad - 1]!++;
         this.#sink.dropped?.(bad - 1, count, st[END_S]!, st[END_N]!);
       }
       return;
     }
-    this.counters[AssemblerCounter.frames]!++;
+    this.counters.frames++;
     this.frameEnd[0] = st[END_S]!;
     this.frameEnd[1] = st[END_N]!;
     this.#sink.frame(this.bits, count);

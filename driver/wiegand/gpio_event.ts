@@ -175,25 +175,25 @@ export interface EdgeTarget {
   edge(line: number, rising: boolean, sec: number, nsec: number): void;
 }
 
-/** Indexes into {@link GpioEventParser.counters}. */
-export const ParserCounter = {
+/** The GPIO event parser's counters: plain integer fields, updated in place. */
+export class GpioParserCounters {
   /** Events delivered as edges. */
-  events: 0,
+  events = 0;
   /** Events for a line that is neither D0 nor D1. */
-  unknownLines: 1,
+  unknownLines = 0;
   /** Events with an id other than rising/falling. */
-  badIds: 2,
+  badIds = 0;
   /** Gaps in `seqno` (events the kernel dropped because its buffer overflowed). */
-  lostEvents: 3,
-} as const;
+  lostEvents = 0;
+}
 
 /**
  * `gpio_v2_line_event` bytes → edges on an {@link EdgeTarget}. Records may be
  * split across pushes; the split part is kept. Allocates nothing per push.
  */
 export class GpioEventParser {
-  /** Counters, indexed by {@link ParserCounter}. */
-  readonly counters: Float64Array = new Float64Array(4);
+  /** Counters. */
+  readonly counters: GpioParserCounters = new GpioParserCounters();
   readonly #target: EdgeTarget;
   readonly #d0: number;
   readonly #d1: number;
@@ -239,15 +239,15 @@ export class GpioEventParser {
     const offset = u32(b, o + 12);
     const seq = u32(b, o + 16);
     const last = this.#lastSeq[0]!;
-    if (last >= 0 && seq > last + 1) this.counters[ParserCounter.lostEvents]! += seq - last - 1;
+    if (last >= 0 && seq > last + 1) this.counters.lostEvents += seq - last - 1;
     this.#lastSeq[0] = seq;
     const line = offset === this.#d0 ? 0 : offset === this.#d1 ? 1 : -1;
     if (line < 0) {
-      this.counters[ParserCounter.unknownLines]!++;
+      this.counters.unknownLines++;
       return;
     }
     if (id !== GPIO_V2_EVENT_RISING && id !== GPIO_V2_EVENT_FALLING) {
-      this.counters[ParserCounter.badIds]!++;
+      this.counters.badIds++;
       return;
     }
     // timestamp_ns (u64 LE) as sec + nsec, exact for any value.
@@ -271,7 +271,7 @@ export class GpioEventParser {
         sec = sec * 65536 + q;
       }
     }
-    this.counters[ParserCounter.events]!++;
+    this.counters.events++;
     this.#target.edge(line, id === GPIO_V2_EVENT_RISING, sec | 0, rem | 0);
   }
 }

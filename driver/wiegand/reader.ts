@@ -21,7 +21,7 @@ import { CardRead } from "../card.ts";
 import type { CaptureTap } from "../capture/tap.ts";
 import type { WiegandEvent, WiegandLineReport, WiegandReaderStats } from "./events.ts";
 import { formatTag, type TagFormat } from "../tag.ts";
-import { AssemblerCounter, WIEGAND_FAULT_NAMES, WiegandAssembler } from "./assembler.ts";
+import { WIEGAND_FAULT_NAMES, WiegandAssembler } from "./assembler.ts";
 import { formatSetFromConfig, type WiegandReaderConfig } from "./config_types.ts";
 import {
   DECODE_STATUS_NAMES,
@@ -30,7 +30,7 @@ import {
   type WiegandFormatSet,
 } from "./decode.ts";
 import { bitsToString } from "./encode.ts";
-import { GPIO_V2_LINE_EVENT_SIZE, GpioEventParser, ParserCounter } from "./gpio_event.ts";
+import { GPIO_V2_LINE_EVENT_SIZE, GpioEventParser } from "./gpio_event.ts";
 import { type GpioIoctl, type MonotonicClock, monotonicClock } from "./gpio_ffi.ts";
 import { type GpioLines, openGpioLines } from "./gpio_lines.ts";
 import { decodeKeypadBurst, keyLabel, KEYPAD_BAD_CHECK, PinEntry, PinStep } from "./keypad.ts";
@@ -64,12 +64,21 @@ const FAULT_MESSAGES = [
   "a Wiegand line is held low: reader disconnected, shorted or dead",
 ];
 
-const C_CARDS = 0;
-const C_PARITY = 1;
-const C_UNKNOWN = 2;
-const C_KEYS = 3;
-const C_KEYPAD_ERR = 4;
-const C_PINS = 5;
+/** What the reader counts above the assembler: plain integer fields, updated in place. */
+class ReaderCounters {
+  /** Cards decoded. */
+  cards = 0;
+  /** Frames whose parity failed. */
+  parityErrors = 0;
+  /** Frames of a length without a format. */
+  unknownLengths = 0;
+  /** Keypad keys. */
+  keys = 0;
+  /** Keypad bursts with a bad check. */
+  keypadErrors = 0;
+  /** PINs completed. */
+  pins = 0;
+}
 
 /** One Wiegand reader: feed it edges (or GPIO event bytes), get events. */
 export class WiegandReader {
@@ -104,7 +113,7 @@ export class WiegandReader {
   readonly #lastUnknown = new Uint8Array(LAST_UNKNOWN_LENGTHS);
   #unknownSeen = 0;
   readonly #statsNow = new Int32Array(2);
-  readonly #counters = new Float64Array(6);
+  readonly #counters = new ReaderCounters();
   readonly #onEvent: (e: WiegandEvent) => void;
   readonly #tagFormat: TagFormat;
   readonly #keypad: WiegandReaderConfig["keypad"];
@@ -246,7 +255,7 @@ export class WiegandReader {
     const read = this.read;
     const st = decodeWiegandBits(bits, count, read, this.formats);
     if (st === DecodeStatus.ok) {
-      this.#counters[C_CARDS]!++;
+      this.#counters.cards++;
       this.#onEvent({
         kind: "card",
         tag: formatTag(read, this.#tagFormat),
@@ -259,11 +268,11 @@ export class WiegandReader {
       return;
     }
     if (st === DecodeStatus.parity) {
-      this.#counters[C_PARITY]!++;
+      this.#counters.parityErrors++;
       this.#lastError = "parity";
       this.#drop(WiegandDrop.parity, count);
     } else {
-      this.#counters[C_UNKNOWN]!++;
+      this.#counters.unknownLengths++;
       this.#lastError = "unknown-length";
       this.unknownByLength[count]!++;
       this.#lastUnknown[this.#unknownSeen % LAST_UNKNOWN_LENGTHS] = count;
@@ -281,13 +290,13 @@ export class WiegandReader {
 
   #key(code: number, bits: Uint8Array, count: number): void {
     if (code === KEYPAD_BAD_CHECK) {
-      this.#counters[C_KEYPAD_ERR]!++;
+      this.#counters.keypadErrors++;
       this.#drop(WiegandDrop.keypadCheck, count);
       this.#lastError = "keypad-check";
       this.#debug?.(`wiegand keypad burst with a bad check nibble: ${bitsToString(bits, count)}`);
       return;
     }
-    this.#counters[C_KEYS]!++;
+    this.#counters.keys++;
     const end = this.assembler.frameEnd; // when the burst's last bit ended
     if (this.#keypad.emitKeys) {
       this.#onEvent({ kind: "key", key: keyLabel(code, this.#keypad), code });
@@ -317,7 +326,7 @@ export class WiegandReader {
   }
 
   #emitPin(reason: "enter" | "timeout"): void {
-    this.#counters[C_PINS]!++;
+    this.#counters.pins++;
     this.#onEvent({ kind: "pin", pin: this.#pin.take(), reason });
   }
 
@@ -335,21 +344,21 @@ export class WiegandReader {
     const p = this.parser.counters;
     const c = this.#counters;
     return {
-      frames: a[AssemblerCounter.frames]!,
-      cards: c[C_CARDS]!,
-      parityErrors: c[C_PARITY]!,
-      unknownLengths: c[C_UNKNOWN]!,
-      glitches: a[AssemblerCounter.glitches]!,
-      faults: a[AssemblerCounter.faults]!,
-      timingErrors: a[AssemblerCounter.timingErrors]!,
-      overflows: a[AssemblerCounter.overflows]!,
-      discarded: a[AssemblerCounter.discarded]!,
-      keys: c[C_KEYS]!,
-      keypadErrors: c[C_KEYPAD_ERR]!,
-      pins: c[C_PINS]!,
-      events: p[ParserCounter.events]!,
-      unknownLines: p[ParserCounter.unknownLines]!,
-      lostEvents: p[ParserCounter.lostEvents]!,
+      frames: a.frames,
+      cards: c.cards,
+      parityErrors: c.parityErrors,
+      unknownLengths: c.unknownLengths,
+      glitches: a.glitches,
+      faults: a.faults,
+      timingErrors: a.timingErrors,
+      overflows: a.overflows,
+      discarded: a.discarded,
+      keys: c.keys,
+      keypadErrors: c.keypadErrors,
+      pins: c.pins,
+      events: p.events,
+      unknownLines: p.unknownLines,
+      lostEvents: p.lostEvents,
       lastError: this.#lastError,
       fault: WIEGAND_FAULT_NAMES[this.assembler.fault] ?? "none",
     };

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import {
-  AssemblerCounter,
+  type AssemblerCounters,
   bitsToString,
   encodeWiegand,
   type FrameSink,
@@ -28,8 +28,8 @@ function setup(timing: WiegandTiming = {}): { rec: Recorder; asm: WiegandAssembl
   return { rec, asm: new WiegandAssembler(rec, timing) };
 }
 
-function count(asm: WiegandAssembler, c: keyof typeof AssemblerCounter): number {
-  return asm.counters[AssemblerCounter[c]]!;
+function count(asm: WiegandAssembler, c: keyof AssemblerCounters): number {
+  return asm.counters[c];
 }
 
 const US = 1000;

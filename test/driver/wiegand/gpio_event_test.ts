@@ -8,7 +8,6 @@ import {
   GpioEventParser,
   GpioLineFlag,
   parseLineRequest,
-  ParserCounter,
   readLineEvent,
   WiegandPulseGenerator,
   writeLineEvent,
@@ -123,10 +122,10 @@ Deno.test("wiegand gpio parser counts other lines, bad ids and lost events", () 
   const c = p.counters;
   assert.deepEqual(
     [
-      c[ParserCounter.events],
-      c[ParserCounter.unknownLines],
-      c[ParserCounter.badIds],
-      c[ParserCounter.lostEvents],
+      c.events,
+      c.unknownLines,
+      c.badIds,
+      c.lostEvents,
     ],
     [2, 1, 1, 3],
   );
