@@ -19,12 +19,16 @@ import { ScanPipeline, type ScanStore } from "./pipeline/scan_pipeline.ts";
 import { devicesFor } from "./readers/factory.ts";
 import type { DeviceOverrides } from "./readers/kind.ts";
 import { ReaderSupervisor } from "./readers/supervisor.ts";
+import type { ScanFeedback } from "./readers/types.ts";
 import { SyncEngine } from "./sync/engine.ts";
 import { startStatusServer, type StatusServer } from "./status/server.ts";
 import type { ReaderStatus, StatusSnapshot } from "./status/snapshot.ts";
 import { PACKAGE_VERSION } from "./iflow/config.ts";
 import { syncStatusForSnapshot } from "./sync_status.ts";
 import { exportObjects, parseSince } from "./export_row.ts";
+import { GateSet, iflowReachable } from "./gates/gates.ts";
+import { LearnedStore } from "./gates/learned_store.ts";
+import { TeachingJournal } from "./gates/learn.ts";
 
 /** Options beyond the config. */
 export interface AgentOptions {
@@ -77,14 +81,22 @@ export class Agent {
   readonly #pipeline: ScanPipeline;
   readonly #supervisors: { kind: string; sup: ReaderSupervisor }[] = [];
   #status: StatusServer | null = null;
+  readonly #learned: LearnedStore | null;
+  #gates: GateSet | null = null;
   /** Scans spooled in memory (disk failing), resolved once journaled or lost. */
   readonly #waiting = new Map<ScanInput, (seq: number | null) => void>();
   #stopping: Promise<void> | null = null;
 
-  private constructor(config: Config, opts: AgentOptions, journal: Journal) {
+  private constructor(
+    config: Config,
+    opts: AgentOptions,
+    journal: Journal,
+    learned: LearnedStore | null,
+  ) {
     this.config = config;
     this.#log = opts.logger;
     this.#journal = journal;
+    this.#learned = learned;
     const waiting = this.#waiting;
     this.#spool = new SpooledJournal(journal, {
       capacity: config.journal.queueLimit,
@@ -94,7 +106,11 @@ export class Agent {
         waiting.delete(scan);
       },
     });
-    this.#sync = new SyncEngine(journal, { iflow: config.iflow, logger: opts.logger });
+    this.#sync = new SyncEngine(learned ? new TeachingJournal(journal, learned) : journal, {
+      iflow: config.iflow,
+      logger: opts.logger,
+      onLive: (f) => this.#gates?.onLive(f),
+    });
     const tagFormats = new Map<string, TagFormat>(
       config.readers.map((r) => [r.name, r.tagFormat as TagFormat]),
     );
@@ -106,6 +122,7 @@ export class Agent {
       tagFormats,
       lastJournaledMs: journal.stats().newestEpochMs,
       now: opts.now,
+      onAccepted: (scan) => this.#gates?.onScan(scan),
       onJournaled: (scan, seq) => {
         this.#sync.wake();
         this.#log("info", "scan journaled", {
@@ -115,7 +132,7 @@ export class Agent {
           date: scan.date,
           time: scan.time,
         });
-        this.#feedback(scan.reader);
+        if (!this.#gates?.hasReader(scan.reader)) this.#feedback(scan.reader, "journaled");
       },
       onLost: (scan, err) =>
         this.#log("error", "scan could not be kept", {
@@ -136,7 +153,13 @@ export class Agent {
       logger: opts.logger,
       fs: opts.journalFs,
     });
-    const agent = new Agent(config, opts, journal);
+    let learned: LearnedStore | null = null;
+    if (config.gates.length > 0) {
+      learned = await LearnedStore.open(config.journal.dir, {
+        warn: (msg) => opts.logger("warn", msg),
+      });
+    }
+    const agent = new Agent(config, opts, journal, learned);
     try {
       await agent.#start(opts.statusServer ?? true, opts.devices ?? {});
     } catch (err) {
@@ -148,6 +171,18 @@ export class Agent {
 
   async #start(withStatus: boolean, overrides: DeviceOverrides): Promise<void> {
     const log = this.#log;
+    if (this.#learned) {
+      const gpio = overrides.gateGpio;
+      this.#gates = await GateSet.start({
+        gates: this.config.gates,
+        learned: this.#learned,
+        live: this.config.iflow.mode === "live",
+        online: () => iflowReachable(this.#sync.status()),
+        feedback: (reader, granted) => this.#feedback(reader, granted ? "granted" : "denied"),
+        log,
+        gpio: gpio ? (chip) => gpio.get(chip) : undefined,
+      });
+    }
     for (
       const device of devicesFor(this.config.readers, {
         warn: (reader, msg) => log("warn", msg, { reader }),
@@ -198,9 +233,17 @@ export class Agent {
     return this.#pipeline;
   }
 
-  #feedback(reader: string): void {
+  /**
+   * The gates (tests and the demo read their status).
+   * @internal
+   */
+  get gates(): GateSet | null {
+    return this.#gates;
+  }
+
+  #feedback(reader: string, result: ScanFeedback): void {
     for (const { sup } of this.#supervisors) {
-      if (sup.names.includes(reader)) sup.driver?.feedback?.(reader, "journaled");
+      if (sup.names.includes(reader)) sup.driver?.feedback?.(reader, result);
     }
   }
 
@@ -288,6 +331,7 @@ export class Agent {
         degraded: jDegraded,
       },
       sync,
+      gates: this.#gates?.status(),
     };
   }
 
@@ -300,6 +344,10 @@ export class Agent {
   async #stop(): Promise<void> {
     this.#log("info", "stopping: readers");
     await Promise.all(this.#supervisors.map(({ sup }) => sup.stop()));
+    if (this.#gates) {
+      this.#log("info", "stopping: gates (relays released)");
+      await this.#gates.stop();
+    } else await this.#learned?.close();
     this.#log("info", "stopping: in-flight appends");
     // Wait for appends to reach the disk; scans spooled in memory (disk
     // failing) get one last flush when the spool closes.

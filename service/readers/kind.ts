@@ -13,6 +13,7 @@ import { z } from "zod";
 import type { CaptureDecoder } from "../../driver/capture.ts";
 import type { ReaderConfigIssue, ReaderGroupIssue } from "../../driver/config_issue.ts";
 import type { GpioIoctl } from "../../driver/wiegand/gpio_ffi.ts";
+import type { GpioOutputIoctl } from "../../driver/wiegand/gpio_output.ts";
 import type { SpiIoctl } from "../../driver/rc522/spi.ts";
 import type { DemoReader } from "../demo/sim_readers.ts";
 import type { ReaderDriver } from "./types.ts";
@@ -44,6 +45,8 @@ export interface DeviceOverrides {
   gpio?: Map<string, GpioIoctl>;
   /** spidev layer per `rc522` reader name. */
   spi?: Map<string, SpiIoctl>;
+  /** GPIO output layer per chip path, for gate relays. */
+  gateGpio?: Map<string, GpioOutputIoctl>;
 }
 
 /** What turning entries into devices may use. */

@@ -83,11 +83,12 @@ export class OsdpBusDriver implements ReaderDriver {
     return s ? { port: this.#line.port, ...s } : { port: this.#line.port };
   }
 
-  /** Green LED and a short beep once a scan is journaled (the rejected pattern otherwise). */
+  /** Green LED and a short beep once a scan is journaled or a gate grants it (the rejected pattern otherwise). */
   feedback(reader: string, result: ScanFeedback): void {
     const address = this.#bus?.addressOf(reader);
     if (address !== undefined) {
-      this.#bus!.feedback(address, result === "journaled" ? "ok" : "rejected");
+      const ok = result === "journaled" || result === "granted";
+      this.#bus!.feedback(address, ok ? "ok" : "rejected");
     }
   }
 }

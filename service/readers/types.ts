@@ -18,7 +18,7 @@ export interface ReaderSink {
 }
 
 /** Feedback a reader that can beep or light is given about a scan. */
-export type ScanFeedback = "journaled" | "rejected";
+export type ScanFeedback = "journaled" | "rejected" | "granted" | "denied";
 
 /**
  * One running device: a serial reader, a GPIO pair, an SPI chip, or an OSDP

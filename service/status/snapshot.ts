@@ -5,6 +5,8 @@
  * @module
  */
 
+import type { GateStatus } from "../gates/gates.ts";
+
 /** One reader's state. */
 export interface ReaderStatus {
   /** Name from the config. */
@@ -113,4 +115,6 @@ export interface StatusSnapshot {
   journal: JournalStatus;
   /** The sync engine. */
   sync: SyncStatusView;
+  /** The gates, when any are configured. */
+  gates?: GateStatus[];
 }

@@ -1,0 +1,216 @@
+/**
+ * One gate at run time: a scan from one of its readers is decided in the
+ * same event-loop turn (allow file and learned table are in memory), the
+ * relay pulses on a grant, and the tapped reader gets green/short beep or
+ * red/long beep. The journal append runs beside it; nothing here waits for
+ * the disk.
+ *
+ * Live mode (`iflow.mode: "live"`, iFlow reachable, policy `known`, the tag
+ * not in the allow file): the live answer for the scan decides when it comes
+ * within `liveTimeoutMs`; otherwise the learned table decides when the time
+ * is up.
+ *
+ * @module
+ */
+
+import type { GateConfig } from "./config.ts";
+import {
+  type AllowVerdict,
+  decide,
+  type Decision,
+  type DecisionReason,
+  liveDecision,
+} from "./decide.ts";
+import type { LearnedTable } from "./learned.ts";
+import type { Relay, Timers } from "./relay.ts";
+
+/** A decision taken, as reported to status, `/events` and tests. */
+export interface GateEvent {
+  /** Gate name. */
+  gate: string;
+  /** Reader tapped (`""` for the exit button). */
+  reader: string;
+  /** The tag (`""` for the exit button). */
+  rfidTag: string;
+  /** Opened or not. */
+  granted: boolean;
+  /** Why (`exit` for the exit button). */
+  reason: DecisionReason | "exit";
+  /** Epoch ms decided. */
+  atMs: number;
+}
+
+/** Per-gate counters. */
+export interface GateCounters {
+  /** Scans granted. */
+  granted: number;
+  /** Scans denied. */
+  denied: number;
+  /** Decisions by reason. */
+  reasons: Record<string, number>;
+  /** Exit-button opens. */
+  exits: number;
+  /** Live answers that decided in time. */
+  liveDecided: number;
+  /** Live waits that ran out (the learned table decided). */
+  liveTimedOut: number;
+}
+
+/** What a gate needs around it. */
+export interface GateDeps {
+  /** The gate's config entry. */
+  config: GateConfig;
+  /** The relay (already started). */
+  relay: Relay;
+  /** The allow file's verdict for a tag (null without an allow file). */
+  allow: (tag: string) => AllowVerdict;
+  /** The learned table. */
+  learned: LearnedTable;
+  /** True when iFlow can be asked now. */
+  online: () => boolean;
+  /** True in live mode. */
+  live: boolean;
+  /** Feedback on the tapped reader. */
+  feedback: (reader: string, granted: boolean) => void;
+  /** Each decision, once taken. */
+  onDecision: (ev: GateEvent) => void;
+  /** Wall clock. */
+  now: () => number;
+  /** Timers (live waits). */
+  timers: Timers;
+}
+
+/** One gate. */
+export class Gate {
+  /** Counters. */
+  readonly counters: GateCounters = {
+    granted: 0,
+    denied: 0,
+    reasons: {},
+    exits: 0,
+    liveDecided: 0,
+    liveTimedOut: 0,
+  };
+  /** The last decision, or null. */
+  last: GateEvent | null = null;
+  readonly #d: GateDeps;
+  readonly #waiting = new Map<string, { timer: unknown; reader: string; tag: string }>();
+
+  /** A gate over `deps`. */
+  constructor(deps: GateDeps) {
+    this.#d = deps;
+  }
+
+  /** The gate's name. */
+  get name(): string {
+    return this.#d.config.name;
+  }
+
+  /** Live waits in progress. */
+  get waiting(): number {
+    return this.#waiting.size;
+  }
+
+  /**
+   * Decides a scan of `tag` read on `reader` now. Returns the decision, or
+   * null when a live answer is awaited (the decision follows within
+   * `liveTimeoutMs`).
+   */
+  scan(reader: string, tag: string): Decision | null {
+    const d = this.#d;
+    const online = d.online();
+    const allow = d.allow(tag);
+    d.learned.seen(tag, d.now());
+    const local = decide({
+      policy: d.config.policy,
+      offline: d.config.offline,
+      online,
+      allow,
+      learned: d.learned.get(tag),
+    });
+    if (d.live && online && d.config.policy === "known" && allow === null) {
+      const key = `${reader}\u0000${tag}`;
+      if (!this.#waiting.has(key)) {
+        const timer = d.timers.set(() => this.#liveTimeout(key), d.config.liveTimeoutMs);
+        this.#waiting.set(key, { timer, reader, tag });
+        return null;
+      }
+    }
+    this.#apply(reader, tag, local);
+    return local;
+  }
+
+  /** A live answer for a scan of `tag` on `reader`: decides it if it is awaited. */
+  liveAnswer(reader: string, tag: string, stored: boolean, certain: boolean): boolean {
+    const key = `${reader}\u0000${tag}`;
+    const w = this.#waiting.get(key);
+    if (!w) return false;
+    if (!stored && !certain) return false; // unknown outcome: the timeout decides locally
+    this.#d.timers.clear(w.timer);
+    this.#waiting.delete(key);
+    this.counters.liveDecided++;
+    this.#apply(reader, tag, liveDecision(stored));
+    return true;
+  }
+
+  #liveTimeout(key: string): void {
+    const w = this.#waiting.get(key);
+    if (!w) return;
+    this.#waiting.delete(key);
+    this.counters.liveTimedOut++;
+    const d = this.#d;
+    this.#apply(
+      w.reader,
+      w.tag,
+      decide({
+        policy: d.config.policy,
+        offline: d.config.offline,
+        online: d.online(),
+        allow: d.allow(w.tag),
+        learned: d.learned.get(w.tag),
+      }),
+    );
+  }
+
+  #apply(reader: string, tag: string, decision: Decision): void {
+    const d = this.#d;
+    const c = this.counters;
+    if (decision.granted) {
+      c.granted++;
+      d.relay.open(d.config.output.pulseMs);
+    } else c.denied++;
+    c.reasons[decision.reason] = (c.reasons[decision.reason] ?? 0) + 1;
+    d.feedback(reader, decision.granted);
+    this.#emit(reader, tag, decision.granted, decision.reason);
+  }
+
+  /** The exit button: opens without a card. */
+  exit(): void {
+    this.counters.exits++;
+    this.#d.relay.open(this.#d.config.output.pulseMs);
+    this.#emit("", "", true, "exit");
+  }
+
+  #emit(reader: string, rfidTag: string, granted: boolean, reason: GateEvent["reason"]): void {
+    const ev: GateEvent = {
+      gate: this.name,
+      reader,
+      rfidTag,
+      granted,
+      reason,
+      atMs: this.#d.now(),
+    };
+    this.last = ev;
+    this.#d.onDecision(ev);
+  }
+
+  /** Ends live waits (each decided locally now) and releases the relay. */
+  stop(): void {
+    for (const key of [...this.#waiting.keys()]) {
+      const w = this.#waiting.get(key)!;
+      this.#d.timers.clear(w.timer);
+      this.#waiting.delete(key);
+    }
+    this.#d.relay.stop();
+  }
+}
