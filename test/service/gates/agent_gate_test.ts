@@ -1,0 +1,120 @@
+import assert from "node:assert/strict";
+import { Agent } from "../../../service/agent.ts";
+import { validateConfig } from "../../../service/config/mod.ts";
+import { demoReader } from "../../../service/demo/sim_readers.ts";
+import { DEMO_EMPLOYEES, DEMO_TOKEN } from "../../../service/iflow/sim/model.ts";
+import { startIflowSimulator } from "../../../service/iflow/sim/simulator.ts";
+import { SimulatedGpio } from "../../../driver/wiegand/sim/gpio.ts";
+import type { GateEvent } from "../../../service/gates/gate.ts";
+import { LEARNED_FILE, parseLearned } from "../../../service/gates/learned_store.ts";
+import { eventually } from "../agent/harness.ts";
+
+const ANA = DEMO_EMPLOYEES[0]!.rfid;
+const ION = DEMO_EMPLOYEES[1]!.rfid;
+const RADU = DEMO_EMPLOYEES[5]!.rfid; // employment ended: refused
+const STRANGER = "0000000042";
+
+Deno.test("agent gate: learns from iFlow, opens for known cards online and offline, allow file, relay released", async () => {
+  const sim = await startIflowSimulator({ port: 0 });
+  const dir = await Deno.makeTempDir({ prefix: "pontaj-gate-" });
+  const reader = await demoReader("ascii", "gate-in");
+  const chip = new SimulatedGpio();
+  await Deno.writeTextFile(`${dir}/allow.txt`, `!${ION}\n`);
+  const config = validateConfig(
+    {
+      journal: { dir: `${dir}/journal` },
+      iflow: { url: sim.url, accessToken: DEMO_TOKEN, reconnectJitterMs: 0, pollMs: 100 },
+      readers: [reader.config],
+      debounceMs: 0,
+      gates: [{
+        name: "turnstile-1",
+        readers: ["gate-in"],
+        output: { kind: "gpio", chip: "/dev/gpiochip0", line: 22, activeLow: true, pulseMs: 100 },
+        policy: "known",
+        offline: "known",
+        allow: `${dir}/allow.txt`,
+      }],
+    },
+    "test",
+    {},
+  );
+  const agent = await Agent.start(config, {
+    logger: () => {},
+    statusServer: false,
+    devices: { gateGpio: new Map([["/dev/gpiochip0", chip]]) },
+  });
+  const events: GateEvent[] = [];
+  agent.gates!.subscribe((ev) => events.push(ev));
+  const decided = (n: number) => eventually(() => events.length === n, `decision ${n}`);
+  const tap = async (tag: string) => {
+    const n = events.length + 1;
+    await reader.tap(tag);
+    await decided(n);
+    return `${events[n - 1]!.granted ? "granted" : "denied"} ${events[n - 1]!.reason}`;
+  };
+  const pulses = () => chip.outputChanges.filter((c) => c.op === "set" && c.active).length;
+  try {
+    assert.deepEqual(chip.outputChanges, [
+      { line: 22, active: false, op: "request" },
+      { line: 22, active: false, op: "set" }, // released at start
+    ]);
+    // Nothing learned yet: every card stays shut, and every scan still goes to iFlow.
+    assert.equal(await tap(ANA), "denied unknown");
+    assert.equal(await tap(RADU), "denied unknown");
+    assert.equal(await tap(STRANGER), "denied unknown");
+    assert.equal(await tap(ION), "denied allow-file");
+    await eventually(() => agent.snapshot().journal.pending === 0, "all delivered");
+    assert.equal(pulses(), 0);
+    const learned = agent.gates!.status()[0]!;
+    assert.deepEqual([learned.counters.granted, learned.counters.denied], [0, 4]);
+
+    // iFlow's answers taught the table: Ana known, Radu and the stranger refused.
+    assert.equal(await tap(ANA), "granted known");
+    assert.equal(await tap(RADU), "denied refused");
+    assert.equal(await tap(STRANGER), "denied refused");
+    assert.equal(pulses(), 1);
+    await eventually(() => chip.outputActive(22) === false, "relay released after the pulse");
+
+    // iFlow away: the learned table still decides (offline: known).
+    sim.setFaults({ errorRate: 1 });
+    await reader.tap(DEMO_EMPLOYEES[2]!.rfid);
+    await eventually(() => agent.snapshot().sync.state === "backoff", "sync backing off");
+    await decided(8);
+    assert.equal(await tap(ANA), "granted known");
+    assert.equal(pulses(), 2);
+
+    // The allow file is re-read when it changes: Ion listed now opens.
+    await Deno.writeTextFile(`${dir}/allow.txt`, `${ION}\n# added\n`);
+    await agent.gates!.refreshAllowFiles();
+    assert.equal(await tap(ION), "granted allow-file");
+    sim.setFaults({});
+
+    const st = agent.snapshot().gates![0]!;
+    assert.equal(st.name, "turnstile-1");
+    assert.equal(st.allow!.allowed, 1);
+    assert.deepEqual(st.counters.reasons, {
+      unknown: 4,
+      "allow-file": 2,
+      known: 2,
+      refused: 2,
+    });
+  } finally {
+    await agent.stop();
+    await reader.close();
+    await sim.close();
+  }
+  try {
+    // Stopped: the relay is released and the line given back; the table is on disk.
+    assert.deepEqual(chip.outputChanges.slice(-2).map((c) => [c.active, c.op]), [
+      [false, "set"],
+      [false, "release"],
+    ]);
+    const cards = parseLearned(await Deno.readTextFile(`${dir}/journal/${LEARNED_FILE}`));
+    assert.deepEqual(
+      cards.map((c) => [c.rfidTag, c.state]).sort(),
+      [[ANA, "known"], [ION, "known"], [RADU, "refused"], [STRANGER, "refused"]].sort(),
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
