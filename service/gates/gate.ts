@@ -204,7 +204,7 @@ export class Gate {
     this.#d.onDecision(ev);
   }
 
-  /** Ends live waits (each decided locally now) and releases the relay. */
+  /** Drops live waits (nothing opens after stop) and releases the relay. */
   stop(): void {
     for (const key of [...this.#waiting.keys()]) {
       const w = this.#waiting.get(key)!;

@@ -118,3 +118,64 @@ Deno.test("agent gate: learns from iFlow, opens for known cards online and offli
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("agent gate in live mode: iFlow's live answer opens the gate and teaches the table", async () => {
+  const sim = await startIflowSimulator({ port: 0 });
+  const dir = await Deno.makeTempDir({ prefix: "pontaj-gate-live-" });
+  const reader = await demoReader("ascii", "gate-in");
+  const chip = new SimulatedGpio();
+  const config = validateConfig(
+    {
+      journal: { dir: `${dir}/journal` },
+      iflow: {
+        url: sim.url,
+        accessToken: DEMO_TOKEN,
+        reconnectJitterMs: 0,
+        pollMs: 100,
+        mode: "live",
+      },
+      readers: [reader.config],
+      debounceMs: 0,
+      gates: [{
+        name: "turnstile-1",
+        readers: ["gate-in"],
+        output: { kind: "gpio", chip: "/dev/gpiochip0", line: 22, pulseMs: 100 },
+        liveTimeoutMs: 5000,
+      }],
+    },
+    "test",
+    {},
+  );
+  const agent = await Agent.start(config, {
+    logger: () => {},
+    statusServer: false,
+    devices: { gateGpio: new Map([["/dev/gpiochip0", chip]]) },
+  });
+  const events: GateEvent[] = [];
+  agent.gates!.subscribe((ev) => events.push(ev));
+  try {
+    await reader.tap(ANA);
+    await eventually(() => events.length === 1, "Ana decided");
+    await reader.tap(STRANGER);
+    await eventually(() => events.length === 2, "stranger decided");
+    assert.deepEqual(events.map((e) => `${e.rfidTag} ${e.granted} ${e.reason}`), [
+      `${ANA} true live`,
+      `${STRANGER} false refused`,
+    ]);
+    assert.equal(chip.outputChanges.filter((c) => c.op === "set" && c.active).length, 1);
+    assert.equal(agent.gates!.status()[0]!.counters.liveDecided, 2);
+  } finally {
+    await agent.stop();
+    await reader.close();
+    await sim.close();
+  }
+  try {
+    const cards = parseLearned(await Deno.readTextFile(`${dir}/journal/${LEARNED_FILE}`));
+    assert.deepEqual(cards.map((c) => [c.rfidTag, c.state]), [[ANA, "known"], [
+      STRANGER,
+      "refused",
+    ]]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
