@@ -125,6 +125,7 @@ export class Agent {
       onAccepted: (scan) => this.#gates?.onScan(scan),
       onJournaled: (scan, seq) => {
         this.#sync.wake();
+        this.#gates?.journaled(scan, seq);
         this.#log("info", "scan journaled", {
           seq,
           reader: scan.reader,
@@ -134,12 +135,14 @@ export class Agent {
         });
         if (!this.#gates?.hasReader(scan.reader)) this.#feedback(scan.reader, "journaled");
       },
-      onLost: (scan, err) =>
+      onLost: (scan, err) => {
+        this.#gates?.lost(scan);
         this.#log("error", "scan could not be kept", {
           reader: scan.reader,
           rfidTag: scan.rfidTag,
           error: err,
-        }),
+        });
+      },
     });
   }
 
@@ -181,6 +184,7 @@ export class Agent {
         feedback: (reader, granted) => this.#feedback(reader, granted ? "granted" : "denied"),
         log,
         gpio: gpio ? (chip) => gpio.get(chip) : undefined,
+        annotate: (notes) => this.#journal.annotateGates(notes),
       });
     }
     for (
@@ -344,18 +348,19 @@ export class Agent {
   async #stop(): Promise<void> {
     this.#log("info", "stopping: readers");
     await Promise.all(this.#supervisors.map(({ sup }) => sup.stop()));
-    if (this.#gates) {
-      this.#log("info", "stopping: gates (relays released)");
-      await this.#gates.stop();
-    } else await this.#learned?.close();
     this.#log("info", "stopping: in-flight appends");
     // Wait for appends to reach the disk; scans spooled in memory (disk
     // failing) get one last flush when the spool closes.
     while (this.#pipeline.inFlight > this.#waiting.size) {
       await new Promise((r) => setTimeout(r, 5));
     }
+    if (this.#gates) {
+      this.#log("info", "stopping: gates (relays released)");
+      await this.#gates.stop();
+    }
     this.#log("info", "stopping: sync");
     await this.#sync.stop();
+    await this.#learned?.close();
     await this.#status?.close();
     await this.#spool.close();
     for (const resolve of this.#waiting.values()) resolve(null);

@@ -12,7 +12,19 @@ import { exportObject } from "../export_row.ts";
 import { type Command, EXIT, parseCommandArgs, sinceOption, UsageError } from "./command.ts";
 
 const STATES = ["pending", "synced", "rejected"] as const;
-const CSV_COLUMNS = ["seq", "reader", "rfidTag", "date", "time", "state", "error"] as const;
+const CSV_COLUMNS = [
+  "seq",
+  "reader",
+  "rfidTag",
+  "date",
+  "time",
+  "state",
+  "error",
+  "gate",
+  "decision",
+  "reason",
+  "passed",
+] as const;
 
 function csvCell(v: unknown): string {
   const s = v === undefined || v === null ? "" : String(v);

@@ -40,6 +40,14 @@ export interface GateEvent {
   atMs: number;
 }
 
+/** The scan a decision is about: the object the pipeline journals (a key for its annotation). */
+export interface ScanRef {
+  /** Reader tapped. */
+  reader: string;
+  /** The tag. */
+  rfidTag: string;
+}
+
 /** Per-gate counters. */
 export interface GateCounters {
   /** Scans granted. */
@@ -72,8 +80,8 @@ export interface GateDeps {
   live: boolean;
   /** Feedback on the tapped reader. */
   feedback: (reader: string, granted: boolean) => void;
-  /** Each decision, once taken. */
-  onDecision: (ev: GateEvent) => void;
+  /** Each decision, once taken, with the scan it is about (null for the exit button). */
+  onDecision: (ev: GateEvent, scan: ScanRef | null) => void;
   /** Wall clock. */
   now: () => number;
   /** Timers (live waits). */
@@ -94,7 +102,7 @@ export class Gate {
   /** The last decision, or null. */
   last: GateEvent | null = null;
   readonly #d: GateDeps;
-  readonly #waiting = new Map<string, { timer: unknown; reader: string; tag: string }>();
+  readonly #waiting = new Map<string, { timer: unknown; scan: ScanRef }>();
 
   /** A gate over `deps`. */
   constructor(deps: GateDeps) {
@@ -112,11 +120,11 @@ export class Gate {
   }
 
   /**
-   * Decides a scan of `tag` read on `reader` now. Returns the decision, or
-   * null when a live answer is awaited (the decision follows within
-   * `liveTimeoutMs`).
+   * Decides `scan` now. Returns the decision, or null when a live answer is
+   * awaited (the decision follows within `liveTimeoutMs`).
    */
-  scan(reader: string, tag: string): Decision | null {
+  scan(scan: ScanRef): Decision | null {
+    const { reader, rfidTag: tag } = scan;
     const d = this.#d;
     const online = d.online();
     const allow = d.allow(tag);
@@ -132,11 +140,11 @@ export class Gate {
       const key = `${reader}\u0000${tag}`;
       if (!this.#waiting.has(key)) {
         const timer = d.timers.set(() => this.#liveTimeout(key), d.config.liveTimeoutMs);
-        this.#waiting.set(key, { timer, reader, tag });
+        this.#waiting.set(key, { timer, scan });
         return null;
       }
     }
-    this.#apply(reader, tag, local);
+    this.#apply(scan, local);
     return local;
   }
 
@@ -149,7 +157,7 @@ export class Gate {
     this.#d.timers.clear(w.timer);
     this.#waiting.delete(key);
     this.counters.liveDecided++;
-    this.#apply(reader, tag, liveDecision(stored));
+    this.#apply(w.scan, liveDecision(stored));
     return true;
   }
 
@@ -159,20 +167,20 @@ export class Gate {
     this.#waiting.delete(key);
     this.counters.liveTimedOut++;
     const d = this.#d;
+    const tag = w.scan.rfidTag;
     this.#apply(
-      w.reader,
-      w.tag,
+      w.scan,
       decide({
         policy: d.config.policy,
         offline: d.config.offline,
         online: d.online(),
-        allow: d.allow(w.tag),
-        learned: d.learned.get(w.tag),
+        allow: d.allow(tag),
+        learned: d.learned.get(tag),
       }),
     );
   }
 
-  #apply(reader: string, tag: string, decision: Decision): void {
+  #apply(scan: ScanRef, decision: Decision): void {
     const d = this.#d;
     const c = this.counters;
     if (decision.granted) {
@@ -180,28 +188,28 @@ export class Gate {
       d.relay.open(d.config.output.pulseMs);
     } else c.denied++;
     c.reasons[decision.reason] = (c.reasons[decision.reason] ?? 0) + 1;
-    d.feedback(reader, decision.granted);
-    this.#emit(reader, tag, decision.granted, decision.reason);
+    d.feedback(scan.reader, decision.granted);
+    this.#emit(scan, decision.granted, decision.reason);
   }
 
   /** The exit button: opens without a card. */
   exit(): void {
     this.counters.exits++;
     this.#d.relay.open(this.#d.config.output.pulseMs);
-    this.#emit("", "", true, "exit");
+    this.#emit(null, true, "exit");
   }
 
-  #emit(reader: string, rfidTag: string, granted: boolean, reason: GateEvent["reason"]): void {
+  #emit(scan: ScanRef | null, granted: boolean, reason: GateEvent["reason"]): void {
     const ev: GateEvent = {
       gate: this.name,
-      reader,
-      rfidTag,
+      reader: scan?.reader ?? "",
+      rfidTag: scan?.rfidTag ?? "",
       granted,
       reason,
       atMs: this.#d.now(),
     };
     this.last = ev;
-    this.#d.onDecision(ev);
+    this.#d.onDecision(ev, scan);
   }
 
   /** Drops live waits (nothing opens after stop) and releases the relay. */

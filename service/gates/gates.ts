@@ -10,12 +10,12 @@
 
 import { type GpioOutputIoctl, openGpioOutput } from "../../driver/wiegand/gpio_output.ts";
 import type { GpioOutputLine } from "../../driver/wiegand/gpio_output.ts";
-import type { ScanInput } from "../journal/types.ts";
+import type { GateNote, ScanInput } from "../journal/types.ts";
 import type { Logger } from "../log.ts";
 import type { LiveFeedback } from "../sync/types.ts";
 import { AllowFile, type AllowFileStats } from "./allow_file.ts";
 import type { GateConfig, GateGpioOutput } from "./config.ts";
-import { Gate, type GateCounters, type GateEvent } from "./gate.ts";
+import { Gate, type GateCounters, type GateEvent, type ScanRef } from "./gate.ts";
 import { teachLive } from "./learn.ts";
 import type { LearnedStore } from "./learned_store.ts";
 import { type GateOutput, realTimers, Relay, type RelayCounters, type Timers } from "./relay.ts";
@@ -49,6 +49,8 @@ export interface GateSetOptions {
   feedback: (reader: string, granted: boolean) => void;
   /** Log sink. */
   log: Logger;
+  /** Journals gate annotations beside their scans (durably); the default drops them. */
+  annotate?: (notes: { seq: number; note: GateNote }[]) => Promise<void>;
   /** GPIO kernel layer per chip path (simulated chips in tests and the demo). */
   gpio?: (chip: string) => GpioOutputIoctl | undefined;
   /** Wall clock. */
@@ -80,6 +82,9 @@ export interface GateStatus {
   /** The last decision. */
   last: GateEvent | null;
 }
+
+/** Scans awaiting their seq or their decision, at most. */
+const MAX_UNPAIRED = 10_000;
 
 /** A GPIO relay line, opened at start and reopened after a failure. */
 class GpioGateOutput implements GateOutput {
@@ -120,6 +125,13 @@ export class GateSet {
   readonly #byReader = new Map<string, Gate>();
   readonly #listeners = new Set<(ev: GateEvent) => void>();
   readonly #o: GateSetOptions;
+  /** Decision and seq of a scan, until both are known and the annotation is queued. */
+  readonly #unpaired = new Map<ScanRef, { seq?: number; note?: GateNote }>();
+  #queue: { seq: number; note: GateNote }[] = [];
+  #flushing: Promise<void> | null = null;
+  /** Annotations written, and the ones that could not be. */
+  readonly annotations = { written: 0, failed: 0 };
+  #stopped = false;
   #refreshTimer: ReturnType<typeof setInterval> | undefined;
 
   private constructor(o: GateSetOptions) {
@@ -150,7 +162,7 @@ export class GateSet {
         online: o.online,
         live: o.live,
         feedback: o.feedback,
-        onDecision: (ev) => set.#decided(ev),
+        onDecision: (ev, scan) => set.#decided(ev, scan),
         now,
         timers,
       });
@@ -173,7 +185,15 @@ export class GateSet {
     throw new Error(`gate ${cfg.name}: output kind '${out.kind}' is not supported yet`);
   }
 
-  #decided(ev: GateEvent): void {
+  #decided(ev: GateEvent, scan: ScanRef | null): void {
+    if (scan && ev.reason !== "exit") {
+      this.#pair(scan, undefined, {
+        gate: ev.gate,
+        granted: ev.granted,
+        reason: ev.reason,
+        passed: null,
+      });
+    }
     this.#o.log(ev.granted ? "info" : "warn", ev.granted ? "gate opened" : "gate stays shut", {
       gate: ev.gate,
       reader: ev.reader,
@@ -190,7 +210,60 @@ export class GateSet {
 
   /** Decides a scan that passed debounce (synchronously; the journal append runs beside it). */
   onScan(scan: ScanInput): void {
-    this.#byReader.get(scan.reader)?.scan(scan.reader, scan.rfidTag);
+    this.#byReader.get(scan.reader)?.scan(scan);
+  }
+
+  /** A scan of a gate's reader is journaled as `seq`: its decision is annotated beside it. */
+  journaled(scan: ScanInput, seq: number): void {
+    if (!this.#stopped && this.#byReader.has(scan.reader)) this.#pair(scan, seq, undefined);
+  }
+
+  /** A scan could not be journaled: nothing to annotate. */
+  lost(scan: ScanInput): void {
+    this.#unpaired.delete(scan);
+  }
+
+  #pair(scan: ScanRef, seq: number | undefined, note: GateNote | undefined): void {
+    const u = this.#unpaired.get(scan) ?? {};
+    if (seq !== undefined) u.seq = seq;
+    if (note !== undefined) u.note = note;
+    if (u.seq !== undefined && u.note !== undefined) {
+      this.#unpaired.delete(scan);
+      this.#queue.push({ seq: u.seq, note: u.note });
+      this.#flushSoon();
+      return;
+    }
+    this.#unpaired.set(scan, u);
+    if (this.#unpaired.size > MAX_UNPAIRED) {
+      this.#unpaired.delete(this.#unpaired.keys().next().value!);
+    }
+  }
+
+  #flushSoon(): void {
+    this.#flushing ??= Promise.resolve().then(() => this.#flush());
+  }
+
+  async #flush(): Promise<void> {
+    while (this.#queue.length > 0) {
+      const batch = this.#queue;
+      this.#queue = [];
+      try {
+        await (this.#o.annotate?.(batch) ?? Promise.resolve());
+        this.annotations.written += batch.length;
+      } catch (err) {
+        this.annotations.failed += batch.length;
+        this.#o.log("error", "gate decisions could not be journaled", {
+          count: batch.length,
+          error: (err as Error).message,
+        });
+      }
+    }
+    this.#flushing = null;
+  }
+
+  /** Waits until every queued annotation is written (or failed). */
+  async drain(): Promise<void> {
+    while (this.#flushing) await this.#flushing;
   }
 
   /** A live answer: teaches the learned table and decides a scan awaiting it. */
@@ -232,11 +305,16 @@ export class GateSet {
     }));
   }
 
-  /** Releases every relay, stops live waits and allow-file checks, saves the learned table. */
+  /**
+   * Releases every relay, stops live waits and allow-file checks, writes the
+   * queued annotations. The learned table stays open (the sync may still teach
+   * it); its owner closes it.
+   */
   async stop(): Promise<void> {
     if (this.#refreshTimer !== undefined) clearInterval(this.#refreshTimer);
     this.#refreshTimer = undefined;
+    this.#stopped = true;
     for (const g of this.#gates) g.gate.stop();
-    await this.#o.learned.close();
+    await this.drain();
   }
 }

@@ -7,6 +7,8 @@ import { startIflowSimulator } from "../../../service/iflow/sim/simulator.ts";
 import { SimulatedGpio } from "../../../driver/wiegand/sim/gpio.ts";
 import type { GateEvent } from "../../../service/gates/gate.ts";
 import { LEARNED_FILE, parseLearned } from "../../../service/gates/learned_store.ts";
+import { exportJournal } from "../../../service/journal/mod.ts";
+import { exportObject } from "../../../service/export_row.ts";
 import { eventually } from "../agent/harness.ts";
 
 const ANA = DEMO_EMPLOYEES[0]!.rfid;
@@ -108,6 +110,25 @@ Deno.test("agent gate: learns from iFlow, opens for known cards online and offli
     assert.deepEqual(chip.outputChanges.slice(-2).map((c) => [c.active, c.op]), [
       [false, "set"],
       [false, "release"],
+    ]);
+    // Every scan is journaled with its gate decision beside it (export: gate, decision, reason).
+    const rows: string[] = [];
+    for await (const row of exportJournal(`${dir}/journal`)) {
+      const o = exportObject(row);
+      rows.push(`${o.rfidTag} ${o.gate} ${o.decision} ${o.reason}`);
+    }
+    const t = "turnstile-1";
+    assert.deepEqual(rows, [
+      `${ANA} ${t} denied unknown`,
+      `${RADU} ${t} denied unknown`,
+      `${STRANGER} ${t} denied unknown`,
+      `${ION} ${t} denied allow-file`,
+      `${ANA} ${t} granted known`,
+      `${RADU} ${t} denied refused`,
+      `${STRANGER} ${t} denied refused`,
+      `${DEMO_EMPLOYEES[2]!.rfid} ${t} denied unknown`,
+      `${ANA} ${t} granted known`,
+      `${ION} ${t} granted allow-file`,
     ]);
     const cards = parseLearned(await Deno.readTextFile(`${dir}/journal/${LEARNED_FILE}`));
     assert.deepEqual(

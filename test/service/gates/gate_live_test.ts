@@ -44,8 +44,8 @@ function setup(online = true) {
 
 Deno.test("gate live mode: the live answer decides within liveTimeoutMs", () => {
   const { t, gate, seen, relayLog, feedback } = setup();
-  assert.equal(gate.scan("in", "A"), null, "awaiting the live answer");
-  assert.equal(gate.scan("in", "B"), null);
+  assert.equal(gate.scan({ reader: "in", rfidTag: "A" }), null, "awaiting the live answer");
+  assert.equal(gate.scan({ reader: "in", rfidTag: "B" }), null);
   t.advance(300);
   assert.equal(gate.liveAnswer("in", "A", true, true), true);
   assert.equal(gate.liveAnswer("in", "B", false, true), true);
@@ -62,9 +62,9 @@ Deno.test("gate live mode: no answer in time (or an uncertain one) → the learn
   const { t, gate, learned, seen } = setup();
   learned.teach("K", "known", 0);
   learned.teach("R", "refused", 0);
-  gate.scan("in", "K");
-  gate.scan("in", "R");
-  gate.scan("in", "U");
+  gate.scan({ reader: "in", rfidTag: "K" });
+  gate.scan({ reader: "in", rfidTag: "R" });
+  gate.scan({ reader: "in", rfidTag: "U" });
   assert.equal(gate.liveAnswer("in", "U", false, false), false, "uncertain: keep waiting");
   t.advance(699);
   assert.deepEqual(seen(), []);
@@ -76,17 +76,23 @@ Deno.test("gate live mode: no answer in time (or an uncertain one) → the learn
 
 Deno.test("gate live mode: allow file and offline decide at once, no wait", () => {
   const { gate, seen } = setup();
-  assert.deepEqual(gate.scan("in", "LISTED"), { granted: true, reason: "allow-file" });
+  assert.deepEqual(gate.scan({ reader: "in", rfidTag: "LISTED" }), {
+    granted: true,
+    reason: "allow-file",
+  });
   const off = setup(false);
   off.learned.teach("K", "known", 0);
-  assert.deepEqual(off.gate.scan("in", "K"), { granted: true, reason: "known" });
+  assert.deepEqual(off.gate.scan({ reader: "in", rfidTag: "K" }), {
+    granted: true,
+    reason: "known",
+  });
   assert.deepEqual(seen(), ["LISTED granted allow-file"]);
 });
 
 Deno.test("gate exit button opens without a card; stop drops live waits and releases", () => {
   const { t, gate, seen, relayLog } = setup();
   gate.exit();
-  gate.scan("in", "A");
+  gate.scan({ reader: "in", rfidTag: "A" });
   gate.stop();
   t.advance(10_000);
   assert.deepEqual(seen(), [" granted exit"]);
