@@ -23,6 +23,22 @@ import {
 } from "./decide.ts";
 import type { LearnedTable } from "./learned.ts";
 import type { Relay, Timers } from "./relay.ts";
+import { LatencyHistogram } from "../sync/histogram.ts";
+
+/** Buckets of the card → relay histogram, ms. */
+export const OPEN_LATENCY_BUCKETS_MS: readonly number[] = Object.freeze([
+  1,
+  2,
+  5,
+  10,
+  20,
+  50,
+  100,
+  250,
+  500,
+  1000,
+  2500,
+]);
 
 /** A decision taken, as reported to status, `/events` and tests. */
 export interface GateEvent {
@@ -46,6 +62,8 @@ export interface ScanRef {
   reader: string;
   /** The tag. */
   rfidTag: string;
+  /** Epoch ms the card was read (for the card → relay latency). */
+  epochMs?: number;
 }
 
 /** Per-gate counters. */
@@ -101,6 +119,8 @@ export class Gate {
   };
   /** The last decision, or null. */
   last: GateEvent | null = null;
+  /** Card read → relay energised, ms (granted scans). */
+  readonly openLatency: LatencyHistogram = new LatencyHistogram(OPEN_LATENCY_BUCKETS_MS);
   readonly #d: GateDeps;
   readonly #waiting = new Map<string, { timer: unknown; scan: ScanRef }>();
 
@@ -186,6 +206,7 @@ export class Gate {
     if (decision.granted) {
       c.granted++;
       d.relay.open(d.config.output.pulseMs);
+      if (scan.epochMs !== undefined) this.openLatency.observe(Math.max(0, d.now() - scan.epochMs));
     } else c.denied++;
     c.reasons[decision.reason] = (c.reasons[decision.reason] ?? 0) + 1;
     d.feedback(scan.reader, decision.granted);

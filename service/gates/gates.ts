@@ -13,6 +13,8 @@ import type { GpioOutputLine } from "../../driver/wiegand/gpio_output.ts";
 import type { GateNote, ScanInput } from "../journal/types.ts";
 import type { Logger } from "../log.ts";
 import type { LiveFeedback } from "../sync/types.ts";
+import type { HistogramSnapshot } from "../sync/histogram.ts";
+import type { Histogram } from "../status/snapshot.ts";
 import { AllowFile, type AllowFileStats } from "./allow_file.ts";
 import type { GateConfig, GateGpioOutput } from "./config.ts";
 import { Gate, type GateCounters, type GateEvent, type ScanRef } from "./gate.ts";
@@ -81,6 +83,20 @@ export interface GateStatus {
   allow: AllowFileStats | null;
   /** The last decision. */
   last: GateEvent | null;
+  /** Card read → relay energised (granted scans), seconds. */
+  openLatency: Histogram;
+  /** Decisions that could not be journaled (all gates). */
+  annotationsFailed: number;
+}
+
+/** A millisecond histogram snapshot in seconds (as `/metrics` shows it). */
+function secondsHistogram(h: HistogramSnapshot): Histogram {
+  return {
+    bounds: h.bounds.map((b) => b / 1000),
+    counts: h.counts,
+    sum: h.sum / 1000,
+    count: h.count,
+  };
 }
 
 /** Scans awaiting their seq or their decision, at most. */
@@ -302,6 +318,8 @@ export class GateSet {
       relayError: relay.lastError,
       allow: allow?.stats() ?? null,
       last: gate.last,
+      openLatency: secondsHistogram(gate.openLatency.snapshot()),
+      annotationsFailed: this.annotations.failed,
     }));
   }
 

@@ -9,6 +9,7 @@ import type { GateEvent } from "../../../service/gates/gate.ts";
 import { LEARNED_FILE, parseLearned } from "../../../service/gates/learned_store.ts";
 import { exportJournal } from "../../../service/journal/mod.ts";
 import { exportObject } from "../../../service/export_row.ts";
+import { renderMetrics } from "../../../service/status/metrics.ts";
 import { eventually } from "../agent/harness.ts";
 
 const ANA = DEMO_EMPLOYEES[0]!.rfid;
@@ -100,6 +101,16 @@ Deno.test("agent gate: learns from iFlow, opens for known cards online and offli
       known: 2,
       refused: 2,
     });
+    const metrics = renderMetrics(agent.snapshot());
+    for (
+      const line of [
+        'pontaj_gate_decisions_total{gate="turnstile-1",decision="granted"} 3',
+        'pontaj_gate_decisions_total{gate="turnstile-1",decision="denied"} 7',
+        'pontaj_gate_reasons_total{gate="turnstile-1",reason="refused"} 2',
+        'pontaj_gate_open_seconds_count{gate="turnstile-1"} 3',
+        'pontaj_gate_open_seconds_bucket{gate="turnstile-1",le="+Inf"} 3',
+      ]
+    ) assert.ok(metrics.includes(`${line}\n`), `${line} in\n${metrics}`);
   } finally {
     await agent.stop();
     await reader.close();
