@@ -12,6 +12,7 @@ import { checkConfigCommand } from "./cli/check_config.ts";
 import { type Command, err, EXIT, out, UsageError } from "./cli/command.ts";
 import { decodeCommand } from "./cli/decode.ts";
 import { exportCommand } from "./cli/export.ts";
+import { cardsCommand } from "./cli/cards.ts";
 import { iflowSimCommand } from "./cli/iflow_sim.ts";
 import { retryRejectedCommand } from "./cli/retry_rejected.ts";
 import { runCommand } from "./cli/run.ts";
@@ -24,6 +25,7 @@ export const COMMANDS: Command[] = [
   runCommand,
   statusCommand,
   exportCommand,
+  cardsCommand,
   syncCommand,
   retryRejectedCommand,
   checkConfigCommand,

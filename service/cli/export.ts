@@ -9,7 +9,14 @@
 import { loadConfig } from "../config/mod.ts";
 import { exportJournal, type RecordState } from "../journal/mod.ts";
 import { exportObject } from "../export_row.ts";
-import { type Command, EXIT, parseCommandArgs, sinceOption, UsageError } from "./command.ts";
+import {
+  type Command,
+  csvCell,
+  EXIT,
+  parseCommandArgs,
+  sinceOption,
+  UsageError,
+} from "./command.ts";
 
 const STATES = ["pending", "synced", "rejected"] as const;
 const CSV_COLUMNS = [
@@ -25,11 +32,6 @@ const CSV_COLUMNS = [
   "reason",
   "passed",
 ] as const;
-
-function csvCell(v: unknown): string {
-  const s = v === undefined || v === null ? "" : String(v);
-  return /[",\r\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
-}
 
 /** The `export` command. */
 export const exportCommand: Command = {
