@@ -120,7 +120,7 @@ export class Agent {
       bootId: this.bootId,
       store: durableStore(this.#spool, waiting),
       tagFormats,
-      lastJournaledMs: journal.stats().newestEpochMs,
+      lastJournaledAtMs: journal.stats().newestEpochMs,
       now: opts.now,
       onAccepted: (scan) => this.#gates?.onScan(scan),
       onJournaled: (scan, seq) => {
@@ -207,6 +207,8 @@ export class Agent {
     if (withStatus) {
       this.#status = await startStatusServer({
         listen: this.config.status.listen,
+        token: this.config.status.token,
+        allowedHosts: this.config.status.allowedHosts,
         snapshot: () => this.snapshot(),
         logger: log,
         actions: {
@@ -300,7 +302,7 @@ export class Agent {
     }
     if (alarms.length > 0) degraded.push(...alarms.filter((a) => !degraded.includes(a)));
     const now = Date.now();
-    const stuckMs = js.oldestPendingMs === null ? 0 : now - js.oldestPendingMs;
+    const stuckMs = js.oldestPendingAtMs === null ? 0 : now - js.oldestPendingAtMs;
     if (sync.lastError && stuckMs > 10 * 60_000) {
       degraded.push(`sync stuck: oldest pending scan is ${Math.round(stuckMs / 60_000)} min old`);
     }
@@ -328,7 +330,9 @@ export class Agent {
         synced: js.synced,
         bytes: js.bytes,
         segments: js.segments,
-        oldestPendingMs: js.oldestPendingMs === null ? null : Math.max(0, now - js.oldestPendingMs),
+        oldestPendingAgeMs: js.oldestPendingAtMs === null
+          ? null
+          : Math.max(0, now - js.oldestPendingAtMs),
         corruption: js.corruption,
         queued: spool.queued,
         dropped: spool.dropped,
@@ -336,6 +340,7 @@ export class Agent {
       },
       sync,
       gates: this.#gates?.status(),
+      statusServer: this.#status?.stats(),
     };
   }
 

@@ -60,11 +60,11 @@ export function localStamp(epochMs: number, timeZone: string): LocalStamp {
 }
 
 /** Why a wall clock reading cannot be trusted, or "" when it looks right. */
-export function clockProblem(epochMs: number, lastJournaledMs: number | null): string {
+export function clockProblem(epochMs: number, lastJournaledAtMs: number | null): string {
   if (epochMs < BUILD_DATE_MS) {
     return "clock unsynced: device clock is before the software build date";
   }
-  if (lastJournaledMs !== null && epochMs < lastJournaledMs) {
+  if (lastJournaledAtMs !== null && epochMs < lastJournaledAtMs) {
     return "clock unsynced: device clock went backwards since the last scan";
   }
   return "";

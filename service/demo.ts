@@ -89,11 +89,12 @@ export async function runDemo(opts: DemoOptions = {}): Promise<DemoSummary> {
       },
       readers: readers.map((r) => r.config),
       debounceMs: Math.round(3000 * scale),
-      status: { listen: "127.0.0.1:0" },
     },
     "demo config",
     {},
   );
+  // Any free port: the server takes 0, a config file must name a real one.
+  config.status.listen = "127.0.0.1:0";
   const logger = createLogger({
     level: "info",
     redact: [DEMO_TOKEN],

@@ -26,8 +26,8 @@ export {
   validateConfig,
 } from "./config/mod.ts";
 export type { IflowConfig } from "./iflow/config.ts";
+export type { StatusConfig } from "./status/config.ts";
 export { Journal } from "./journal/journal.ts";
-export { crc32c } from "./journal/crc32c.ts";
 export type {
   ExportOptions,
   ExportRow,

@@ -4,7 +4,7 @@
  *
  * @example
  * ```ts
- * import { crcA } from "@pontaj/pontaj/driver";
+ * import { crcA } from "./crc_a.ts";
  * crcA(new Uint8Array([0x12, 0x34]), 0, 2); // 0xCF26: sent as 26 CF
  * ```
  *

@@ -5,6 +5,7 @@
  */
 
 import { E } from "../libc.ts";
+import { DeviceError } from "../device_error.ts";
 
 /** Why a serial operation failed. */
 export type SerialErrorCode =
@@ -17,21 +18,11 @@ export type SerialErrorCode =
   | "io";
 
 /** A failed serial operation; `code` says what happened, the message says what to do. */
-export class SerialError extends Error {
-  /** What went wrong. */
-  readonly code: SerialErrorCode;
-  /** The device path involved. */
-  readonly path: string;
-  /** The errno behind it, or 0. */
-  readonly errno: number;
-
+export class SerialError extends DeviceError<SerialErrorCode> {
   /** Creates an error for `path`. */
   constructor(code: SerialErrorCode, path: string, message: string, errno = 0) {
-    super(message);
+    super(code, path, message, errno);
     this.name = "SerialError";
-    this.code = code;
-    this.path = path;
-    this.errno = errno;
   }
 }
 

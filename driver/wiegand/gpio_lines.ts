@@ -11,26 +11,22 @@ import { FdStream } from "../serial/mod.ts";
 import { buildLineRequest, GPIO_V2_REQUEST_FD_OFFSET } from "./gpio_event.ts";
 import { type GpioIoctl, kernelGpioIoctl } from "./gpio_ffi.ts";
 import { E } from "../libc.ts";
+import { DeviceError } from "../device_error.ts";
 
 /** Why the GPIO lines could not be used. */
 export type GpioErrorCode = "not-found" | "permission" | "busy" | "invalid" | "io";
 
 /** A GPIO failure with a code and a message saying what to check. */
-export class GpioError extends Error {
-  /** What went wrong. */
-  readonly code: GpioErrorCode;
-  /** The chip path. */
-  readonly chip: string;
-  /** The errno behind it, or 0. */
-  readonly errno: number;
-
+export class GpioError extends DeviceError<GpioErrorCode> {
   /** Creates an error about `chip`. */
   constructor(code: GpioErrorCode, chip: string, message: string, errno = 0) {
-    super(message);
+    super(code, chip, message, errno);
     this.name = "GpioError";
-    this.code = code;
-    this.chip = chip;
-    this.errno = errno;
+  }
+
+  /** The chip path. */
+  get chip(): string {
+    return this.path;
   }
 }
 

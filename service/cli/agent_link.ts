@@ -1,15 +1,25 @@
 /**
  * Talking to a running agent through its status endpoint, so CLI commands
- * work while the agent holds the journal.
+ * work while the agent holds the journal. The status token, when configured
+ * (`status.token` or `PONTAJ_STATUS_TOKEN`), is sent as a bearer token.
  *
  * @module
  */
 
+import { urlHost } from "../status/listen.ts";
+
+/** Where the agent's status server is, and the token it wants for the export and actions. */
+export interface AgentAddress {
+  /** `status.listen`, e.g. `127.0.0.1:8780`. */
+  listen: string;
+  /** `status.token`, if configured. */
+  token?: string | undefined;
+}
+
 /** The base URL for a `host:port` listen address. */
 export function statusBaseUrl(listen: string): string {
   const [host, port] = splitListen(listen);
-  const h = host === "0.0.0.0" ? "127.0.0.1" : host === "::" ? "[::1]" : host;
-  return `http://${h}:${port}`;
+  return `http://${urlHost(host.replace(/^\[(.*)\]$/, "$1"))}:${port}`;
 }
 
 /** Splits `host:port` (IPv6 hosts in brackets). */
@@ -18,16 +28,19 @@ export function splitListen(listen: string): [string, number] {
   return [listen.slice(0, i), Number(listen.slice(i + 1))];
 }
 
-/** GETs `path` from the agent; null when no agent answers. */
+/** Requests `path` from the agent (with its bearer token when set); null when no agent answers. */
 export async function agentFetch(
-  listen: string,
+  agent: AgentAddress,
   path: string,
   init: RequestInit = {},
   timeoutMs = 2000,
 ): Promise<Response | null> {
+  const headers = new Headers(init.headers);
+  if (agent.token) headers.set("authorization", `Bearer ${agent.token}`);
   try {
-    return await fetch(statusBaseUrl(listen) + path, {
+    return await fetch(statusBaseUrl(agent.listen) + path, {
       ...init,
+      headers,
       signal: AbortSignal.timeout(timeoutMs),
     });
   } catch {

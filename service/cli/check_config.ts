@@ -17,7 +17,8 @@ export const checkConfigCommand: Command = {
     "",
     "Validates FILE (JSON or JSONC). Prints a summary and exits 0 when it is",
     "good; prints one line per problem (file, key path, what is expected) and",
-    "exits 2 when it is not. PONTAJ_IFLOW_TOKEN, when set, replaces iflow.accessToken.",
+    "exits 2 when it is not. PONTAJ_IFLOW_TOKEN, when set, replaces iflow.accessToken;",
+    "PONTAJ_STATUS_TOKEN, when set, replaces status.token.",
   ].join("\n"),
   async run(args) {
     const { positionals } = parseCommandArgs(args, {}, true);
@@ -26,6 +27,11 @@ export const checkConfigCommand: Command = {
     const c = await loadConfig(file);
     out(`${file}: ok`);
     out(`  timezone ${c.timezone}, debounce ${c.debounceMs} ms, status on ${c.status.listen}`);
+    out(
+      `  status export and actions: ${
+        c.status.token ? "bearer token (set)" : "loopback clients only (no status.token)"
+      }${c.status.allowedHosts.length ? `, also answers ${c.status.allowedHosts.join(", ")}` : ""}`,
+    );
     out(`  journal ${c.journal.dir}`);
     out(`  iflow ${c.iflow.url} (mode ${c.iflow.mode}, batch ${c.iflow.batchSize})`);
     for (const r of c.readers) out(`  reader ${r.name}: ${r.kind}, tagFormat ${r.tagFormat}`);

@@ -33,7 +33,7 @@ export const retryRejectedCommand: Command = {
     const q = values.since === undefined
       ? ""
       : `?since=${encodeURIComponent(values.since as string)}`;
-    const res = await agentFetch(config.status.listen, `/actions/retry-rejected${q}`, {
+    const res = await agentFetch(config.status, `/actions/retry-rejected${q}`, {
       method: "POST",
     });
     if (res) {

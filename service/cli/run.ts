@@ -42,7 +42,13 @@ export const runCommand: Command = {
     const { values } = parseCommandArgs(args, { config: { type: "string" } });
     if (!values.config) throw new UsageError("run needs --config FILE");
     const config = await loadConfig(values.config as string);
-    const logger = createLogger({ level: config.log.level, redact: [config.iflow.accessToken] });
+    const logger = createLogger({
+      level: config.log.level,
+      redact: [
+        config.iflow.accessToken,
+        ...(config.status.token ? [config.status.token] : []),
+      ],
+    });
     const agent = await Agent.start(config, { logger });
     const sig = await untilSignal();
     logger("info", "signal received; stopping", { signal: sig });

@@ -21,13 +21,13 @@ export async function journalSummary(dir: string): Promise<Record<string, number
     pending: 0,
     synced: 0,
     rejected: 0,
-    oldestPendingEpochMs: null,
+    oldestPendingAtMs: null,
   };
   for await (const row of exportJournal(dir)) {
     counts.total!++;
     counts[row.state] = (counts[row.state] ?? 0) + 1;
-    if (row.state === "pending" && counts.oldestPendingEpochMs === null) {
-      counts.oldestPendingEpochMs = row.epochMs;
+    if (row.state === "pending" && counts.oldestPendingAtMs === null) {
+      counts.oldestPendingAtMs = row.epochMs;
     }
   }
   return counts;
@@ -51,7 +51,7 @@ export const statusCommand: Command = {
     });
     const config = values.config ? await loadConfig(values.config as string) : null;
     const listen = config?.status.listen ?? DEFAULT_LISTEN;
-    const res = await agentFetch(listen, "/health");
+    const res = await agentFetch(config?.status ?? { listen }, "/health");
     if (res) {
       const snap = await res.json() as StatusSnapshot;
       out(values.json ? JSON.stringify(snap, null, 2) : formatStatusText(snap));
@@ -70,8 +70,8 @@ export const statusCommand: Command = {
       out(
         `  records ${summary.total}, pending ${summary.pending}, synced ${summary.synced}, rejected ${summary.rejected}`,
       );
-      if (summary.oldestPendingEpochMs !== null) {
-        out(`  oldest pending read at ${new Date(summary.oldestPendingEpochMs!).toISOString()}`);
+      if (summary.oldestPendingAtMs !== null) {
+        out(`  oldest pending read at ${new Date(summary.oldestPendingAtMs!).toISOString()}`);
       }
     }
     return EXIT.ok;

@@ -9,6 +9,7 @@
 
 import { parseJsonc } from "./jsonc.ts";
 import { type Config, ConfigSchema } from "./schema.ts";
+import { applyStatusTokenEnv, STATUS_TOKEN_ENV, statusTokenFromEnv } from "../status/config.ts";
 
 /** Environment variable that overrides `iflow.accessToken`. */
 export const TOKEN_ENV = "PONTAJ_IFLOW_TOKEN";
@@ -98,6 +99,7 @@ export function validateConfig(
       (iflow as Record<string, unknown>).accessToken = token;
     }
   }
+  applyStatusTokenEnv(obj, STATUS_TOKEN_ENV in env ? env[STATUS_TOKEN_ENV] : statusTokenFromEnv());
   const result = ConfigSchema.safeParse(obj);
   if (!result.success) {
     const lines = renderIssues(file, result.error.issues);

@@ -20,6 +20,7 @@
 
 import { z } from "zod";
 import { type IflowConfig, IflowConfigSchema } from "../iflow/config.ts";
+import { type StatusConfig, StatusConfigSchema } from "../status/config.ts";
 import { type ReaderConfig, readerEntrySchema, readerIssues } from "../readers/kinds/mod.ts";
 import { type GateConfig, gateIssues, GatesSchema } from "../gates/config.ts";
 
@@ -68,7 +69,7 @@ export interface Config {
   /** Debounce window, ms (default 3000). */
   debounceMs: number;
   /** Status endpoint. */
-  status: { listen: string };
+  status: StatusConfig;
   /** Log threshold. */
   log: { level: "debug" | "info" | "warn" | "error" };
   /** Gates driven by scans (empty: the agent only records). */
@@ -110,11 +111,7 @@ export const ConfigSchema: z.ZodType<Config, unknown> = z.strictObject({
   /** The same tag on the same reader within this window is dropped (counted). */
   debounceMs: z.number().int().min(0).max(3_600_000).default(3000),
   /** Status endpoint. */
-  status: z.strictObject({
-    listen: z.string().regex(/^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):\d{1,5}$/, {
-      message: "expected host:port, e.g. 127.0.0.1:8780",
-    }).default("127.0.0.1:8780"),
-  }).default({ listen: "127.0.0.1:8780" }),
+  status: StatusConfigSchema,
   /** Log threshold. */
   log: z.strictObject({
     level: z.enum(["debug", "info", "warn", "error"]).default("info"),

@@ -18,7 +18,7 @@
  * @module
  */
 
-import { clipForeign } from "../iflow/clip.ts";
+import { clipForeign } from "../clip.ts";
 import type { AllowVerdict } from "./decide.ts";
 
 /** Largest allow file read (bytes). */

@@ -82,7 +82,7 @@ export class TeachingJournal implements SyncJournal {
   }
 
   /** The journal's backlog figures. */
-  stats(): { pending: number; oldestPendingMs: number | null } {
+  stats(): { pending: number; oldestPendingAtMs: number | null } {
     return this.#inner.stats();
   }
 }

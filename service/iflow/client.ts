@@ -11,7 +11,7 @@ import { makeRedactor } from "./redact.ts";
 import { type BatchReply, classifyOfflineReply, type WireRecord } from "./reply.ts";
 import { classifyLiveReply, type LiveReply } from "./live.ts";
 import { Http1Client, Http1Error, type Http1Target } from "./http1.ts";
-import { clipForeign } from "./clip.ts";
+import { clipForeign } from "../clip.ts";
 
 /** Options of {@link IflowClient}: the relevant part of the `iflow` config. */
 export type IflowClientOptions =

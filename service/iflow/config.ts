@@ -86,12 +86,12 @@ export const IflowConfigSchema: z.ZodType<IflowConfig, IflowConfigInput> = z.str
   batchSize: z.number().int().min(1).max(1000).default(50),
   /** The whole request URL stays within this many bytes (a single record always goes). */
   maxUrlBytes: z.number().int().min(256).max(1_000_000).default(8000),
-  /** After an outage (and at start with a backlog), wait a random delay up to this long. */
-  reconnectJitterMs: z.number().int().min(0).max(3_600_000).default(30_000),
-  /** Backoff base delay (full jitter, doubled per failure). */
-  backoffBaseMs: z.number().int().min(1).max(600_000).default(1000),
-  /** Backoff cap (the delay stays random below it). */
-  backoffCapMs: z.number().int().min(1).max(3_600_000).default(300_000),
+  /** Before draining a backlog (after an outage, at start), a random pause up to this long. */
+  reconnectJitterMs: z.number().int().min(0).max(3_600_000).default(15_000),
+  /** Backoff ceiling after the first failure (full jitter below it, doubled per failure). */
+  backoffBaseMs: z.number().int().min(1).max(600_000).default(8000),
+  /** Largest backoff ceiling: after an outage every agent is back within it (README: sizing). */
+  backoffCapMs: z.number().int().min(1).max(3_600_000).default(45_000),
   /** While the token is refused, check again this often. */
   authRecheckMs: z.number().int().min(1).max(86_400_000).default(300_000),
   /** Even without a wake-up, look for pending scans this often. */

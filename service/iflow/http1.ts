@@ -25,7 +25,7 @@ import {
   proxySettings,
 } from "./proxy.ts";
 import { Http1Error, ResponseReader } from "./http1_wire.ts";
-import { clipForeign } from "./clip.ts";
+import { clipForeign } from "../clip.ts";
 
 export { Http1Error };
 

@@ -12,7 +12,7 @@
  */
 
 import { z } from "zod";
-import { clipForeign } from "./clip.ts";
+import { clipForeign } from "../clip.ts";
 import { isDeviceAuthMessage } from "./reply.ts";
 
 /** A live reply, as far as the agent reads it. */

@@ -9,7 +9,7 @@
  */
 
 import { z } from "zod";
-import { clipForeign } from "./clip.ts";
+import { clipForeign } from "../clip.ts";
 
 /** One scan as sent in `csv_data`. */
 export interface WireRecord {

@@ -8,13 +8,21 @@
 /**
  * What went wrong, as a stable code for callers:
  * - `disk-full`: ENOSPC / EDQUOT while writing;
- * - `read-only`: EROFS (or EACCES/EPERM while writing);
+ * - `read-only`: EROFS;
+ * - `permission`: EACCES / EPERM (the service user may not write there);
  * - `io`: any other I/O failure (EIO, ...);
  * - `locked`: another process holds the journal's lock;
  * - `closed`: the journal was closed;
  * - `invalid`: the caller passed something the journal cannot store.
  */
-export type JournalErrorCode = "disk-full" | "read-only" | "io" | "locked" | "closed" | "invalid";
+export type JournalErrorCode =
+  | "disk-full"
+  | "read-only"
+  | "permission"
+  | "io"
+  | "locked"
+  | "closed"
+  | "invalid";
 
 /** Error thrown (or rejected with) by the journal; `code` says what kind. */
 export class JournalError extends Error {
@@ -39,16 +47,30 @@ export function classify(err: unknown): JournalErrorCode {
   if (err instanceof JournalError) return err.code;
   const code = errnoOf(err);
   if (code === "ENOSPC" || code === "EDQUOT") return "disk-full";
-  if (code === "EROFS" || code === "EACCES" || code === "EPERM") return "read-only";
-  if (err instanceof Deno.errors.PermissionDenied) return "read-only";
+  if (code === "EROFS") return "read-only";
+  if (code === "EACCES" || code === "EPERM") return "permission";
+  if (err instanceof Deno.errors.PermissionDenied) return "permission";
   return "io";
 }
 
-/** Wraps any error into a {@link JournalError} whose message says what was being done. */
-export function toJournalError(err: unknown, doing: string): JournalError {
+/**
+ * Wraps any error into a {@link JournalError} whose message says what was
+ * being done. A permission error names `dir` (the journal directory) first:
+ * `journal: permission denied: DIR (while …)`.
+ */
+export function toJournalError(err: unknown, doing: string, dir?: string): JournalError {
   if (err instanceof JournalError) return err;
   const code = classify(err);
   const detail = err instanceof Error ? err.message : String(err);
+  if (code === "permission") {
+    const where = dir ?? /'([^']*)'/.exec(detail)?.[1] ?? "?";
+    return new JournalError(
+      code,
+      `journal: permission denied: ${where} (while ${doing}; the service user needs to own it ` +
+        `or have write access): ${detail}`,
+      { cause: err },
+    );
+  }
   const what = code === "disk-full"
     ? "disk full"
     : code === "read-only"
@@ -64,6 +86,8 @@ export function degradedPhrase(code: JournalErrorCode): string {
       return "disk full";
     case "read-only":
       return "read-only disk";
+    case "permission":
+      return "permission denied";
     default:
       return "disk error";
   }

@@ -9,8 +9,84 @@
  * O_RDONLY)` then `fsync(fd)`), which is what makes a rename durable. No FFI
  * is needed for it.
  *
+ * Modes: files the journal creates are `0640` and directories `0750`,
+ * whatever the process umask ({@link FILE_MODE}, {@link DIR_MODE}).
+ *
  * @module
  */
+
+/** Mode of every file the journal creates (segments, logs, archives, the lock). */
+export const FILE_MODE = 0o640;
+
+/** Mode of every directory the journal creates (the journal directory, `archive/`). */
+export const DIR_MODE = 0o750;
+
+function creates(options: Deno.OpenOptions): boolean {
+  return options.create === true || options.createNew === true;
+}
+
+/**
+ * Brings a file the journal opened with `create` to {@link FILE_MODE}: the
+ * umask may have taken group read away, or an older release left it 0644.
+ * The file is never more open than 0640 in between (it was created with
+ * that mode, less the umask).
+ */
+async function settleFileMode(path: string, mode: number | null): Promise<void> {
+  if (mode !== null && (mode & 0o777) !== FILE_MODE) await Deno.chmod(path, FILE_MODE);
+}
+
+/**
+ * Creates `path` and its missing parents as {@link DIR_MODE} whatever the
+ * umask; existing directories are left as they are (the operator's choice).
+ */
+async function makeDir(path: string): Promise<void> {
+  const missing: string[] = [];
+  for (let p = path.replace(/\/+$/, ""); p !== "" && p !== "."; p = dirname(p)) {
+    try {
+      await Deno.stat(p);
+      break; // exists (a file in the way is reported by mkdir below)
+    } catch (err) {
+      if (!(err instanceof Deno.errors.NotFound)) throw err;
+      missing.push(p);
+    }
+  }
+  if (missing.length === 0) {
+    if (!(await Deno.stat(path)).isDirectory) await Deno.mkdir(path); // throws AlreadyExists
+    return;
+  }
+  await Deno.mkdir(path, { recursive: true, mode: DIR_MODE });
+  for (const p of missing) await Deno.chmod(p, DIR_MODE);
+}
+
+function dirname(p: string): string {
+  const i = p.lastIndexOf("/");
+  return i <= 0 ? "" : p.slice(0, i);
+}
+
+async function openFile(path: string, options: Deno.OpenOptions): Promise<Deno.FsFile> {
+  if (!creates(options)) return await Deno.open(path, options);
+  const f = await Deno.open(path, { mode: FILE_MODE, ...options });
+  try {
+    await settleFileMode(path, (await f.stat()).mode);
+  } catch (err) {
+    f.close();
+    throw err;
+  }
+  return f;
+}
+
+function openFileSync(path: string, options: Deno.OpenOptions): Deno.FsFile {
+  if (!creates(options)) return Deno.openSync(path, options);
+  const f = Deno.openSync(path, { mode: FILE_MODE, ...options });
+  try {
+    const mode = f.statSync().mode;
+    if (mode !== null && (mode & 0o777) !== FILE_MODE) Deno.chmodSync(path, FILE_MODE);
+  } catch (err) {
+    f.close();
+    throw err;
+  }
+  return f;
+}
 
 /** An open file: the subset of `Deno.FsFile` the journal uses. */
 export interface JournalFile {
@@ -69,13 +145,13 @@ export interface JournalFs {
 
 /** Deno's real, asynchronous file calls (I/O runs off the event loop). */
 export const denoFs: JournalFs = {
-  open: (path, options) => Deno.open(path, options),
+  open: openFile,
   readDir: (path) => Deno.readDir(path),
   stat: async (path) => {
     const s = await Deno.stat(path);
     return { size: s.size, mtime: s.mtime, ctime: s.ctime };
   },
-  mkdir: (path) => Deno.mkdir(path, { recursive: true }),
+  mkdir: makeDir,
   rename: (from, to) => Deno.rename(from, to),
   remove: (path) => Deno.remove(path),
   link: (from, to) => Deno.link(from, to),
@@ -138,7 +214,7 @@ class BlockingFile implements JournalFile {
  * more than a free event loop.
  */
 export const blockingFs: JournalFs = {
-  open: (path, options) => Promise.resolve(new BlockingFile(Deno.openSync(path, options))),
+  open: (path, options) => Promise.resolve(new BlockingFile(openFileSync(path, options))),
   readDir: (path) => Deno.readDir(path),
   stat: denoFs.stat,
   mkdir: denoFs.mkdir,

@@ -115,7 +115,7 @@ export class Journal {
     try {
       await fs.mkdir(dir);
     } catch (err) {
-      throw toJournalError(err, `creating the journal directory ${dir}`);
+      throw toJournalError(err, `creating the journal directory ${dir}`, dir);
     }
     const lock = await takeLock(fs, dir);
     const report = new RecoveryReport();
@@ -124,7 +124,7 @@ export class Journal {
       await j.#recover();
     } catch (err) {
       lock.close();
-      throw toJournalError(err, `opening the journal in ${dir}`);
+      throw toJournalError(err, `opening the journal in ${dir}`, dir);
     }
     return j;
   }
@@ -171,7 +171,7 @@ export class Journal {
         await this.#scan.roll();
       }
     } catch (err) {
-      this.#onHealth("scan", toJournalError(err, "opening the active scan segment"));
+      this.#onHealth("scan", toJournalError(err, "opening the active scan segment", this.#dir));
     }
     const outFiles = listing.outcome;
     // Every existing outcome segment goes once a newer one is durable (the active one at the next compaction).
@@ -189,7 +189,7 @@ export class Journal {
         this.#out.nextSeq = out.lastSeq + 1;
       }
     } catch (err) {
-      this.#onHealth("outcome", toJournalError(err, "opening the outcome log"));
+      this.#onHealth("outcome", toJournalError(err, "opening the outcome log", this.#dir));
     }
     await this.#retain();
     await this.#refreshOldest();
@@ -237,7 +237,10 @@ export class Journal {
       return;
     }
     const code = err instanceof JournalError ? err.code : "io";
-    const text = `${degradedPhrase(code)}: ${err.message}`;
+    // A permission error's message already starts with "permission denied: DIR".
+    const text = code === "permission"
+      ? err.message.replace(/^journal: /, "")
+      : `${degradedPhrase(code)}: ${err.message}`;
     if (prev !== text) this.#log("error", err.message, { code, log });
     this.#health[log] = text;
   }
@@ -359,7 +362,7 @@ export class Journal {
       synced,
       bytes,
       segments: this.#index.segments.length,
-      oldestPendingMs: pending > 0 && this.#oldest ? this.#oldest.epochMs : null,
+      oldestPendingAtMs: pending > 0 && this.#oldest ? this.#oldest.epochMs : null,
       newestEpochMs: this.#newestEpochMs,
       corruption,
       degraded: this.#health.scan ?? this.#health.outcome ??

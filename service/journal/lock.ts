@@ -17,12 +17,13 @@ export async function takeLock(fs: JournalFs, dir: string): Promise<JournalFile>
   let writable = true;
   try {
     f = await fs.open(path, { read: true, write: true, create: true });
-  } catch {
+  } catch (first) {
+    // A read-only disk may still hold a journal to read; otherwise the first error says why.
     writable = false;
     try {
       f = await fs.open(path, { read: true });
-    } catch (err) {
-      throw toJournalError(err, `opening the lock file ${path}`);
+    } catch {
+      throw toJournalError(first, `opening the lock file ${path}`, dir);
     }
   }
   if (!(await f.tryLock(true))) {

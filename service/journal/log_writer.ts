@@ -336,7 +336,11 @@ export class LogWriter {
         this.#hooks.onHealth?.(null);
       }
     } catch (cause) {
-      const err = toJournalError(cause, `appending to ${this.#prefix} segment ${this.activeName}`);
+      const err = toJournalError(
+        cause,
+        `appending to ${this.#prefix} segment ${this.activeName}`,
+        this.#dir,
+      );
       if (err.code !== "closed") this.#hooks.onHealth?.(err);
       if (this.#tailDirty && this.#file) {
         try {

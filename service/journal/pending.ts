@@ -1,6 +1,6 @@
 /**
  * Reading pending records from the index: the batch for the sync engine and
- * the read time of the oldest one (for `stats().oldestPendingMs`).
+ * the read time of the oldest one (for `stats().oldestPendingAtMs`).
  *
  * @module
  */

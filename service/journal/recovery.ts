@@ -238,7 +238,8 @@ async function loadSegment(
     file = await fs.open(path, { read: true, write: ctx.repair });
   } catch (err) {
     if (errnoOf(err) === "ENOENT" || err instanceof Deno.errors.NotFound) return null;
-    if (ctx.repair && classify(err) === "read-only") {
+    const code = classify(err);
+    if (ctx.repair && (code === "read-only" || code === "permission")) {
       // Fine while the segment is clean; a needed repair is reported below.
       writable = false;
       file = await fs.open(path, { read: true });
@@ -257,7 +258,9 @@ async function loadSegment(
     });
     if (headerOk && damage.length === 0) return size;
     if (ctx.repair && !writable) {
-      const msg = `cannot repair ${describe(f.name, headerOk, damage)}: the disk is read-only`;
+      const msg = `cannot repair ${
+        describe(f.name, headerOk, damage)
+      }: the disk is read-only or the file not writable`;
       ctx.report.problems.push(msg);
       logger("error", `journal: ${msg}`);
     }

@@ -47,7 +47,12 @@ export interface SpoolStats {
   lastError: string | null;
 }
 
-const DISK_CODES: ReadonlySet<JournalErrorCode> = new Set(["disk-full", "read-only", "io"]);
+const DISK_CODES: ReadonlySet<JournalErrorCode> = new Set([
+  "disk-full",
+  "read-only",
+  "permission",
+  "io",
+]);
 
 /** A journal front that survives a failing disk with a bounded in-memory queue. */
 export class SpooledJournal {

@@ -90,7 +90,7 @@ export interface JournalStats {
   /** Number of scan segments. */
   segments: number;
   /** Epoch ms of the oldest pending record's read time, or null when none. */
-  oldestPendingMs: number | null;
+  oldestPendingAtMs: number | null;
   /** Read time of the newest journaled scan (epoch ms), or null when empty. */
   newestEpochMs: number | null;
   /** Corruption found since open (including recovery): count of damaged regions, last description. */

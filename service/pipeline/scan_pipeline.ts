@@ -43,7 +43,7 @@ export interface PipelineOptions {
   /** `tagFormat` of each reader. */
   tagFormats: Map<string, TagFormat>;
   /** Epoch ms of the newest journaled scan (to notice a clock going backwards). */
-  lastJournaledMs: number | null;
+  lastJournaledAtMs: number | null;
   /**
    * Called with each scan that passed debounce, before it is journaled and in the
    * same event-loop turn (the gate decides here); an exception is counted, never
@@ -81,7 +81,7 @@ export class ScanPipeline {
     this.#opts = opts;
     this.#debouncer = new Debouncer(opts.debounceMs);
     this.#now = opts.now ?? Date.now;
-    this.#lastMs = opts.lastJournaledMs;
+    this.#lastMs = opts.lastJournaledAtMs;
   }
 
   /** Counters of one reader. */

@@ -105,7 +105,7 @@ export function formatStatusText(s: StatusSnapshot): string {
   );
   out.push(
     `          oldest pending ${
-      j.oldestPendingMs === null ? "none" : formatDuration(j.oldestPendingMs)
+      j.oldestPendingAgeMs === null ? "none" : formatDuration(j.oldestPendingAgeMs)
     }` +
       ` · ${formatBytes(j.bytes)} in ${n(j.segments)} segment${j.segments === 1 ? "" : "s"}`,
   );

@@ -272,7 +272,7 @@ export function renderMetrics(s: StatusSnapshot): string {
     "pontaj_journal_oldest_pending_seconds",
     "gauge",
     "Age of the oldest pending record (0 when none is pending).",
-    j.oldestPendingMs === null ? 0 : seconds(j.oldestPendingMs),
+    j.oldestPendingAgeMs === null ? 0 : seconds(j.oldestPendingAgeMs),
   );
   e.one(
     "pontaj_journal_degraded",
@@ -306,6 +306,26 @@ export function renderMetrics(s: StatusSnapshot): string {
     e.sample("pontaj_sync_last_success_timestamp_seconds", seconds(y.lastSuccessAt));
   }
   e.histogram("pontaj_sync_latency_seconds", "Scan journaled to iFlow reply latency.", y.latency);
+  const st = s.statusServer;
+  if (st !== undefined) {
+    e.family(
+      "pontaj_status_refused_total",
+      "counter",
+      "Status requests or connections refused or cut off, by reason.",
+    );
+    for (
+      const k of [
+        "badHost",
+        "unauthorized",
+        "forbidden",
+        "refused",
+        "evicted",
+        "timedOut",
+        "badRequests",
+      ] as const
+    ) e.sample("pontaj_status_refused_total", st[k], { reason: k });
+    e.one("pontaj_status_connections_open", "gauge", "Open status connections.", st.open);
+  }
   if (s.gates) gateMetrics(e, s.gates);
   return e.toString();
 }

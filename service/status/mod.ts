@@ -5,7 +5,7 @@
  *
  * ```ts
  * import { startStatusServer } from "./mod.ts";
- * const server = startStatusServer({ listen: "127.0.0.1:8780", snapshot: () => agent.snapshot() });
+ * const server = await startStatusServer({ listen: "127.0.0.1:8780", snapshot: () => agent.snapshot() });
  * // … later
  * await server.close();
  * ```
@@ -24,11 +24,24 @@ export {
   parseListen,
   startStatusServer,
   type StatusActions,
+  type StatusConnectionLimits,
+  type StatusConnectionStats,
   type StatusServer,
   StatusServerError,
   type StatusServerErrorCode,
   type StatusServerOptions,
+  type StatusServerStats,
 } from "./server.ts";
+export {
+  applyStatusTokenEnv,
+  DEFAULT_STATUS_LISTEN,
+  STATUS_TOKEN_ENV,
+  type StatusConfig,
+  StatusConfigSchema,
+  statusTokenFromEnv,
+} from "./config.ts";
+export { isLoopbackHost } from "./listen.ts";
+export { bearerMatches, hostAllowed, type HostPolicy } from "./access.ts";
 export {
   escapeLabelValue,
   formatSampleValue,

@@ -2,6 +2,8 @@
  * The agent's status HTTP server (`status.listen`, default `127.0.0.1:8780`):
  * `/health`, `/metrics`, `/`, plus the actions the CLI uses while the agent
  * holds the journal lock (`POST /actions/retry-rejected`, `GET /export`).
+ * Every request must name this server in `Host`; the export and the actions
+ * need `status.token` as a bearer token, or, without one, a loopback peer.
  *
  * @module
  */
@@ -18,6 +20,18 @@ import {
 import { METRICS_CONTENT_TYPE, renderMetrics } from "./metrics.ts";
 import { PAGE_CSP, renderPage } from "./page.ts";
 import type { StatusSnapshot } from "./snapshot.ts";
+import { guardSensitive, hostAllowed, quoteClipped, type Refusal } from "./access.ts";
+import { parseListen, StatusServerError, urlHost } from "./listen.ts";
+import {
+  listenTransport,
+  type StatusConnectionLimits,
+  type StatusConnectionStats,
+  type Transport,
+  type TransportRequest,
+} from "./transport.ts";
+
+export { parseListen, StatusServerError, type StatusServerErrorCode } from "./listen.ts";
+export type { StatusConnectionLimits, StatusConnectionStats } from "./transport.ts";
 
 /** What the server can do besides reporting, supplied by the agent. */
 export interface StatusActions {
@@ -37,6 +51,22 @@ export interface StatusServerOptions {
   actions?: StatusActions;
   /** Where the server logs (requests at debug, failures at warn/error). */
   logger?: Logger;
+  /** Bearer token for `/export` and the actions; without it they answer loopback peers only. */
+  token?: string | undefined;
+  /** Host names accepted in `Host` besides the listen address and `localhost`. */
+  allowedHosts?: readonly string[];
+  /** Connection cap and timeouts for slow clients. */
+  limits?: StatusConnectionLimits;
+}
+
+/** Counters of refused requests and cut-off connections (shown in status). */
+export interface StatusServerStats extends StatusConnectionStats {
+  /** Requests refused because `Host` did not name this server (421). */
+  badHost: number;
+  /** Export or action requests without the right bearer token (401). */
+  unauthorized: number;
+  /** Cross-site requests, or non-loopback peers while no token is set (403). */
+  forbidden: number;
 }
 
 /** A running status server. */
@@ -47,54 +77,10 @@ export interface StatusServer {
   hostname: string;
   /** The bound port (the real one when 0 was asked). */
   port: number;
-  /** Ends open exports, stops listening and waits for in-flight requests. Idempotent. */
+  /** Counters of refused requests and connections. */
+  stats(): StatusServerStats;
+  /** Ends open exports, stops listening and closes every connection. Idempotent. */
   close(): Promise<void>;
-}
-
-/** Why the server could not start. */
-export type StatusServerErrorCode =
-  | "bad-listen"
-  | "address-in-use"
-  | "address-unavailable"
-  | "permission";
-
-/** Thrown by {@link startStatusServer} and {@link parseListen}, with one clear message. */
-export class StatusServerError extends Error {
-  /** What went wrong. */
-  readonly code: StatusServerErrorCode;
-  /** Creates the error. */
-  constructor(code: StatusServerErrorCode, message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = "StatusServerError";
-    this.code = code;
-  }
-}
-
-/**
- * Parses `status.listen`: `127.0.0.1:8780`, `[::1]:8780`, `:8780` (all
- * interfaces, `0.0.0.0`), `localhost:0`.
- *
- * @throws {StatusServerError} code `bad-listen`, naming what is expected.
- */
-export function parseListen(listen: string): { hostname: string; port: number } {
-  const m = /^(?:\[([0-9a-fA-F:.%\w]+)\]|([^:\[\]\s]*)):(\d{1,5})$/.exec(String(listen).trim());
-  const port = m ? Number(m[3]) : NaN;
-  if (!m || port > 65535) {
-    throw new StatusServerError(
-      "bad-listen",
-      `status.listen: expected "host:port" (e.g. "127.0.0.1:8780", "[::1]:8780", ":8780"), got ${
-        JSON.stringify(listen)
-      }`,
-    );
-  }
-  const hostname = m[1] ?? (m[2] || "0.0.0.0");
-  return { hostname, port };
-}
-
-function urlHost(hostname: string): string {
-  if (hostname === "0.0.0.0") return "127.0.0.1";
-  if (hostname === "::" || hostname === "[::]") return "[::1]";
-  return hostname.includes(":") ? `[${hostname}]` : hostname;
 }
 
 const BASE_HEADERS = { "cache-control": "no-store", "x-content-type-options": "nosniff" };
@@ -123,18 +109,21 @@ const DATE_RE =
   /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/;
 
 /**
- * Starts the status server with `Deno.serve`.
+ * Starts the status server (HTTP/1.1 over `node:http`, see {@link StatusConnectionLimits}).
  *
+ * - Every request: a `Host` that is not the listen address, `localhost` or
+ *   one of `allowedHosts` gets 421 (DNS rebinding).
  * - `GET /health`: the snapshot as JSON; 200 when `healthy`, 503 when not (or
  *   when the snapshot cannot be built: `{"error": …}`).
  * - `GET /metrics`: Prometheus text 0.0.4 ({@link renderMetrics}).
  * - `GET /`: the self-refreshing HTML page ({@link renderPage}).
  * - `POST /actions/retry-rejected[?since=DATE]`: `{"reopened": n}` from
  *   `actions.retryRejected`; 400 for a bad date, 501 without the action.
- *   Browsers' cross-origin requests (an `Origin` header that is not this
- *   server) get 403.
  * - `GET /export[?state=pending|synced|rejected][&format=jsonl|csv]`: the rows
  *   of `actions.export`, streamed one by one (JSON lines by default).
+ * - `/export` and actions: browsers' cross-site requests get 403; with a
+ *   `token`, a missing or wrong `Authorization: Bearer` gets 401; without
+ *   one, peers other than loopback get 403.
  * - Anything else: 404; a known path with the wrong method: 405.
  *
  * @throws {StatusServerError} on a malformed `listen` or when the address is
@@ -142,15 +131,19 @@ const DATE_RE =
  *
  * @example
  * ```ts
- * const server = startStatusServer({ listen: "127.0.0.1:0", snapshot: () => agent.snapshot() });
+ * const server = await startStatusServer({ listen: "127.0.0.1:0", snapshot: () => agent.snapshot() });
  * console.log(await (await fetch(`${server.url}/health`)).json());
  * await server.close();
  * ```
  */
-export function startStatusServer(options: StatusServerOptions): StatusServer {
+export async function startStatusServer(options: StatusServerOptions): Promise<StatusServer> {
   const { hostname, port } = parseListen(options.listen);
   const log: Logger = options.logger ?? (() => {});
   const actions = options.actions ?? {};
+  const token = options.token || undefined;
+  const policy = { listenHost: hostname, allowedHosts: options.allowedHosts ?? [] };
+  const counters = { badHost: 0, unauthorized: 0, forbidden: 0 };
+  let bodies = 0; // requests refused for carrying a body, counted with the transport's bad requests
   const closing = new AbortController();
   const openExports = new Set<(reason: unknown) => void>();
 
@@ -255,21 +248,62 @@ export function startStatusServer(options: StatusServerOptions): StatusServer {
     }
   }
 
-  async function handle(req: Request): Promise<Response> {
-    const url = new URL(req.url);
+  function refuse(r: Refusal, req: TransportRequest, path: string): Response {
+    counters[r.counter]++;
+    log("warn", "status: request refused", {
+      status: r.status,
+      path: quoteClipped(path),
+      host: quoteClipped(req.header("host") ?? ""),
+      peer: req.peer,
+    });
+    const extra: Record<string, string> = r.status === 401
+      ? { "www-authenticate": 'Bearer realm="pontaj"' }
+      : {};
+    return json({ error: r.error }, r.status, extra);
+  }
+
+  async function handle(req: TransportRequest): Promise<Response> {
+    const host = req.header("host");
+    if (!hostAllowed(host, policy)) {
+      return refuse(
+        {
+          status: 421,
+          error: "this server does not answer to that Host (add it to status.allowedHosts)",
+          counter: "badHost",
+        },
+        req,
+        req.target,
+      );
+    }
+    let url: URL;
+    try {
+      url = new URL(req.target, `http://${host}`);
+    } catch {
+      return json({ error: "bad request target" }, 400);
+    }
     const method = ROUTES[url.pathname];
-    log("debug", "status: request", { method: req.method, path: url.pathname });
-    if (method === undefined) return json({ error: `not found: ${url.pathname}` }, 404);
+    log("debug", "status: request", { method: req.method, path: quoteClipped(url.pathname) });
+    if (method === undefined) {
+      return json({ error: `not found: ${url.pathname.slice(0, 200)}` }, 404);
+    }
     if (req.method !== method) {
       return json({ error: `${req.method} not allowed on ${url.pathname}` }, 405, {
         allow: method,
       });
     }
-    if (method === "POST") {
-      const origin = req.headers.get("origin");
-      if (origin !== null && origin !== url.origin) {
-        return json({ error: "cross-origin requests are not allowed" }, 403);
-      }
+    if (req.hasBody) {
+      bodies++;
+      return json({ error: "request bodies are not accepted" }, 413);
+    }
+    if (url.pathname === "/export" || method === "POST") {
+      const refusal = guardSensitive({
+        origin: req.header("origin"),
+        fetchSite: req.header("sec-fetch-site"),
+        authorization: req.header("authorization"),
+        ownOrigin: `http://${host}`,
+        peer: req.peer,
+      }, token);
+      if (refusal !== null) return refuse(refusal, req, url.pathname);
     }
     switch (url.pathname) {
       case "/health":
@@ -285,33 +319,34 @@ export function startStatusServer(options: StatusServerOptions): StatusServer {
     }
   }
 
-  let server: Deno.HttpServer<Deno.NetAddr>;
+  let transport: Transport;
   try {
-    server = Deno.serve({
+    transport = await listenTransport(
       hostname,
       port,
-      signal: closing.signal,
-      onListen: () => {},
-      onError: (err) => {
-        log("error", "status: request failed", { error: err });
-        return json({ error: "internal error" }, 500);
-      },
-    }, handle);
+      options.limits ?? {},
+      handle,
+      (err) => log("error", "status: request failed", { error: err }),
+    );
   } catch (err) {
     const where = `status.listen ${options.listen}`;
-    if (err instanceof Deno.errors.AddrInUse) {
+    const code = (err as { code?: string }).code;
+    if (code === "EADDRINUSE") {
       throw new StatusServerError(
         "address-in-use",
         `${where}: address already in use (is another pontaj agent running? pick another port in status.listen)`,
         { cause: err },
       );
     }
-    if (err instanceof Deno.errors.AddrNotAvailable) {
+    if (code === "EADDRNOTAVAIL" || code === "ENOTFOUND" || code === "EAI_AGAIN") {
       throw new StatusServerError("address-unavailable", `${where}: no such local address`, {
         cause: err,
       });
     }
-    if (err instanceof Deno.errors.PermissionDenied || err instanceof Deno.errors.NotCapable) {
+    if (
+      code === "EACCES" || code === "EPERM" || err instanceof Deno.errors.PermissionDenied ||
+      err instanceof Deno.errors.NotCapable
+    ) {
       throw new StatusServerError("permission", `${where}: not permitted (${errorMessage(err)})`, {
         cause: err,
       });
@@ -319,19 +354,25 @@ export function startStatusServer(options: StatusServerOptions): StatusServer {
     throw err;
   }
 
-  const addr = server.addr;
-  const url = `http://${urlHost(addr.hostname)}:${addr.port}`;
-  log("info", "status: listening", { url });
+  const url = `http://${urlHost(transport.hostname)}:${transport.port}`;
+  log("info", "status: listening", {
+    url,
+    export: token !== undefined ? "bearer token" : "loopback peers only",
+  });
   let closed: Promise<void> | undefined;
   return {
     url,
-    hostname: addr.hostname,
-    port: addr.port,
+    hostname: transport.hostname,
+    port: transport.port,
+    stats: () => {
+      const t = transport.stats();
+      return { ...t, ...counters, badRequests: t.badRequests + bodies };
+    },
     close() {
       closed ??= (async () => {
         for (const abort of [...openExports]) abort(new Error("status server closing"));
         closing.abort();
-        await server.finished;
+        await transport.close();
       })();
       return closed;
     },

@@ -6,6 +6,7 @@
  */
 
 import type { GateStatus } from "../gates/gates.ts";
+import type { StatusServerStats } from "./server.ts";
 
 /** One reader's state. */
 export interface ReaderStatus {
@@ -78,7 +79,7 @@ export interface JournalStatus {
   /** Segment files. */
   segments: number;
   /** Age of the oldest pending record in ms, or null. */
-  oldestPendingMs: number | null;
+  oldestPendingAgeMs: number | null;
   /** Corruption found (count and the last description). */
   corruption: { count: number; last?: string };
   /** Scans waiting in memory because the disk failed. */
@@ -117,4 +118,6 @@ export interface StatusSnapshot {
   sync: SyncStatusView;
   /** The gates, when any are configured. */
   gates?: GateStatus[];
+  /** The status server's refused requests and cut-off connections (when it runs). */
+  statusServer?: StatusServerStats;
 }

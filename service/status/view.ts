@@ -144,7 +144,7 @@ export function statusView(s: StatusSnapshot, link: ViewLink): string {
     kv("Pending", num(j.pending)),
     kv(
       "Oldest pending",
-      typeof j.oldestPendingMs === "number" ? esc(dur(j.oldestPendingMs)) : "none",
+      typeof j.oldestPendingAgeMs === "number" ? esc(dur(j.oldestPendingAgeMs)) : "none",
     ),
     kv("Rejected", num(j.rejected)),
     kv("Synced", num(j.synced)),

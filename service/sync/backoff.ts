@@ -1,6 +1,6 @@
 /**
- * Capped exponential backoff with full jitter, and a seeded random source for
- * tests.
+ * Capped exponential backoff with full jitter, `Retry-After` as a floor with
+ * jitter on top, and a seeded random source for tests.
  *
  * @module
  */
@@ -22,6 +22,27 @@ export function fullJitter(
   return Math.floor(random() * ceiling);
 }
 
+/**
+ * The wait for a `Retry-After` of `retryAfterMs`: never earlier than it
+ * (clamped to {@link MAX_RETRY_AFTER_MS}), plus a uniform jitter in
+ * `[0, min(retryAfterMs, capMs))` on top, so agents answered together come
+ * back spread over the following interval instead of all at once.
+ *
+ * @example
+ * ```ts
+ * import { retryAfterJitter } from "@pontaj/pontaj/service";
+ * retryAfterJitter(10_000, 45_000, () => 0.5); // 15000: in [10000, 20000)
+ * ```
+ */
+export function retryAfterJitter(
+  retryAfterMs: number,
+  capMs: number,
+  random: () => number,
+): number {
+  const floor = Math.min(retryAfterMs, MAX_RETRY_AFTER_MS);
+  return floor + Math.floor(random() * Math.min(floor, capMs));
+}
+
 /** Options of {@link Backoff}. */
 export interface BackoffOptions {
   /** Delay ceiling after the first failure, ms. */
@@ -40,6 +61,7 @@ export interface BackoffOptions {
  * import { Backoff } from "./backoff.ts";
  * const b = new Backoff({ baseMs: 1000, capMs: 300_000 });
  * const wait = b.next(); // in [0, 1000)
+ * const later = b.next(10_000); // in [10000, 20000): Retry-After 10 s plus jitter
  * b.reset(); // after a success
  * ```
  */
@@ -60,13 +82,16 @@ export class Backoff {
   }
 
   /**
-   * Counts a failure and returns how long to wait: the full-jitter delay, or
-   * `retryAfterMs` (clamped to {@link MAX_RETRY_AFTER_MS}) when that is longer.
+   * Counts a failure and returns how long to wait: the full-jitter delay; with
+   * a positive `retryAfterMs`, the longer of that and {@link retryAfterJitter}
+   * (Retry-After as a floor, jitter on top), so never earlier than the server
+   * asked and never all at the same instant.
    */
   next(retryAfterMs?: number): number {
-    const d = fullJitter(this.#attempt++, this.#opts.baseMs, this.#opts.capMs, this.#random);
-    if (retryAfterMs === undefined || !(retryAfterMs > d)) return d;
-    return Math.min(retryAfterMs, MAX_RETRY_AFTER_MS);
+    const { baseMs, capMs } = this.#opts;
+    const d = fullJitter(this.#attempt++, baseMs, capMs, this.#random);
+    if (retryAfterMs === undefined || !(retryAfterMs > 0)) return d;
+    return Math.max(d, retryAfterJitter(retryAfterMs, capMs, this.#random));
   }
 
   /** Forgets the failures (after a success). */

@@ -5,7 +5,8 @@
  * - Batches fit `batchSize` and `maxUrlBytes` (a single record always goes);
  *   HTTP 414 halves the batch (and lowers the URL limit) and retries at once.
  * - Transient failures retry the whole batch after a full-jitter backoff
- *   (honouring `Retry-After`); per-record outcomes are final.
+ *   (`Retry-After` is a floor with jitter on top); per-record outcomes are
+ *   final. Every delay comes from {@link SyncSchedule} (`schedule.ts`).
  * - An auth failure stops sending, raises the `auth-failed` alarm and
  *   re-checks every `authRecheckMs` (with the oldest batch, or an empty one);
  *   the agent keeps journaling meanwhile.
@@ -21,8 +22,8 @@
  */
 
 import { IflowClient, type IflowConfig, type Logger, redactingLogger } from "../iflow/mod.ts";
-import { clipForeign } from "../iflow/clip.ts";
-import { Backoff } from "./backoff.ts";
+import { clipForeign } from "../clip.ts";
+import { SyncSchedule } from "./schedule.ts";
 import { Sender, type Step } from "./sender.ts";
 import type {
   SyncAlarm,
@@ -63,16 +64,14 @@ export class SyncEngine {
   readonly #cfg: IflowConfig;
   readonly #client: IflowClient;
   readonly #log: Logger;
-  readonly #random: () => number;
   readonly #now: () => number;
-  readonly #backoff: Backoff;
+  readonly #schedule: SyncSchedule;
   readonly #sender: Sender;
   #state: SyncState = "idle";
   #lastError: string | null = null;
   #lastErrorAt: number | null = null;
   #nextAttemptAt: number | null = null;
   #authAlarm: SyncAlarm | null = null;
-  #outage = false;
   #loop: Promise<void> | null = null;
   #busy = false;
   #stopping = false;
@@ -87,12 +86,13 @@ export class SyncEngine {
     this.#cfg = opts.iflow;
     this.#client = new IflowClient(opts.iflow);
     this.#log = opts.logger ? redactingLogger(opts.logger, opts.iflow.accessToken) : SILENT;
-    this.#random = opts.random ?? Math.random;
     this.#now = opts.now ?? Date.now;
-    this.#backoff = new Backoff({
-      baseMs: this.#cfg.backoffBaseMs,
-      capMs: this.#cfg.backoffCapMs,
-      random: this.#random,
+    const { backoffBaseMs, backoffCapMs, reconnectJitterMs } = this.#cfg;
+    this.#schedule = new SyncSchedule({
+      backoffBaseMs,
+      backoffCapMs,
+      reconnectJitterMs,
+      random: opts.random ?? Math.random,
     });
     this.#sender = new Sender({
       journal,
@@ -158,11 +158,11 @@ export class SyncEngine {
   /** A status snapshot (token-free). */
   status(): SyncStatus {
     let pending = 0;
-    let oldestPendingMs: number | null = null;
+    let oldestPendingAtMs: number | null = null;
     try {
       const s = this.#journal.stats();
       pending = s.pending;
-      oldestPendingMs = s.oldestPendingMs;
+      oldestPendingAtMs = s.oldestPendingAtMs;
     } catch { /* journal closed: report zeros */ }
     const s = this.#sender;
     const alarms = [this.#authAlarm, s.tooLongAlarm].filter((a): a is SyncAlarm => a !== null);
@@ -177,7 +177,7 @@ export class SyncEngine {
       lastLatencyMs: s.lastLatencyMs,
       latency: s.latency.snapshot(),
       pending,
-      oldestPendingMs,
+      oldestPendingAtMs,
       batchLimit: s.batchLimit,
       urlLimit: s.urlLimit,
       lastLive: s.lastLive ? { ...s.lastLive } : null,
@@ -233,7 +233,7 @@ export class SyncEngine {
         else if (step.kind === "auth") {
           return await done(false, this.#lastError ?? step.reason);
         } else if (step.kind === "transient") {
-          if (this.#backoff.attempt >= maxRetries) {
+          if (this.#schedule.attempt >= maxRetries) {
             return await done(false, `giving up after ${maxRetries + 1} attempts: ${step.reason}`);
           }
           await this.#pauseAfterFailure(step);
@@ -252,14 +252,15 @@ export class SyncEngine {
     const step = await this.#sender.step(allowLive);
     if (step.kind === "transient") this.#fail(step.reason);
     else if (step.kind === "auth") this.#enterAuthFailed(step.reason);
-    else if (step.kind === "sent") this.#backoff.reset();
+    else if (step.kind === "sent") this.#schedule.delivered();
     return step;
   }
 
   async #run(): Promise<void> {
     try {
-      if (this.#cfg.reconnectJitterMs > 0 && this.#pendingCount() > 0) {
-        await this.#jitterPause("start with a backlog");
+      const pending = this.#pendingCount();
+      if (this.#cfg.reconnectJitterMs > 0 && pending > 0) {
+        await this.#jitterPause("start with a backlog", this.#schedule.atStart(pending));
       }
       while (!this.#stopping) {
         if (this.#authAlarm) {
@@ -277,10 +278,12 @@ export class SyncEngine {
           this.#state = "idle";
           this.#nextAttemptAt = null;
           if (!this.#woken) await this.#sleep(this.#cfg.pollMs, true);
-        } else if (step.kind === "sent" && this.#outage) {
-          this.#outage = false;
+        } else if (step.kind === "sent" && this.#schedule.inOutage) {
+          const pause = this.#schedule.recovered(step.more);
           this.#log("info", "iFlow reachable again");
-          if (step.more && this.#cfg.reconnectJitterMs > 0) await this.#jitterPause("outage over");
+          if (step.more && this.#cfg.reconnectJitterMs > 0) {
+            await this.#jitterPause("outage over", pause ?? 0);
+          }
         } else if (step.kind === "transient") {
           await this.#pauseAfterFailure(step);
         }
@@ -310,21 +313,20 @@ export class SyncEngine {
   }
 
   async #pauseAfterFailure(step: { reason: string; retryAfterMs?: number }): Promise<void> {
-    const delay = this.#backoff.next(step.retryAfterMs);
-    this.#outage = true;
+    const delay = this.#schedule.failed(step.retryAfterMs);
     this.#sender.counters.retries++;
     this.#state = "backoff";
     this.#nextAttemptAt = this.#now() + delay;
     this.#log("warn", "iFlow request failed; retrying the whole batch", {
       reason: step.reason,
-      attempt: this.#backoff.attempt,
+      attempt: this.#schedule.attempt,
       retryInMs: delay,
     });
     await this.#sleep(delay, false);
   }
 
-  async #jitterPause(why: string): Promise<void> {
-    const delay = Math.floor(this.#random() * this.#cfg.reconnectJitterMs);
+  /** The pause that spreads a backlog's drain (`delay` from the schedule). */
+  async #jitterPause(why: string, delay: number): Promise<void> {
     this.#state = "backoff";
     this.#nextAttemptAt = this.#now() + delay;
     this.#log("info", "reconnect jitter before draining the backlog", { why, delayMs: delay });
@@ -363,7 +365,7 @@ export class SyncEngine {
     if (step.kind === "auth" || step.kind === "transient" || step.kind === "again") return;
     this.#authAlarm = null;
     this.#state = "idle";
-    this.#backoff.reset();
+    this.#schedule.reset();
     this.#log("info", "iFlow accepts the device token again; sending resumed");
   }
 

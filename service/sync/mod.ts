@@ -23,8 +23,10 @@ export {
   type BackoffOptions,
   fullJitter,
   MAX_RETRY_AFTER_MS,
+  retryAfterJitter,
   seededRandom,
 } from "./backoff.ts";
+export { SyncSchedule, type SyncScheduleOptions } from "./schedule.ts";
 export { type HistogramSnapshot, LATENCY_BUCKETS_MS, LatencyHistogram } from "./histogram.ts";
 export { overlapNamesOwnLiveStamp } from "./live_guard.ts";
 /** Types the engine's API mentions, re-exported so this entry point is self-contained. */

@@ -21,7 +21,7 @@
  * @module
  */
 
-import { clipForeign } from "../iflow/clip.ts";
+import { clipForeign } from "../clip.ts";
 import type {
   IflowClient,
   IflowConfig,

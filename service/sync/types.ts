@@ -20,7 +20,7 @@ export interface SyncJournal {
   /** Durably records outcomes. */
   recordOutcomes(list: { seq: number; outcome: Outcome }[]): Promise<void>;
   /** Backlog figures for status. */
-  stats(): { pending: number; oldestPendingMs: number | null };
+  stats(): { pending: number; oldestPendingAtMs: number | null };
 }
 
 /** Options of {@link SyncEngine}. */
@@ -111,7 +111,7 @@ export interface SyncStatus {
   /** Records not yet delivered (from the journal). */
   pending: number;
   /** Read time of the oldest pending record, epoch ms, or null. */
-  oldestPendingMs: number | null;
+  oldestPendingAtMs: number | null;
   /** Current records-per-batch limit (halved after a 414). */
   batchLimit: number;
   /** Current URL length limit (lowered after a 414). */

@@ -13,7 +13,7 @@
  * there). Bytes fsynced before the cut are never touched: that is the
  * promise the disk gives and the journal relies on.
  *
- * Disk full ({@link FaultFs.diskFull}): writes, fsyncs, creating files and
+ * Disk full ({@link FaultFs.failWith} `ENOSPC`, or another errno): writes, fsyncs, creating files and
  * renames fail with ENOSPC; the first failing write may first put part of
  * its bytes on disk, as a filling disk does.
  *
@@ -99,12 +99,16 @@ export class FaultFs implements JournalFs {
   dirSyncs = 0;
   /** The cut, once it happened. */
   cut: CutReport | null = null;
-  /** While true, writes/fsyncs/creates/renames fail with ENOSPC. */
-  diskFull = false;
-  /** When true, the next write failing for a full disk first writes part of its bytes. */
-  partialWrite = true;
-  /** ENOSPC failures so far. */
-  enospc = 0;
+  /** When set, writes, fsyncs, renames and creating files fail with this errno (ENOSPC: a full disk). */
+  failWith: "ENOSPC" | "EIO" | "EROFS" | null = null;
+  /** When true, the next failing write first writes half of its bytes (as a full disk does). */
+  partialWrite = false;
+  /** When true (with `failWith`), opening any file for writing fails too (a read-only mount). */
+  failOpenForWrite = false;
+  /** When set, every fsync waits for this promise before it goes on (or fails). */
+  holdSyncs: Promise<void> | null = null;
+  /** Calls failed by `failWith` so far. */
+  failures = 0;
   /** Resolves with the cut report when the power goes. */
   readonly whenCut: Promise<CutReport>;
   readonly #rng: Prng;
@@ -128,9 +132,9 @@ export class FaultFs implements JournalFs {
   }
 
   #full(): void {
-    if (this.diskFull) {
-      this.enospc++;
-      throw osError("ENOSPC");
+    if (this.failWith) {
+      this.failures++;
+      throw osError(this.failWith);
     }
   }
 
@@ -213,7 +217,7 @@ export class FaultFs implements JournalFs {
    */
   #beforeWrite(f: Deno.FsFile, t: Track, p: Uint8Array): number | null {
     this.#dead();
-    if (this.diskFull) {
+    if (this.failWith) {
       if (this.partialWrite && p.length > 1) {
         this.partialWrite = false;
         const n = f.writeSync(p.subarray(0, p.length >> 1));
@@ -262,6 +266,7 @@ export class FaultFs implements JournalFs {
         return f.seek(o, w);
       },
       async syncData() {
+        if (fs.holdSyncs) await fs.holdSyncs;
         fs.#dead();
         fs.#full();
         if (fs.#op(t)) {
@@ -307,7 +312,7 @@ export class FaultFs implements JournalFs {
     };
   }
 
-  /** Opens a real file (creating fails while the disk is full). */
+  /** Opens a real file (creating one, or any write open with `failOpenForWrite`, fails while faulty). */
   async open(path: string, options: Deno.OpenOptions): Promise<JournalFile> {
     this.#dead();
     const creates = options.create || options.createNew;
@@ -320,6 +325,7 @@ export class FaultFs implements JournalFs {
       }
       if (!exists) this.#full();
     }
+    if (this.failOpenForWrite && (options.write || options.append)) this.#full();
     const f = await Deno.open(path, options);
     if (options.write || options.append) {
       const size = (await f.stat()).size;

@@ -17,6 +17,7 @@ import { type Ack, type ExportedRow, isUnknownTag, UNKNOWN_TAG_BASE } from "./de
 import { bridgeReaders } from "./sim_bridge.ts";
 import type { FuzzResult } from "./fixtures/fuzz_child.ts";
 import { DENO_JSON, START_FLAGS } from "../support/start_flags.ts";
+import { freePort } from "../service/agent/harness.ts";
 
 export { type Ack, type ExportedRow, isUnknownTag };
 
@@ -152,7 +153,7 @@ export function agentConfig(
     },
     readers: readers.map((r) => r.config),
     debounceMs: 2000, // tags are unique per tap: only a card still in an RC522's field is debounced
-    status: { listen: "127.0.0.1:0" },
+    status: { listen: `127.0.0.1:${freePort()}` }, // a config file must name a real port
     log: { level: "info" },
     ...extra,
   };

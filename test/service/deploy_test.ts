@@ -29,3 +29,21 @@ Deno.test("systemd unit runs a dedicated user with restart, state directory and 
   assert.deepEqual(d.get("ProtectSystem"), ["strict"]);
   assert.deepEqual(d.get("CapabilityBoundingSet"), [""]);
 });
+
+Deno.test("systemd unit confines files, devices and system calls as far as the agent allows", async () => {
+  const d = directives(await Deno.readTextFile(UNIT));
+  assert.deepEqual(d.get("ReadWritePaths"), ["/var/lib/pontaj"]);
+  assert.deepEqual(d.get("UMask"), ["0027"]);
+  assert.deepEqual(d.get("NoNewPrivileges"), ["yes"]);
+  assert.deepEqual(d.get("DevicePolicy"), ["closed"]);
+  const devices = d.get("DeviceAllow")!;
+  for (const group of ["ttyS", "ttyAMA", "ttyUSB", "ttyACM", "gpiochip", "spi"]) {
+    assert.ok(devices.includes(`char-${group} rw`), `char-${group}`);
+  }
+  // spidev registers its major as "spi": a "char-spidev" rule would match nothing.
+  assert.ok(!devices.some((x) => x.startsWith("char-spidev")));
+  assert.ok(!d.has("PrivateDevices"));
+  assert.match(d.get("SystemCallFilter")![0]!, /^~@clock .*@privileged/);
+  assert.deepEqual(d.get("SystemCallErrorNumber"), ["EPERM"]);
+  assert.ok(!d.has("MemoryDenyWriteExecute"), "V8's JIT needs writable code pages");
+});

@@ -17,7 +17,6 @@ Deno.test("agent reads every implemented reader kind and delivers each card's ta
       iflow: { url: sim.url, accessToken: DEMO_TOKEN, reconnectJitterMs: 0, pollMs: 100 },
       readers: readers.map((r) => r.config),
       debounceMs: 0,
-      status: { listen: "127.0.0.1:0" },
     },
     "test",
     {},

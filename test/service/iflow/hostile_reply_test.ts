@@ -15,7 +15,7 @@ import {
   type WireRecord,
 } from "../../../service/iflow/mod.ts";
 import { replyBodyCap } from "../../../service/iflow/client.ts";
-import { clipForeign } from "../../../service/iflow/clip.ts";
+import { clipForeign } from "../../../service/clip.ts";
 import { Http1Client } from "../../../service/iflow/http1.ts";
 import { MAX_CHUNKS } from "../../../service/iflow/http1_wire.ts";
 import { Journal } from "../../../service/journal/mod.ts";

@@ -1,4 +1,4 @@
-import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
+import assert from "node:assert/strict";
 import { Http1Client, Http1Error } from "../../../service/iflow/http1.ts";
 
 const enc = new TextEncoder();
@@ -67,14 +67,14 @@ Deno.test("Http1Client reads content-length, chunked and close-delimited bodies"
   try {
     const url = `http://127.0.0.1:${srv.port}/p?q=1`;
     const a = await c.get(url);
-    assertEquals([a.status, a.body, a.headers.get("x-a")], [200, "[1,2,3]", "1, 2"]);
+    assert.deepEqual([a.status, a.body, a.headers.get("x-a")], [200, "[1,2,3]", "1, 2"]);
     const b = await c.get(url);
-    assertEquals([b.status, b.body], [200, "abcăb"]);
+    assert.deepEqual([b.status, b.body], [200, "abcăb"]);
     const d = await c.get(url);
-    assertEquals([d.status, d.body, d.headers.get("retry-after")], [503, "", "9"]);
+    assert.deepEqual([d.status, d.body, d.headers.get("retry-after")], [503, "", "9"]);
     const e = await c.get(url);
-    assertEquals([e.status, e.body], [200, "until close"]);
-    assertEquals(srv.stats(), { requests: 4, connections: 1 });
+    assert.deepEqual([e.status, e.body], [200, "until close"]);
+    assert.deepEqual(srv.stats(), { requests: 4, connections: 1 });
   } finally {
     c.close();
     await srv.close();
@@ -89,8 +89,8 @@ Deno.test("Http1Client retries once when a kept-alive connection was closed by t
   const c = new Http1Client();
   try {
     const url = `http://127.0.0.1:${srv.port}/`;
-    for (let i = 0; i < 3; i++) assertEquals((await c.get(url)).body, "ok");
-    assertEquals(srv.stats(), { requests: 3, connections: 3 });
+    for (let i = 0; i < 3; i++) assert.deepEqual((await c.get(url)).body, "ok");
+    assert.deepEqual(srv.stats(), { requests: 3, connections: 3 });
   } finally {
     c.close();
     await srv.close();
@@ -114,17 +114,17 @@ Deno.test("Http1Client reports truncated replies, oversize replies and aborts wi
       await c.get(url, signal);
       return null;
     } catch (err) {
-      ok(err instanceof Http1Error);
+      assert.ok(err instanceof Http1Error);
       return [err.stage, err.aborted, err.message];
     }
   };
   try {
-    assertEquals(await fail(), ["body", false, "connection closed in the reply body"]);
-    assertEquals(await fail(), ["body", false, "reply body too large"]);
-    assertEquals((await fail())?.slice(0, 2), ["head", false]);
+    assert.deepEqual(await fail(), ["body", false, "connection closed in the reply body"]);
+    assert.deepEqual(await fail(), ["body", false, "reply body too large"]);
+    assert.deepEqual((await fail())?.slice(0, 2), ["head", false]);
     const ac = new AbortController();
     setTimeout(() => ac.abort(), 50);
-    assertEquals(await fail(ac.signal), ["head", true, "aborted"]);
+    assert.deepEqual(await fail(ac.signal), ["head", true, "aborted"]);
   } finally {
     c.close();
     await srv.close();
@@ -144,8 +144,8 @@ Deno.test("Http1Client speaks https with a trusted certificate", async () => {
   try {
     const url = `https://localhost:${server.addr.port}/api?access_token=1&csv_data=%5B%5D`;
     const r = await c.get(url);
-    assertEquals([r.status, r.body], [200, "?access_token=1&csv_data=%5B%5D"]);
-    assertEquals((await c.get(url)).status, 200);
+    assert.deepEqual([r.status, r.body], [200, "?access_token=1&csv_data=%5B%5D"]);
+    assert.deepEqual((await c.get(url)).status, 200);
   } finally {
     c.close();
     await server.shutdown();
@@ -166,11 +166,11 @@ Deno.test("Http1Client gives up on a TLS handshake that never finishes when abor
     await c.get(`https://127.0.0.1:${(listener.addr as Deno.NetAddr).port}/`, ac.signal);
     throw new Error("expected an abort");
   } catch (err) {
-    ok(err instanceof Http1Error);
+    assert.ok(err instanceof Http1Error);
     // Deno completes the handshake on the first write: the request waits there
-    assertEquals([err.stage, err.aborted], ["write", true]);
+    assert.deepEqual([err.stage, err.aborted], ["write", true]);
   }
-  ok(Date.now() - t0 < 10_000);
+  assert.ok(Date.now() - t0 < 10_000);
   c.close();
   listener.close();
   for (const conn of accepted) conn.close();

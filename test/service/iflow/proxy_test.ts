@@ -1,4 +1,4 @@
-import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
+import assert from "node:assert/strict";
 import { Buffer } from "node:buffer";
 import { Http1Client, Http1Error } from "../../../service/iflow/http1.ts";
 import { IflowClient } from "../../../service/iflow/client.ts";
@@ -28,7 +28,7 @@ Deno.test("proxy NO_PROXY matching: exact host, domain suffix, *, IP, IPv6 and p
   const list = parseNoProxy(
     " Example.com, .corp.local,*.intra , 10.0.0.7:8080 ,[::1]:3000, 0:0::2",
   );
-  assertEquals(list, {
+  assert.deepEqual(list, {
     all: false,
     rules: [
       { host: "example.com", port: null, ip: false },
@@ -58,14 +58,14 @@ Deno.test("proxy NO_PROXY matching: exact host, domain suffix, *, IP, IPv6 and p
     ["localhost", 80, false],
   ];
   for (const [host, port, want] of cases) {
-    assertEquals([host, port, bypassesProxy(list, host, port)], [host, port, want]);
+    assert.deepEqual([host, port, bypassesProxy(list, host, port)], [host, port, want]);
   }
   // a suffix never matches inside an IP address
-  assertEquals(bypassesProxy(parseNoProxy("0.0.1"), "127.0.0.1", 80), false);
+  assert.deepEqual(bypassesProxy(parseNoProxy("0.0.1"), "127.0.0.1", 80), false);
   // `*` anywhere in the list bypasses every host; bad ports and empty entries are skipped
-  assertEquals(bypassesProxy(parseNoProxy("example.com, *"), "anything.test", 1), true);
-  assertEquals(parseNoProxy("a.test:x, b.test:0, c.test:70000, , .").rules, []);
-  assertEquals(bypassesProxy(parseNoProxy(""), "localhost", 80), false);
+  assert.deepEqual(bypassesProxy(parseNoProxy("example.com, *"), "anything.test", 1), true);
+  assert.deepEqual(parseNoProxy("a.test:x, b.test:0, c.test:70000, , .").rules, []);
+  assert.deepEqual(bypassesProxy(parseNoProxy(""), "localhost", 80), false);
 });
 
 Deno.test("proxy settings from the environment: lowercase wins, empty counts as unset", () => {
@@ -79,15 +79,15 @@ Deno.test("proxy settings from the environment: lowercase wins, empty counts as 
   };
   const asked: string[] = [];
   const settings = proxySettingsFromEnv((name) => (asked.push(name), env[name]));
-  assertEquals(settings, {
+  assert.deepEqual(settings, {
     https: { value: "lower:2", source: "https_proxy" },
     http: { value: "upper:3", source: "HTTP_PROXY" },
     noProxy: "lower.test",
     loopbackDirect: true,
   });
   // the uppercase name is only read when the lowercase one is unset or empty
-  assertEquals(asked.sort(), ["HTTP_PROXY", "http_proxy", "https_proxy", "no_proxy"]);
-  assertEquals(proxySettingsFromEnv(() => undefined), {
+  assert.deepEqual(asked.sort(), ["HTTP_PROXY", "http_proxy", "https_proxy", "no_proxy"]);
+  assert.deepEqual(proxySettingsFromEnv(() => undefined), {
     http: undefined,
     https: undefined,
     noProxy: undefined,
@@ -107,29 +107,29 @@ Deno.test("proxy variables the process may not read count as unset", async () =>
     stdout: "piped",
     stderr: "piped",
   }).output();
-  assertEquals(r.code, 0, dec.decode(r.stderr));
-  assertEquals(JSON.parse(dec.decode(r.stdout)), {
+  assert.deepEqual(r.code, 0, dec.decode(r.stderr));
+  assert.deepEqual(JSON.parse(dec.decode(r.stdout)), {
     https: { value: "allowed.test:3128", source: "https_proxy" },
     loopbackDirect: true,
   });
 });
 
 Deno.test("proxy URLs: host:port, credentials, default port, refused schemes", () => {
-  assertEquals(parseProxyUrl("proxy.corp:3128"), {
+  assert.deepEqual(parseProxyUrl("proxy.corp:3128"), {
     hostname: "proxy.corp",
     port: 3128,
     label: "proxy.corp:3128",
     authorization: null,
   });
-  assertEquals(parseProxyUrl("HTTP://[::1]"), {
+  assert.deepEqual(parseProxyUrl("HTTP://[::1]"), {
     hostname: "::1",
     port: 80,
     label: "[::1]:80",
     authorization: null,
   });
   const p = parseProxyUrl("http://us%40er:p%C4%83ss%3A@10.1.2.3:8080/");
-  assertEquals(p.label, "10.1.2.3:8080");
-  assertEquals(p.authorization, `Basic ${Buffer.from("us@er:păss:").toString("base64")}`);
+  assert.deepEqual(p.label, "10.1.2.3:8080");
+  assert.deepEqual(p.authorization, `Basic ${Buffer.from("us@er:păss:").toString("base64")}`);
 
   const route = proxyRouter({
     https: { value: "https://bob:s3cretpw@proxy.corp:443", source: "HTTPS_PROXY" },
@@ -137,12 +137,12 @@ Deno.test("proxy URLs: host:port, credentials, default port, refused schemes", (
   });
   const https = route(new URL("https://app.iflow.ro/"));
   const http = route(new URL("http://app.iflow.ro/"));
-  assertEquals(https.kind, "invalid");
-  assertEquals(http.kind, "invalid");
+  assert.deepEqual(https.kind, "invalid");
+  assert.deepEqual(http.kind, "invalid");
   const messages = [https, http].map((r) => r.kind === "invalid" ? r.message : "");
-  ok(/^HTTPS_PROXY: https:\/\/ proxies .* not supported/.test(messages[0]!), messages[0]);
-  ok(/^http_proxy: unsupported proxy scheme socks5:\/\//.test(messages[1]!), messages[1]);
-  for (const m of messages) ok(!m.includes("s3cretpw") && !m.includes("bob"), m);
+  assert.ok(/^HTTPS_PROXY: https:\/\/ proxies .* not supported/.test(messages[0]!), messages[0]);
+  assert.ok(/^http_proxy: unsupported proxy scheme socks5:\/\//.test(messages[1]!), messages[1]);
+  for (const m of messages) assert.ok(!m.includes("s3cretpw") && !m.includes("bob"), m);
 });
 
 Deno.test("Http1Client via proxy: an http URL goes in absolute form, the reply comes back", async () => {
@@ -152,14 +152,14 @@ Deno.test("Http1Client via proxy: an http URL goes in absolute form, the reply c
   try {
     const url = `http://127.0.0.1:${origin.port}/api/x?access_token=1&csv_data=%5B%5D`;
     const r = await c.get(url);
-    assertEquals([r.status, r.body], [200, "GET /api/x?access_token=1&csv_data=%5B%5D"]);
-    assertEquals((await c.get(url.replace("/x", "/y"))).status, 200);
-    assertEquals(proxy.seen.lines, [
+    assert.deepEqual([r.status, r.body], [200, "GET /api/x?access_token=1&csv_data=%5B%5D"]);
+    assert.deepEqual((await c.get(url.replace("/x", "/y"))).status, 200);
+    assert.deepEqual(proxy.seen.lines, [
       `GET ${url} HTTP/1.1`,
       `GET ${url.replace("/x", "/y")} HTTP/1.1`,
     ]);
-    assertEquals(proxy.seen.auth, [null, null]);
-    assertEquals(proxy.seen.connections, 1);
+    assert.deepEqual(proxy.seen.auth, [null, null]);
+    assert.deepEqual(proxy.seen.connections, 1);
   } finally {
     c.close();
     await proxy.close();
@@ -174,11 +174,11 @@ Deno.test("Http1Client via proxy: https through CONNECT, TLS in the tunnel, one 
   try {
     const url = `https://localhost:${origin.port}/api?access_token=1&csv_data=%5B%5D`;
     const a = await c.get(url);
-    assertEquals([a.status, a.body], [200, "tls ?access_token=1&csv_data=%5B%5D"]);
+    assert.deepEqual([a.status, a.body], [200, "tls ?access_token=1&csv_data=%5B%5D"]);
     const b = await c.get(url.replace("csv_data=%5B%5D", "n=2"));
-    assertEquals([b.status, b.body], [200, "tls ?access_token=1&n=2"]);
-    assertEquals(proxy.seen.lines, [`CONNECT localhost:${origin.port} HTTP/1.1`]);
-    assertEquals(proxy.seen.connections, 1);
+    assert.deepEqual([b.status, b.body], [200, "tls ?access_token=1&n=2"]);
+    assert.deepEqual(proxy.seen.lines, [`CONNECT localhost:${origin.port} HTTP/1.1`]);
+    assert.deepEqual(proxy.seen.connections, 1);
   } finally {
     c.close();
     await proxy.close();
@@ -192,9 +192,9 @@ Deno.test("Http1Client via proxy: the TLS certificate is checked through the tun
   const c = new Http1Client({ proxy: proxy.url }); // the test CA is not trusted here
   try {
     const err = await http1Error(c.get(`https://localhost:${origin.port}/`));
-    assertEquals(err.aborted, false);
-    ok(/certificate|UnknownIssuer/i.test(err.message), err.message);
-    assertEquals(proxy.seen.lines, [`CONNECT localhost:${origin.port} HTTP/1.1`]);
+    assert.deepEqual(err.aborted, false);
+    assert.ok(/certificate|UnknownIssuer/i.test(err.message), err.message);
+    assert.deepEqual(proxy.seen.lines, [`CONNECT localhost:${origin.port} HTTP/1.1`]);
   } finally {
     c.close();
     await proxy.close();
@@ -209,12 +209,12 @@ Deno.test("Http1Client via proxy sends Basic Proxy-Authorization for CONNECT and
   const withAuth = proxy.url.replace("http://", "http://us%40er:p%C4%83ss@");
   const c = new Http1Client({ proxy: withAuth, caCerts: [tlsOrigin.ca] });
   try {
-    assertEquals((await c.get(`http://127.0.0.1:${origin.port}/a`)).body, "GET /a");
-    assertEquals((await c.get(`https://localhost:${tlsOrigin.port}/?b`)).body, "tls ?b");
+    assert.deepEqual((await c.get(`http://127.0.0.1:${origin.port}/a`)).body, "GET /a");
+    assert.deepEqual((await c.get(`https://localhost:${tlsOrigin.port}/?b`)).body, "tls ?b");
     const expected = `Basic ${Buffer.from("us@er:păss", "utf8").toString("base64")}`;
-    assertEquals(expected, "Basic dXNAZXI6cMSDc3M=");
-    assertEquals(proxy.seen.auth, [expected, expected]);
-    assertEquals(proxy.seen.lines[1], `CONNECT localhost:${tlsOrigin.port} HTTP/1.1`);
+    assert.deepEqual(expected, "Basic dXNAZXI6cMSDc3M=");
+    assert.deepEqual(proxy.seen.auth, [expected, expected]);
+    assert.deepEqual(proxy.seen.lines[1], `CONNECT localhost:${tlsOrigin.port} HTTP/1.1`);
   } finally {
     c.close();
     await proxy.close();
@@ -228,20 +228,20 @@ Deno.test("Http1Client via proxy: a refused CONNECT is an Http1Error at stage co
   const c = new Http1Client({ proxy: proxy.url.replace("http://", "http://bob:s3cretpw@") });
   try {
     const err = await http1Error(c.get("https://localhost:1/?access_token=tok123456"));
-    assertEquals([err.stage, err.aborted], ["connect", false]);
-    assertEquals(
+    assert.deepEqual([err.stage, err.aborted], ["connect", false]);
+    assert.deepEqual(
       err.message,
       `proxy ${proxy.label} refused CONNECT: HTTP/1.1 407 Proxy Authentication Required`,
     );
     // the next request asks again (nothing is cached from a refusal)
     const again = await http1Error(c.get("https://localhost:1/"));
-    assertEquals(again.message, err.message);
-    assertEquals(proxy.seen.lines, [
+    assert.deepEqual(again.message, err.message);
+    assert.deepEqual(proxy.seen.lines, [
       "CONNECT localhost:1 HTTP/1.1",
       "CONNECT localhost:1 HTTP/1.1",
     ]);
-    assertEquals(proxy.seen.auth, ["Basic Ym9iOnMzY3JldHB3", "Basic Ym9iOnMzY3JldHB3"]);
-    ok(!err.message.includes("s3cretpw") && !err.message.includes("Ym9iOnMzY3JldHB3"));
+    assert.deepEqual(proxy.seen.auth, ["Basic Ym9iOnMzY3JldHB3", "Basic Ym9iOnMzY3JldHB3"]);
+    assert.ok(!err.message.includes("s3cretpw") && !err.message.includes("Ym9iOnMzY3JldHB3"));
   } finally {
     c.close();
     await proxy.close();
@@ -250,7 +250,7 @@ Deno.test("Http1Client via proxy: a refused CONNECT is an Http1Error at stage co
   const c2 = new Http1Client({ proxy: bad.url });
   try {
     const err = await http1Error(c2.get("https://localhost:1/"));
-    assertEquals([err.stage, err.message], [
+    assert.deepEqual([err.stage, err.message], [
       "connect",
       `proxy ${bad.label} refused CONNECT: HTTP/1.1 502 Bad Gateway`,
     ]);
@@ -267,9 +267,9 @@ Deno.test("Http1Client via proxy: an unreachable proxy is named in the connect e
   const c = new Http1Client({ proxy: `http://bob:s3cretpw@127.0.0.1:${port}` });
   try {
     const err = await http1Error(c.get("http://example.test/"));
-    assertEquals(err.stage, "connect");
-    ok(err.message.startsWith(`connect to proxy 127.0.0.1:${port} failed: `), err.message);
-    ok(!err.message.includes("s3cretpw"), err.message);
+    assert.deepEqual(err.stage, "connect");
+    assert.ok(err.message.startsWith(`connect to proxy 127.0.0.1:${port} failed: `), err.message);
+    assert.ok(!err.message.includes("s3cretpw"), err.message);
   } finally {
     c.close();
   }
@@ -284,9 +284,9 @@ Deno.test("Http1Client via proxy: an abort while the proxy hangs on CONNECT reje
     const bound = new Promise<"unsettled">((r) => timer = setTimeout(() => r("unsettled"), 10_000));
     const first = await Promise.race([settled, bound]);
     clearTimeout(timer);
-    ok(first instanceof Http1Error, "the request did not settle within 10 s");
-    assertEquals([first.stage, first.aborted, first.message], ["connect", true, "aborted"]);
-    assertEquals(proxy.seen.lines, ["CONNECT localhost:1 HTTP/1.1"]);
+    assert.ok(first instanceof Http1Error, "the request did not settle within 10 s");
+    assert.deepEqual([first.stage, first.aborted, first.message], ["connect", true, "aborted"]);
+    assert.deepEqual(proxy.seen.lines, ["CONNECT localhost:1 HTTP/1.1"]);
   } finally {
     c.close();
     await proxy.close();
@@ -312,11 +312,11 @@ Deno.test("Http1Client via proxy retries once when the kept-alive proxy connecti
   try {
     const url = `http://127.0.0.1:${(listener.addr as Deno.NetAddr).port}/`;
     for (let i = 0; i < 3; i++) {
-      assertEquals((await c.get(url)).body, "ok");
+      assert.deepEqual((await c.get(url)).body, "ok");
       await new Promise((r) => setTimeout(r, 20)); // let the close reach the client
     }
-    assertEquals(proxy.seen.connections, 3);
-    assertEquals(proxy.seen.lines, [
+    assert.deepEqual(proxy.seen.connections, 3);
+    assert.deepEqual(proxy.seen.lines, [
       `GET ${url} HTTP/1.1`,
       `GET ${url} HTTP/1.1`,
       `GET ${url} HTTP/1.1`,
@@ -336,12 +336,12 @@ Deno.test("Http1Client via proxy opens a new tunnel when the proxy dropped the i
   const c = new Http1Client({ proxy: proxy.url, caCerts: [origin.ca] });
   try {
     const url = `https://localhost:${origin.port}/?n=`;
-    assertEquals((await c.get(url + 1)).body, "tls ?n=1");
+    assert.deepEqual((await c.get(url + 1)).body, "tls ?n=1");
     proxy.dropConnections();
     await new Promise((r) => setTimeout(r, 20)); // let the close reach the client
-    assertEquals((await c.get(url + 2)).body, "tls ?n=2");
-    assertEquals(proxy.seen.lines, Array(2).fill(`CONNECT localhost:${origin.port} HTTP/1.1`));
-    assertEquals(proxy.seen.connections, 2);
+    assert.deepEqual((await c.get(url + 2)).body, "tls ?n=2");
+    assert.deepEqual(proxy.seen.lines, Array(2).fill(`CONNECT localhost:${origin.port} HTTP/1.1`));
+    assert.deepEqual(proxy.seen.connections, 2);
   } finally {
     c.close();
     await proxy.close();
@@ -363,27 +363,27 @@ Deno.test("Http1Client routes by scheme and NO_PROXY read through its env getter
   };
   const c = new Http1Client({ proxyEnv: (name) => env[name] });
   try {
-    assertEquals((await c.get(`http://0.0.0.0:${direct.port}/d`)).body, "GET /d");
-    assertEquals(proxy.seen.lines, []);
+    assert.deepEqual((await c.get(`http://0.0.0.0:${direct.port}/d`)).body, "GET /d");
+    assert.deepEqual(proxy.seen.lines, []);
     // the same host on a port NO_PROXY does not list goes through the proxy
     const url = `http://0.0.0.0:${proxied.port}/p`;
-    assertEquals((await c.get(url)).body, "GET /p");
-    assertEquals(proxy.seen.lines, [`GET ${url} HTTP/1.1`]);
+    assert.deepEqual((await c.get(url)).body, "GET /p");
+    assert.deepEqual(proxy.seen.lines, [`GET ${url} HTTP/1.1`]);
     // loopback never goes through a proxy from the environment
-    assertEquals((await c.get(`http://127.0.0.1:${proxied.port}/l`)).body, "GET /l");
-    assertEquals((await c.get(`http://localhost:${proxied.port}/l2`)).body, "GET /l2");
-    assertEquals(proxy.seen.lines.length, 1);
+    assert.deepEqual((await c.get(`http://127.0.0.1:${proxied.port}/l`)).body, "GET /l");
+    assert.deepEqual((await c.get(`http://localhost:${proxied.port}/l2`)).body, "GET /l2");
+    assert.deepEqual(proxy.seen.lines.length, 1);
     const err = await http1Error(c.get("https://iflow.test/"));
-    assertEquals(err.stage, "connect");
-    ok(err.message.startsWith("HTTPS_PROXY: https:// proxies"), err.message);
+    assert.deepEqual(err.stage, "connect");
+    assert.ok(err.message.startsWith("HTTPS_PROXY: https:// proxies"), err.message);
     // NO_PROXY applies to the unusable setting too: a bypassed https host connects directly
     const direct2 = await http1Error(c.get("https://0.0.0.0:1/"));
-    ok(direct2.message.startsWith("connect failed: "), direct2.message);
+    assert.ok(direct2.message.startsWith("connect failed: "), direct2.message);
     // a proxy given as null turns the environment off
     const off = new Http1Client({ proxy: null, proxyEnv: (name) => env[name] });
     try {
-      assertEquals((await off.get(url)).body, "GET /p");
-      assertEquals(proxy.seen.lines.length, 1);
+      assert.deepEqual((await off.get(url)).body, "GET /p");
+      assert.deepEqual(proxy.seen.lines.length, 1);
     } finally {
       off.close();
     }
@@ -399,13 +399,13 @@ Deno.test("proxy from the environment never carries loopback targets; an explici
   const env = proxySettingsFromEnv((name) => ({ HTTPS_PROXY: "proxy.corp:3128" })[name]);
   const route = proxyRouter(env);
   for (const host of ["localhost", "api.localhost", "127.0.0.1", "127.9.8.7", "[::1]"]) {
-    assertEquals([host, route(new URL(`https://${host}:8443/`)).kind], [host, "direct"]);
+    assert.deepEqual([host, route(new URL(`https://${host}:8443/`)).kind], [host, "direct"]);
   }
   for (const host of ["app.iflow.ro", "128.0.0.1", "localhost.example", "[::2]"]) {
-    assertEquals([host, route(new URL(`https://${host}/`)).kind], [host, "proxy"]);
+    assert.deepEqual([host, route(new URL(`https://${host}/`)).kind], [host, "proxy"]);
   }
   const explicit = proxyRouter(proxySettings("proxy.corp:3128"));
-  assertEquals(explicit(new URL("https://localhost:8443/")).kind, "proxy");
+  assert.deepEqual(explicit(new URL("https://localhost:8443/")).kind, "proxy");
 });
 
 Deno.test("IflowClient via proxy: a 407 echoing the URL reaches the caller with the token redacted", async () => {
@@ -425,17 +425,17 @@ Deno.test("IflowClient via proxy: a 407 echoing the URL reaches the caller with 
       rfidTag: "1",
       errorMsg: "",
     }]);
-    assertEquals([r.reply.kind, r.status], ["transient", 0]);
+    assert.deepEqual([r.reply.kind, r.status], ["transient", 0]);
     const reason = r.reply.kind === "transient" ? r.reply.reason : "";
-    ok(
+    assert.ok(
       reason.startsWith(
         `network error while connecting: proxy ${proxy.label} refused the request: HTTP/1.1 407 denied GET http://iflow.test/`,
       ),
       reason,
     );
-    ok(reason.includes("access_token=***"), reason);
-    ok(!reason.includes(token) && !reason.includes("s3cretpw"), reason);
-    ok(proxy.seen.lines[0]!.includes(`access_token=${token}`)); // the proxy did see it
+    assert.ok(reason.includes("access_token=***"), reason);
+    assert.ok(!reason.includes(token) && !reason.includes("s3cretpw"), reason);
+    assert.ok(proxy.seen.lines[0]!.includes(`access_token=${token}`)); // the proxy did see it
   } finally {
     client.close();
     await proxy.close();

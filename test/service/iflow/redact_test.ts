@@ -1,9 +1,9 @@
-import { deepStrictEqual as assertEquals } from "node:assert/strict";
+import assert from "node:assert/strict";
 import { makeRedactor, redactingLogger, redactUrl } from "../../../service/iflow/mod.ts";
 import { createLogger, logsAt } from "../../../service/log.ts";
 
 Deno.test("redactUrl hides every access_token value", () => {
-  assertEquals(
+  assert.deepEqual(
     redactUrl("GET https://x/api?access_token=123&csv_data=%5B%5D (and ?ACCESS_TOKEN=9)"),
     "GET https://x/api?access_token=***&csv_data=%5B%5D (and ?ACCESS_TOKEN=***)",
   );
@@ -20,10 +20,10 @@ Deno.test("redactingLogger scrubs raw and URL-encoded token from message and fie
     nested: { list: [`a ${encodeURIComponent(token)} b`, 3] },
     err: new Error(`bad ${token}`),
   });
-  assertEquals(lines, [
+  assert.deepEqual(lines, [
     'warn failed for *** {"url":"http://h/p?x=1&access_token=***","nested":{"list":["a *** b",3]},"err":"Error: bad ***"}',
   ]);
-  assertEquals(makeRedactor("")("nothing to hide"), "nothing to hide");
+  assert.deepEqual(makeRedactor("")("nothing to hide"), "nothing to hide");
 });
 
 Deno.test("redactingLogger keeps the logger's level and drops lines below it unscrubbed", () => {
@@ -37,12 +37,12 @@ Deno.test("redactingLogger keeps the logger's level and drops lines below it uns
     },
   };
   const log = redactingLogger(inner, "abcdef");
-  assertEquals([log.level, logsAt(log, "debug"), logsAt(log, "info")], ["info", false, true]);
+  assert.deepEqual([log.level, logsAt(log, "debug"), logsAt(log, "info")], ["info", false, true]);
   log("debug", "batch delivered", fields);
-  assertEquals([lines.length, scrubbed], [0, 0]);
+  assert.deepEqual([lines.length, scrubbed], [0, 0]);
   log("info", "batch delivered", fields);
-  assertEquals([lines.length, scrubbed], [1, 1]);
-  assertEquals(JSON.parse(lines[0]!).url, "http://h/p?access_token=***");
+  assert.deepEqual([lines.length, scrubbed], [1, 1]);
+  assert.deepEqual(JSON.parse(lines[0]!).url, "http://h/p?access_token=***");
   // A plain function has no level: every line goes through.
-  assertEquals(logsAt(redactingLogger(() => {}, "abcdef"), "debug"), true);
+  assert.deepEqual(logsAt(redactingLogger(() => {}, "abcdef"), "debug"), true);
 });

@@ -1,4 +1,4 @@
-import { deepStrictEqual as assertEquals } from "node:assert/strict";
+import assert from "node:assert/strict";
 import {
   classifyLiveReply,
   classifyOfflineReply,
@@ -19,7 +19,7 @@ function entry(r: WireRecord, errs: Partial<Record<string, string | null>> = {})
 
 Deno.test("classifyOfflineReply all error fields empty -> accepted", () => {
   const body = JSON.stringify(sent.map((r) => entry(r)));
-  assertEquals(classifyOfflineReply(sent, 200, null, body), {
+  assert.deepEqual(classifyOfflineReply(sent, 200, null, body), {
     kind: "ok",
     outcomes: [{ kind: "accepted" }, { kind: "accepted" }],
   });
@@ -36,7 +36,7 @@ Deno.test("classifyOfflineReply duplicate with and without diacritics keeps the 
   variants.forEach((msg, i) => {
     const body = JSON.stringify([entry(sent[0]!, { error_check_in_out: msg })]);
     const r = classifyOfflineReply(sent.slice(0, 1), 200, null, body);
-    assertEquals(r, {
+    assert.deepEqual(r, {
       kind: "ok",
       outcomes: [
         ids[i] === undefined ? { kind: "duplicate" } : { kind: "duplicate", iflowId: ids[i] },
@@ -57,7 +57,7 @@ Deno.test("classifyOfflineReply other errors -> rejected with field and message"
   ];
   for (const [field, message] of cases) {
     const body = JSON.stringify([entry(sent[0]!, { [field]: message })]);
-    assertEquals(classifyOfflineReply(sent.slice(0, 1), 200, null, body), {
+    assert.deepEqual(classifyOfflineReply(sent.slice(0, 1), 200, null, body), {
       kind: "ok",
       outcomes: [{ kind: "rejected", field, message }],
     });
@@ -73,7 +73,7 @@ Deno.test("classifyOfflineReply null error fields and numeric rfidTag are read l
     error_check_in_out: "",
     error_csv: null,
   }]);
-  assertEquals(classifyOfflineReply([r], 200, null, body), {
+  assert.deepEqual(classifyOfflineReply([r], 200, null, body), {
     kind: "ok",
     outcomes: [{ kind: "accepted" }],
   });
@@ -94,27 +94,31 @@ Deno.test("classifyOfflineReply malformed replies are transient", () => {
   ];
   for (const [body, re] of bodies) {
     const r = classifyOfflineReply(sent, 200, null, body);
-    assertEquals(r.kind, "transient", body);
-    assertEquals(re.test((r as { reason: string }).reason), true, (r as { reason: string }).reason);
+    assert.deepEqual(r.kind, "transient", body);
+    assert.deepEqual(
+      re.test((r as { reason: string }).reason),
+      true,
+      (r as { reason: string }).reason,
+    );
   }
 });
 
 Deno.test("classifyOfflineReply HTTP statuses: 5xx/4xx transient, 401/403 auth, 414 too-long", () => {
-  assertEquals(classifyOfflineReply(sent, 503, "7", "<html></html>"), {
+  assert.deepEqual(classifyOfflineReply(sent, 503, "7", "<html></html>"), {
     kind: "transient",
     reason: "HTTP 503",
     retryAfterMs: 7000,
   });
-  assertEquals(classifyOfflineReply(sent, 500, null, "[]"), {
+  assert.deepEqual(classifyOfflineReply(sent, 500, null, "[]"), {
     kind: "transient",
     reason: "HTTP 500",
   });
-  assertEquals(classifyOfflineReply(sent, 404, null, "").kind, "transient");
-  assertEquals(classifyOfflineReply(sent, 429, "1", "").kind, "transient");
-  assertEquals(classifyOfflineReply(sent, 301, null, "").kind, "transient");
-  assertEquals(classifyOfflineReply(sent, 401, null, "").kind, "auth");
-  assertEquals(classifyOfflineReply(sent, 403, null, "").kind, "auth");
-  assertEquals(classifyOfflineReply(sent, 414, null, "").kind, "too-long");
+  assert.deepEqual(classifyOfflineReply(sent, 404, null, "").kind, "transient");
+  assert.deepEqual(classifyOfflineReply(sent, 429, "1", "").kind, "transient");
+  assert.deepEqual(classifyOfflineReply(sent, 301, null, "").kind, "transient");
+  assert.deepEqual(classifyOfflineReply(sent, 401, null, "").kind, "auth");
+  assert.deepEqual(classifyOfflineReply(sent, 403, null, "").kind, "auth");
+  assert.deepEqual(classifyOfflineReply(sent, 414, null, "").kind, "too-long");
 });
 
 Deno.test("classifyOfflineReply JSON object naming the device or token -> auth", () => {
@@ -125,34 +129,37 @@ Deno.test("classifyOfflineReply JSON object naming the device or token -> auth",
       { api_reply: { error: "Device not found" } },
     ]
   ) {
-    assertEquals(classifyOfflineReply(sent, 200, null, JSON.stringify(body)).kind, "auth");
+    assert.deepEqual(classifyOfflineReply(sent, 200, null, JSON.stringify(body)).kind, "auth");
   }
   const perEntry = sent.map((r) => entry(r, { error_authenticate: "Dispozitiv necunoscut" }));
-  assertEquals(classifyOfflineReply(sent, 200, null, JSON.stringify(perEntry)).kind, "auth");
-  assertEquals(classifyOfflineReply(sent, 200, null, '{"error":"server busy"}').kind, "transient");
+  assert.deepEqual(classifyOfflineReply(sent, 200, null, JSON.stringify(perEntry)).kind, "auth");
+  assert.deepEqual(
+    classifyOfflineReply(sent, 200, null, '{"error":"server busy"}').kind,
+    "transient",
+  );
 });
 
 Deno.test("parseDuplicate, isDeviceAuthMessage and parseRetryAfter", () => {
-  assertEquals(parseDuplicate("Nu se poate adăuga - prezență duplicată: 53201"), {
+  assert.deepEqual(parseDuplicate("Nu se poate adăuga - prezență duplicată: 53201"), {
     iflowId: "53201",
   });
-  assertEquals(parseDuplicate("Acest interval se suprapune"), null);
-  assertEquals(
+  assert.deepEqual(parseDuplicate("Acest interval se suprapune"), null);
+  assert.deepEqual(
     isDeviceAuthMessage("Niciun angajat nu este asociat acestei cartele de tip RFID: 7"),
     false,
   );
-  assertEquals(
+  assert.deepEqual(
     isDeviceAuthMessage("Angajatul nu se poate ponta în afara perioadei de angajare."),
     false,
   );
-  assertEquals(isDeviceAuthMessage("Token invalid"), true);
-  assertEquals(parseRetryAfter("120"), 120_000);
-  assertEquals(
+  assert.deepEqual(isDeviceAuthMessage("Token invalid"), true);
+  assert.deepEqual(parseRetryAfter("120"), 120_000);
+  assert.deepEqual(
     parseRetryAfter("Wed, 21 Oct 2015 07:28:10 GMT", Date.UTC(2015, 9, 21, 7, 28, 0)),
     10_000,
   );
-  assertEquals(parseRetryAfter("soon"), undefined);
-  assertEquals(parseRetryAfter(null), undefined);
+  assert.deepEqual(parseRetryAfter("soon"), undefined);
+  assert.deepEqual(parseRetryAfter(null), undefined);
 });
 
 Deno.test("classifyLiveReply stored / not stored / auth", () => {
@@ -166,7 +173,7 @@ Deno.test("classifyLiveReply stored / not stored / auth", () => {
       ],
     },
   };
-  assertEquals(classifyLiveReply(200, JSON.stringify(stored)), {
+  assert.deepEqual(classifyLiveReply(200, JSON.stringify(stored)), {
     kind: "stored",
     userId: "22221",
     userName: "Max John",
@@ -174,11 +181,11 @@ Deno.test("classifyLiveReply stored / not stored / auth", () => {
   });
   const out = structuredClone(stored);
   out.api_reply.event[1]!.end_time = "32000";
-  assertEquals(
+  assert.deepEqual(
     (classifyLiveReply(200, JSON.stringify(out)) as { action: string }).action,
     "check-out",
   );
-  assertEquals(
+  assert.deepEqual(
     classifyLiveReply(200, JSON.stringify({ api_reply: { scan_msg: "x", user: null } })),
     {
       kind: "not-stored",
@@ -186,15 +193,15 @@ Deno.test("classifyLiveReply stored / not stored / auth", () => {
       reason: "iFlow: x",
     },
   );
-  assertEquals(
+  assert.deepEqual(
     classifyLiveReply(200, JSON.stringify({ api_reply: { scan_msg: "" } })).kind,
     "not-stored",
   );
-  assertEquals(classifyLiveReply(502, "<html>").kind, "not-stored");
-  assertEquals((classifyLiveReply(502, "<html>") as { certain: boolean }).certain, false);
-  assertEquals((classifyLiveReply(200, "<html>") as { certain: boolean }).certain, false);
-  assertEquals(classifyLiveReply(401, "").kind, "auth");
-  assertEquals(
+  assert.deepEqual(classifyLiveReply(502, "<html>").kind, "not-stored");
+  assert.deepEqual((classifyLiveReply(502, "<html>") as { certain: boolean }).certain, false);
+  assert.deepEqual((classifyLiveReply(200, "<html>") as { certain: boolean }).certain, false);
+  assert.deepEqual(classifyLiveReply(401, "").kind, "auth");
+  assert.deepEqual(
     classifyLiveReply(200, JSON.stringify({ error: "access_token invalid" })).kind,
     "auth",
   );

@@ -1,4 +1,4 @@
-import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
+import assert from "node:assert/strict";
 import {
   DEMO_EMPLOYEES,
   localDateTime,
@@ -41,7 +41,7 @@ Deno.test("iflow simulator offline endpoint answers every documented case", asyn
     const errs = reply.map((e) =>
       [e.error_authenticate, e.error_check_in_out, e.error_csv].join("|")
     );
-    assertEquals(errs, [
+    assert.deepEqual(errs, [
       "||",
       "|Nu se poate adăuga - prezență duplicată: 53201|",
       "Niciun angajat nu este asociat acestei cartele de tip RFID: 999||",
@@ -53,18 +53,18 @@ Deno.test("iflow simulator offline endpoint answers every documented case", asyn
       "||",
       "|Ana Popescu - Acest interval se suprapune cu următorul interval: 06/05/2024 18:00:00 - gol|",
     ]);
-    assertEquals(
+    assert.deepEqual(
       reply.map((e) => [e.date, e.time, e.rfidTag]),
       rows.map((r) => [r.date, r.time, r.rfidTag]),
     );
     const stored = sim.stored();
-    assertEquals(stored.map((a) => [a.id, a.arrival, a.time, a.kind]), [
+    assert.deepEqual(stored.map((a) => [a.id, a.arrival, a.time, a.kind]), [
       [53201, 1, "08:00:00", "check-in"],
       [53202, 2, "17:00:00", "check-out"],
       [53203, 3, "18:00:00", "check-in"],
     ]);
     const inspect = await (await fetch(`${sim.origin}/__sim/attendances`)).json();
-    assertEquals(inspect, stored);
+    assert.deepEqual(inspect, stored);
   } finally {
     await sim.close();
   }
@@ -74,16 +74,16 @@ Deno.test("iflow simulator refuses unknown tokens in the chosen style", async ()
   const sim = await startIflowSimulator({ port: 0, tokens: [TOKEN] });
   try {
     const r = await offline(sim.url, "nope", [row(ANA.rfid, "2024-05-06", "08:00:00")]);
-    assertEquals(Array.isArray(r), false);
-    ok(/access_token/.test(JSON.stringify(r)));
+    assert.deepEqual(Array.isArray(r), false);
+    assert.ok(/access_token/.test(JSON.stringify(r)));
     sim.setFaults({ authStyle: "401" });
     const res = await fetch(`${sim.url}?access_token=nope&csv_data=[]&version=1`);
     await res.body?.cancel();
-    assertEquals(res.status, 401);
+    assert.deepEqual(res.status, 401);
     sim.addToken("nope");
-    assertEquals(await offline(sim.url, "nope", []), []);
-    assertEquals(sim.stored().length, 0);
-    assertEquals(sim.counts().refusedToken, 2);
+    assert.deepEqual(await offline(sim.url, "nope", []), []);
+    assert.deepEqual(sim.stored().length, 0);
+    assert.deepEqual(sim.counts().refusedToken, 2);
   } finally {
     await sim.close();
   }
@@ -103,7 +103,7 @@ Deno.test("iflow simulator live endpoint stamps server time and answers check-in
       return (await res.json()).api_reply;
     };
     const a = await live(ANA.rfid);
-    assertEquals([a.scan_msg, a.user.full_name, a.event], ["", "Ana Popescu", [{
+    assert.deepEqual([a.scan_msg, a.user.full_name, a.event], ["", "Ana Popescu", [{
       ID: "53201",
       date: "2024-05-06",
       start_time: String(8 * 3600),
@@ -112,19 +112,19 @@ Deno.test("iflow simulator live endpoint stamps server time and answers check-in
     }]]);
     now += 3600_000;
     const b = await live(ANA.rfid, true);
-    assertEquals(b.event[0].end_time, String(9 * 3600));
+    assert.deepEqual(b.event[0].end_time, String(9 * 3600));
     const c = await live("424242");
-    assertEquals([c.scan_msg, c.user], [
+    assert.deepEqual([c.scan_msg, c.user], [
       "Niciun angajat nu este asociat acestei cartele de tip RFID: 424242",
       null,
     ]);
     const d = await live(ANA.rfid); // same second again: duplicate
-    assertEquals(d.scan_msg, "Nu se poate adăuga - prezență duplicată: 53202");
-    assertEquals(sim.stored().map((s) => [s.via, s.date, s.time, s.kind]), [
+    assert.deepEqual(d.scan_msg, "Nu se poate adăuga - prezență duplicată: 53202");
+    assert.deepEqual(sim.stored().map((s) => [s.via, s.date, s.time, s.kind]), [
       ["live", "2024-05-06", "08:00:00", "check-in"],
       ["live", "2024-05-06", "09:00:00", "check-out"],
     ]);
-    assertEquals(localDateTime(Date.UTC(2024, 0, 1, 22, 30, 5), "Europe/Bucharest"), {
+    assert.deepEqual(localDateTime(Date.UTC(2024, 0, 1, 22, 30, 5), "Europe/Bucharest"), {
       date: "2024-01-02",
       time: "00:30:05",
     });
@@ -143,7 +143,7 @@ Deno.test("iflow simulator faults: 5xx HTML, 414, lost reply stores, reset does 
     sim.setFaults({ errorRate: 1, retryAfterSec: 3 });
     let res = await fetch(u([row(ANA.rfid, "2024-05-06", "08:00:00")]));
     const html = await res.text();
-    assertEquals([res.status, res.headers.get("retry-after"), html.startsWith("<html>")], [
+    assert.deepEqual([res.status, res.headers.get("retry-after"), html.startsWith("<html>")], [
       500,
       "3",
       true,
@@ -153,19 +153,19 @@ Deno.test("iflow simulator faults: 5xx HTML, 414, lost reply stores, reset does 
       u([row(ANA.rfid, "2024-05-06", "08:00:00"), row(ANA.rfid, "2024-05-06", "09:00:00")]),
     );
     await res.body?.cancel();
-    assertEquals(res.status, 414);
+    assert.deepEqual(res.status, 414);
     sim.setFaults({ resetRate: 1 });
     res = await fetch(u([row(ANA.rfid, "2024-05-06", "08:00:00")]));
     let failed = false;
     await res.text().catch(() => (failed = true));
-    assertEquals([failed, sim.stored().length], [true, 0]);
+    assert.deepEqual([failed, sim.stored().length], [true, 0]);
     sim.setFaults({ lostReplyRate: 1 });
     res = await fetch(u([row(ANA.rfid, "2024-05-06", "08:00:00")]));
     failed = false;
     await res.text().catch(() => (failed = true));
-    assertEquals([failed, sim.stored().length], [true, 1]);
+    assert.deepEqual([failed, sim.stored().length], [true, 1]);
     const c = sim.counts();
-    assertEquals([c.errors, c.tooLong, c.resets, c.lostReplies], [1, 1, 1, 1]);
+    assert.deepEqual([c.errors, c.tooLong, c.resets, c.lostReplies], [1, 1, 1, 1]);
   } finally {
     await sim.close();
   }
@@ -178,27 +178,27 @@ Deno.test("iflow simulator hang is released by close()", async () => {
     .then((r) => r.text()).catch((e) => `failed: ${e.name}`);
   while (sim.counts().hangs === 0) await new Promise((r) => setTimeout(r, 5));
   ac.abort();
-  assertEquals(await p, "failed: AbortError");
+  assert.deepEqual(await p, "failed: AbortError");
   await sim.close();
-  assertEquals(sim.counts().hangs, 1);
+  assert.deepEqual(sim.counts().hangs, 1);
 });
 
 Deno.test("runIflowSim --help and bad arguments", async () => {
   const out: string[] = [];
-  assertEquals(await runIflowSim(["--help"], (l) => out.push(l)), 0);
-  ok(out[0]!.includes("--lost-reply-rate"));
+  assert.deepEqual(await runIflowSim(["--help"], (l) => out.push(l)), 0);
+  assert.ok(out[0]!.includes("--lost-reply-rate"));
   const err = console.error;
   const errs: string[] = [];
   console.error = (m: string) => errs.push(m);
   try {
-    assertEquals(await runIflowSim(["--error-rate", "2"]), 2);
-    assertEquals(await runIflowSim(["--bogus"]), 2);
-    assertEquals(await runIflowSim(["--employees", "/nonexistent.json"]), 2);
+    assert.deepEqual(await runIflowSim(["--error-rate", "2"]), 2);
+    assert.deepEqual(await runIflowSim(["--bogus"]), 2);
+    assert.deepEqual(await runIflowSim(["--employees", "/nonexistent.json"]), 2);
   } finally {
     console.error = err;
   }
-  ok(errs[0]!.includes("--error-rate: expected 0..1"));
-  ok(errs[2]!.includes("/nonexistent.json"));
+  assert.ok(errs[0]!.includes("--error-rate: expected 0..1"));
+  assert.ok(errs[2]!.includes("/nonexistent.json"));
 });
 
 Deno.test("runIflowSim serves an employees file until SIGTERM", async () => {
@@ -229,7 +229,7 @@ Deno.test("runIflowSim serves an employees file until SIGTERM", async () => {
     }
     const url = /offline: (\S+)/.exec(text)![1]!;
     const reply = await offline(url, "T9", [row("77", "2024-05-06", "08:00:00")]);
-    assertEquals((reply as Record<string, string>[])[0]!.error_authenticate, "");
+    assert.deepEqual((reply as Record<string, string>[])[0]!.error_authenticate, "");
     child.kill("SIGTERM");
     while (true) {
       const { value, done } = await reader.read();
@@ -238,8 +238,8 @@ Deno.test("runIflowSim serves an employees file until SIGTERM", async () => {
     }
     const status = await child.status;
     await child.stderr.cancel();
-    assertEquals(status.code, 0);
-    ok(text.includes("1 attendances stored"), text);
+    assert.deepEqual(status.code, 0);
+    assert.ok(text.includes("1 attendances stored"), text);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

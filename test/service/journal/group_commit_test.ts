@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { Journal } from "../../../service/journal/mod.ts";
 import type { ScanInput } from "../../../service/journal/mod.ts";
 import { testScan } from "./fixtures/build_journal.ts";
-import { FaultFs } from "./fixtures/fault_fs.ts";
+import { FaultFs } from "../../reliability/fault_fs.ts";
 import { rejectsWith } from "./fixtures/expect.ts";
 import { withDir } from "./fixtures/with_dir.ts";
 
@@ -106,7 +106,7 @@ Deno.test("pending and outcome bookkeeping share one reader safely when called c
       }
       next += 40;
       const s = j.stats();
-      if (s.pending > 0) assert.equal(s.oldestPendingMs, testScan(next - 1).epochMs);
+      if (s.pending > 0) assert.equal(s.oldestPendingAtMs, testScan(next - 1).epochMs);
     }
     const s = j.stats();
     // Finished segments were retired along the way (their synced records with them).

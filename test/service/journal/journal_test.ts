@@ -23,7 +23,7 @@ Deno.test("journal append returns increasing seqs and pending returns the record
     assert.deepEqual(p[1], { seq: 2, ...testScan(1) });
     const s = j.stats();
     assert.deepEqual([s.total, s.pending, s.lastSeq, s.segments, s.degraded], [5, 5, 5, 1, null]);
-    assert.deepEqual(s.oldestPendingMs, testScan(0).epochMs);
+    assert.deepEqual(s.oldestPendingAtMs, testScan(0).epochMs);
     await j.close();
   }));
 

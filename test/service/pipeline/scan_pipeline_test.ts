@@ -23,7 +23,7 @@ Deno.test("pipeline formats, debounces, stamps and journals scans; flags an unsy
     bootId: "boot1",
     store: { submit: (scan) => journal.append(scan) },
     tagFormats: new Map([["in", "dec10"], ["out", "hex"]]),
-    lastJournaledMs: journal.stats().newestEpochMs,
+    lastJournaledAtMs: journal.stats().newestEpochMs,
     now: () => now,
     onJournaled: (_scan, seq) => journaled.push(seq),
   });

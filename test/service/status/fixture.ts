@@ -48,7 +48,7 @@ export function healthySnapshot(): StatusSnapshot {
       synced: 13,
       bytes: 12_595,
       segments: 2,
-      oldestPendingMs: 42_000,
+      oldestPendingAgeMs: 42_000,
       corruption: { count: 0 },
       queued: 0,
       dropped: 0,

@@ -62,7 +62,7 @@ Deno.test("status text strips terminal control characters from values", () => {
 Deno.test("status text handles no readers, no history and an empty journal", () => {
   const s = healthySnapshot();
   s.readers = [];
-  s.journal = { ...s.journal, pending: 0, oldestPendingMs: null, segments: 1, bytes: 0 };
+  s.journal = { ...s.journal, pending: 0, oldestPendingAgeMs: null, segments: 1, bytes: 0 };
   s.sync = {
     ...s.sync,
     lastSuccessAt: null,

@@ -144,7 +144,7 @@ Deno.test("metrics omit unknown timestamps and report nothing pending as 0 s", (
   const s = healthySnapshot();
   s.readers[0]!.lastScanAt = null;
   s.sync.lastSuccessAt = null;
-  s.journal.oldestPendingMs = null;
+  s.journal.oldestPendingAgeMs = null;
   s.sync.latency = { bounds: [0.5, 1], counts: [0, 0], sum: 0, count: 0 };
   const text = renderMetrics(s);
   const m = samples(text);

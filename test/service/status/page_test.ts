@@ -82,7 +82,7 @@ function changingSnapshot(): { snapshot: () => StatusSnapshot; calls: () => numb
 
 Deno.test("status page in headless Chromium re-renders from /health", async () => {
   const src = changingSnapshot();
-  const server = startStatusServer({ listen: "127.0.0.1:0", snapshot: src.snapshot });
+  const server = await startStatusServer({ listen: "127.0.0.1:0", snapshot: src.snapshot });
   let dom: string;
   try {
     dom = await dumpDom(`${server.url}/`);
@@ -112,7 +112,7 @@ Deno.test("status page in headless Chromium re-renders from /health", async () =
 
 Deno.test("status page in headless Chromium keeps the last data and says so when the agent is gone", async () => {
   let calls = 0;
-  const server = startStatusServer({
+  const server = await startStatusServer({
     listen: "127.0.0.1:0",
     snapshot: () => {
       calls++;

@@ -14,7 +14,11 @@ async function withServer(
   opts: Partial<StatusServerOptions>,
   fn: (server: StatusServer) => Promise<void>,
 ): Promise<void> {
-  const server = startStatusServer({ listen: "127.0.0.1:0", snapshot: healthySnapshot, ...opts });
+  const server = await startStatusServer({
+    listen: "127.0.0.1:0",
+    snapshot: healthySnapshot,
+    ...opts,
+  });
   try {
     await fn(server);
   } finally {
@@ -338,7 +342,7 @@ Deno.test("status server close() cuts an export that is still running", async ()
       finished = true;
     }
   }
-  const server = startStatusServer({
+  const server = await startStatusServer({
     listen: "127.0.0.1:0",
     snapshot: healthySnapshot,
     actions: { export: stuck },
@@ -355,15 +359,14 @@ Deno.test("status server close() cuts an export that is still running", async ()
 });
 
 Deno.test("status server start fails clearly when the address is in use", async () => {
-  await withServer({}, (server) => {
-    assert.throws(
+  await withServer({}, async (server) => {
+    await assert.rejects(
       () => startStatusServer({ listen: `127.0.0.1:${server.port}`, snapshot: healthySnapshot }),
       (e: unknown) =>
         e instanceof StatusServerError && e.code === "address-in-use" &&
         e.message === `status.listen 127.0.0.1:${server.port}: address already in use ` +
             "(is another pontaj agent running? pick another port in status.listen)",
     );
-    return Promise.resolve();
   });
 });
 

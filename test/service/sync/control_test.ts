@@ -1,4 +1,4 @@
-import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
+import assert from "node:assert/strict";
 import { DEMO_EMPLOYEES, startIflowSimulator } from "../../../service/iflow/mod.ts";
 import { SyncEngine, type SyncJournal, type SyncProgress } from "../../../service/sync/mod.ts";
 import { fastConfig, scan, TOKEN, waitFor, withJournal } from "./support.ts";
@@ -19,7 +19,7 @@ Deno.test("SyncEngine wake() sends a new scan at once when idle (no poll needed)
     }
     await waitFor(() => j.stats().pending === 0, "outcomes recorded");
     await engine.stop();
-    assertEquals(engine.status().counters.batches.ok, 3);
+    assert.deepEqual(engine.status().counters.batches.ok, 3);
   });
   await sim.close();
 });
@@ -32,8 +32,8 @@ Deno.test("SyncEngine stop() lets the in-flight batch get its reply recorded", a
     engine.start();
     await waitFor(() => engine.status().state === "sending", "sending");
     await engine.stop();
-    assertEquals([j.stats().pending, j.stats().synced, sim.stored().length], [0, 1, 1]);
-    assertEquals(engine.status().state, "stopped");
+    assert.deepEqual([j.stats().pending, j.stats().synced, sim.stored().length], [0, 1, 1]);
+    assert.deepEqual(engine.status().state, "stopped");
   });
   await sim.close();
 });
@@ -46,8 +46,8 @@ Deno.test("SyncEngine stop(grace) aborts a hanging request; the batch stays pend
     engine.start();
     await waitFor(() => sim.counts().hangs === 1, "request hanging");
     await engine.stop(20);
-    assertEquals([j.stats().pending, sim.stored().length], [1, 0]);
-    assertEquals(engine.status().state, "stopped");
+    assert.deepEqual([j.stats().pending, sim.stored().length], [1, 0]);
+    assert.deepEqual(engine.status().state, "stopped");
   });
   await sim.close();
 });
@@ -64,12 +64,12 @@ Deno.test("SyncEngine honours Retry-After and reports backoff in status", async 
     engine.start();
     await waitFor(() => engine.status().state === "backoff", "backoff");
     const st = engine.status();
-    ok(st.nextAttemptAtMs! - st.lastErrorAtMs! >= 119_000, JSON.stringify(st));
-    assertEquals(st.lastError, "HTTP 500");
-    assertEquals([st.counters.batches.transient, st.counters.retries], [1, 1]);
-    assertEquals(sim.counts().errors, 1, "no retry before Retry-After");
+    assert.ok(st.nextAttemptAtMs! - st.lastErrorAtMs! >= 119_000, JSON.stringify(st));
+    assert.deepEqual(st.lastError, "HTTP 500");
+    assert.deepEqual([st.counters.batches.transient, st.counters.retries], [1, 1]);
+    assert.deepEqual(sim.counts().errors, 1, "no retry before Retry-After");
     await engine.stop();
-    assertEquals(j.stats().pending, 1);
+    assert.deepEqual(j.stats().pending, 1);
   });
   await sim.close();
 });
@@ -86,9 +86,9 @@ Deno.test("SyncEngine waits a reconnect jitter at start with a backlog and after
     engine.start();
     await waitFor(() => engine.status().state === "backoff", "start jitter");
     const st = engine.status();
-    ok(st.nextAttemptAtMs! - Date.now() > 25_000);
+    assert.ok(st.nextAttemptAtMs! - Date.now() > 25_000);
     await engine.stop();
-    assertEquals(sim.counts().offline, 0);
+    assert.deepEqual(sim.counts().offline, 0);
     // after an outage: the first success is followed by the jitter before the rest
     sim.setFaults({ errorRate: 1 });
     let calls = 0;
@@ -101,8 +101,8 @@ Deno.test("SyncEngine waits a reconnect jitter at start with a backlog and after
     sim.setFaults({});
     await waitFor(() => sim.stored().length === 2, "first batch after the outage");
     await waitFor(() => engine.status().state === "backoff", "outage jitter");
-    ok(engine.status().nextAttemptAtMs! - Date.now() > 25_000);
-    assertEquals(sim.stored().length, 2);
+    assert.ok(engine.status().nextAttemptAtMs! - Date.now() > 25_000);
+    assert.deepEqual(sim.stored().length, 2);
     // the answered batch's outcomes are written during the pause, not after it
     await waitFor(() => j.stats().pending === 3, "outcomes recorded during the jitter pause");
     await engine.stop();
@@ -117,7 +117,7 @@ Deno.test("SyncEngine syncOnce drains with progress, gives up on auth or repeate
     const seen: SyncProgress[] = [];
     let engine = new SyncEngine(j, { iflow: fastConfig(sim.url, { batchSize: 10 }) });
     const r = await engine.syncOnce({ onProgress: (p) => seen.push(p) });
-    assertEquals(r, {
+    assert.deepEqual(r, {
       batches: 3,
       sent: 25,
       accepted: 25,
@@ -126,24 +126,28 @@ Deno.test("SyncEngine syncOnce drains with progress, gives up on auth or repeate
       pending: 0,
       ok: true,
     });
-    assertEquals(seen.map((p) => [p.sent, p.pending]), [[10, 15], [20, 5], [25, 0]]);
+    assert.deepEqual(seen.map((p) => [p.sent, p.pending]), [[10, 15], [20, 5], [25, 0]]);
     await engine.stop();
 
     await j.append(scan(ANA, T0 + 26 * 61_000));
     sim.setFaults({ errorRate: 1 });
     engine = new SyncEngine(j, { iflow: fastConfig(sim.url) });
     const f = await engine.syncOnce({ maxRetries: 2 });
-    assertEquals([f.ok, f.error, f.pending], [false, "giving up after 3 attempts: HTTP 503", 1]);
-    assertEquals(sim.counts().errors, 3); // 500, 502, 503 in turn
+    assert.deepEqual([f.ok, f.error, f.pending], [
+      false,
+      "giving up after 3 attempts: HTTP 503",
+      1,
+    ]);
+    assert.deepEqual(sim.counts().errors, 3); // 500, 502, 503 in turn
     await engine.stop();
 
     sim.setFaults({});
     sim.removeToken(TOKEN);
     engine = new SyncEngine(j, { iflow: fastConfig(sim.url) });
     const a = await engine.syncOnce();
-    assertEquals(a.ok, false);
-    ok(a.error!.startsWith("iFlow refused the device token"), a.error);
-    assertEquals(engine.status().alarms.map((x) => x.code), ["auth-failed"]);
+    assert.deepEqual(a.ok, false);
+    assert.ok(a.error!.startsWith("iFlow refused the device token"), a.error);
+    assert.deepEqual(engine.status().alarms.map((x) => x.code), ["auth-failed"]);
     await engine.stop();
   });
   await sim.close();
@@ -167,9 +171,9 @@ Deno.test("SyncEngine survives journal errors: retries, nothing lost", async () 
     await waitFor(() => j.stats().pending === 0, "drained");
     await engine.stop();
     // the first reply's outcomes were not recorded: the resend meets duplicates
-    assertEquals(engine.status().counters.records, { accepted: 0, duplicate: 3, rejected: 0 });
-    assertEquals(sim.stored().length, 3);
-    assertEquals(engine.status().lastError, "journal: ENOSPC");
+    assert.deepEqual(engine.status().counters.records, { accepted: 0, duplicate: 3, rejected: 0 });
+    assert.deepEqual(sim.stored().length, 3);
+    assert.deepEqual(engine.status().lastError, "journal: ENOSPC");
   });
   await sim.close();
 });

@@ -1,4 +1,4 @@
-import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
+import assert from "node:assert/strict";
 import { DEMO_EMPLOYEES, startIflowSimulator } from "../../../service/iflow/mod.ts";
 import { Journal } from "../../../service/journal/mod.ts";
 import { seededRandom, SyncEngine } from "../../../service/sync/mod.ts";
@@ -40,7 +40,7 @@ Deno.test("SyncEngine records every classification and keeps journal order", asy
     await waitFor(() => j.stats().pending === 0, "backlog drained");
     await engine.stop();
     const outcomes = (await rows(j)).map((r) => r.outcome);
-    assertEquals(outcomes, [
+    assert.deepEqual(outcomes, [
       { kind: "accepted" },
       { kind: "duplicate", iflowId: "53201" },
       {
@@ -62,16 +62,16 @@ Deno.test("SyncEngine records every classification and keeps journal order", asy
           "Ana Popescu - Acest interval se suprapune cu următorul interval: 06/05/2024 08:00:00 - 06/05/2024 17:00:00",
       },
     ]);
-    assertEquals(sim.stored().map((a) => [a.rfidTag, a.time, a.kind]), [
+    assert.deepEqual(sim.stored().map((a) => [a.rfidTag, a.time, a.kind]), [
       [ANA, "08:00:00", "check-in"],
       [ANA, "17:00:00", "check-out"],
     ]);
     const st = engine.status();
-    assertEquals(st.state, "stopped");
-    assertEquals(st.counters.records, { accepted: 2, duplicate: 1, rejected: 4 });
-    assertEquals(st.counters.batches.ok, 1);
-    assertEquals(st.latency.count, 1);
-    ok(!leaksToken(logs.lines.join("\n") + JSON.stringify(st)));
+    assert.deepEqual(st.state, "stopped");
+    assert.deepEqual(st.counters.records, { accepted: 2, duplicate: 1, rejected: 4 });
+    assert.deepEqual(st.counters.batches.ok, 1);
+    assert.deepEqual(st.latency.count, 1);
+    assert.ok(!leaksToken(logs.lines.join("\n") + JSON.stringify(st)));
   });
   await sim.close();
 });
@@ -91,9 +91,9 @@ Deno.test("SyncEngine stores 400 scans at iFlow in journal order across batches"
     await engine.stop();
     const journalOrder = (await rows(j)).map((r) => `${r.rfidTag} ${r.date} ${r.time}`);
     const iflowOrder = sim.stored().map((a) => `${a.rfidTag} ${a.date} ${a.time}`);
-    assertEquals(iflowOrder, journalOrder);
-    assertEquals(engine.status().counters.batches.ok, Math.ceil(400 / 37));
-    assertEquals(engine.status().counters.records.accepted, 400);
+    assert.deepEqual(iflowOrder, journalOrder);
+    assert.deepEqual(engine.status().counters.batches.ok, Math.ceil(400 / 37));
+    assert.deepEqual(engine.status().counters.records.accepted, 400);
   });
   await sim.close();
 });
@@ -115,19 +115,19 @@ Deno.test("SyncEngine lost replies: resend, duplicate, stored once", async () =>
     await waitFor(() => j.stats().pending === 0, "backlog drained");
     await engine.stop();
     const stored = sim.stored();
-    assertEquals(stored.length, 120, "each scan stored exactly once");
-    assertEquals(new Set(stored.map((a) => `${a.rfidTag}|${a.time}`)).size, 120);
+    assert.deepEqual(stored.length, 120, "each scan stored exactly once");
+    assert.deepEqual(new Set(stored.map((a) => `${a.rfidTag}|${a.time}`)).size, 120);
     const st = engine.status();
-    ok(sim.counts().lostReplies > 0);
+    assert.ok(sim.counts().lostReplies > 0);
     // a lost reply makes its whole batch of 10 come back as duplicates on the resend
     // (a resend whose reply is lost again adds none)
-    ok(st.counters.records.duplicate > 0);
-    ok(st.counters.records.duplicate <= sim.counts().lostReplies * 10);
-    assertEquals(st.counters.records.duplicate % 10, 0);
-    assertEquals(st.counters.records.accepted + st.counters.records.duplicate, 120);
-    assertEquals(st.counters.batches.transient, sim.counts().lostReplies);
+    assert.ok(st.counters.records.duplicate > 0);
+    assert.ok(st.counters.records.duplicate <= sim.counts().lostReplies * 10);
+    assert.deepEqual(st.counters.records.duplicate % 10, 0);
+    assert.deepEqual(st.counters.records.accepted + st.counters.records.duplicate, 120);
+    assert.deepEqual(st.counters.batches.transient, sim.counts().lostReplies);
     const states = (await rows(j)).map((r) => r.state);
-    assertEquals(states.every((s) => s === "synced"), true);
+    assert.deepEqual(states.every((s) => s === "synced"), true);
   });
   await sim.close();
 });
@@ -145,12 +145,12 @@ Deno.test("SyncEngine halves the batch on HTTP 414 and still delivers in order",
     await waitFor(() => j.stats().pending === 0, "backlog drained");
     await engine.stop();
     const st = engine.status();
-    ok(sim.counts().tooLong >= 1);
-    assertEquals(st.counters.batches.tooLong, sim.counts().tooLong);
-    ok(st.urlLimit < 8000, `urlLimit ${st.urlLimit}`);
-    ok(sim.counts().tooLong <= 5, `${sim.counts().tooLong} 414s: the limit is learned`);
-    assertEquals(sim.stored().length, 90);
-    assertEquals(
+    assert.ok(sim.counts().tooLong >= 1);
+    assert.deepEqual(st.counters.batches.tooLong, sim.counts().tooLong);
+    assert.ok(st.urlLimit < 8000, `urlLimit ${st.urlLimit}`);
+    assert.ok(sim.counts().tooLong <= 5, `${sim.counts().tooLong} 414s: the limit is learned`);
+    assert.deepEqual(sim.stored().length, 90);
+    assert.deepEqual(
       sim.stored().map((a) => a.time),
       (await rows(j)).map((r) => r.time),
     );
@@ -171,25 +171,25 @@ Deno.test("SyncEngine auth failure stops sending, alarms, keeps journaling, reco
       engine.start();
       await waitFor(() => engine.status().state === "auth-failed", "auth-failed");
       const st = engine.status();
-      assertEquals(st.alarms.map((a) => a.code), ["auth-failed"]);
-      ok(st.lastError!.startsWith("iFlow refused the device token"), st.lastError!);
+      assert.deepEqual(st.alarms.map((a) => a.code), ["auth-failed"]);
+      assert.ok(st.lastError!.startsWith("iFlow refused the device token"), st.lastError!);
       // still journaling; nothing sent but the periodic re-check
       for (let i = 1; i <= 3; i++) {
         await j.append(scan(ANA!, T0 + i * 3600_000));
         engine.wake();
       }
       await waitFor(() => sim.counts().refusedToken >= 3, "re-checks");
-      assertEquals(sim.stored().length, 0);
-      assertEquals(j.stats().pending, 4);
-      assertEquals(engine.status().state, "auth-failed");
+      assert.deepEqual(sim.stored().length, 0);
+      assert.deepEqual(j.stats().pending, 4);
+      assert.deepEqual(engine.status().state, "auth-failed");
       sim.addToken(TOKEN);
       await waitFor(() => j.stats().pending === 0, "delivered after the token was registered");
       await waitFor(() => engine.status().state === "idle", "idle");
-      assertEquals(engine.status().alarms, []);
+      assert.deepEqual(engine.status().alarms, []);
       await engine.stop();
-      assertEquals(sim.stored().length, 4);
-      ok(!leaksToken(logs.lines.join("\n") + JSON.stringify(engine.status())));
-      ok(logs.lines.some((l) => l.includes("refused the device token")));
+      assert.deepEqual(sim.stored().length, 4);
+      assert.ok(!leaksToken(logs.lines.join("\n") + JSON.stringify(engine.status())));
+      assert.ok(logs.lines.some((l) => l.includes("refused the device token")));
     });
     await sim.close();
   }
@@ -215,16 +215,16 @@ Deno.test("SyncEngine with 20% faults still delivers everything once, in order",
     await waitFor(() => j.stats().pending === 0, "backlog drained", 30_000);
     await engine.stop();
     const c = sim.counts();
-    ok(c.errors + c.hangs + c.resets + c.lostReplies > 0, JSON.stringify(c));
-    assertEquals(
+    assert.ok(c.errors + c.hangs + c.resets + c.lostReplies > 0, JSON.stringify(c));
+    assert.deepEqual(
       sim.stored().map((a) => `${a.rfidTag} ${a.time}`),
       (await rows(j)).map((r) => `${r.rfidTag} ${r.time}`),
     );
     const st = engine.status();
-    assertEquals(st.counters.records.accepted + st.counters.records.duplicate, 300);
-    assertEquals(st.counters.records.rejected, 0);
-    ok(st.counters.retries >= c.errors + c.hangs + c.resets + c.lostReplies);
-    ok(!leaksToken(logs.lines.join("\n") + JSON.stringify(st)));
+    assert.deepEqual(st.counters.records.accepted + st.counters.records.duplicate, 300);
+    assert.deepEqual(st.counters.records.rejected, 0);
+    assert.ok(st.counters.retries >= c.errors + c.hangs + c.resets + c.lostReplies);
+    assert.ok(!leaksToken(logs.lines.join("\n") + JSON.stringify(st)));
   });
   await sim.close();
 });

@@ -3,7 +3,7 @@
  * batch N's outcomes are written, but N's are durable before N+1's are
  * recorded, and at most one answered batch is ever not durable.
  */
-import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
+import assert from "node:assert/strict";
 import { DEMO_EMPLOYEES, startIflowSimulator } from "../../../service/iflow/mod.ts";
 import type { Journal, Outcome } from "../../../service/journal/mod.ts";
 import { SyncEngine, type SyncJournal } from "../../../service/sync/mod.ts";
@@ -37,7 +37,10 @@ Deno.test("pipeline: the next batch is sent while outcomes are written, never mo
     const watched: SyncJournal = {
       pending: (n, after) => j.pending(n, after),
       recordOutcomes: async (list: { seq: number; outcome: Outcome }[]) => {
-        ok(!writing, "a batch's outcomes are recorded only after the batch before is durable");
+        assert.ok(
+          !writing,
+          "a batch's outcomes are recorded only after the batch before is durable",
+        );
         writing = true;
         storedAtCall.push(sim.stored().length);
         // Hold the write until the next batch has reached iFlow (or there is none).
@@ -47,7 +50,7 @@ Deno.test("pipeline: the next batch is sent while outcomes are written, never mo
         await j.recordOutcomes(list);
         durable += list.length;
         storedAtEnd.push(sim.stored().length);
-        ok(
+        assert.ok(
           sim.stored().length - durable <= BATCH,
           `at most one answered batch is not durable (${sim.stored().length} at iFlow, ${durable} durable)`,
         );
@@ -58,12 +61,12 @@ Deno.test("pipeline: the next batch is sent while outcomes are written, never mo
     const engine = new SyncEngine(watched, { iflow: fastConfig(sim.url, { batchSize: BATCH }) });
     const r = await engine.syncOnce();
     await engine.stop();
-    assertEquals([r.ok, r.batches, r.accepted, r.pending], [true, 6, total, 0]);
+    assert.deepEqual([r.ok, r.batches, r.accepted, r.pending], [true, 6, total, 0]);
     // When batch k's outcomes are written, batch k+1 is already at iFlow.
-    assertEquals(storedAtEnd, [20, 30, 40, 50, 55, 55]);
-    assertEquals(storedAtCall, [10, 20, 30, 40, 50, 55]);
-    assertEquals(sim.stored().length, total);
-    assertEquals(new Set(await states(j)), new Set(["synced"]));
+    assert.deepEqual(storedAtEnd, [20, 30, 40, 50, 55, 55]);
+    assert.deepEqual(storedAtCall, [10, 20, 30, 40, 50, 55]);
+    assert.deepEqual(sim.stored().length, total);
+    assert.deepEqual(new Set(await states(j)), new Set(["synced"]));
   });
   await sim.close();
 });
@@ -97,16 +100,20 @@ Deno.test("pipeline: outcomes that fail to write leave that batch and the next p
     await engine.stop();
     // Batch 3's reply came while batch 2's write was failing: it was not recorded
     // either, so both were sent again and iFlow reported them as duplicates.
-    assertEquals(recorded, [
+    assert.deepEqual(recorded, [
       { first: 1, kinds: ["accepted"] },
       { first: 11, kinds: ["duplicate"] },
       { first: 21, kinds: ["duplicate"] },
       { first: 31, kinds: ["accepted"] },
     ]);
-    assertEquals(sim.stored().length, total, "each scan stored once");
-    assertEquals(engine.status().counters.records, { accepted: 20, duplicate: 20, rejected: 0 });
-    assertEquals(engine.status().lastError, "journal: EIO");
-    assertEquals(new Set(await states(j)), new Set(["synced"]));
+    assert.deepEqual(sim.stored().length, total, "each scan stored once");
+    assert.deepEqual(engine.status().counters.records, {
+      accepted: 20,
+      duplicate: 20,
+      rejected: 0,
+    });
+    assert.deepEqual(engine.status().lastError, "journal: EIO");
+    assert.deepEqual(new Set(await states(j)), new Set(["synced"]));
   });
   await sim.close();
 });
@@ -131,11 +138,11 @@ Deno.test("pipeline: stop() returns only after the last answered batch's outcome
     let stopped = false;
     const stopping = engine.stop().then(() => (stopped = true));
     await new Promise((r) => setTimeout(r, 50));
-    assertEquals(stopped, false, "stop() waits for the outcomes being written");
+    assert.deepEqual(stopped, false, "stop() waits for the outcomes being written");
     release!();
     await stopping;
-    assertEquals(j.stats().pending, 0);
-    assertEquals(engine.status().counters.records.accepted, 30);
+    assert.deepEqual(j.stats().pending, 0);
+    assert.deepEqual(engine.status().counters.records.accepted, 30);
   });
   await sim.close();
 });
