@@ -183,7 +183,7 @@ export class Agent {
         online: () => iflowReachable(this.#sync.status()),
         feedback: (reader, granted) => this.#feedback(reader, granted ? "granted" : "denied"),
         log,
-        gpio: gpio ? (chip) => gpio.get(chip) : undefined,
+        gpio: gpio ? (chip, line) => gpio.get(`${chip}:${line}`) ?? gpio.get(chip) : undefined,
         annotate: (notes) => this.#journal.annotateGates(notes),
       });
     }

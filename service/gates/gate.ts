@@ -80,6 +80,12 @@ export interface GateCounters {
   liveDecided: number;
   /** Live waits that ran out (the learned table decided). */
   liveTimedOut: number;
+  /** Granted scans the passage sensor saw pass within its timeout. */
+  passed: number;
+  /** Granted scans nobody passed for within the timeout. */
+  notPassed: number;
+  /** Passages with no granted scan waiting (tailgating, or someone pushing through). */
+  unexpectedPassages: number;
 }
 
 /** What a gate needs around it. */
@@ -100,6 +106,8 @@ export interface GateDeps {
   feedback: (reader: string, granted: boolean) => void;
   /** Each decision, once taken, with the scan it is about (null for the exit button). */
   onDecision: (ev: GateEvent, scan: ScanRef | null) => void;
+  /** A granted scan's passage outcome (gates with a passage sensor). */
+  onPassage: (scan: ScanRef, passed: boolean) => void;
   /** Wall clock. */
   now: () => number;
   /** Timers (live waits). */
@@ -116,6 +124,9 @@ export class Gate {
     exits: 0,
     liveDecided: 0,
     liveTimedOut: 0,
+    passed: 0,
+    notPassed: 0,
+    unexpectedPassages: 0,
   };
   /** The last decision, or null. */
   last: GateEvent | null = null;
@@ -123,6 +134,8 @@ export class Gate {
   readonly openLatency: LatencyHistogram = new LatencyHistogram(OPEN_LATENCY_BUCKETS_MS);
   readonly #d: GateDeps;
   readonly #waiting = new Map<string, { timer: unknown; scan: ScanRef }>();
+  /** Granted scans waiting for the passage sensor, oldest first. */
+  #passages: { scan: ScanRef; timer: unknown }[] = [];
 
   /** A gate over `deps`. */
   constructor(deps: GateDeps) {
@@ -207,10 +220,36 @@ export class Gate {
       c.granted++;
       d.relay.open(d.config.output.pulseMs);
       if (scan.epochMs !== undefined) this.openLatency.observe(Math.max(0, d.now() - scan.epochMs));
+      const sensor = d.config.passage;
+      if (sensor) {
+        const p = { scan, timer: undefined as unknown };
+        p.timer = d.timers.set(() => this.#notPassed(p), sensor.timeoutMs);
+        this.#passages.push(p);
+      }
     } else c.denied++;
     c.reasons[decision.reason] = (c.reasons[decision.reason] ?? 0) + 1;
     d.feedback(scan.reader, decision.granted);
     this.#emit(scan, decision.granted, decision.reason);
+  }
+
+  /** The passage sensor tripped: the oldest granted scan waiting passed. */
+  passage(): void {
+    const p = this.#passages.shift();
+    if (!p) {
+      this.counters.unexpectedPassages++;
+      return;
+    }
+    this.#d.timers.clear(p.timer);
+    this.counters.passed++;
+    this.#d.onPassage(p.scan, true);
+  }
+
+  #notPassed(p: { scan: ScanRef; timer: unknown }): void {
+    const i = this.#passages.indexOf(p);
+    if (i < 0) return;
+    this.#passages.splice(i, 1);
+    this.counters.notPassed++;
+    this.#d.onPassage(p.scan, false);
   }
 
   /** The exit button: opens without a card. */
@@ -240,6 +279,8 @@ export class Gate {
       this.#d.timers.clear(w.timer);
       this.#waiting.delete(key);
     }
+    for (const p of this.#passages) this.#d.timers.clear(p.timer);
+    this.#passages = [];
     this.#d.relay.stop();
   }
 }

@@ -8,15 +8,17 @@
  * @module
  */
 
-import { type GpioOutputIoctl, openGpioOutput } from "../../driver/wiegand/gpio_output.ts";
-import type { GpioOutputLine } from "../../driver/wiegand/gpio_output.ts";
-import type { GateNote, ScanInput } from "../journal/types.ts";
+import type { GpioOutputIoctl } from "../../driver/wiegand/gpio_output.ts";
+import type { ScanInput } from "../journal/types.ts";
 import type { Logger } from "../log.ts";
 import type { LiveFeedback } from "../sync/types.ts";
 import type { HistogramSnapshot } from "../sync/histogram.ts";
 import type { Histogram } from "../status/snapshot.ts";
 import { AllowFile, type AllowFileStats } from "./allow_file.ts";
-import type { GateConfig, GateGpioOutput } from "./config.ts";
+import type { GateConfig } from "./config.ts";
+import { type AnnotationSink, GateAnnotations } from "./annotations.ts";
+import { ContactInput } from "./gpio_input.ts";
+import { GpioGateOutput } from "./gpio_relay.ts";
 import { Gate, type GateCounters, type GateEvent, type ScanRef } from "./gate.ts";
 import { teachLive } from "./learn.ts";
 import type { LearnedStore } from "./learned_store.ts";
@@ -52,9 +54,9 @@ export interface GateSetOptions {
   /** Log sink. */
   log: Logger;
   /** Journals gate annotations beside their scans (durably); the default drops them. */
-  annotate?: (notes: { seq: number; note: GateNote }[]) => Promise<void>;
-  /** GPIO kernel layer per chip path (simulated chips in tests and the demo). */
-  gpio?: (chip: string) => GpioOutputIoctl | undefined;
+  annotate?: AnnotationSink;
+  /** GPIO kernel layer for a chip path and line (simulated chips in tests and the demo). */
+  gpio?: (chip: string, line: number) => GpioOutputIoctl | undefined;
   /** Wall clock. */
   now?: () => number;
   /** Timers (relay pulses, live waits). */
@@ -87,6 +89,8 @@ export interface GateStatus {
   openLatency: Histogram;
   /** Decisions that could not be journaled (all gates). */
   annotationsFailed: number;
+  /** Problems of the exit button or passage sensor lines, if any. */
+  inputErrors: string[];
 }
 
 /** A millisecond histogram snapshot in seconds (as `/metrics` shows it). */
@@ -99,92 +103,32 @@ function secondsHistogram(h: HistogramSnapshot): Histogram {
   };
 }
 
-/** Scans awaiting their seq or their decision, at most. */
-const MAX_UNPAIRED = 10_000;
-
-/** A GPIO relay line, opened at start and reopened after a failure. */
-class GpioGateOutput implements GateOutput {
-  readonly #cfg: GateGpioOutput;
-  readonly #io: GpioOutputIoctl | undefined;
-  #line: GpioOutputLine | null = null;
-
-  constructor(cfg: GateGpioOutput, io: GpioOutputIoctl | undefined) {
-    this.#cfg = cfg;
-    this.#io = io;
-  }
-
-  set(active: boolean): void {
-    this.#line ??= openGpioOutput({
-      chip: this.#cfg.chip,
-      line: this.#cfg.line,
-      activeLow: this.#cfg.activeLow,
-      ioctl: this.#io,
-    });
-    try {
-      this.#line.set(active);
-    } catch (err) {
-      this.#line.close();
-      this.#line = null;
-      throw err;
-    }
-  }
-
-  close(): void {
-    this.#line?.close();
-    this.#line = null;
-  }
+interface Entry {
+  gate: Gate;
+  allow: AllowFile | null;
+  relay: Relay;
+  cfg: GateConfig;
+  inputs: ContactInput[];
 }
 
 /** The gates of one agent. */
 export class GateSet {
-  readonly #gates: { gate: Gate; allow: AllowFile | null; relay: Relay; cfg: GateConfig }[] = [];
+  readonly #gates: Entry[] = [];
   readonly #byReader = new Map<string, Gate>();
   readonly #listeners = new Set<(ev: GateEvent) => void>();
   readonly #o: GateSetOptions;
-  /** Decision and seq of a scan, until both are known and the annotation is queued. */
-  readonly #unpaired = new Map<ScanRef, { seq?: number; note?: GateNote }>();
-  #queue: { seq: number; note: GateNote }[] = [];
-  #flushing: Promise<void> | null = null;
-  /** Annotations written, and the ones that could not be. */
-  readonly annotations = { written: 0, failed: 0 };
-  #stopped = false;
+  readonly #notes: GateAnnotations;
   #refreshTimer: ReturnType<typeof setInterval> | undefined;
 
   private constructor(o: GateSetOptions) {
     this.#o = o;
+    this.#notes = new GateAnnotations(o.annotate, o.log);
   }
 
-  /** Builds every gate, releases every relay, reads the allow files. */
+  /** Builds every gate, releases every relay, reads the allow files, starts the inputs. */
   static async start(o: GateSetOptions): Promise<GateSet> {
     const set = new GateSet(o);
-    const now = o.now ?? Date.now;
-    const timers = o.timers ?? realTimers;
-    for (const cfg of o.gates) {
-      const output = set.#output(cfg);
-      const relay = new Relay(
-        output,
-        timers,
-        (msg) => o.log("error", msg, { gate: cfg.name }),
-      );
-      relay.start();
-      const allow = cfg.allow === undefined
-        ? null
-        : new AllowFile(cfg.allow, (msg) => o.log("warn", msg, { gate: cfg.name }));
-      const gate = new Gate({
-        config: cfg,
-        relay,
-        allow: allow ? (tag) => allow.verdict(tag) : () => null,
-        learned: o.learned.table,
-        online: o.online,
-        live: o.live,
-        feedback: o.feedback,
-        onDecision: (ev, scan) => set.#decided(ev, scan),
-        now,
-        timers,
-      });
-      set.#gates.push({ gate, allow, relay, cfg });
-      for (const r of cfg.readers) set.#byReader.set(r, gate);
-    }
+    for (const cfg of o.gates) set.#gates.push(set.#build(cfg));
     await set.refreshAllowFiles();
     const every = o.allowRefreshMs ?? ALLOW_REFRESH_MS;
     if (every > 0 && set.#gates.some((g) => g.allow)) {
@@ -192,25 +136,74 @@ export class GateSet {
       Deno.unrefTimer(t as unknown as number);
       set.#refreshTimer = t;
     }
+    for (const g of set.#gates) for (const i of g.inputs) i.start();
     return set;
+  }
+
+  #build(cfg: GateConfig): Entry {
+    const o = this.#o;
+    const timers = o.timers ?? realTimers;
+    const log = (level: "warn" | "error") => (msg: string) => o.log(level, msg, { gate: cfg.name });
+    const relay = new Relay(this.#output(cfg), timers, log("error"));
+    relay.start();
+    const allow = cfg.allow === undefined ? null : new AllowFile(cfg.allow, log("warn"));
+    const gate = new Gate({
+      config: cfg,
+      relay,
+      allow: allow ? (tag) => allow.verdict(tag) : () => null,
+      learned: o.learned.table,
+      online: o.online,
+      live: o.live,
+      feedback: o.feedback,
+      onDecision: (ev, scan) => this.#decided(ev, scan),
+      onPassage: (scan, passed) => this.#notes.passage(scan, passed),
+      now: o.now ?? Date.now,
+      timers,
+    });
+    for (const r of cfg.readers) this.#byReader.set(r, gate);
+    const inputs: ContactInput[] = [];
+    const contacts = [
+      { c: cfg.exitButton, what: "exit button", onActive: () => gate.exit() },
+      { c: cfg.passage, what: "passage sensor", onActive: () => gate.passage() },
+    ];
+    for (const { c, what, onActive } of contacts) {
+      if (!c) continue;
+      inputs.push(
+        new ContactInput({
+          chip: c.chip,
+          line: c.line,
+          activeLow: c.activeLow,
+          what: `gate ${cfg.name} ${what}`,
+          onActive,
+          onError: log("error"),
+          ioctl: o.gpio?.(c.chip, c.line),
+        }),
+      );
+    }
+    return { gate, allow, relay, cfg, inputs };
   }
 
   #output(cfg: GateConfig): GateOutput {
     const out = cfg.output;
-    if (out.kind === "gpio") return new GpioGateOutput(out, this.#o.gpio?.(out.chip));
+    if (out.kind === "gpio") return new GpioGateOutput(out, this.#o.gpio?.(out.chip, out.line));
     throw new Error(`gate ${cfg.name}: output kind '${out.kind}' is not supported yet`);
   }
 
   #decided(ev: GateEvent, scan: ScanRef | null): void {
-    if (scan && ev.reason !== "exit") {
-      this.#pair(scan, undefined, {
+    if (scan) {
+      this.#notes.decided(scan, {
         gate: ev.gate,
         granted: ev.granted,
         reason: ev.reason,
         passed: null,
       });
     }
-    this.#o.log(ev.granted ? "info" : "warn", ev.granted ? "gate opened" : "gate stays shut", {
+    const what = ev.reason === "exit"
+      ? "exit button"
+      : ev.granted
+      ? "gate opened"
+      : "gate stays shut";
+    this.#o.log(ev.granted ? "info" : "warn", what, {
       gate: ev.gate,
       reader: ev.reader,
       rfidTag: ev.rfidTag,
@@ -231,55 +224,12 @@ export class GateSet {
 
   /** A scan of a gate's reader is journaled as `seq`: its decision is annotated beside it. */
   journaled(scan: ScanInput, seq: number): void {
-    if (!this.#stopped && this.#byReader.has(scan.reader)) this.#pair(scan, seq, undefined);
+    if (this.#byReader.has(scan.reader)) this.#notes.journaled(scan, seq);
   }
 
   /** A scan could not be journaled: nothing to annotate. */
   lost(scan: ScanInput): void {
-    this.#unpaired.delete(scan);
-  }
-
-  #pair(scan: ScanRef, seq: number | undefined, note: GateNote | undefined): void {
-    const u = this.#unpaired.get(scan) ?? {};
-    if (seq !== undefined) u.seq = seq;
-    if (note !== undefined) u.note = note;
-    if (u.seq !== undefined && u.note !== undefined) {
-      this.#unpaired.delete(scan);
-      this.#queue.push({ seq: u.seq, note: u.note });
-      this.#flushSoon();
-      return;
-    }
-    this.#unpaired.set(scan, u);
-    if (this.#unpaired.size > MAX_UNPAIRED) {
-      this.#unpaired.delete(this.#unpaired.keys().next().value!);
-    }
-  }
-
-  #flushSoon(): void {
-    this.#flushing ??= Promise.resolve().then(() => this.#flush());
-  }
-
-  async #flush(): Promise<void> {
-    while (this.#queue.length > 0) {
-      const batch = this.#queue;
-      this.#queue = [];
-      try {
-        await (this.#o.annotate?.(batch) ?? Promise.resolve());
-        this.annotations.written += batch.length;
-      } catch (err) {
-        this.annotations.failed += batch.length;
-        this.#o.log("error", "gate decisions could not be journaled", {
-          count: batch.length,
-          error: (err as Error).message,
-        });
-      }
-    }
-    this.#flushing = null;
-  }
-
-  /** Waits until every queued annotation is written (or failed). */
-  async drain(): Promise<void> {
-    while (this.#flushing) await this.#flushing;
+    this.#notes.lost(scan);
   }
 
   /** A live answer: teaches the learned table and decides a scan awaiting it. */
@@ -288,7 +238,7 @@ export class GateSet {
     this.#byReader.get(f.reader)?.liveAnswer(f.reader, f.rfidTag, f.stored, f.certain);
   }
 
-  /** Opens gate `name` without a card (exit button, remote open); false if there is no such gate. */
+  /** Opens gate `name` without a card (as the exit button does); false if there is no such gate. */
   exit(name: string): boolean {
     const g = this.#gates.find((g) => g.cfg.name === name);
     g?.gate.exit();
@@ -306,9 +256,14 @@ export class GateSet {
     for (const g of this.#gates) await g.allow?.refresh();
   }
 
+  /** Waits until every queued annotation is written (or failed). */
+  drain(): Promise<void> {
+    return this.#notes.drain();
+  }
+
   /** Status of every gate. */
   status(): GateStatus[] {
-    return this.#gates.map(({ gate, allow, relay, cfg }) => ({
+    return this.#gates.map(({ gate, allow, relay, cfg, inputs }) => ({
       name: cfg.name,
       policy: cfg.policy,
       offline: cfg.offline,
@@ -319,20 +274,21 @@ export class GateSet {
       allow: allow?.stats() ?? null,
       last: gate.last,
       openLatency: secondsHistogram(gate.openLatency.snapshot()),
-      annotationsFailed: this.annotations.failed,
+      annotationsFailed: this.#notes.counters.failed,
+      inputErrors: inputs.flatMap((i) => (i.lastError ? [i.lastError] : [])),
     }));
   }
 
   /**
-   * Releases every relay, stops live waits and allow-file checks, writes the
-   * queued annotations. The learned table stays open (the sync may still teach
-   * it); its owner closes it.
+   * Stops the inputs, live waits and allow-file checks, releases every relay,
+   * writes the queued annotations. The learned table stays open (the sync may
+   * still teach it); its owner closes it.
    */
   async stop(): Promise<void> {
     if (this.#refreshTimer !== undefined) clearInterval(this.#refreshTimer);
     this.#refreshTimer = undefined;
-    this.#stopped = true;
+    await Promise.all(this.#gates.flatMap((g) => g.inputs.map((i) => i.close())));
     for (const g of this.#gates) g.gate.stop();
-    await this.drain();
+    await this.#notes.stop();
   }
 }

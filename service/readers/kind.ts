@@ -45,7 +45,7 @@ export interface DeviceOverrides {
   gpio?: Map<string, GpioIoctl>;
   /** spidev layer per `rc522` reader name. */
   spi?: Map<string, SpiIoctl>;
-  /** GPIO output layer per chip path, for gate relays. */
+  /** GPIO layer for gates (relay, exit button, passage sensor) by `chip:line`, else by chip path. */
   gateGpio?: Map<string, GpioOutputIoctl>;
 }
 

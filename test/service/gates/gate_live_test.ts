@@ -15,7 +15,7 @@ const cfg: GateConfig = {
   sendUnpassed: true,
 };
 
-function setup(online = true) {
+function setup(online = true, config: GateConfig = cfg) {
   const t = new ManualTimers();
   const relayLog: string[] = [];
   const out: GateOutput = {
@@ -25,8 +25,9 @@ function setup(online = true) {
   const learned = new LearnedTable();
   const events: GateEvent[] = [];
   const feedback: string[] = [];
+  const passages: string[] = [];
   const gate = new Gate({
-    config: cfg,
+    config,
     relay: new Relay(out, t),
     allow: (tag) => (tag === "LISTED" ? "allow" : null),
     learned,
@@ -34,12 +35,13 @@ function setup(online = true) {
     live: true,
     feedback: (r, g) => void feedback.push(`${r} ${g ? "green" : "red"}`),
     onDecision: (ev) => void events.push(ev),
+    onPassage: (scan, passed) => void passages.push(`${scan.rfidTag} ${passed}`),
     now: () => t.now,
     timers: t,
   });
   const seen = () =>
     events.map((e) => `${e.rfidTag} ${e.granted ? "granted" : "denied"} ${e.reason}`);
-  return { t, gate, learned, seen, relayLog, feedback };
+  return { t, gate, learned, seen, relayLog, feedback, passages };
 }
 
 Deno.test("gate live mode: the live answer decides within liveTimeoutMs", () => {
@@ -98,4 +100,31 @@ Deno.test("gate exit button opens without a card; stop drops live waits and rele
   assert.deepEqual(seen(), [" granted exit"]);
   assert.deepEqual(relayLog, ["on", "off"]);
   assert.equal(gate.counters.exits, 1);
+});
+
+Deno.test("gate passage sensor: each granted scan passed or not within timeoutMs, oldest first", () => {
+  const withSensor: GateConfig = {
+    ...cfg,
+    policy: "any",
+    passage: { chip: "/dev/gpiochip0", line: 23, activeLow: true, timeoutMs: 5000 },
+  };
+  const { t, gate, passages } = setup(true, withSensor);
+  gate.passage(); // nobody was granted: counted, not attributed
+  gate.scan({ reader: "in", rfidTag: "A" });
+  t.advance(1000);
+  gate.scan({ reader: "in", rfidTag: "B" });
+  t.advance(1000);
+  gate.passage(); // A passes
+  t.advance(3999);
+  assert.deepEqual(passages, ["A true"]);
+  t.advance(1); // B's 5 s are up
+  assert.deepEqual(passages, ["A true", "B false"]);
+  gate.scan({ reader: "in", rfidTag: "C" });
+  gate.stop(); // no outcome after stop
+  t.advance(10_000);
+  assert.deepEqual(passages, ["A true", "B false"]);
+  assert.deepEqual(
+    [gate.counters.passed, gate.counters.notPassed, gate.counters.unexpectedPassages],
+    [1, 1, 1],
+  );
 });
