@@ -20,7 +20,7 @@ export * from "./mod.ts";
 export { openPty, type Pty } from "./driver/serial/pty.ts";
 export type { FdStream } from "./driver/serial/fd_stream.ts";
 export type { DeviceOverrides } from "./service/readers/kind.ts";
-export type { GpioIoctl } from "./driver/wiegand/gpio_ffi.ts";
+export type { GpioIoctl, MonotonicClock } from "./driver/wiegand/gpio_ffi.ts";
 export type { SpiIoctl } from "./driver/rc522/spi.ts";
 export type { ReaderConfigInput } from "./service/readers/kinds/mod.ts";
 export {

@@ -28,7 +28,8 @@ export type { LineSettings } from "./serial/termios.ts";
 export { AsciiFrameDecoder } from "./ascii/frame.ts";
 export { LineDecoder, type LineNumberBase } from "./ascii/line.ts";
 export { DecodeStatus, decodeWiegandBits, WiegandFormatSet } from "./wiegand/decode.ts";
-export type { WiegandReaderStats } from "./wiegand/events.ts";
+export type { WiegandLineReport, WiegandReaderStats } from "./wiegand/events.ts";
+export type { WiegandHintView } from "./wiegand/line_hints.ts";
 export { WiegandReader } from "./wiegand/reader.ts";
 export type {
   CustomFormatConfig,

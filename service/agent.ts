@@ -286,6 +286,7 @@ export class Agent {
           reconnects: sup.reconnects,
           lastScanAt: c.lastScanAt,
           details: sup.driver?.details?.(name),
+          ...sup.driver?.lineReport?.(name),
         });
       }
     }

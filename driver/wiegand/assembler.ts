@@ -20,6 +20,7 @@
  */
 
 import { MAX_WIEGAND_BITS } from "./formats.ts";
+import { WIEGAND_DROP_REASONS, WiegandDrop } from "./drops.ts";
 
 /** Line faults (the `code` given to {@link FrameSink.fault}). */
 export const WiegandFault = {
@@ -40,7 +41,7 @@ export interface WiegandTiming {
   pulseMinUs?: number;
   /** Longest valid pulse (default 200 µs); longer ones spoil the frame. */
   pulseMaxUs?: number;
-  /** Shortest start-to-start bit spacing (default 200 µs); closer pulses are glitches. */
+  /** Shortest start-to-start bit spacing (default 200 µs); a closer pulse spoils the frame. */
   spacingMinUs?: number;
   /** Longest start-to-start bit spacing inside a frame (default 20 ms); longer spoils the frame. */
   spacingMaxUs?: number;
@@ -56,6 +57,11 @@ export interface FrameSink {
   frame(bits: Uint8Array, count: number): void;
   /** A line fault began (`WiegandFault.bothLow` / `stuckLow`) or ended (`none`). */
   fault(code: number): void;
+  /**
+   * A spoilt frame or a glitch was dropped ({@link WiegandDrop} reason, bits
+   * assembled so far), at `sec` + `nsec` (the frame's last pulse, or the glitch).
+   */
+  dropped?(reason: number, bits: number, sec: number, nsec: number): void;
 }
 
 /** Indexes into {@link WiegandAssembler.counters}. */
@@ -64,11 +70,11 @@ export const AssemblerCounter = {
   frames: 0,
   /** Bits accepted. */
   bits: 1,
-  /** Pulses rejected as glitches (too short, or too close to the previous bit). */
+  /** Pulses rejected as glitches (shorter than the minimum width). */
   glitches: 2,
   /** Faults begun (both low, stuck low). */
   faults: 3,
-  /** Pulses too long or bit spacing too long inside a frame. */
+  /** Pulses too long, bit spacing too short or too long, a frame cut off mid-bit. */
   timingErrors: 4,
   /** Frames longer than `maxBits`. */
   overflows: 5,
@@ -85,7 +91,7 @@ const END_S = 8;
 const END_N = 9;
 const COUNT = 10;
 const ACTIVE = 11; // a frame (possibly spoilt) is in progress
-const BAD = 12; // the frame in progress is spoilt
+const BAD = 12; // the frame in progress is spoilt: 0, or 1 + its first WiegandDrop reason
 const FAULT = 13; // fault in force (WiegandFault)
 const INVALID = 14; // INVALID + line: the pulse under way is part of a fault, not a bit
 const SLOTS = 16;
@@ -98,6 +104,12 @@ export class WiegandAssembler {
   readonly frameEnd: Int32Array = new Int32Array(2);
   /** Event counters, indexed by {@link AssemblerCounter}. */
   readonly counters: Float64Array = new Float64Array(7);
+  /**
+   * Drops by {@link WiegandDrop} reason: spoilt frames by their first fault,
+   * glitches by pulse. The decode reasons (unknown length, parity, keypad
+   * check) are left to the reader, which counts them in the same array.
+   */
+  readonly drops: Float64Array = new Float64Array(WIEGAND_DROP_REASONS.length);
   readonly #st = new Int32Array(SLOTS);
   readonly #sink: FrameSink;
   readonly #pulseMin: number;
@@ -160,7 +172,7 @@ export class WiegandAssembler {
         // Both low: a pulse cannot overlap another; the reader is faulty or unpowered.
         st[INVALID] = 1;
         st[INVALID + 1] = 1;
-        this.#spoil(sec, nsec);
+        this.#spoil(sec, nsec, WiegandDrop.bothLow);
         if (st[FAULT] !== WiegandFault.bothLow) {
           st[FAULT] = WiegandFault.bothLow;
           this.counters[AssemblerCounter.faults]!++;
@@ -184,23 +196,27 @@ export class WiegandAssembler {
     const width = (sec - fs) * 1e9 + (nsec - fn);
     if (width < this.#pulseMin) {
       this.counters[AssemblerCounter.glitches]!++;
+      this.drops[WiegandDrop.glitch]!++;
+      this.#sink.dropped?.(WiegandDrop.glitch, st[COUNT]!, sec, nsec);
       return;
     }
     if (width > this.#pulseMax) {
       this.counters[AssemblerCounter.timingErrors]!++;
-      this.#spoil(sec, nsec);
+      this.#spoil(sec, nsec, WiegandDrop.pulseTooLong);
       return;
     }
     const count = st[COUNT]!;
-    if (count > 0) {
+    if (st[ACTIVE] !== 0) {
+      // The previous pulse of this frame (or the start of a spoilt one) is in START.
       const spacing = (fs - st[START_S]!) * 1e9 + (fn - st[START_N]!);
       if (spacing < this.#spacingMin) {
-        this.counters[AssemblerCounter.glitches]!++;
-        return;
-      }
-      if (spacing > this.#spacingMax && st[BAD] === 0) {
+        if (st[BAD] === 0) {
+          this.counters[AssemblerCounter.timingErrors]!++;
+          st[BAD] = 1 + WiegandDrop.spacingTooShort;
+        }
+      } else if (spacing > this.#spacingMax && st[BAD] === 0) {
         this.counters[AssemblerCounter.timingErrors]!++;
-        st[BAD] = 1;
+        st[BAD] = 1 + WiegandDrop.spacingTooLong;
       }
     }
     st[ACTIVE] = 1;
@@ -209,8 +225,10 @@ export class WiegandAssembler {
     st[END_S] = sec;
     st[END_N] = nsec;
     if (count >= this.#maxBits) {
-      if (st[BAD] === 0) this.counters[AssemblerCounter.overflows]!++;
-      st[BAD] = 1;
+      if (st[BAD] === 0) {
+        this.counters[AssemblerCounter.overflows]!++;
+        st[BAD] = 1 + WiegandDrop.tooManyBits;
+      }
       return;
     }
     this.bits[count] = l;
@@ -232,9 +250,9 @@ export class WiegandAssembler {
     const st = this.#st;
     if (st[ACTIVE] !== 0 && since(st, END_S, sec, nsec) >= this.#gap) {
       // A pulse still under way after the gap is far too long: the frame is spoilt.
-      if (st[LVL] === 0 || st[LVL + 1] === 0) {
-        if (st[BAD] === 0) this.counters[AssemblerCounter.timingErrors]!++;
-        st[BAD] = 1;
+      if ((st[LVL] === 0 || st[LVL + 1] === 0) && st[BAD] === 0) {
+        this.counters[AssemblerCounter.timingErrors]!++;
+        st[BAD] = 1 + WiegandDrop.cutShort;
       }
       this.#finish();
     }
@@ -262,11 +280,15 @@ export class WiegandAssembler {
     if (this.#st[ACTIVE] !== 0) this.#finish();
   }
 
-  /** Marks the frame in progress (or a new one) as spoilt; it ends after the usual gap. */
-  #spoil(sec: number, nsec: number): void {
+  /**
+   * Marks the frame in progress (or a new one) as spoilt by `reason` (the
+   * first reason is kept); it ends after the usual gap.
+   */
+  #spoil(sec: number, nsec: number, reason: number): void {
     const st = this.#st;
+    if (st[ACTIVE] === 0) st[COUNT] = 0;
     st[ACTIVE] = 1;
-    st[BAD] = 1;
+    if (st[BAD] === 0) st[BAD] = 1 + reason;
     st[END_S] = sec;
     st[END_N] = nsec;
   }
@@ -280,6 +302,10 @@ export class WiegandAssembler {
     st[COUNT] = 0;
     if (bad !== 0 || count === 0) {
       this.counters[AssemblerCounter.discarded]!++;
+      if (bad !== 0) {
+        this.drops[bad - 1]!++;
+        this.#sink.dropped?.(bad - 1, count, st[END_S]!, st[END_N]!);
+      }
       return;
     }
     this.counters[AssemblerCounter.frames]!++;

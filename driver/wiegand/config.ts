@@ -93,8 +93,10 @@ export const WiegandReaderConfigSchema = z.strictObject({
   format: z.string().min(1).default("auto"),
   /** Per-length overrides, e.g. `{ "37": "h10302" }`. */
   lengthFormats: z.record(z.string().regex(/^\d{1,3}$/), z.string().min(1)).default({}),
-  /** Frames of a length without a format: decoded `raw` or dropped. */
-  unknownLengths: z.enum(["raw", "drop"]).default("raw"),
+  /** Frames of a length without a format: dropped (default) or decoded `raw` (24 bits and up). */
+  unknownLengths: z.enum(["raw", "drop"]).default("drop"),
+  /** Lengths without a format read as raw card ids, e.g. `[32, 40]` for serial-number readers. */
+  rawLengths: z.array(z.number().int().min(1).max(MAX_WIEGAND_BITS)).default([]),
   /** Extra formats. */
   customFormats: z.array(CustomFormatSchema).default([]),
   /** Shortest valid pulse, µs. */

@@ -69,8 +69,10 @@ export interface WiegandReaderConfig {
   format: string;
   /** Per-length format overrides. */
   lengthFormats: Record<string, string>;
-  /** Frames of a length without a format: decoded raw or dropped. */
+  /** Frames of a length without a format: dropped, or decoded raw (24 bits and up). */
   unknownLengths: "raw" | "drop";
+  /** Lengths without a format that are read as raw card ids. */
+  rawLengths: number[];
   /** Extra formats. */
   customFormats: CustomFormatConfig[];
   /** Shortest valid pulse, µs. */
@@ -102,7 +104,8 @@ export function wiegandConfigDefaults(
     bias: "pull-up",
     format: "auto",
     lengthFormats: {},
-    unknownLengths: "raw",
+    unknownLengths: "drop",
+    rawLengths: [],
     customFormats: [],
     pulseMinUs: 20,
     pulseMaxUs: 200,
@@ -126,12 +129,20 @@ export function wiegandConfigDefaults(
 /** One cross-key problem: where and what. */
 export type WiegandConfigIssue = ReaderConfigIssue;
 
+/**
+ * Shortest frame that blanket raw decoding (`unknownLengths: "raw"`,
+ * `format: "raw"`) passes: one to a few noise pulses never make a card.
+ */
+export const MIN_RAW_BITS = 24;
+
 /** The format set a config describes (throws `Error` naming the bad key). */
 export function formatSetFromConfig(c: WiegandReaderConfig): WiegandFormatSet {
   return new WiegandFormatSet({
     format: c.format,
     lengthFormats: c.lengthFormats,
     unknownLengths: c.unknownLengths,
+    rawLengths: c.rawLengths,
+    minRawBits: MIN_RAW_BITS,
     customFormats: c.customFormats.map((f) => ({
       ...f,
       facility: f.facility as BitRange | undefined,
@@ -165,10 +176,45 @@ export function wiegandConfigIssues(c: WiegandReaderConfig): WiegandConfigIssue[
     const msg = (e as Error).message;
     const key = msg.startsWith("lengthFormats")
       ? "lengthFormats"
+      : msg.startsWith("rawLengths")
+      ? "rawLengths"
       : msg.startsWith("custom")
       ? "customFormats"
       : "format";
     out.push({ path: [key], message: msg });
   }
+  return out;
+}
+
+/**
+ * Settings that work but let noise through more easily (`check-config` prints
+ * them as warnings): blanket raw decoding and short raw lengths.
+ */
+export function wiegandConfigWarnings(c: WiegandReaderConfig): WiegandConfigIssue[] {
+  const out: WiegandConfigIssue[] = [];
+  const hint = 'list the lengths your reader sends in rawLengths instead (e.g. "rawLengths": [32])';
+  if (c.unknownLengths === "raw") {
+    out.push({
+      path: ["unknownLengths"],
+      message: `"raw" reads every frame of ${MIN_RAW_BITS}+ bits without a format as a card, ` +
+        `noise and cut-off frames included; ${hint}`,
+    });
+  }
+  if (c.format === "raw") {
+    out.push({
+      path: ["format"],
+      message: `"raw" reads every frame of ${MIN_RAW_BITS}+ bits as a card, noise and ` +
+        `cut-off frames included; ${hint}`,
+    });
+  }
+  c.rawLengths.forEach((n, i) => {
+    if (n < MIN_RAW_BITS) {
+      out.push({
+        path: ["rawLengths", i],
+        message: `${n}-bit raw frames have no parity and are easily made by noise ` +
+          `(a customFormats entry with parity is safer)`,
+      });
+    }
+  });
   return out;
 }

@@ -65,6 +65,14 @@ export interface WiegandFormatOptions {
   customFormats?: readonly WiegandFormatDef[];
   /** Frames of a length with no format: decoded `raw` (default) or dropped (`unknownLength`). */
   unknownLengths?: "raw" | "drop";
+  /** Lengths without a format that are decoded raw even when `unknownLengths` is `"drop"`. */
+  rawLengths?: readonly number[];
+  /**
+   * Blanket raw (`format: "raw"`, `unknownLengths: "raw"`) only for frames of
+   * at least this many bits (default 1); shorter ones are `unknownLength`.
+   * Lengths named in `rawLengths` or `lengthFormats` are not limited.
+   */
+  minRawBits?: number;
 }
 
 const MODE_DROP = 0;
@@ -116,9 +124,10 @@ export class WiegandFormatSet {
       return f;
     };
     const unknownMode = (options.unknownLengths ?? "raw") === "raw" ? MODE_RAW : MODE_DROP;
+    const minRaw = options.minRawBits ?? 1;
     for (let n = 0; n <= MAX_WIEGAND_BITS; n++) {
       this.#byLength.push(null);
-      this.#mode[n] = n === 0 ? MODE_DROP : unknownMode;
+      this.#mode[n] = n === 0 || n < minRaw ? MODE_DROP : unknownMode;
     }
     const set = (n: number, f: CompiledFormat | null): void => {
       this.#byLength[n] = f;
@@ -129,7 +138,7 @@ export class WiegandFormatSet {
       for (const [n, name] of Object.entries(AUTO_FORMATS)) set(Number(n), lookup(name, "auto"));
       for (const def of custom) set(def.bits, formats.get(def.name)!);
     } else if (format === RAW_FORMAT) {
-      for (let n = 1; n <= MAX_WIEGAND_BITS; n++) set(n, null);
+      for (let n = Math.max(1, minRaw); n <= MAX_WIEGAND_BITS; n++) set(n, null);
     } else {
       const f = lookup(format, "format");
       set(f!.bits, f);
@@ -144,6 +153,19 @@ export class WiegandFormatSet {
         throw new Error(`lengthFormats.${k}: format "${name}" has ${f.bits} bits, not ${n}`);
       }
       set(n, f);
+    }
+    for (const n of options.rawLengths ?? []) {
+      if (!Number.isInteger(n) || n < 1 || n > MAX_WIEGAND_BITS) {
+        throw new Error(`rawLengths: ${n} is not a bit count 1..${MAX_WIEGAND_BITS}`);
+      }
+      const f = this.#byLength[n];
+      if (f) {
+        throw new Error(
+          `rawLengths: ${n}-bit frames already decode as "${f.name}" ` +
+            `(to read them raw instead, use lengthFormats {"${n}": "raw"})`,
+        );
+      }
+      set(n, null);
     }
   }
 

@@ -5,6 +5,7 @@
  */
 
 import type { CardRead } from "../card.ts";
+import type { WiegandHintView } from "./line_hints.ts";
 
 /** A card was read. */
 export interface WiegandCardEvent {
@@ -54,6 +55,16 @@ export interface WiegandFaultEvent {
   message: string;
 }
 
+/** A repeating line fault raised a hint (it shows in status until a quiet period passes). */
+export interface WiegandHintEvent {
+  /** Event kind. */
+  kind: "hint";
+  /** Hint code (`noise`, `both-low`, `too-fast`, …). */
+  code: string;
+  /** What is probably wrong and what to do. */
+  message: string;
+}
+
 /** Reading the GPIO lines failed; the reader has stopped. */
 export interface WiegandErrorEvent {
   /** Event kind. */
@@ -68,6 +79,7 @@ export type WiegandEvent =
   | WiegandKeyEvent
   | WiegandPinEvent
   | WiegandFaultEvent
+  | WiegandHintEvent
   | WiegandErrorEvent;
 
 /** A snapshot of a reader's counters. */
@@ -106,4 +118,16 @@ export interface WiegandReaderStats {
   lastError: string;
   /** Fault in force (`none`, `both-low`, `stuck-low`). */
   fault: string;
+}
+
+/** What a reader's line looks like: drops by reason, unknown lengths, hints in force. */
+export interface WiegandLineReport {
+  /** Dropped frames (and glitch pulses) by reason name (`WIEGAND_DROP_REASONS`), zeros included. */
+  drops: Record<string, number>;
+  /** Frames without a format, by bit count (only counts seen). */
+  unknownLengths: Record<string, number>;
+  /** The last few unknown bit counts, newest first. */
+  lastUnknownLengths: number[];
+  /** Hints raised by repeating faults, not yet cleared by a quiet period. */
+  hints: WiegandHintView[];
 }

@@ -43,5 +43,7 @@ export * from "./sim/pulses.ts";
 export { SimulatedGpio } from "./sim/gpio.ts";
 export * from "./config_types.ts";
 export * from "./events.ts";
+export * from "./drops.ts";
+export * from "./line_hints.ts";
 export * from "./reader.ts";
 export * from "./text.ts";

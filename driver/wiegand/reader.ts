@@ -18,7 +18,7 @@
  */
 
 import { CardRead } from "../card.ts";
-import type { WiegandEvent, WiegandReaderStats } from "./events.ts";
+import type { WiegandEvent, WiegandLineReport, WiegandReaderStats } from "./events.ts";
 import { formatTag, type TagFormat } from "../tag.ts";
 import { AssemblerCounter, WIEGAND_FAULT_NAMES, WiegandAssembler } from "./assembler.ts";
 import { formatSetFromConfig, type WiegandReaderConfig } from "./config_types.ts";
@@ -33,6 +33,14 @@ import { GPIO_V2_LINE_EVENT_SIZE, GpioEventParser, ParserCounter } from "./gpio_
 import { type GpioIoctl, type MonotonicClock, monotonicClock } from "./gpio_ffi.ts";
 import { type GpioLines, openGpioLines } from "./gpio_lines.ts";
 import { decodeKeypadBurst, keyLabel, KEYPAD_BAD_CHECK, PinEntry, PinStep } from "./keypad.ts";
+import { WIEGAND_DROP_REASONS, WiegandDrop } from "./drops.ts";
+import { MAX_WIEGAND_BITS } from "./formats.ts";
+import {
+  type LineHintOptions,
+  WIEGAND_HINT_CODES,
+  wiegandHintMessage,
+  WiegandLineHints,
+} from "./line_hints.ts";
 
 /** Injected pieces (tests, simulators). */
 export interface WiegandReaderDeps {
@@ -42,7 +50,12 @@ export interface WiegandReaderDeps {
   clock?: MonotonicClock;
   /** Debug log for rejected frames (with the bits). */
   debug?: (message: string) => void;
+  /** When line hints are raised and cleared (times on `clock`). */
+  hints?: LineHintOptions;
 }
+
+/** How many of the last unknown bit counts {@link WiegandReader.stats} lists. */
+export const LAST_UNKNOWN_LENGTHS = 5;
 
 const FAULT_MESSAGES = [
   "Wiegand lines back to normal",
@@ -73,6 +86,18 @@ export class WiegandReader {
   readonly parser: GpioEventParser;
   /** The formats frames are decoded with. */
   readonly formats: WiegandFormatSet;
+  /**
+   * Hints about a faulty line, fed by every drop (see {@link lineReport}).
+   * @internal
+   */
+  readonly hints: WiegandLineHints;
+  /** Drops by {@link WiegandDrop} reason (the assembler's array; decode reasons added here). */
+  readonly drops: Float64Array;
+  /** Frames of a bit count without a format, by bit count. */
+  readonly unknownByLength: Float64Array = new Float64Array(MAX_WIEGAND_BITS + 1);
+  readonly #lastUnknown = new Uint8Array(LAST_UNKNOWN_LENGTHS);
+  #unknownSeen = 0;
+  readonly #statsNow = new Int32Array(2);
   readonly #counters = new Float64Array(6);
   readonly #onEvent: (e: WiegandEvent) => void;
   readonly #tagFormat: TagFormat;
@@ -102,9 +127,11 @@ export class WiegandReader {
     this.#clock = deps.clock ?? monotonicClock;
     this.#debug = deps.debug;
     this.formats = formatSetFromConfig(config);
+    this.hints = new WiegandLineHints(deps.hints);
     this.assembler = new WiegandAssembler({
       frame: (bits, count) => this.#frame(bits, count),
       fault: (code) => this.#fault(code),
+      dropped: (reason, bits, sec, nsec) => this.#hint(this.hints.drop(reason, bits, sec, nsec)),
     }, {
       pulseMinUs: config.pulseMinUs,
       pulseMaxUs: config.pulseMaxUs,
@@ -112,6 +139,7 @@ export class WiegandReader {
       spacingMaxUs: config.spacingMaxMs * 1000,
       frameGapUs: config.frameGapMs * 1000,
     });
+    this.drops = this.assembler.drops;
     this.parser = new GpioEventParser(this, config.d0, config.d1);
     this.#config = config;
     this.#ioctl = deps.ioctl;
@@ -225,9 +253,14 @@ export class WiegandReader {
     if (st === DecodeStatus.parity) {
       this.#counters[C_PARITY]!++;
       this.#lastError = "parity";
+      this.#drop(WiegandDrop.parity, count);
     } else {
       this.#counters[C_UNKNOWN]!++;
       this.#lastError = "unknown-length";
+      this.unknownByLength[count]!++;
+      this.#lastUnknown[this.#unknownSeen % LAST_UNKNOWN_LENGTHS] = count;
+      this.#unknownSeen++;
+      this.#drop(WiegandDrop.unknownLength, count);
     }
     if (this.#debug) {
       this.#debug(
@@ -241,6 +274,7 @@ export class WiegandReader {
   #key(code: number, bits: Uint8Array, count: number): void {
     if (code === KEYPAD_BAD_CHECK) {
       this.#counters[C_KEYPAD_ERR]!++;
+      this.#drop(WiegandDrop.keypadCheck, count);
       this.#lastError = "keypad-check";
       this.#debug?.(`wiegand keypad burst with a bad check nibble: ${bitsToString(bits, count)}`);
       return;
@@ -254,6 +288,24 @@ export class WiegandReader {
     if (this.#pin.tick(end[0]!, end[1]!) === PinStep.timedOut) this.#emitPin("timeout");
     const step = this.#pin.key(code, end[0]!, end[1]!);
     if (step === PinStep.entered) this.#emitPin("enter");
+  }
+
+  /** Counts a decode-level drop and tells the hints, at the frame's end. */
+  #drop(reason: number, bits: number): void {
+    this.drops[reason]!++;
+    const end = this.assembler.frameEnd;
+    this.#hint(this.hints.drop(reason, bits, end[0]!, end[1]!));
+  }
+
+  /** Emits a `hint` event when a drop raised one (`hint` ≥ 0). */
+  #hint(hint: number): void {
+    if (hint < 0) return;
+    const bits = this.hints.bitsOf(hint);
+    this.#onEvent({
+      kind: "hint",
+      code: WIEGAND_HINT_CODES[hint]!,
+      message: wiegandHintMessage(hint, bits),
+    });
   }
 
   #emitPin(reason: "enter" | "timeout"): void {
@@ -292,6 +344,32 @@ export class WiegandReader {
       lostEvents: p[ParserCounter.lostEvents]!,
       lastError: this.#lastError,
       fault: WIEGAND_FAULT_NAMES[this.assembler.fault] ?? "none",
+    };
+  }
+
+  /**
+   * Drops by reason, unknown bit counts and the hints in force now (on the
+   * reader's clock): what status shows about the line.
+   */
+  lineReport(): WiegandLineReport {
+    const drops: Record<string, number> = {};
+    WIEGAND_DROP_REASONS.forEach((name, i) => drops[name] = this.drops[i]!);
+    const unknownLengths: Record<string, number> = {};
+    this.unknownByLength.forEach((n, bits) => {
+      if (n > 0) unknownLengths[String(bits)] = n;
+    });
+    const last: number[] = [];
+    const seen = this.#unknownSeen;
+    for (let i = 1; i <= LAST_UNKNOWN_LENGTHS && i <= seen; i++) {
+      last.push(this.#lastUnknown[(seen - i) % LAST_UNKNOWN_LENGTHS]!);
+    }
+    const now = this.#statsNow;
+    this.#clock(now);
+    return {
+      drops,
+      unknownLengths,
+      lastUnknownLengths: last,
+      hints: this.hints.active(now[0]! * 1000 + now[1]! / 1e6),
     };
   }
 

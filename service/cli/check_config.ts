@@ -6,7 +6,8 @@
  */
 
 import { loadConfig } from "../config/mod.ts";
-import { type Command, EXIT, out, parseCommandArgs, UsageError } from "./command.ts";
+import { configWarnings } from "../config/warnings.ts";
+import { type Command, err, EXIT, out, parseCommandArgs, UsageError } from "./command.ts";
 
 /** The `check-config` command. */
 export const checkConfigCommand: Command = {
@@ -17,7 +18,9 @@ export const checkConfigCommand: Command = {
     "",
     "Validates FILE (JSON or JSONC). Prints a summary and exits 0 when it is",
     "good; prints one line per problem (file, key path, what is expected) and",
-    "exits 2 when it is not. PONTAJ_IFLOW_TOKEN, when set, replaces iflow.accessToken;",
+    "exits 2 when it is not. Settings that are valid but risky (e.g. Wiegand",
+    'unknownLengths "raw") are printed as warnings on stderr; the exit code stays 0.',
+    "PONTAJ_IFLOW_TOKEN, when set, replaces iflow.accessToken;",
     "PONTAJ_STATUS_TOKEN, when set, replaces status.token.",
   ].join("\n"),
   async run(args) {
@@ -36,6 +39,7 @@ export const checkConfigCommand: Command = {
     out(`  iflow ${c.iflow.url} (mode ${c.iflow.mode}, batch ${c.iflow.batchSize})`);
     for (const r of c.readers) out(`  reader ${r.name}: ${r.kind}, tagFormat ${r.tagFormat}`);
     if (c.readers.length === 0) out("  no readers configured");
+    for (const w of configWarnings(c, file)) err(`warning: ${w}`);
     return EXIT.ok;
   },
 };

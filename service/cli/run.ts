@@ -8,6 +8,7 @@
 import { Agent } from "../agent.ts";
 import { loadConfig } from "../config/mod.ts";
 import { createLogger } from "../log.ts";
+import { configWarnings } from "../config/warnings.ts";
 import { type Command, EXIT, parseCommandArgs, UsageError } from "./command.ts";
 
 /** Resolves on the first SIGTERM or SIGINT. */
@@ -49,6 +50,9 @@ export const runCommand: Command = {
         ...(config.status.token ? [config.status.token] : []),
       ],
     });
+    for (const w of configWarnings(config, values.config as string)) {
+      logger("warn", "config warning", { warning: w });
+    }
     const agent = await Agent.start(config, { logger });
     const sig = await untilSignal();
     logger("info", "signal received; stopping", { signal: sig });

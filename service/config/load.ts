@@ -27,7 +27,8 @@ export class ConfigError extends Error {
   }
 }
 
-function keyPath(path: readonly PropertyKey[]): string {
+/** `readers[0].rawLengths`: a key path as the messages print it. */
+export function keyPath(path: readonly PropertyKey[]): string {
   let out = "";
   for (const p of path) {
     out += typeof p === "number" ? `[${p}]` : out === "" ? String(p) : `.${String(p)}`;

@@ -26,7 +26,7 @@ export async function takeLock(fs: JournalFs, dir: string): Promise<JournalFile>
       throw toJournalError(first, `opening the lock file ${path}`, dir);
     }
   }
-  if (!(await f.tryLock(true))) {
+  if (!(await tryLockAwhile(f))) {
     let holder = "";
     try {
       const b = new Uint8Array(32);
@@ -51,4 +51,18 @@ export async function takeLock(fs: JournalFs, dir: string): Promise<JournalFile>
     }
   }
   return f;
+}
+
+/**
+ * Tries the lock a few times over about a second. A forked child holds a copy
+ * of every descriptor until it execs, so a lock this process just released can
+ * look taken for that moment while another thread spawns a process; a second
+ * agent holds it for good and is still refused.
+ */
+async function tryLockAwhile(f: JournalFile): Promise<boolean> {
+  for (let i = 0; i < 20; i++) {
+    if (await f.tryLock(true)) return true;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return false;
 }

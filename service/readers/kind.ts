@@ -12,7 +12,7 @@
 import { z } from "zod";
 import type { CaptureDecoder } from "../../driver/capture.ts";
 import type { ReaderConfigIssue, ReaderGroupIssue } from "../../driver/config_issue.ts";
-import type { GpioIoctl } from "../../driver/wiegand/gpio_ffi.ts";
+import type { GpioIoctl, MonotonicClock } from "../../driver/wiegand/gpio_ffi.ts";
 import type { GpioOutputIoctl } from "../../driver/wiegand/gpio_output.ts";
 import type { SpiIoctl } from "../../driver/rc522/spi.ts";
 import type { DemoReader } from "../demo/sim_readers.ts";
@@ -47,6 +47,8 @@ export interface DeviceOverrides {
   spi?: Map<string, SpiIoctl>;
   /** GPIO layer for gates (relay, exit button, passage sensor) by `chip:line`, else by chip path. */
   gateGpio?: Map<string, GpioOutputIoctl>;
+  /** Monotonic clock `wiegand` readers time frames and line hints with (tests). */
+  clock?: MonotonicClock;
 }
 
 /** What turning entries into devices may use. */

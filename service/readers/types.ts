@@ -6,6 +6,13 @@
  */
 
 import type { CardRead } from "../../driver/card.ts";
+import type { ReaderStatus } from "../status/snapshot.ts";
+
+/** What a reader reports about its line: drops by reason, unknown lengths, hints. */
+export type ReaderLineReport = Pick<
+  ReaderStatus,
+  "drops" | "unknownLengths" | "lastUnknownLengths" | "hints"
+>;
 
 /** Callbacks a running reader calls. */
 export interface ReaderSink {
@@ -38,6 +45,8 @@ export interface ReaderDriver {
   state?(reader: string): "online" | "offline" | "connecting";
   /** Kind-specific status details for a reader name. */
   details?(reader: string): Record<string, unknown>;
+  /** Drops by reason, unknown lengths and line hints for a reader name. */
+  lineReport?(reader: string): ReaderLineReport | undefined;
   /** Tells the reader named `reader` what became of its last scan. */
   feedback?(reader: string, result: ScanFeedback): void;
 }

@@ -1,31 +1,48 @@
 /**
  * `wiegand` readers: D0/D1 on two GPIO lines, through the driver's
  * {@link WiegandReader}. PIN entries from a keypad are reported to the sink
- * (status), not journaled as scans.
+ * (status), not journaled as scans. Dropped frames are counted by reason and
+ * repeating faults raise plain hints (both shown in status).
  *
  * @module
  */
 
 import {
   type GpioIoctl,
+  type MonotonicClock,
   WiegandReader,
   type WiegandReaderConfig,
 } from "../../driver/wiegand/mod.ts";
-import type { ReaderDriver, ReaderSink } from "./types.ts";
+import type { ReaderDriver, ReaderLineReport, ReaderSink } from "./types.ts";
+import { type Logger, logsAt } from "../log.ts";
+import type { BusLogger } from "./osdp_bus.ts";
 
 /** A `wiegand` reader for the agent. */
 export class WiegandReaderDriver implements ReaderDriver {
   readonly #name: string;
   readonly #config: WiegandReaderConfig;
   readonly #gpio: GpioIoctl | undefined;
+  readonly #clock: MonotonicClock | undefined;
+  readonly #log: BusLogger;
   #reader: WiegandReader | undefined;
   #closed = false;
 
-  /** `gpio` replaces the kernel layer (the demo's simulated chip). */
-  constructor(name: string, config: WiegandReaderConfig, gpio?: GpioIoctl) {
+  /**
+   * `gpio` replaces the kernel layer (the demo's simulated chip), `clock` the
+   * monotonic clock; each dropped frame's bits go to `log` at debug level.
+   */
+  constructor(
+    name: string,
+    config: WiegandReaderConfig,
+    gpio?: GpioIoctl,
+    clock?: MonotonicClock,
+    log: BusLogger = () => {},
+  ) {
     this.#name = name;
     this.#config = config;
     this.#gpio = gpio;
+    this.#clock = clock;
+    this.#log = log;
   }
 
   /** Requests the lines and reads edges until closed; rejects with a GpioError on failure. */
@@ -35,11 +52,25 @@ export class WiegandReaderDriver implements ReaderDriver {
     const reader = new WiegandReader(this.#config, (e) => {
       if (e.kind === "card") sink.onCard(name, e.read);
       else if (e.kind === "pin") sink.onPin?.(name, e.pin);
-    }, { ioctl: this.#gpio });
+      else if (e.kind === "hint") {
+        this.#log("warn", "wiegand line fault repeats", {
+          reader: name,
+          hint: e.code,
+          what: e.message,
+        });
+      }
+    }, { ioctl: this.#gpio, clock: this.#clock, debug: this.#debugLog(name) });
     this.#reader = reader;
     reader.start();
     sink.onOpen();
     await reader.run();
+  }
+
+  /** A debug sink for dropped frames, only when the log writes debug lines. */
+  #debugLog(reader: string): ((message: string) => void) | undefined {
+    const log = this.#log;
+    if (!logsAt(log as Logger, "debug")) return undefined;
+    return (message) => log("debug", message, { reader });
   }
 
   /** Releases the lines. */
@@ -62,5 +93,10 @@ export class WiegandReaderDriver implements ReaderDriver {
       d1: this.#config.d1,
       ...this.#reader?.stats(),
     };
+  }
+
+  /** Drops by reason, unknown bit counts and the hints in force. */
+  lineReport(): ReaderLineReport | undefined {
+    return this.#reader?.lineReport();
   }
 }

@@ -4,7 +4,7 @@
  * @module
  */
 
-import type { StatusSnapshot } from "./snapshot.ts";
+import type { ReaderStatus, StatusSnapshot } from "./snapshot.ts";
 import { formatAgo, formatBytes, formatDuration } from "./units.ts";
 
 /** Removes terminal control characters (escape sequences, newlines) from a value. */
@@ -25,6 +25,25 @@ function compact(value: unknown): string {
   } catch {
     return "[unprintable]";
   }
+}
+
+/**
+ * The reader's dropped frames on one line, non-zero reasons only, with the
+ * last unknown bit counts: `unknown-length 7 (last 32, 32, 1 bits) · glitch 40`.
+ */
+export function formatDrops(r: ReaderStatus): string {
+  const drops = r.drops && typeof r.drops === "object" ? r.drops : {};
+  const parts: string[] = [];
+  for (const [reason, count] of Object.entries(drops)) {
+    if (typeof count !== "number" || count <= 0) continue;
+    let part = `${t(reason)} ${n(count)}`;
+    const last = Array.isArray(r.lastUnknownLengths) ? r.lastUnknownLengths : [];
+    if (reason === "unknown-length" && last.length > 0) {
+      part += ` (last ${last.map(n).join(", ")} bits)`;
+    }
+    parts.push(part);
+  }
+  return parts.join(" · ");
 }
 
 function table(header: string[], rows: string[][], rightAligned: Set<number>): string[] {
@@ -58,6 +77,11 @@ export function formatStatusText(s: StatusSnapshot): string {
   );
   for (const a of s.alarms) out.push(`ALARM     ${t(a)}`);
   for (const d of s.degraded) out.push(`DEGRADED  ${t(d)}`);
+  for (const r of s.readers) {
+    for (const h of Array.isArray(r.hints) ? r.hints : []) {
+      out.push(`WARNING   reader ${t(r.name)}: ${t(h?.message)}`);
+    }
+  }
   if (s.lastError) out.push(`Last error: ${t(s.lastError)}`);
   out.push("");
 
@@ -84,6 +108,8 @@ export function formatStatusText(s: StatusSnapshot): string {
     s.readers.forEach((r, i) => {
       out.push(`  ${lines[i + 1]}`);
       if (r.lastError) out.push(`    last error: ${t(r.lastError)}`);
+      const drops = formatDrops(r);
+      if (drops) out.push(`    dropped: ${drops}`);
       if (r.details && Object.keys(r.details).length > 0) {
         const parts = Object.entries(r.details).map(([k, v]) => `${t(k)}=${compact(v)}`);
         out.push(`    ${parts.join(" ")}`);

@@ -81,6 +81,41 @@ class Exposition {
 }
 
 const READER_STATES = ["connecting", "online", "offline", "stopped"] as const;
+
+/** `{key: number}` entries of a value that should be a plain record (anything else: none). */
+function entries(v: unknown): [string, unknown][] {
+  return v && typeof v === "object" && !Array.isArray(v) ? Object.entries(v) : [];
+}
+
+/** Per-reader line families: drops by reason, unknown bit counts, hints in force. */
+function lineFamilies(e: Exposition, readers: StatusSnapshot["readers"]): void {
+  e.family(
+    "pontaj_reader_dropped_total",
+    "counter",
+    "Frames (and glitch pulses) the reader dropped, by reason.",
+  );
+  for (const r of readers) {
+    for (const [reason, n] of entries(r.drops)) {
+      e.sample("pontaj_reader_dropped_total", n, { reader: r.name, reason });
+    }
+  }
+  e.family(
+    "pontaj_reader_unknown_length_total",
+    "counter",
+    "Frames of a bit count with no format (dropped), by bit count.",
+  );
+  for (const r of readers) {
+    for (const [bits, n] of entries(r.unknownLengths)) {
+      e.sample("pontaj_reader_unknown_length_total", n, { reader: r.name, bits });
+    }
+  }
+  e.family("pontaj_reader_hint_active", "gauge", "One series per line hint in force.");
+  for (const r of readers) {
+    for (const h of Array.isArray(r.hints) ? r.hints : []) {
+      e.sample("pontaj_reader_hint_active", 1, { reader: r.name, hint: String(h?.code) });
+    }
+  }
+}
 const RECORD_OUTCOMES = ["accepted", "duplicate", "rejected"] as const;
 
 function seconds(ms: number | null | undefined): number {
@@ -134,7 +169,10 @@ function gateMetrics(e: Exposition, gates: GateStatus[]): void {
  * per reader `pontaj_scans_total{reader}`, `pontaj_decode_errors_total{reader}`,
  * `pontaj_debounced_total{reader}`, `pontaj_reader_up{reader,kind}`,
  * `pontaj_reader_state{reader,state}`, `pontaj_reader_reconnects_total{reader}`,
- * `pontaj_reader_last_scan_timestamp_seconds{reader}`; the journal's
+ * `pontaj_reader_last_scan_timestamp_seconds{reader}`, for readers that count
+ * them `pontaj_reader_dropped_total{reader,reason}` (frames dropped by reason),
+ * `pontaj_reader_unknown_length_total{reader,bits}` and
+ * `pontaj_reader_hint_active{reader,hint}` (line hints in force); the journal's
  * `pontaj_journal_{pending,rejected,synced,bytes,segments,queued,degraded}`,
  * `pontaj_journal_{records,dropped,corruption}_total`,
  * `pontaj_journal_oldest_pending_seconds` (0 when nothing is pending); the sync
@@ -205,6 +243,7 @@ export function renderMetrics(s: StatusSnapshot): string {
     (r) => r.decodeErrors,
   );
   perReader("pontaj_debounced_total", "counter", "Scans dropped by debounce.", (r) => r.debounced);
+  lineFamilies(e, readers);
   e.family("pontaj_reader_up", "gauge", "1 when the reader is online.");
   for (const r of readers) {
     e.sample("pontaj_reader_up", r.state === "online" ? 1 : 0, { reader: r.name, kind: r.kind });

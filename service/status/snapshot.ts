@@ -30,6 +30,25 @@ export interface ReaderStatus {
   lastScanAt: number | null;
   /** Kind-specific details (e.g. OSDP tamper/power, RC522 chip version). */
   details?: Record<string, unknown>;
+  /** Dropped frames by reason (`unknown-length`, `parity`, `glitch`, …), for readers that count them. */
+  drops?: Record<string, number>;
+  /** Frames of a bit count without a format, by bit count. */
+  unknownLengths?: Record<string, number>;
+  /** The last few unknown bit counts, newest first. */
+  lastUnknownLengths?: number[];
+  /** Hints about a faulty line, raised when a fault repeats and cleared after a quiet period. */
+  hints?: {
+    /** Short code (`noise`, `both-low`, `too-fast`, `parity-one-length`, `unknown-length`, …). */
+    code: string;
+    /** What is probably wrong and what to do. */
+    message: string;
+    /** Bit count, for hints about one frame length. */
+    bits?: number;
+    /** Occurrences since the hint was raised. */
+    count: number;
+    /** Milliseconds since the last occurrence. */
+    lastMsAgo: number;
+  }[];
 }
 
 /** Latency histogram in Prometheus shape. */

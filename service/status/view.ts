@@ -92,6 +92,15 @@ export function statusView(s: StatusSnapshot, link: ViewLink): string {
   );
   for (const a of alarms) h.push(`<div class="box alarm" role="alert">⚠ ${esc(a)}</div>`);
   for (const d of degraded) h.push(`<div class="box warn">${esc(d)}</div>`);
+  for (const r of readers) {
+    for (const hint of Array.isArray(r.hints) ? r.hints : []) {
+      h.push(
+        `<div class="box warn hint" data-hint="${esc(hint?.code)}">⚠ reader ${esc(r.name)}: ${
+          esc(hint?.message)
+        }</div>`,
+      );
+    }
+  }
   if (s.lastError) h.push(`<div class="box note">Last error: ${esc(s.lastError)}</div>`);
 
   h.push(
@@ -125,6 +134,15 @@ export function statusView(s: StatusSnapshot, link: ViewLink): string {
         `</div>`,
       );
       if (r.lastError) h.push(`<div class="err">${esc(r.lastError)}</div>`);
+      const drops = r.drops && typeof r.drops === "object" ? r.drops : {};
+      const dropped = Object.keys(drops).filter((k) => (drops[k] ?? 0) > 0).map((k) => {
+        const last = Array.isArray(r.lastUnknownLengths) ? r.lastUnknownLengths : [];
+        return esc(k) + " " + num(drops[k]) +
+          (k === "unknown-length" && last.length
+            ? " (last " + esc(last.join(", ")) + " bits)"
+            : "");
+      });
+      if (dropped.length) h.push(`<div class="small drops">dropped: ${dropped.join(" · ")}</div>`);
       if (r.details && typeof r.details === "object") {
         const d = Object.keys(r.details).map((k) => {
           const v = r.details?.[k];

@@ -21,7 +21,14 @@ export const wiegandKind: ReaderKind<typeof entry> = {
     readers.map((r) => ({
       names: [r.name],
       kind: "wiegand",
-      create: () => new WiegandReaderDriver(r.name, r, ctx.overrides.gpio?.get(r.name)),
+      create: () =>
+        new WiegandReaderDriver(
+          r.name,
+          r,
+          ctx.overrides.gpio?.get(r.name),
+          ctx.overrides.clock,
+          ctx.log,
+        ),
     })),
   capture: {
     name: "wiegand",

@@ -5,6 +5,7 @@ import {
   encodeWiegand,
   type FrameSink,
   WiegandAssembler,
+  WiegandDrop,
   WiegandFault,
   WiegandPulseGenerator,
   type WiegandTiming,
@@ -92,20 +93,26 @@ Deno.test("wiegand assembler pulse width window edges: 20 µs in, below is a gli
   assertEquals([count(asm, "timingErrors"), count(asm, "discarded")], [1, 1]);
 });
 
-Deno.test("wiegand assembler spacing window: too close is a glitch, too far spoils the frame", () => {
+Deno.test("wiegand assembler spacing window: too close or too far spoils the frame", () => {
   const { rec, asm } = setup();
   pulse(asm, 1, 0, 50 * US);
-  pulse(asm, 0, 199 * US, 50 * US); // starts 199 µs after the previous start: rejected
-  pulse(asm, 0, 400 * US, 50 * US); // 400 µs after the accepted one: fine
-  pulse(asm, 1, 600 * US, 50 * US); // exactly 200 µs: fine
+  pulse(asm, 0, 200 * US, 50 * US); // exactly 200 µs after the previous start: fine
+  pulse(asm, 1, 400 * US, 50 * US);
   asm.tickNs(50 * MS);
   assertEquals(rec.frames, ["101"]);
-  assertEquals(count(asm, "glitches"), 1);
+  pulse(asm, 1, 60 * MS, 50 * US);
+  pulse(asm, 0, 60 * MS + 199 * US, 50 * US); // 199 µs after the previous start: spoils
+  pulse(asm, 0, 60 * MS + 400 * US, 50 * US);
+  asm.tickNs(100 * MS);
+  assertEquals(rec.frames, ["101"]);
+  assertEquals([count(asm, "glitches"), count(asm, "timingErrors")], [0, 1]);
+  assertEquals(asm.drops[WiegandDrop.spacingTooShort], 1);
   pulse(asm, 1, 100 * MS, 50 * US);
   pulse(asm, 1, 120 * MS + 1, 50 * US); // 20 ms + 1 ns: spoils (gap is 25 ms)
   asm.tickNs(200 * MS);
   assertEquals(rec.frames, ["101"]);
-  assertEquals([count(asm, "timingErrors"), count(asm, "discarded")], [1, 1]);
+  assertEquals([count(asm, "timingErrors"), count(asm, "discarded")], [2, 2]);
+  assertEquals(asm.drops[WiegandDrop.spacingTooLong], 1);
   pulse(asm, 1, 300 * MS, 50 * US);
   pulse(asm, 0, 320 * MS, 50 * US); // exactly 20 ms: fine
   asm.tickNs(400 * MS);

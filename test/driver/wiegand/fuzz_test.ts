@@ -46,7 +46,7 @@ function configs(rng: Prng): WiegandReaderConfig {
 
 Deno.test("wiegand fuzz: 100,000 random edge streams never throw and every frame is accounted for", async () => {
   await withSeed(0x5eed_6001, (rng) => {
-    const counts = { card: 0, key: 0, pin: 0, fault: 0, error: 0 };
+    const counts = { card: 0, key: 0, pin: 0, fault: 0, hint: 0, error: 0 };
     const onEvent = (e: WiegandEvent) => {
       counts[e.kind]++;
       if (e.kind === "card") {

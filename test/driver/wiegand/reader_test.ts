@@ -47,7 +47,7 @@ function harness(overrides: Partial<WiegandReaderConfig> = {}, gen = new Wiegand
 }
 
 Deno.test("wiegand reader emits cards with the configured tag format", () => {
-  const h = harness();
+  const h = harness({ rawLengths: [32] });
   h.gen.card("h10301", 90, 324).card("h10306", 1, 1).card("c1000-48", 3, 9).frame(
     "10110011101000111100001011001010",
   );
@@ -158,11 +158,17 @@ Deno.test("wiegand reader PIN: * clears, timeout submits or discards, custom cod
   assertEquals(d.summaries, ["pin 8 enter"]);
 });
 
-Deno.test("wiegand reader keypad disabled: 4/8-bit frames go to the formats (raw)", () => {
-  const h = harness({ keypad: { ...wiegandConfigDefaults(0, 1).keypad, enabled: false } });
+Deno.test("wiegand reader keypad disabled: 4/8-bit frames go to the formats (raw when listed)", () => {
+  const keypad = { ...wiegandConfigDefaults(0, 1).keypad, enabled: false };
+  const h = harness({ keypad, rawLengths: [8] });
   h.gen.key(5, 8);
   h.run();
   assertEquals(h.summaries, ["card raw -1/-1 0000000165"]);
+  const d = harness({ keypad });
+  d.gen.key(5, 8);
+  d.run();
+  assertEquals(d.summaries, []);
+  assertEquals(d.reader.stats().unknownLengths, 1);
 });
 
 Deno.test("wiegand reader reports faults as events", () => {

@@ -17,3 +17,14 @@ Deno.test("wiegand zero-allocation probe catches an allocating sink (control)", 
   const r = await probeGc(CHILD, ["200000", "0", "alloc"]);
   assert.ok(r.scavenges > 0, `expected scavenges, got ${r.scavenges}`);
 });
+
+const NOISE_CHILD = new URL("./fixtures/noise_gc_child.ts", import.meta.url);
+
+Deno.test("wiegand faulty-line cases through the reader allocate nothing (drops, counters, hints)", async () => {
+  const r = await probeGc(NOISE_CHILD, ["40"]);
+  const res = JSON.parse(r.stdout.split("\n").find((l) => l.startsWith("{"))!);
+  assertEquals([res.cases, res.events], [80_000, 0]);
+  // Every case drops at least once (glitch cases once per glitch).
+  assert.ok(res.dropped >= res.cases, JSON.stringify(res));
+  assertEquals(r.scavenges, 0, r.stdout.slice(-2000));
+});

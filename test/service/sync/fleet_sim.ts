@@ -21,7 +21,9 @@ export type ScheduleConfig = Pick<
 >;
 
 /** The shipped defaults of the schedule keys. */
-export const DEFAULT_SCHEDULE: ScheduleConfig = parseIflowConfig({ accessToken: "x" });
+export const DEFAULT_SCHEDULE: ScheduleConfig = parseIflowConfig({
+  accessToken: "fleet-sim-token-0001",
+});
 
 /** One simulated outage. */
 export interface FleetScenario {
