@@ -32,7 +32,8 @@ export {
 } from "./driver/ascii/sim/simulator.ts";
 export { encodeAsciiFrame } from "./driver/ascii/frame.ts";
 export { encodeLine } from "./driver/ascii/line.ts";
-export { SimulatedGpio } from "./driver/wiegand/sim/gpio.ts";
+export { type SimOutputChange, SimulatedGpio } from "./driver/wiegand/sim/gpio.ts";
+export type { GpioOutputIoctl } from "./driver/wiegand/gpio_output.ts";
 export type { EdgeTarget, ParsedLineRequest } from "./driver/wiegand/gpio_event.ts";
 export type {
   BitRange,
