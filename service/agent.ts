@@ -19,7 +19,7 @@ import { ScanPipeline, type ScanStore } from "./pipeline/scan_pipeline.ts";
 import { devicesFor } from "./readers/factory.ts";
 import type { DeviceOverrides } from "./readers/kind.ts";
 import { ReaderSupervisor } from "./readers/supervisor.ts";
-import type { ScanFeedback } from "./readers/types.ts";
+import type { ReaderDriver, ScanFeedback } from "./readers/types.ts";
 import { SyncEngine } from "./sync/engine.ts";
 import { startStatusServer, type StatusServer } from "./status/server.ts";
 import type { ReaderStatus, StatusSnapshot } from "./status/snapshot.ts";
@@ -185,6 +185,8 @@ export class Agent {
         log,
         gpio: gpio ? (chip, line) => gpio.get(`${chip}:${line}`) ?? gpio.get(chip) : undefined,
         annotate: (notes) => this.#journal.annotateGates(notes),
+        readerOutput: (reader, output, on, pulseMs) =>
+          this.#driverOf(reader)?.output?.(reader, output, on, pulseMs) ?? false,
       });
     }
     for (
@@ -245,6 +247,10 @@ export class Agent {
    */
   get gates(): GateSet | null {
     return this.#gates;
+  }
+
+  #driverOf(reader: string): ReaderDriver | undefined {
+    return this.#supervisors.find(({ sup }) => sup.names.includes(reader))?.sup.driver ?? undefined;
   }
 
   #feedback(reader: string, result: ScanFeedback): void {

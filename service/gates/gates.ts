@@ -18,7 +18,7 @@ import { AllowFile, type AllowFileStats } from "./allow_file.ts";
 import type { GateConfig } from "./config.ts";
 import { type AnnotationSink, GateAnnotations } from "./annotations.ts";
 import { ContactInput } from "./gpio_input.ts";
-import { GpioGateOutput } from "./gpio_relay.ts";
+import { GpioGateOutput, OsdpGateOutput, type ReaderOutput } from "./outputs.ts";
 import { Gate, type GateCounters, type GateEvent, type ScanRef } from "./gate.ts";
 import { teachLive } from "./learn.ts";
 import type { LearnedStore } from "./learned_store.ts";
@@ -55,6 +55,8 @@ export interface GateSetOptions {
   log: Logger;
   /** Journals gate annotations beside their scans (durably); the default drops them. */
   annotate?: AnnotationSink;
+  /** Drives an OSDP reader's output (gates with an `osdp` output). */
+  readerOutput?: ReaderOutput;
   /** GPIO kernel layer for a chip path and line (simulated chips in tests and the demo). */
   gpio?: (chip: string, line: number) => GpioOutputIoctl | undefined;
   /** Wall clock. */
@@ -186,7 +188,7 @@ export class GateSet {
   #output(cfg: GateConfig): GateOutput {
     const out = cfg.output;
     if (out.kind === "gpio") return new GpioGateOutput(out, this.#o.gpio?.(out.chip, out.line));
-    throw new Error(`gate ${cfg.name}: output kind '${out.kind}' is not supported yet`);
+    return new OsdpGateOutput(out, this.#o.readerOutput ?? (() => false));
   }
 
   #decided(ev: GateEvent, scan: ScanRef | null): void {

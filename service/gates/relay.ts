@@ -79,9 +79,11 @@ export class Relay {
     return this.#energised;
   }
 
-  /** De-energises, whatever state the device was left in. */
+  /** De-energises, whatever state the device was left in (retried until it works). */
   start(): void {
-    this.#try(false, 0);
+    if (!this.#try(false, 0) && this.#timer === undefined) {
+      this.#timer = this.#timers.set(this.#release, RELEASE_RETRY_MS);
+    }
   }
 
   /** Energises for `pulseMs` from now (extends a running pulse). Returns false if the device refused. */

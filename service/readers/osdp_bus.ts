@@ -8,6 +8,8 @@
  */
 
 import { OsdpBus, type OsdpLineConfig } from "../../driver/osdp/mod.ts";
+import { OsdpCmd } from "../../driver/osdp/constants.ts";
+import { outputCommand } from "../../driver/osdp/output.ts";
 import type { ReaderDriver, ReaderSink, ScanFeedback } from "./types.ts";
 
 /** Log sink for bus events (keys are never logged by the bus). */
@@ -81,6 +83,13 @@ export class OsdpBusDriver implements ReaderDriver {
   details(reader: string): Record<string, unknown> {
     const s = this.#status(reader);
     return s ? { port: this.#line.port, ...s } : { port: this.#line.port };
+  }
+
+  /** osdp_OUT to the reader: timed on for `pulseMs` (the reader ends it), or off now. */
+  output(reader: string, output: number, on: boolean, pulseMs: number): boolean {
+    const address = this.#bus?.addressOf(reader);
+    if (address === undefined || this.state(reader) !== "online") return false;
+    return this.#bus!.command(address, OsdpCmd.OUT, outputCommand(output, on, pulseMs));
   }
 
   /** Green LED and a short beep once a scan is journaled or a gate grants it (the rejected pattern otherwise). */

@@ -49,4 +49,9 @@ export interface ReaderDriver {
   lineReport?(reader: string): ReaderLineReport | undefined;
   /** Tells the reader named `reader` what became of its last scan. */
   feedback?(reader: string, result: ScanFeedback): void;
+  /**
+   * Drives output `output` of the reader named `reader` (its lock relay): on
+   * for about `pulseMs`, or off. False when the reader cannot be told now.
+   */
+  output?(reader: string, output: number, on: boolean, pulseMs: number): boolean;
 }
