@@ -29,6 +29,7 @@ import { exportObjects, parseSince } from "./export_row.ts";
 import { GateSet, iflowReachable } from "./gates/gates.ts";
 import { LearnedStore } from "./gates/learned_store.ts";
 import { TeachingJournal } from "./gates/learn.ts";
+import type { StatusEvent } from "./status/events.ts";
 
 /** Options beyond the config. */
 export interface AgentOptions {
@@ -83,6 +84,8 @@ export class Agent {
   #status: StatusServer | null = null;
   readonly #learned: LearnedStore | null;
   #gates: GateSet | null = null;
+  /** `/events` subscribers. */
+  readonly #eventListeners = new Set<(ev: StatusEvent) => void>();
   /** Scans spooled in memory (disk failing), resolved once journaled or lost. */
   readonly #waiting = new Map<ScanInput, (seq: number | null) => void>();
   #stopping: Promise<void> | null = null;
@@ -126,6 +129,16 @@ export class Agent {
       onJournaled: (scan, seq) => {
         this.#sync.wake();
         this.#gates?.journaled(scan, seq);
+        this.#emit({
+          type: "scan",
+          data: {
+            seq,
+            reader: scan.reader,
+            rfidTag: scan.rfidTag,
+            date: scan.date,
+            time: scan.time,
+          },
+        });
         this.#log("info", "scan journaled", {
           seq,
           reader: scan.reader,
@@ -188,6 +201,7 @@ export class Agent {
         readerOutput: (reader, output, on, pulseMs) =>
           this.#driverOf(reader)?.output?.(reader, output, on, pulseMs) ?? false,
       });
+      this.#gates.subscribe((ev) => this.#emit({ type: "decision", data: { ...ev } }));
     }
     for (
       const device of devicesFor(this.config.readers, {
@@ -216,6 +230,13 @@ export class Agent {
         actions: {
           retryRejected: (since) => this.retryRejected(parseSince(since)),
           export: (o) => exportObjects(this.#journal.export(o)),
+          gates: {
+            subscribe: (fn) => {
+              this.#eventListeners.add(fn);
+              return () => this.#eventListeners.delete(fn);
+            },
+            open: this.#gates ? (name) => this.#gates?.open(name, "manual") ?? false : undefined,
+          },
         },
       });
     }
@@ -247,6 +268,10 @@ export class Agent {
    */
   get gates(): GateSet | null {
     return this.#gates;
+  }
+
+  #emit(ev: StatusEvent): void {
+    for (const fn of this.#eventListeners) fn(ev);
   }
 
   #driverOf(reader: string): ReaderDriver | undefined {

@@ -50,8 +50,8 @@ export interface GateEvent {
   rfidTag: string;
   /** Opened or not. */
   granted: boolean;
-  /** Why (`exit` for the exit button). */
-  reason: DecisionReason | "exit";
+  /** Why (`exit` for the exit button, `manual` for a remote open). */
+  reason: DecisionReason | "exit" | "manual";
   /** Epoch ms decided. */
   atMs: number;
 }
@@ -76,6 +76,8 @@ export interface GateCounters {
   reasons: Record<string, number>;
   /** Exit-button opens. */
   exits: number;
+  /** Remote opens (`POST /actions/open`). */
+  manualOpens: number;
   /** Live answers that decided in time. */
   liveDecided: number;
   /** Live waits that ran out (the learned table decided). */
@@ -122,6 +124,7 @@ export class Gate {
     denied: 0,
     reasons: {},
     exits: 0,
+    manualOpens: 0,
     liveDecided: 0,
     liveTimedOut: 0,
     passed: 0,
@@ -252,11 +255,12 @@ export class Gate {
     this.#d.onPassage(p.scan, false);
   }
 
-  /** The exit button: opens without a card. */
-  exit(): void {
-    this.counters.exits++;
+  /** Opens without a card: the exit button (`exit`) or a remote open (`manual`). */
+  exit(reason: "exit" | "manual" = "exit"): void {
+    if (reason === "exit") this.counters.exits++;
+    else this.counters.manualOpens++;
     this.#d.relay.open(this.#d.config.output.pulseMs);
-    this.#emit(null, true, "exit");
+    this.#emit(null, true, reason);
   }
 
   #emit(scan: ScanRef | null, granted: boolean, reason: GateEvent["reason"]): void {

@@ -202,6 +202,8 @@ export class GateSet {
     }
     const what = ev.reason === "exit"
       ? "exit button"
+      : ev.reason === "manual"
+      ? "gate opened remotely"
       : ev.granted
       ? "gate opened"
       : "gate stays shut";
@@ -240,10 +242,10 @@ export class GateSet {
     this.#byReader.get(f.reader)?.liveAnswer(f.reader, f.rfidTag, f.stored, f.certain);
   }
 
-  /** Opens gate `name` without a card (as the exit button does); false if there is no such gate. */
-  exit(name: string): boolean {
+  /** Opens gate `name` without a card (`exit` button or `manual` remote open); false if there is no such gate. */
+  open(name: string, reason: "exit" | "manual"): boolean {
     const g = this.#gates.find((g) => g.cfg.name === name);
-    g?.gate.exit();
+    g?.gate.exit(reason);
     return g !== undefined;
   }
 

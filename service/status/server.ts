@@ -29,6 +29,7 @@ import {
   type Transport,
   type TransportRequest,
 } from "./transport.ts";
+import { type GateRouteActions, GateRoutes } from "./events.ts";
 
 export { parseListen, StatusServerError, type StatusServerErrorCode } from "./listen.ts";
 export type { StatusConnectionLimits, StatusConnectionStats } from "./transport.ts";
@@ -39,6 +40,8 @@ export interface StatusActions {
   retryRejected?: (since?: string) => number | Promise<number>;
   /** Rows for `GET /export`, read lazily as the response is sent. */
   export?: (opts: StatusExportOptions) => ExportSource | Promise<ExportSource>;
+  /** `GET /events` and `POST /actions/open` (see `events.ts`). */
+  gates?: GateRouteActions;
 }
 
 /** Options for {@link startStatusServer}. */
@@ -102,6 +105,8 @@ const ROUTES: Record<string, "GET" | "POST"> = {
   "/metrics": "GET",
   "/export": "GET",
   "/actions/retry-rejected": "POST",
+  "/events": "GET",
+  "/actions/open": "POST",
 };
 
 const EXPORT_STATES = new Set<string>(["pending", "synced", "rejected"]);
@@ -121,7 +126,9 @@ const DATE_RE =
  *   `actions.retryRejected`; 400 for a bad date, 501 without the action.
  * - `GET /export[?state=pending|synced|rejected][&format=jsonl|csv]`: the rows
  *   of `actions.export`, streamed one by one (JSON lines by default).
- * - `/export` and actions: browsers' cross-site requests get 403; with a
+ * - `GET /events`: Server-Sent Events of scans and gate decisions;
+ *   `POST /actions/open?gate=NAME`: opens a gate (see `events.ts`).
+ * - `/export`, `/events` and actions: browsers' cross-site requests get 403; with a
  *   `token`, a missing or wrong `Authorization: Bearer` gets 401; without
  *   one, peers other than loopback get 403.
  * - Anything else: 404; a known path with the wrong method: 405.
@@ -146,6 +153,7 @@ export async function startStatusServer(options: StatusServerOptions): Promise<S
   let bodies = 0; // requests refused for carrying a body, counted with the transport's bad requests
   const closing = new AbortController();
   const openExports = new Set<(reason: unknown) => void>();
+  const gateRoutes = new GateRoutes(actions.gates ?? {}, closing.signal);
 
   async function snapshotOrError(): Promise<StatusSnapshot | Response> {
     try {
@@ -295,7 +303,7 @@ export async function startStatusServer(options: StatusServerOptions): Promise<S
       bodies++;
       return json({ error: "request bodies are not accepted" }, 413);
     }
-    if (url.pathname === "/export" || method === "POST") {
+    if (url.pathname === "/export" || url.pathname === "/events" || method === "POST") {
       const refusal = guardSensitive({
         origin: req.header("origin"),
         fetchSite: req.header("sec-fetch-site"),
@@ -314,6 +322,10 @@ export async function startStatusServer(options: StatusServerOptions): Promise<S
         return await page();
       case "/export":
         return await exportRows(url);
+      case "/events":
+        return gateRoutes.events();
+      case "/actions/open":
+        return gateRoutes.open(url);
       default:
         return await retryRejected(url);
     }
