@@ -52,6 +52,7 @@ export type {
   ReceivedCommand,
 } from "./driver/osdp/sim/emulated_pd_state.ts";
 export type { BuzzerRecord, LedRecord, LedState } from "./driver/osdp/payload.ts";
+export type { OutputRecord } from "./driver/osdp/output.ts";
 export type { EmulatedPdOptions } from "./driver/osdp/sim/emulated_pd_state.ts";
 export type { OsdpParser } from "./driver/osdp/parser.ts";
 export { Rc522Sim, Rc522UartSim, SimSpidev, VirtualCard } from "./driver/rc522/sim/mod.ts";
