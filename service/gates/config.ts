@@ -80,7 +80,7 @@ export interface GateConfig {
   allow?: string;
   /** Live mode: how long the live answer may take before the learned table decides (ms). */
   liveTimeoutMs: number;
-  /** False: a granted scan is sent to iFlow only once the person passed. */
+  /** Send granted scans whether or not the person passed (only `true` is accepted for now). */
   sendUnpassed: boolean;
   /** Optional request-to-exit button. */
   exitButton?: GateInput;
@@ -120,7 +120,10 @@ export const GateSchema: z.ZodType<GateConfig, unknown> = z.strictObject({
   offline: z.enum(["open", "known", "closed"]).default("known"),
   allow: z.string().min(1).max(4096).optional(),
   liveTimeoutMs: z.number().int().min(50).max(10_000).default(700),
-  sendUnpassed: z.boolean().default(true),
+  // Holding a granted scan until its passage is known is not built yet: only `true` is accepted.
+  sendUnpassed: z.boolean().default(true).refine((v) => v, {
+    message: "false is not supported yet: every scan is sent to iFlow (leave it out or set true)",
+  }),
   exitButton: z.strictObject(inputKeys).optional(),
   passage: z.strictObject({
     ...inputKeys,

@@ -53,7 +53,6 @@ Deno.test("gates config full entry with osdp output, exit button and passage sen
         allow: "/etc/pontaj/allow.txt",
         exitButton: { chip: "/dev/gpiochip0", line: 24 },
         passage: { chip: "/dev/gpiochip0", line: 23, timeoutMs: 8000, activeLow: false },
-        sendUnpassed: false,
       }],
     },
     "x",
@@ -68,7 +67,7 @@ Deno.test("gates config full entry with osdp output, exit button and passage sen
     timeoutMs: 8000,
     activeLow: false,
   });
-  assert.equal(g.sendUnpassed, false);
+  assert.equal(g.sendUnpassed, true);
 });
 
 Deno.test("gates config bad values name the key path", () => {
@@ -88,6 +87,15 @@ Deno.test("gates config bad values name the key path", () => {
       "pontaj.jsonc: gates[0].output.pulse: unknown key (check the spelling; unknown keys are not allowed)",
       'pontaj.jsonc: gates[0].policy: Invalid option: expected one of "any"|"known"|"list"',
     ].sort(),
+  );
+});
+
+Deno.test("gates config refuses sendUnpassed: false (not built yet) with a clear message", () => {
+  assert.deepEqual(
+    problems([{ name: "t1", readers: ["gate-in"], output: relay, sendUnpassed: false }]),
+    [
+      "pontaj.jsonc: gates[0].sendUnpassed: false is not supported yet: every scan is sent to iFlow (leave it out or set true)",
+    ],
   );
 });
 
