@@ -16,6 +16,7 @@ export {
   AsciiFrameDecoder,
   type ByteDecoder,
   CardRead,
+  CodedError,
   type DecoderCounters,
   DecodeStatus,
   decodeWiegandBits,

@@ -35,3 +35,10 @@ export function withConfigIssues<S extends z.ZodType>(
     }
   });
 }
+
+/**
+ * `true` when `A` and `B` are the same type: the compile-time check that a
+ * schema's output is exactly its hand-written interface
+ * (`const _same: Same<z.output<typeof S>, I> = true;`).
+ */
+export type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;

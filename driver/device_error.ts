@@ -1,14 +1,24 @@
 /**
- * The error every device transport throws: a machine-readable code, the
- * device path, the errno behind it, and a message an integrator can act on.
+ * The errors pontaj throws carry a machine-readable `code` and a message an
+ * integrator can act on; device transports add the device path and errno.
  *
  * @module
  */
 
-/** A failed device operation; `code` says what happened, the message says what to do. */
-export class DeviceError<Code extends string> extends Error {
+/** An error with a stable machine-readable `code` beside its human message. */
+export class CodedError<Code extends string> extends Error {
   /** What went wrong. */
   readonly code: Code;
+
+  /** Creates an error with a code and a human message. */
+  constructor(code: Code, message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.code = code;
+  }
+}
+
+/** A failed device operation; `code` says what happened, the message says what to do. */
+export class DeviceError<Code extends string> extends CodedError<Code> {
   /** The device path involved. */
   readonly path: string;
   /** The errno behind it, or 0. */
@@ -16,8 +26,7 @@ export class DeviceError<Code extends string> extends Error {
 
   /** Creates an error about the device at `path`. */
   constructor(code: Code, path: string, message: string, errno = 0) {
-    super(message);
-    this.code = code;
+    super(code, message);
     this.path = path;
     this.errno = errno;
   }

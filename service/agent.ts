@@ -208,6 +208,7 @@ export class Agent {
         warn: (reader, msg) => log("warn", msg, { reader }),
         log,
         overrides,
+        stateDir: this.config.journal.dir,
       })
     ) {
       const sup = new ReaderSupervisor({
@@ -310,7 +311,7 @@ export class Agent {
           name,
           kind,
           state: sup.state === "online" ? sup.driver?.state?.(name) ?? "online" : sup.state,
-          lastError: sup.lastError,
+          lastError: sup.driver?.health?.(name).lastError ?? sup.lastError,
           scans: c.scans,
           debounced: c.debounced,
           decodeErrors: sup.driver?.decodeErrors(name) ?? 0,
@@ -329,8 +330,19 @@ export class Agent {
     if (spool.dropped > 0) {
       alarms.push(`${spool.dropped} scan(s) could not be kept (memory queue full)`);
     }
+    const warnings: string[] = [];
+    for (const { sup } of this.#supervisors) {
+      for (const name of sup.names) {
+        const h = sup.state === "online" ? sup.driver?.health?.(name) : undefined;
+        if (h?.degraded) degraded.push(`reader ${name} ${h.degraded}`);
+        if (h?.warning) warnings.push(`reader ${name} ${h.warning}`);
+      }
+    }
     for (const r of readers) {
-      if (r.state === "offline") degraded.push(`reader ${r.name} offline: ${r.lastError ?? "?"}`);
+      const own = degraded.some((d) => d.startsWith(`reader ${r.name} `));
+      if (r.state === "offline" && !own) {
+        degraded.push(`reader ${r.name} offline: ${r.lastError ?? "?"}`);
+      }
     }
     if (alarms.length > 0) degraded.push(...alarms.filter((a) => !degraded.includes(a)));
     const now = Date.now();
@@ -346,6 +358,7 @@ export class Agent {
       healthy: degraded.length === 0,
       degraded,
       alarms,
+      warnings,
       lastError: sync.lastError ?? spool.lastError ?? readers.find((r) => r.lastError)?.lastError ??
         null,
       pipeline: {

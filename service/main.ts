@@ -14,6 +14,7 @@ import { decodeCommand } from "./cli/decode.ts";
 import { exportCommand } from "./cli/export.ts";
 import { cardsCommand } from "./cli/cards.ts";
 import { iflowSimCommand } from "./cli/iflow_sim.ts";
+import { osdpCommand } from "./cli/osdp.ts";
 import { retryRejectedCommand } from "./cli/retry_rejected.ts";
 import { runCommand } from "./cli/run.ts";
 import { statusCommand } from "./cli/status.ts";
@@ -30,6 +31,7 @@ export const COMMANDS: Command[] = [
   retryRejectedCommand,
   checkConfigCommand,
   decodeCommand,
+  osdpCommand,
   iflowSimCommand,
 ];
 

@@ -12,6 +12,7 @@
 
 import { z } from "zod";
 import { TAG_FORMATS, type TagFormat } from "../tag.ts";
+import type { Same } from "../config_issue.ts";
 
 const serialLine = {
   /** Serial device, e.g. /dev/ttyUSB0. */
@@ -66,8 +67,6 @@ export interface LineReaderConfig extends Omit<AsciiReaderConfig, "tagFormat"> {
   tagFormat: TagFormat;
 }
 
-// Compile-time check: the schemas' outputs are exactly the interfaces.
-type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 const _ascii: Same<z.output<typeof AsciiReaderConfigSchema>, AsciiReaderConfig> = true;
 const _line: Same<z.output<typeof LineReaderConfigSchema>, LineReaderConfig> = true;
 void _ascii;

@@ -22,24 +22,13 @@
  */
 
 import type { CardRead } from "../card.ts";
-import { formatTag, type TagFormat } from "../tag.ts";
+import { formatTag } from "../tag.ts";
 import { SerialError, SerialPort } from "../serial/mod.ts";
 import { OsdpCmd } from "./constants.ts";
-import { PdLink } from "./link.ts";
+import type { PdLink } from "./link.ts";
 import type { LinkRef, LinkSink, OsdpLogger } from "./link_types.ts";
-import { MAX_FRAME, OsdpParser } from "./parser.ts";
-import {
-  buzzerBytes,
-  FEEDBACK_OK,
-  FEEDBACK_REJECTED,
-  feedbackBuzzer,
-  feedbackLed,
-  type FeedbackPattern,
-  LED_RECORD_LENGTH,
-  writeLed,
-} from "./payload.ts";
-import { parseKeyHex } from "./secure.ts";
-import { resolveTiming } from "./timing.ts";
+import { MAX_FRAME, OsdpParser, parseErrorName } from "./parser.ts";
+import { type BusReader, busReaders } from "./bus_readers.ts";
 import type {
   OsdpBusCounters,
   OsdpBusOpenOptions,
@@ -49,25 +38,6 @@ import type {
 import { type OsdpReaderStatus, readerStatus } from "./status.ts";
 
 const clock = (): number => performance.now();
-const ERROR_NAMES = ["none", "check", "length", "layout", "truncated"];
-
-function pattern(base: FeedbackPattern, over?: Partial<FeedbackPattern>): FeedbackPattern {
-  return { ...base, ...over };
-}
-
-function feedbackCommands(p: FeedbackPattern): { led: Uint8Array; buz: Uint8Array | null } {
-  const led = new Uint8Array(LED_RECORD_LENGTH);
-  writeLed(led, 0, feedbackLed(p));
-  const b = feedbackBuzzer(p);
-  return { led, buz: b ? buzzerBytes(b) : null };
-}
-
-interface Reader {
-  link: PdLink;
-  tagFormat: TagFormat;
-  ok: { led: Uint8Array; buz: Uint8Array | null };
-  rejected: { led: Uint8Array; buz: Uint8Array | null };
-}
 
 /** The control panel on one serial line; see the module documentation. */
 export class OsdpBus {
@@ -85,7 +55,7 @@ export class OsdpBus {
   };
   /** Last port error message, "" when none. */
   lastError = "";
-  readonly #readers: Reader[] = [];
+  readonly #readers: BusReader[] = [];
   readonly #parser: OsdpParser;
   readonly #rx = new Uint8Array(512);
   readonly #log: OsdpLogger;
@@ -133,50 +103,13 @@ export class OsdpBus {
     this.#reopen = reopen;
     this.#log = options.logger ?? (() => {});
     this.#parser = new OsdpParser(options.maxFrame ?? MAX_FRAME);
-    const seen = new Set<number>();
-    const now = clock();
     const sink: LinkSink = {
       card: (link, read, source, readerNumber) => this.#emitCard(link, read, source, readerNumber),
       keypad: (link, keys, readerNumber) => this.#emitKeypad(link, keys, readerNumber),
       log: this.#log,
+      online: (link) => options.onReaderOnline?.(link.name),
     };
-    for (const r of options.readers) {
-      if (!Number.isInteger(r.address) || r.address < 0 || r.address > 0x7e) {
-        throw new Error(`osdp reader "${r.name}": address must be 0..126, got ${r.address}`);
-      }
-      if (seen.has(r.address)) {
-        throw new Error(`osdp reader "${r.name}": address ${r.address} used twice on one port`);
-      }
-      seen.add(r.address);
-      const sc = r.secureChannel;
-      const scbk = sc?.scbk === undefined
-        ? undefined
-        : typeof sc.scbk === "string"
-        ? parseKeyHex(sc.scbk)
-        : sc.scbk;
-      const timing = resolveTiming({
-        ...options.timing,
-        pollIntervalMs: r.pollIntervalMs ?? options.timing?.pollIntervalMs,
-      });
-      const link = new PdLink(
-        {
-          name: r.name,
-          address: r.address,
-          secureChannel: sc ? { scbk, required: sc.required } : undefined,
-          timing,
-          random: options.random,
-        },
-        sink,
-        now,
-        options.maxFrame ?? MAX_FRAME,
-      );
-      this.#readers.push({
-        link,
-        tagFormat: r.tagFormat ?? "dec10",
-        ok: feedbackCommands(pattern(FEEDBACK_OK, r.feedback?.ok)),
-        rejected: feedbackCommands(pattern(FEEDBACK_REJECTED, r.feedback?.rejected)),
-      });
-    }
+    for (const r of busReaders(options, sink, clock())) this.#readers.push(r);
   }
 
   /** Starts the polling loop (once). */
@@ -226,6 +159,30 @@ export class OsdpBus {
     return ok;
   }
 
+  /**
+   * Rotates the key of the reader at `address`: `key` (or a random one) is
+   * stored first, then set with KEYSET under the current session, then the
+   * reader reconnects under it. Resolves true once it is online on the new
+   * key, false (reason in its status) when that did not happen in `timeoutMs`.
+   */
+  async rekey(address: number, key?: Uint8Array, timeoutMs = 10_000): Promise<boolean> {
+    const r = this.#find(address);
+    if (!r) return false;
+    const link = r.link;
+    const before = link.counters.keysInstalled;
+    const end = clock() + timeoutMs;
+    while (!link.rekey(clock(), key)) {
+      if (clock() > end || this.#closed) return false;
+      await new Promise((res) => setTimeout(res, 5));
+    }
+    this.#kick(link);
+    const done = () => link.counters.keysInstalled > before && link.online;
+    while (!done() && clock() <= end && !this.#closed) {
+      await new Promise((res) => setTimeout(res, 5));
+    }
+    return done() && link.security.keySource === "installed";
+  }
+
   /** Queues a raw command (e.g. `OsdpCmd.KEEPACTIVE`, `OsdpCmd.COMSET`) for the reader at `address`. */
   command(address: number, code: number, data: Uint8Array | null = null): boolean {
     const r = this.#find(address);
@@ -244,7 +201,7 @@ export class OsdpBus {
     await this.#port?.close();
   }
 
-  #find(address: number): Reader | undefined {
+  #find(address: number): BusReader | undefined {
     return this.#readers.find((r) => r.link.address === address);
   }
 
@@ -362,7 +319,24 @@ export class OsdpBus {
     }
   }
 
+  /** Stores the key a link is about to install; without a store (or on failure) no KEYSET goes out. */
+  async #storeKey(link: PdLink, key: Uint8Array): Promise<void> {
+    const store = this.#options.keyStore;
+    try {
+      if (!store) throw new Error("no key store configured");
+      await store.save(link.address, key);
+      link.security.keyStored();
+    } catch (err) {
+      link.keyStoreFailed(clock(), err instanceof Error ? err.message : String(err));
+    }
+  }
+
   async #transact(port: OsdpTransport, link: PdLink): Promise<void> {
+    const key = link.security.keyToStore;
+    if (key !== null) {
+      await this.#storeKey(link, key);
+      if (this.#closed) return;
+    }
     const p = this.#parser;
     const frame = link.nextFrame(clock());
     p.reset();
@@ -398,7 +372,7 @@ export class OsdpBus {
    * several readers the others would be lost, so it only warns.
    */
   #followComSpeed(port: OsdpTransport, link: PdLink): void {
-    const com = link.com;
+    const com = link.reports.com;
     if (com === null || com === this.#comSeen) return;
     this.#comSeen = com;
     const current = port.settings?.baudRate;
@@ -431,7 +405,7 @@ export class OsdpBus {
         layoutErrors: p.layoutErrors,
         truncated: p.truncated,
         garbageBytes: p.garbageBytes,
-        lastError: ERROR_NAMES[p.lastError] ?? String(p.lastError),
+        lastError: parseErrorName(p.lastError),
       });
       this.#errorsSeen = errors;
     }

@@ -7,7 +7,7 @@
 
 import type { CardRead } from "../card.ts";
 import type { TagFormat } from "../tag.ts";
-import type { OsdpLogger } from "./link_types.ts";
+import type { OsdpKeyStore, OsdpLogger } from "./link_types.ts";
 import type { FeedbackPattern } from "./payload.ts";
 import type { LinkTiming } from "./timing.ts";
 
@@ -33,8 +33,13 @@ export interface OsdpReaderSpec {
   name: string;
   /** Address 0x00–0x7E. */
   address: number;
-  /** Secure Channel: `scbk` as 32 hex digits or 16 bytes (absent → SCBK-D install mode); `required` refuses readers without it. */
-  secureChannel?: { scbk?: string | Uint8Array; required?: boolean };
+  /**
+   * Secure Channel: `scbk` as 32 hex digits or 16 bytes; `required` refuses
+   * readers without a Secure Channel on a key of their own; `install` gives a
+   * reader found on SCBK-D a key (`scbk`, the stored one, or a random one) with
+   * KEYSET, stored first in the bus's `keyStore`.
+   */
+  secureChannel?: { scbk?: string | Uint8Array; required?: boolean; install?: boolean };
   /** Tag format for {@link OsdpCardEvent.tag} (default `dec10`). */
   tagFormat?: TagFormat;
   /** Poll interval for this reader (default: the bus timing's). */
@@ -83,12 +88,16 @@ export interface OsdpBusOptions {
   onCard?: (ev: OsdpCardEvent) => void;
   /** Called for keypad input. */
   onKeypad?: (ev: OsdpKeypadEvent) => void;
+  /** Called when a reader answers and is online (after its Secure Channel handshake). */
+  onReaderOnline?: (reader: string) => void;
   /** Log sink (default: none). Keys are never logged. */
   logger?: OsdpLogger;
   /** Largest frame accepted (default 1024). */
   maxFrame?: number;
-  /** RND.A source (tests); default crypto random. */
+  /** RND.A and generated-key source (tests); default crypto random. */
   random?: (buf: Uint8Array) => void;
+  /** Where installed keys are kept (needed for `install` and rekeying). */
+  keyStore?: OsdpKeyStore;
 }
 
 /** Options of {@link OsdpBus.open}. */

@@ -16,7 +16,7 @@ import type { OsdpReaderSpec } from "./bus_types.ts";
 import { OsdpLedColor, type OsdpLedColorName } from "./constants.ts";
 import type { FeedbackPattern } from "./payload.ts";
 import { DEFAULT_TIMING, type LinkTiming } from "./timing.ts";
-import type { ReaderGroupIssue } from "../config_issue.ts";
+import type { ReaderGroupIssue, Same } from "../config_issue.ts";
 
 /** Options of an `osdp` reader, as parsed. */
 export interface OsdpReaderConfig {
@@ -28,8 +28,12 @@ export interface OsdpReaderConfig {
   rs485: boolean;
   /** PD address 0–126. */
   address: number;
-  /** Secure Channel; absent → clear. `scbk` absent → SCBK-D (install mode). */
-  secureChannel?: { scbk?: string; required: boolean };
+  /**
+   * Secure Channel; absent → clear. Keys tried: the installed one
+   * (`osdp-keys.json`), `scbk`, then SCBK-D (with `install`, or without `scbk`).
+   * `install`: a reader found on SCBK-D gets `scbk` (or a random key) by KEYSET.
+   */
+  secureChannel?: { scbk?: string; required: boolean; install: boolean };
   /** Poll interval, ms (default 50). */
   pollIntervalMs: number;
   /** Reply timeout before the same command is sent again, ms (default 200; per line). */
@@ -70,6 +74,7 @@ export const OsdpReaderConfigSchema = z.strictObject({
     scbk: z.string().regex(/^[0-9a-fA-F]{32}$/, "expected 32 hex digits (a 16-byte key)")
       .optional(),
     required: z.boolean().default(false),
+    install: z.boolean().default(false),
   }).optional(),
   pollIntervalMs: z.number().int().min(5).max(60_000).default(50),
   replyTimeoutMs: z.number().int().min(10).max(10_000).default(DEFAULT_TIMING.replyTimeoutMs),
@@ -79,8 +84,6 @@ export const OsdpReaderConfigSchema = z.strictObject({
   feedback: z.strictObject({ ok: pattern.optional(), rejected: pattern.optional() }).optional(),
 });
 
-// Compile-time check: the schema's output is exactly the interface.
-type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 const _same: Same<z.output<typeof OsdpReaderConfigSchema>, OsdpReaderConfig> = true;
 void _same;
 

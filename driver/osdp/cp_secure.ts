@@ -9,12 +9,13 @@
 
 import { OsdpCmd, OsdpScs } from "./constants.ts";
 import type { OsdpParser } from "./parser.ts";
-import { randomBytes, SCBK_D, SecureSession } from "./secure.ts";
+import { randomBytes, SecureSession } from "./secure.ts";
+import type { KeyCandidate } from "./key_ring.ts";
 import type { FrameWriter } from "./writer.ts";
 
 /** Secure Channel state of the CP for one reader. */
 export class CpSecureChannel {
-  /** True when configured (a key, or install mode with SCBK-D). */
+  /** True when configured (a key, install mode, or SCBK-D). */
   readonly wanted: boolean;
   /** True when readers without a working Secure Channel are refused. */
   readonly required: boolean;
@@ -25,20 +26,17 @@ export class CpSecureChannel {
   /** Length of the reply data. */
   replyLen = 0;
   readonly #session = new SecureSession();
-  readonly #scbk: Uint8Array;
-  readonly #keyType: number;
+  #keyType = 0;
   readonly #random: (buf: Uint8Array) => void;
   #serverCryptogram: Uint8Array = new Uint8Array(16);
 
-  /** `config` absent → Secure Channel off; `scbk` absent → SCBK-D. */
+  /** `config` absent → Secure Channel off (keys come with each {@link challenge}). */
   constructor(
-    config: { scbk?: Uint8Array; required?: boolean } | undefined,
+    config: { required?: boolean } | undefined,
     random: (buf: Uint8Array) => void = randomBytes,
   ) {
     this.wanted = config !== undefined;
     this.required = config?.required === true;
-    this.#scbk = config?.scbk ?? SCBK_D;
-    this.#keyType = config?.scbk ? 1 : 0;
     this.#random = random;
   }
 
@@ -52,12 +50,16 @@ export class CpSecureChannel {
     this.#session.clear();
   }
 
-  /** Starts a handshake: new RND.A, session keys derived; returns the `osdp_CHLNG` data. */
-  challenge(): Uint8Array {
+  /**
+   * Starts a handshake under `key` (key type 0 for SCBK-D, 1 otherwise): new
+   * RND.A, session keys derived; returns the `osdp_CHLNG` data.
+   */
+  challenge(key: KeyCandidate): Uint8Array {
     const s = this.#session;
     s.clear();
     this.#random(s.rndA);
-    s.deriveKeys(this.#scbk);
+    s.deriveKeys(key.key);
+    this.#keyType = key.source === "default" ? 0 : 1;
     return s.rndA.slice();
   }
 

@@ -31,13 +31,33 @@ export interface LinkSink {
   keypad(link: LinkRef, keys: string, readerNumber: number): void;
   /** Log line. */
   log: OsdpLogger;
+  /** The reader answered and is online (after the handshake when Secure Channel is used). */
+  online?(link: LinkRef): void;
 }
 
-/** Secure Channel state of a link. */
-export type ScState = "off" | "handshake" | "active" | "failed" | "unsupported";
+/**
+ * Secure Channel state of a link: `active` on a unique key, `default-key` on
+ * the public SCBK-D (not a secret), `installing` while a key is being set.
+ */
+export type ScState =
+  | "off"
+  | "handshake"
+  | "active"
+  | "default-key"
+  | "installing"
+  | "failed"
+  | "unsupported";
 
 /** Connection phase of a link. */
 export type LinkPhase = "connecting" | "online" | "offline" | "refused";
+
+/** Where the bus keeps installed keys (durably, before `osdp_KEYSET` is sent). */
+export interface OsdpKeyStore {
+  /** The key stored for the reader at `address` on this line, or null. */
+  load(address: number): Uint8Array | null;
+  /** Stores `key` for `address` durably; resolves only once it is on disk. */
+  save(address: number, key: Uint8Array): Promise<void>;
+}
 
 /** Counters of one link (plain integers). */
 export interface LinkCounters {
@@ -69,6 +89,10 @@ export interface LinkCounters {
   keypads: number;
   /** Commands dropped (queue full, reader not online, refused by NAK). */
   dropped: number;
+  /** Keys installed with `osdp_KEYSET`. */
+  keysInstalled: number;
+  /** Probes sent on the slow schedule while the reader was not answering. */
+  slowPolls: number;
 }
 
 /** Per-reader configuration of a link. */
@@ -77,8 +101,16 @@ export interface PdLinkConfig {
   name: string;
   /** Address 0x00–0x7E. */
   address: number;
-  /** Secure Channel: absent → plain; `scbk` absent → SCBK-D (install mode). */
-  secureChannel?: { scbk?: Uint8Array; required?: boolean };
+  /**
+   * Secure Channel: absent → plain. Keys tried: `storedKey`, then `scbk`, then
+   * SCBK-D (with `install`, or when no `scbk` is given). With `install`, a
+   * reader answering on SCBK-D gets `scbk` (or a random key) set by KEYSET.
+   */
+  secureChannel?: { scbk?: Uint8Array; required?: boolean; install?: boolean };
+  /** The key stored after an earlier installation, if any. */
+  storedKey?: Uint8Array | null;
+  /** Other readers share the line: a silent reader is then polled on the slow schedule. */
+  shared?: boolean;
   /** Timing (resolved). */
   timing: LinkTiming;
   /** Source of RND.A (default: crypto random). */
@@ -102,5 +134,7 @@ export function newLinkCounters(): LinkCounters {
     cardErrors: 0,
     keypads: 0,
     dropped: 0,
+    keysInstalled: 0,
+    slowPolls: 0,
   };
 }

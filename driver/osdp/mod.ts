@@ -31,20 +31,25 @@ export {
   scsName,
 } from "./constants.ts";
 export { OSDP_CRC_INIT, osdpChecksum, osdpCrc16, osdpCrc16Byte } from "./crc.ts";
-export { MAX_FRAME, MIN_FRAME, OsdpParser, ParseError } from "./parser.ts";
+export { MAX_FRAME, MIN_FRAME, OsdpParser, ParseError, parseErrorName } from "./parser.ts";
 export { buildFrame, type BuildFrameOptions, FrameWriter, type MacSigner } from "./writer.ts";
 export { parseKeyHex, randomBytes, SCBK_D, SecureSession } from "./secure.ts";
 export * from "./payload.ts";
 export { FMT_FORMAT, OsdpCardDecoder } from "./card_data.ts";
 export { DEFAULT_TIMING, type LinkTiming, resolveTiming } from "./timing.ts";
 export { PdLink } from "./link.ts";
-export { PdLinkState } from "./link_state.ts";
+export { LinkReports } from "./link_reports.ts";
+export { LinkSecurity } from "./link_security.ts";
+export { LinkSchedule } from "./link_schedule.ts";
+export { eventName, LinkEvent, LinkStep, nextStep, stepName } from "./link_fsm.ts";
+export { type KeyCandidate, KeyRing, type KeySource } from "./key_ring.ts";
 export {
   type LinkCounters,
   type LinkPhase,
   type LinkRef,
   type LinkSink,
   newLinkCounters,
+  type OsdpKeyStore,
   type OsdpLogger,
   type PdLinkConfig,
   type ScState,

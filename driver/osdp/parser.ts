@@ -49,8 +49,16 @@ export const ParseError = {
   TRUNCATED: 4,
 } as const;
 
-const HUNT = 0;
-const BODY = 1;
+const ERROR_NAMES = ["none", "check", "length", "layout", "truncated"];
+
+/** Name of a {@link ParseError} code for logs (`check`), or `unknown N`. */
+export function parseErrorName(code: number): string {
+  return ERROR_NAMES[code] ?? `unknown ${code}`;
+}
+
+/** The parser's states: hunting for SOM, or inside a frame. */
+const ParserState = { HUNT: 0, BODY: 1 } as const;
+const { HUNT, BODY } = ParserState;
 
 /** Frame parser; see the module documentation. */
 export class OsdpParser {
@@ -103,7 +111,7 @@ export class OsdpParser {
   /** Last {@link ParseError} code. */
   lastError = 0;
 
-  #state = HUNT;
+  #state: number = HUNT;
   #pos = 0;
   #len = 0;
   #done = false;

@@ -7,6 +7,7 @@
 
 import type { PdLink } from "./link.ts";
 import type { LinkCounters, LinkPhase, ScState } from "./link_types.ts";
+import type { KeySource } from "./key_ring.ts";
 import type { PdId } from "./payload.ts";
 
 /** Status of one reader on an OSDP bus. */
@@ -19,8 +20,16 @@ export interface OsdpReaderStatus {
   online: boolean;
   /** Connection phase. */
   phase: LinkPhase;
-  /** Secure Channel state. */
+  /** The link state machine's state (`id`, `chlng`, `online`, …). */
+  state: string;
+  /** False after a few timeouts in a row (polled on the slow schedule): a warning before offline. */
+  answering: boolean;
+  /** Why the panel refuses the reader, null when it does not. */
+  refusal: string | null;
+  /** Secure Channel state (`default-key`: a session on the public SCBK-D). */
   secureChannel: ScState;
+  /** Where the session's key came from: `installed`, `configured`, `default`; null without one. */
+  keySource: KeySource | null;
   /** Last Secure Channel problem, null when none. */
   secureChannelError: string | null;
   /** Tamper from LSTATR (null: unknown yet). */
@@ -55,17 +64,21 @@ export function readerStatus(link: PdLink, now: number): OsdpReaderStatus {
     address: link.address,
     online: link.online,
     phase: link.phase,
-    secureChannel: link.sc,
-    secureChannelError: link.scError || null,
-    tamper: link.tamper,
-    powerFailure: link.powerFailure,
+    state: link.state,
+    answering: link.schedule.answering,
+    refusal: link.refusal || null,
+    secureChannel: link.security.sc,
+    keySource: link.security.keySource,
+    secureChannelError: link.security.error || null,
+    tamper: link.reports.tamper,
+    powerFailure: link.reports.powerFailure,
     check: link.useCrc ? "crc" : "checksum",
     sequence: link.seq,
     lastNak: link.lastNak >= 0 ? link.lastNak : null,
     lastError: link.lastError || null,
-    lastReplyAgoMs: Math.max(0, Math.round(now - link.lastReplyAt)),
+    lastReplyAgoMs: Math.max(0, Math.round(now - link.schedule.lastReplyAt)),
     retryInMs: waiting ? Math.max(0, Math.round(link.dueAt - now)) : null,
-    com: link.com,
+    com: link.reports.com,
     id: link.pdId,
     counters: { ...link.counters },
   };

@@ -19,9 +19,21 @@ export interface LinkTiming {
   reconnectMaxMs: number;
   /** Delay before resending a command the reader answered with `osdp_BUSY`. */
   busyRetryMs: number;
+  /** Timeouts in a row after which the reader is "not answering" (a warning). */
+  silentAfterTimeouts: number;
+  /**
+   * While not answering on a shared line, the reader is probed once per this
+   * interval (and when offline, no more often): a probe costs the line one
+   * reply timeout, so the neighbours lose at most replyTimeoutMs / silentPollMs
+   * of their polls (5% with the defaults).
+   */
+  silentPollMs: number;
 }
 
-/** Defaults: 200 ms reply timeout, 50 ms polls, offline after 8 s, backoff 1 s … 30 s, busy retry 100 ms. */
+/**
+ * Defaults: 200 ms reply timeout, 50 ms polls, offline after 8 s, backoff 1 s …
+ * 30 s, busy retry 100 ms, not answering after 3 timeouts, then probed every 4 s.
+ */
 export const DEFAULT_TIMING: Readonly<LinkTiming> = Object.freeze({
   replyTimeoutMs: 200,
   pollIntervalMs: 50,
@@ -29,6 +41,8 @@ export const DEFAULT_TIMING: Readonly<LinkTiming> = Object.freeze({
   reconnectMinMs: 1000,
   reconnectMaxMs: 30000,
   busyRetryMs: 100,
+  silentAfterTimeouts: 3,
+  silentPollMs: 4000,
 });
 
 /** `DEFAULT_TIMING` with `overrides` applied (undefined values ignored). */

@@ -17,7 +17,7 @@ import { z } from "zod";
 import { TAG_FORMATS, type TagFormat } from "../tag.ts";
 import { type GainDb, GAINS_DB, SERIAL_SPEEDS } from "./registers.ts";
 import { SPI_MAX_SPEED_HZ } from "./spi.ts";
-import { type ReaderConfigIssue, withConfigIssues } from "../config_issue.ts";
+import { type ReaderConfigIssue, type Same, withConfigIssues } from "../config_issue.ts";
 
 /** UART rates the chip supports (SerialSpeedReg table). */
 export const RC522_BAUD_RATES: readonly number[] = Object.keys(SERIAL_SPEEDS).map(Number);
@@ -114,8 +114,6 @@ export interface Rc522ReaderConfigInput {
   absentTicks?: number;
 }
 
-// The interfaces and the schema must agree.
-type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 const _outputMatches: Same<z.output<typeof Rc522ReaderConfigSchema>, Rc522ReaderConfig> = true;
 const _inputMatches: Same<z.input<typeof Rc522ReaderConfigSchema>, Rc522ReaderConfigInput> = true;
 void _outputMatches;

@@ -82,15 +82,16 @@ export {
   X_OK,
   X_TIMEOUT,
 } from "./exchange.ts";
+export { Iso14443aScanner, SCANNER_STATE_NAMES, type ScannerOptions } from "./scanner.ts";
+export { collisionBit } from "./anticollision.ts";
+export { MAX_TRACKED } from "./card_table.ts";
 export {
-  collisionBit,
-  Iso14443aScanner,
-  MAX_TRACKED,
   RC522_FORMAT,
   Rc522CardInfo,
   Rc522Counters,
-  type ScannerOptions,
-} from "./scanner.ts";
+  SCAN_STEP_NAMES,
+  ScanStep,
+} from "./results.ts";
 export { POLL_DONE, POLL_WAIT, type Rc522Callback, Rc522Poller } from "./poller.ts";
 export {
   type Rc522CardEvent,

@@ -9,14 +9,9 @@
  */
 
 import { CardRead } from "../card.ts";
-import {
-  Iso14443aScanner,
-  Rc522CardInfo,
-  type Rc522Counters,
-  type ScannerOptions,
-} from "./scanner.ts";
+import { Iso14443aScanner, type ScannerOptions } from "./scanner.ts";
 import { type Rc522Transport, RegBatch } from "./transport.ts";
-import { ScanStep } from "./results.ts";
+import { Rc522CardInfo, type Rc522Counters, ScanStep } from "./results.ts";
 
 /** {@link Rc522Poller.pollSync} result: the tick is over. */
 export const POLL_DONE: number = ScanStep.DONE;

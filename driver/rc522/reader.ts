@@ -25,7 +25,7 @@ import { CARD_TYPE_NAMES, type CardType } from "./iso14443a.ts";
 import { type ChipInfo, initChip, readVersion, setAntenna, softReset } from "./pcd.ts";
 import { POLL_WAIT, Rc522Poller } from "./poller.ts";
 import { InitValues, TModeReg, TReloadRegL, TxControlReg } from "./registers.ts";
-import type { Rc522CardInfo, Rc522Counters } from "./scanner.ts";
+import type { Rc522CardInfo, Rc522Counters } from "./results.ts";
 import { SpidevTransport, type SpiIoctl } from "./spi.ts";
 import { type Rc522Transport, RegisterAccess } from "./transport.ts";
 import { UartTransport } from "./uart.ts";

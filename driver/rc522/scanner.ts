@@ -57,16 +57,6 @@ import {
   ScanStep,
 } from "./results.ts";
 
-export { collisionBit } from "./anticollision.ts";
-export { MAX_TRACKED } from "./card_table.ts";
-export {
-  RC522_FORMAT,
-  Rc522CardInfo,
-  Rc522Counters,
-  SCAN_STEP_NAMES,
-  ScanStep,
-} from "./results.ts";
-
 /** Options of an {@link Iso14443aScanner}. */
 export interface ScannerOptions extends ExchangeOptions {
   /** Ticks a known card may miss before it counts as removed (default 2). */
@@ -77,7 +67,7 @@ export interface ScannerOptions extends ExchangeOptions {
   maxErrorsPerTick?: number;
 }
 
-/** Where the scanner is in a tick. */
+/** Where the scanner is in a tick (names for logs in {@link SCANNER_STATE_NAMES}). */
 const State = {
   IDLE: 0,
   REQA: 1,
@@ -91,17 +81,8 @@ const State = {
 } as const;
 
 /** Names of the scanner's states, for logs. */
-export const SCANNER_STATE_NAMES: readonly string[] = [
-  "idle",
-  "reqa",
-  "anticollision",
-  "select",
-  "halt",
-  "wupa-known",
-  "select-known",
-  "halt-known",
-  "finish",
-];
+export const SCANNER_STATE_NAMES: readonly string[] =
+  "idle reqa anticollision select halt wupa-known select-known halt-known finish".split(" ");
 
 /** The ISO 14443-3 A poll cycle (see the module doc). */
 export class Iso14443aScanner {

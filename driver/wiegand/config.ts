@@ -20,7 +20,7 @@ import { z } from "zod";
 import { TAG_FORMATS } from "../tag.ts";
 import { CompiledFormat, MAX_WIEGAND_BITS } from "./formats.ts";
 import { wiegandConfigIssues, type WiegandReaderConfig } from "./config_types.ts";
-import { withConfigIssues } from "../config_issue.ts";
+import { type Same, withConfigIssues } from "../config_issue.ts";
 
 const bitPos = z.number().int().min(1).max(MAX_WIEGAND_BITS);
 const bitRange = z.tuple([bitPos, bitPos]);
@@ -115,8 +115,6 @@ export const WiegandReaderConfigSchema = z.strictObject({
   tagFormat: z.enum(TAG_FORMATS).default("dec10"),
 });
 
-// Compile-time check: the schema's output is exactly the hand-written interface.
-type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 const _sameConfig: Same<z.output<typeof WiegandReaderConfigSchema>, WiegandReaderConfig> = true;
 void _sameConfig;
 

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { CodedError } from "../../driver/device_error.ts";
 
 /**
  * What went wrong, as a stable code for callers:
@@ -25,14 +26,11 @@ export type JournalErrorCode =
   | "invalid";
 
 /** Error thrown (or rejected with) by the journal; `code` says what kind. */
-export class JournalError extends Error {
-  /** Stable machine-readable code. */
-  readonly code: JournalErrorCode;
+export class JournalError extends CodedError<JournalErrorCode> {
   /** Creates an error with a code and a human message. */
   constructor(code: JournalErrorCode, message: string, options?: ErrorOptions) {
-    super(message, options);
+    super(code, message, options);
     this.name = "JournalError";
-    this.code = code;
   }
 }
 

@@ -59,6 +59,8 @@ export interface DeviceContext {
   log: Logger;
   /** Simulated kernel layers by reader name. */
   overrides: DeviceOverrides;
+  /** The agent's state directory (the journal's), for what a kind keeps, e.g. OSDP keys. */
+  stateDir?: string;
 }
 
 /** One device to supervise: a serial reader, a GPIO pair, an SPI chip or a bus of readers. */

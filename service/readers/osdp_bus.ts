@@ -7,10 +7,45 @@
  * @module
  */
 
-import { OsdpBus, type OsdpLineConfig } from "../../driver/osdp/mod.ts";
+import { OsdpBus, type OsdpLineConfig, type OsdpReaderStatus } from "../../driver/osdp/mod.ts";
+import type { ReaderDriver, ReaderHealth, ReaderSink, ScanFeedback } from "./types.ts";
+import { OsdpKeyFile } from "./osdp_keys.ts";
 import { OsdpCmd } from "../../driver/osdp/constants.ts";
 import { outputCommand } from "../../driver/osdp/output.ts";
-import type { ReaderDriver, ReaderSink, ScanFeedback } from "./types.ts";
+
+/**
+ * What status says about one OSDP reader: degraded when refused, offline or
+ * running in clear after its key failed; a warning when not answering or on
+ * the public default key.
+ */
+export function osdpReaderHealth(s: OsdpReaderStatus): ReaderHealth {
+  const err = s.lastError ?? undefined;
+  if (s.phase === "refused") {
+    return { degraded: `refused: ${s.refusal ?? err ?? "?"}`, lastError: err };
+  }
+  if (s.phase === "offline") return { degraded: `offline: ${err ?? "no reply"}`, lastError: err };
+  if (s.online && s.secureChannel === "failed") {
+    return {
+      degraded: `secure channel failed: ${shortReason(s.secureChannelError)}; running unencrypted`,
+      lastError: err,
+    };
+  }
+  if (!s.answering) {
+    return {
+      warning: `not answering (${Math.round(s.lastReplyAgoMs)} ms without a reply)`,
+      lastError: err,
+    };
+  }
+  if (s.online && s.secureChannel === "default-key") {
+    return { warning: "secure channel on the public default key SCBK-D", lastError: err };
+  }
+  return { lastError: err };
+}
+
+function shortReason(e: string | null): string {
+  if (!e) return "?";
+  return e.startsWith("key mismatch") || /NAK 5/.test(e) ? "key mismatch" : e;
+}
 
 /** Log sink for bus events (keys are never logged by the bus). */
 export type BusLogger = (
@@ -27,15 +62,26 @@ export class OsdpBusDriver implements ReaderDriver {
   #closed = false;
 
   /** Drives `line`; bus events go to `log`. */
-  constructor(line: OsdpLineConfig, log: BusLogger = () => {}) {
+  readonly #keyDir: string | undefined;
+
+  /** Drives `line`; bus events go to `log`; installed keys live in `keyDir/osdp-keys.json`. */
+  constructor(line: OsdpLineConfig, log: BusLogger = () => {}, keyDir?: string) {
     this.#line = line;
     this.#log = log;
+    this.#keyDir = keyDir;
   }
+
+  /** The port's readers report "online" themselves, once each answers. */
+  readonly reportsOnline = true;
 
   /** Opens the port and polls the readers until closed; rejects when the port fails. */
   async run(sink: ReaderSink): Promise<void> {
     if (this.#closed) return;
+    const keys = this.#keyDir === undefined
+      ? undefined
+      : (await OsdpKeyFile.open(this.#keyDir, this.#log)).forPort(this.#line.port);
     const bus = await OsdpBus.open(this.#line.port, {
+      keyStore: keys,
       baudRate: this.#line.baudRate,
       rs485: this.#line.rs485,
       readers: this.#line.readers,
@@ -43,6 +89,7 @@ export class OsdpBusDriver implements ReaderDriver {
       reopen: false,
       onCard: (ev) => sink.onCard(ev.reader, ev.read),
       onKeypad: (ev) => sink.onPin?.(ev.reader, ev.keys),
+      onReaderOnline: (reader) => sink.onReaderOnline?.(reader),
       logger: (level, msg, fields) => this.#log(level, msg, fields),
     });
     this.#bus = bus;
@@ -67,10 +114,18 @@ export class OsdpBusDriver implements ReaderDriver {
   }
 
   /** Whether the reader itself answers polls (the port may be open while a reader is silent). */
-  state(reader: string): "online" | "offline" | "connecting" {
+  state(reader: string): "online" | "offline" | "connecting" | "refused" | "not-answering" {
     const s = this.#status(reader);
     if (!s) return "connecting";
-    return s.online ? "online" : s.phase === "connecting" ? "connecting" : "offline";
+    if (s.phase === "offline" || s.phase === "refused") return s.phase;
+    if (!s.answering) return "not-answering";
+    return s.online ? "online" : "connecting";
+  }
+
+  /** Degraded reasons and warnings of the reader (not of its port). */
+  health(reader: string): ReaderHealth {
+    const s = this.#status(reader);
+    return s ? osdpReaderHealth(s) : {};
   }
 
   /** Card data errors of the reader plus the line's check errors. */

@@ -74,9 +74,11 @@ export class ReaderSupervisor {
         onOpen: () => {
           this.state = "online";
           failures = 0;
-          this.#log("info", "reader online", { readers: this.names });
+          if (driver.reportsOnline) this.#log("info", "reader port open", { readers: this.names });
+          else this.#log("info", "reader online", { readers: this.names });
         },
         onCard: (reader, read) => this.#onCard(reader, read),
+        onReaderOnline: (reader) => this.#log("info", "reader online", { readers: [reader] }),
       };
       try {
         await driver.run(sink);

@@ -20,8 +20,20 @@ export interface ReaderSink {
   onOpen(): void;
   /** A card was read by the reader named `reader` (a bus may host several). */
   onCard(reader: string, read: CardRead): void;
+  /** A reader of a bus answered and is online (drivers with `reportsOnline`). */
+  onReaderOnline?(reader: string): void;
   /** A PIN was entered on a keypad (kept for status; not journaled as a scan). */
   onPin?(reader: string, pin: string): void;
+}
+
+/** A reader's own view of its health (a bus hosts several readers; the port's state is not theirs). */
+export interface ReaderHealth {
+  /** Why the agent is degraded because of this reader (e.g. `refused: …`), if it is. */
+  degraded?: string;
+  /** A warning that does not make the agent degraded (e.g. `not answering …`). */
+  warning?: string;
+  /** The reader's last error, if any. */
+  lastError?: string;
 }
 
 /** Feedback a reader that can beep or light is given about a scan. */
@@ -42,7 +54,11 @@ export interface ReaderDriver {
   /** Decode errors so far (checksum, parity, framing), per reader name. */
   decodeErrors(reader: string): number;
   /** Per-reader state for devices hosting several readers (default: the device's). */
-  state?(reader: string): "online" | "offline" | "connecting";
+  state?(reader: string): "online" | "offline" | "connecting" | "refused" | "not-answering";
+  /** Per-reader health for devices hosting several readers (status headline and `/health`). */
+  health?(reader: string): ReaderHealth;
+  /** True when the driver logs each reader's "online" itself (when it answers, not when the port opens). */
+  readonly reportsOnline?: boolean;
   /** Kind-specific status details for a reader name. */
   details?(reader: string): Record<string, unknown>;
   /** Drops by reason, unknown lengths and line hints for a reader name. */

@@ -82,6 +82,7 @@ export function formatStatusText(s: StatusSnapshot): string {
       out.push(`WARNING   reader ${t(r.name)}: ${t(h?.message)}`);
     }
   }
+  for (const w of s.warnings ?? []) out.push(`WARNING   ${t(w)}`);
   if (s.lastError) out.push(`Last error: ${t(s.lastError)}`);
   out.push("");
 
@@ -110,6 +111,10 @@ export function formatStatusText(s: StatusSnapshot): string {
       if (r.lastError) out.push(`    last error: ${t(r.lastError)}`);
       const drops = formatDrops(r);
       if (drops) out.push(`    dropped: ${drops}`);
+      const sc = r.details?.secureChannel;
+      if (typeof sc === "string") {
+        out.push(`    secure channel: ${t(sc)} · key: ${t(r.details?.keySource ?? "none")}`);
+      }
       if (r.details && Object.keys(r.details).length > 0) {
         const parts = Object.entries(r.details).map(([k, v]) => `${t(k)}=${compact(v)}`);
         out.push(`    ${parts.join(" ")}`);

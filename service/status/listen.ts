@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { CodedError } from "../../driver/device_error.ts";
 
 /** Why the status server could not start (or its address is unusable). */
 export type StatusServerErrorCode =
@@ -13,14 +14,11 @@ export type StatusServerErrorCode =
   | "permission";
 
 /** Thrown by `startStatusServer` and {@link parseListen}, with one clear message. */
-export class StatusServerError extends Error {
-  /** What went wrong. */
-  readonly code: StatusServerErrorCode;
+export class StatusServerError extends CodedError<StatusServerErrorCode> {
   /** Creates the error. */
   constructor(code: StatusServerErrorCode, message: string, options?: ErrorOptions) {
-    super(message, options);
+    super(code, message, options);
     this.name = "StatusServerError";
-    this.code = code;
   }
 }
 

@@ -14,8 +14,8 @@ export interface ReaderStatus {
   name: string;
   /** Reader kind (`ascii`, `line`, `wiegand`, `osdp`, `rc522`). */
   kind: string;
-  /** Where the reader's supervisor is. */
-  state: "connecting" | "online" | "offline" | "stopped";
+  /** Where the reader is (`not-answering`: a warning before `offline`; `refused`: see lastError). */
+  state: "connecting" | "online" | "offline" | "stopped" | "refused" | "not-answering";
   /** Last error message (never contains secrets), or null. */
   lastError: string | null;
   /** Scans read (before debounce). */
@@ -125,6 +125,8 @@ export interface StatusSnapshot {
   degraded: string[];
   /** Alarms an operator must act on (e.g. "iFlow rejected the device token"). */
   alarms: string[];
+  /** Warnings that do not degrade the agent (e.g. "reader x not answering"). */
+  warnings?: string[];
   /** Last error anywhere (secrets redacted), or null. */
   lastError: string | null;
   /** Pipeline counters. */

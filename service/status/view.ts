@@ -101,6 +101,8 @@ export function statusView(s: StatusSnapshot, link: ViewLink): string {
       );
     }
   }
+  const warnings = Array.isArray(s.warnings) ? s.warnings : [];
+  for (const w of warnings) h.push(`<div class="box note">${esc(w)}</div>`);
   if (s.lastError) h.push(`<div class="box note">Last error: ${esc(s.lastError)}</div>`);
 
   h.push(

@@ -26,6 +26,7 @@ import {
   WiegandReader,
 } from "../../driver/wiegand/mod.ts";
 import type { Prng } from "../support/prng.ts";
+import { feedRandomEdges } from "../support/wiegand_edges.ts";
 import { check, type FuzzTarget, mutate, noisy } from "./fuzz_support.ts";
 
 /** A bus whose register reads answer with seeded random, often plausible, values. */
@@ -108,35 +109,12 @@ export const DECODER_TARGETS: readonly FuzzTarget[] = [
           }
         })
       );
-      let sec = 1000, nsec = 0;
+      const clock = { sec: 1000, nsec: 0 };
       return (i) => {
         const r = readers[i % readers.length]!;
-        const edges = rng.int(70);
-        const shaped = rng.int(2) === 0;
-        for (let e = 0; e < edges; e++) {
-          const line = rng.int(2);
-          if (shaped) {
-            r.edge(line, false, sec, nsec);
-            nsec += 30_000 + rng.int(150_000);
-            r.edge(line, true, sec, nsec);
-            nsec += 500_000 + rng.int(2_000_000);
-          } else {
-            r.edge(line, rng.int(2) === 0, sec, nsec);
-            nsec += [
-              rng.int(25_000),
-              rng.int(3_000_000),
-              rng.int(40_000_000),
-              -rng.int(2),
-            ][rng.int(4)]!;
-          }
-          if (nsec >= 1e9 || nsec < 0) {
-            const c = Math.floor(nsec / 1e9);
-            sec += c;
-            nsec -= c * 1e9;
-          }
-        }
-        sec += 1;
-        r.tick(sec, nsec);
+        feedRandomEdges(rng, r, clock, rng.int(70), rng.int(2) === 0);
+        clock.sec += 1;
+        r.tick(clock.sec, clock.nsec);
       };
     },
   },

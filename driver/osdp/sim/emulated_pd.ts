@@ -2,7 +2,7 @@
  * An emulated OSDP reader (PD): answers commands like a real reader. Address
  * filter, sequence checks with reply caching (a resent command gets the same
  * reply bytes), CRC or checksum, Secure Channel (install mode with SCBK-D or a
- * configured SCBK), card taps (any bit string), keypad input, LED and buzzer
+ * configured SCBK; `osdp_KEYSET` sets a new SCBK for the reader's lifetime), card taps (any bit string), keypad input, LED and buzzer
  * state remembered, tamper and power status, and faults on demand: NAKs,
  * BUSY, silence.
  *
@@ -23,7 +23,7 @@ import { OUTPUT_RECORD_LENGTH, readOutputRecord } from "../output.ts";
 
 /** An emulated reader; see the module documentation. */
 export class EmulatedPd extends EmulatedPdState {
-  readonly #scbk: Uint8Array | null;
+  #scbk: Uint8Array | null;
   readonly #random: (buf: Uint8Array) => void;
   readonly #session = new SecureSession();
   readonly #w: FrameWriter;
@@ -51,7 +51,12 @@ export class EmulatedPd extends EmulatedPdState {
     return this.#session.active;
   }
 
-  /** Power cycle: forgets the sequence, the Secure Channel session and the reply cache. */
+  /** A copy of the reader's SCBK (null: install mode, SCBK-D only); for tests. */
+  get scbk(): Uint8Array | null {
+    return this.#scbk?.slice() ?? null;
+  }
+
+  /** Power cycle (the key set by KEYSET is kept, like non-volatile storage): forgets the sequence, the Secure Channel session and the reply cache. */
   reboot(): void {
     this.#lastSeq = -1;
     this.#cacheKey = -1;
@@ -183,6 +188,18 @@ export class EmulatedPd extends EmulatedPdState {
         const n = reply(OsdpReply.COM, data.slice(0, 5));
         if (c.address < BROADCAST) this.address = c.address;
         this.baudRate = c.baudRate;
+        return n;
+      }
+      case OsdpCmd.KEYSET: {
+        // Only under an active session; key type 1 (SCBK), 16 bytes (as libosdp).
+        if (!secured) return this.#nak(seq, crc, OsdpNak.SECURITY_UNSUPPORTED, true, key);
+        if (data.length !== 18 || data[0] !== 1 || data[1] !== 16) {
+          return this.#nak(seq, crc, OsdpNak.UNABLE, true, key, secured);
+        }
+        const n = ack();
+        this.#scbk = data.slice(2, 18);
+        this.#session.clear(); // the next commands need a handshake under the new key
+        this.counters.keysets++;
         return n;
       }
       case OsdpCmd.KEEPACTIVE:

@@ -62,6 +62,8 @@ export interface EmulatedPdCounters {
   macErrors: number;
   /** Handshakes completed. */
   handshakes: number;
+  /** Keys set with `osdp_KEYSET`. */
+  keysets: number;
 }
 
 /** State of an emulated reader; see the module documentation. */
@@ -92,6 +94,7 @@ export class EmulatedPdState {
     naks: 0,
     macErrors: 0,
     handshakes: 0,
+    keysets: 0,
   };
   /** Options the reader was made with. */
   protected readonly options: EmulatedPdOptions;

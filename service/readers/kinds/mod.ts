@@ -15,6 +15,7 @@ import { asciiKind, lineKind } from "./serial.ts";
 import { wiegandKind } from "./wiegand.ts";
 import { osdpKind } from "./osdp.ts";
 import { rc522Kind } from "./rc522.ts";
+import type { Same } from "../../../driver/config_issue.ts";
 
 /** Every kind the agent can run, in the order the demo shows them. */
 export const READER_KINDS = [
@@ -36,9 +37,8 @@ export type ReaderConfig =
   | (OsdpReaderConfig & { name: string; kind: "osdp" })
   | (Rc522ReaderConfig & { name: string; kind: "rc522" });
 
-// Compile-time check: the union above is exactly what the registry's schemas parse to,
-// so a kind added to the registry but not to the union (or the reverse) does not compile.
-type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+// The union above is exactly what the registry's schemas parse to: a kind added to the
+// registry but not to the union (or the reverse) does not compile.
 const _union: Same<ReaderConfig, z.output<typeof READER_KINDS[number]["entry"]>> = true;
 void _union;
 

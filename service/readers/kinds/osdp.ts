@@ -29,6 +29,7 @@ export const osdpKind: ReaderKind<typeof entry> = {
         new OsdpBusDriver(
           line,
           (level, msg, fields) => ctx.log(level, msg, { port: line.port, ...fields }),
+          ctx.stateDir,
         ),
     })),
   capture: {

@@ -43,12 +43,13 @@ Deno.test("osdp cp secure channel handshake and encrypted traffic", async () => 
   );
 });
 
-Deno.test("osdp cp secure channel in install mode uses SCBK-D", async () => {
+Deno.test("osdp cp secure channel without a key runs on SCBK-D and shows default-key", async () => {
   await withLine(
     { pds: [{ address: 1 }], readers: [{ name: "new", address: 1, secureChannel: {} }] },
     async (l) => {
       await until(() => l.bus.readerStatus(1)!.online, "online");
-      assert.equal(l.bus.readerStatus(1)!.secureChannel, "active");
+      assert.equal(l.bus.readerStatus(1)!.secureChannel, "default-key");
+      assert.equal(l.bus.readerStatus(1)!.keySource, "default");
       l.emu.reader(1).pressKeys("42#");
       await until(() => l.keys.length === 1, "keys over secure channel");
       assert.equal(l.keys[0]!.keys, "42#");

@@ -76,7 +76,11 @@ Deno.test("osdp reader config schema fills defaults and is strict", () => {
     address: 0,
     secureChannel: { scbk: "00112233445566778899AABBCCDDEEFF" },
   });
-  assert.deepEqual(sc.secureChannel, { scbk: "00112233445566778899AABBCCDDEEFF", required: false });
+  assert.deepEqual(sc.secureChannel, {
+    scbk: "00112233445566778899AABBCCDDEEFF",
+    required: false,
+    install: false,
+  });
   const fb = OsdpReaderConfigSchema.parse({
     port: "/dev/ttyUSB0",
     address: 1,

@@ -2,6 +2,7 @@
 // emulated readers on the master end.
 import { openPty, SerialPort } from "../../../driver/serial/mod.ts";
 import {
+  type EmulatedPd,
   type EmulatedPdOptions,
   OsdpBus,
   type OsdpBusOptions,
@@ -33,7 +34,7 @@ export interface Line {
 
 /** Options of {@link withLine}. */
 export interface LineOptions {
-  pds: EmulatedPdOptions[];
+  pds: (EmulatedPd | EmulatedPdOptions)[];
   readers: OsdpReaderSpec[];
   timing?: Partial<typeof FAST>;
   emulator?: Partial<OsdpEmulatorOptions>;

@@ -69,7 +69,7 @@ Deno.test("osdp link walks ID, CAP, LSTAT then polls with 1,2,3,1", () => {
   answer(OsdpReply.PDCAP, [8, 1, 0]);
   answer(OsdpReply.LSTATR, [0, 1]);
   assert.equal(link.online, true);
-  assert.equal(link.powerFailure, true);
+  assert.equal(link.reports.powerFailure, true);
   for (let i = 0; i < 5; i++) answer(OsdpReply.ACK);
   assert.deepEqual(seen, [
     [OsdpCmd.ID, 0],

@@ -7,7 +7,7 @@ import {
   decodeRc522Uid,
   sakCardType,
 } from "../../../driver/rc522/iso14443a.ts";
-import { collisionBit } from "../../../driver/rc522/scanner.ts";
+import { collisionBit } from "../../../driver/rc522/anticollision.ts";
 import { hex } from "./helpers.ts";
 
 Deno.test("crcA matches the ISO 14443-3 vectors", () => {

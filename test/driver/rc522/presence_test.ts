@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { MAX_TRACKED } from "../../../driver/rc522/scanner.ts";
+import { MAX_TRACKED } from "../../../driver/rc522/card_table.ts";
 import { VirtualCard } from "../../../driver/rc522/sim/card.ts";
 import { logFrames, spiRig, tick } from "./helpers.ts";
 

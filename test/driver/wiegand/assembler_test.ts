@@ -1,4 +1,4 @@
-import { assertEquals } from "./assert.ts";
+import assert from "node:assert/strict";
 import {
   AssemblerCounter,
   bitsToString,
@@ -47,11 +47,11 @@ Deno.test("wiegand assembler delivers the simulator's h10301 frame bit for bit",
   gen.card("h10301", 90, 324).card("h10301", 1, 1);
   gen.feed(asm);
   asm.tickNs(Number(gen.nowNs));
-  assertEquals(rec.frames, [
+  assert.deepEqual(rec.frames, [
     "00101101000000001010001000",
     bitsToString(encodeWiegand("h10301", 1, 1)),
   ]);
-  assertEquals([count(asm, "frames"), count(asm, "bits"), count(asm, "glitches")], [2, 52, 0]);
+  assert.deepEqual([count(asm, "frames"), count(asm, "bits"), count(asm, "glitches")], [2, 52, 0]);
 });
 
 Deno.test("wiegand assembler ends a frame exactly at the gap, by tick or by the next edge", () => {
@@ -60,21 +60,21 @@ Deno.test("wiegand assembler ends a frame exactly at the gap, by tick or by the 
   pulse(asm, 0, 2 * MS, 50 * US);
   const end = 2 * MS + 50 * US;
   asm.tickNs(end + 25 * MS - 1);
-  assertEquals(rec.frames, []);
-  assertEquals(asm.busy, true);
+  assert.deepEqual(rec.frames, []);
+  assert.deepEqual(asm.busy, true);
   asm.tickNs(end + 25 * MS);
-  assertEquals(rec.frames, ["10"]);
-  assertEquals(asm.busy, false);
+  assert.deepEqual(rec.frames, ["10"]);
+  assert.deepEqual(asm.busy, false);
   // No tick: the next frame's first falling edge ends the previous frame.
   pulse(asm, 0, 100 * MS, 50 * US);
   pulse(asm, 0, 200 * MS, 50 * US);
-  assertEquals(rec.frames, ["10", "0"]);
+  assert.deepEqual(rec.frames, ["10", "0"]);
   // A pulse just under the gap after the last one still belongs to the frame.
   const { rec: r2, asm: a2 } = setup({ frameGapUs: 25_000, spacingMaxUs: 30_000 });
   pulse(a2, 1, 0, 50 * US);
   pulse(a2, 1, 25 * MS + 49 * US, 50 * US);
   a2.tickNs(1000 * MS);
-  assertEquals(r2.frames, ["11"]);
+  assert.deepEqual(r2.frames, ["11"]);
 });
 
 Deno.test("wiegand assembler pulse width window edges: 20 µs in, below is a glitch, over 200 µs spoils", () => {
@@ -83,14 +83,14 @@ Deno.test("wiegand assembler pulse width window edges: 20 µs in, below is a gli
   pulse(asm, 0, 2 * MS, 20 * US - 1); // 1 ns short: glitch
   pulse(asm, 0, 4 * MS, 200 * US); // exactly the maximum: a bit
   asm.tickNs(100 * MS);
-  assertEquals(rec.frames, ["10"]);
-  assertEquals(count(asm, "glitches"), 1);
+  assert.deepEqual(rec.frames, ["10"]);
+  assert.deepEqual(count(asm, "glitches"), 1);
   pulse(asm, 1, 200 * MS, 50 * US);
   pulse(asm, 1, 202 * MS, 200 * US + 1); // 1 ns long: the frame is spoilt
   pulse(asm, 1, 204 * MS, 50 * US);
   asm.tickNs(300 * MS);
-  assertEquals(rec.frames, ["10"]);
-  assertEquals([count(asm, "timingErrors"), count(asm, "discarded")], [1, 1]);
+  assert.deepEqual(rec.frames, ["10"]);
+  assert.deepEqual([count(asm, "timingErrors"), count(asm, "discarded")], [1, 1]);
 });
 
 Deno.test("wiegand assembler spacing window: too close or too far spoils the frame", () => {
@@ -99,24 +99,24 @@ Deno.test("wiegand assembler spacing window: too close or too far spoils the fra
   pulse(asm, 0, 200 * US, 50 * US); // exactly 200 µs after the previous start: fine
   pulse(asm, 1, 400 * US, 50 * US);
   asm.tickNs(50 * MS);
-  assertEquals(rec.frames, ["101"]);
+  assert.deepEqual(rec.frames, ["101"]);
   pulse(asm, 1, 60 * MS, 50 * US);
   pulse(asm, 0, 60 * MS + 199 * US, 50 * US); // 199 µs after the previous start: spoils
   pulse(asm, 0, 60 * MS + 400 * US, 50 * US);
   asm.tickNs(100 * MS);
-  assertEquals(rec.frames, ["101"]);
-  assertEquals([count(asm, "glitches"), count(asm, "timingErrors")], [0, 1]);
-  assertEquals(asm.drops[WiegandDrop.spacingTooShort], 1);
+  assert.deepEqual(rec.frames, ["101"]);
+  assert.deepEqual([count(asm, "glitches"), count(asm, "timingErrors")], [0, 1]);
+  assert.deepEqual(asm.drops[WiegandDrop.spacingTooShort], 1);
   pulse(asm, 1, 100 * MS, 50 * US);
   pulse(asm, 1, 120 * MS + 1, 50 * US); // 20 ms + 1 ns: spoils (gap is 25 ms)
   asm.tickNs(200 * MS);
-  assertEquals(rec.frames, ["101"]);
-  assertEquals([count(asm, "timingErrors"), count(asm, "discarded")], [2, 2]);
-  assertEquals(asm.drops[WiegandDrop.spacingTooLong], 1);
+  assert.deepEqual(rec.frames, ["101"]);
+  assert.deepEqual([count(asm, "timingErrors"), count(asm, "discarded")], [2, 2]);
+  assert.deepEqual(asm.drops[WiegandDrop.spacingTooLong], 1);
   pulse(asm, 1, 300 * MS, 50 * US);
   pulse(asm, 0, 320 * MS, 50 * US); // exactly 20 ms: fine
   asm.tickNs(400 * MS);
-  assertEquals(rec.frames, ["101", "10"]);
+  assert.deepEqual(rec.frames, ["101", "10"]);
 });
 
 Deno.test("wiegand assembler rejects glitches between bits and still reads the card", () => {
@@ -125,8 +125,8 @@ Deno.test("wiegand assembler rejects glitches between bits and still reads the c
   gen.card("c1000-48", 12345, 678901);
   gen.feed(asm);
   asm.tickNs(Number(gen.nowNs));
-  assertEquals(rec.frames, [bitsToString(encodeWiegand("c1000-48", 12345, 678901))]);
-  assertEquals(count(asm, "glitches"), 47);
+  assert.deepEqual(rec.frames, [bitsToString(encodeWiegand("c1000-48", 12345, 678901))]);
+  assert.deepEqual(count(asm, "glitches"), 47);
 });
 
 Deno.test("wiegand assembler tolerates jitter within the windows", () => {
@@ -139,8 +139,8 @@ Deno.test("wiegand assembler tolerates jitter within the windows", () => {
   }
   gen.feed(asm);
   asm.tickNs(Number(gen.nowNs));
-  assertEquals(rec.frames, want);
-  assertEquals(count(asm, "glitches") + count(asm, "timingErrors"), 0);
+  assert.deepEqual(rec.frames, want);
+  assert.deepEqual(count(asm, "glitches") + count(asm, "timingErrors"), 0);
 });
 
 Deno.test("wiegand assembler reports both lines low as a fault and drops the frame", () => {
@@ -148,39 +148,39 @@ Deno.test("wiegand assembler reports both lines low as a fault and drops the fra
   pulse(asm, 1, 0, 50 * US);
   asm.edgeNs(0, false, 2 * MS);
   asm.edgeNs(1, false, 2 * MS + 10 * US); // both low
-  assertEquals(rec.faults, [WiegandFault.bothLow]);
-  assertEquals(asm.fault, WiegandFault.bothLow);
+  assert.deepEqual(rec.faults, [WiegandFault.bothLow]);
+  assert.deepEqual(asm.fault, WiegandFault.bothLow);
   asm.edgeNs(0, true, 2 * MS + 60 * US);
   asm.edgeNs(1, true, 2 * MS + 70 * US); // both high again
-  assertEquals(rec.faults, [WiegandFault.bothLow, WiegandFault.none]);
+  assert.deepEqual(rec.faults, [WiegandFault.bothLow, WiegandFault.none]);
   asm.tickNs(100 * MS);
-  assertEquals(rec.frames, []);
-  assertEquals([count(asm, "faults"), count(asm, "discarded")], [1, 1]);
+  assert.deepEqual(rec.frames, []);
+  assert.deepEqual([count(asm, "faults"), count(asm, "discarded")], [1, 1]);
   // The simulator's both-low burst does the same, and the next card reads fine.
   const gen = new WiegandPulseGenerator({ startNs: 1_000_000_000n });
   gen.bothLow(500).card("h10301", 7, 7);
   gen.feed(asm);
   asm.tickNs(Number(gen.nowNs));
-  assertEquals(rec.frames, [bitsToString(encodeWiegand("h10301", 7, 7))]);
-  assertEquals(count(asm, "faults"), 2);
+  assert.deepEqual(rec.frames, [bitsToString(encodeWiegand("h10301", 7, 7))]);
+  assert.deepEqual(count(asm, "faults"), 2);
 });
 
 Deno.test("wiegand assembler reports a line held low once, then recovers", () => {
   const { rec, asm } = setup();
   asm.edgeNs(0, false, 0);
   asm.tickNs(24 * MS);
-  assertEquals(rec.faults, []);
-  assertEquals(asm.needsTick, true);
+  assert.deepEqual(rec.faults, []);
+  assert.deepEqual(asm.needsTick, true);
   asm.tickNs(25 * MS);
   asm.tickNs(500 * MS);
-  assertEquals(rec.faults, [WiegandFault.stuckLow]);
+  assert.deepEqual(rec.faults, [WiegandFault.stuckLow]);
   asm.edgeNs(0, true, 600 * MS);
-  assertEquals(rec.faults, [WiegandFault.stuckLow, WiegandFault.none]);
-  assertEquals(asm.needsTick, false);
+  assert.deepEqual(rec.faults, [WiegandFault.stuckLow, WiegandFault.none]);
+  assert.deepEqual(asm.needsTick, false);
   pulse(asm, 1, 700 * MS, 50 * US);
   asm.tickNs(800 * MS);
-  assertEquals(rec.frames, ["1"]);
-  assertEquals(count(asm, "glitches"), 0);
+  assert.deepEqual(rec.frames, ["1"]);
+  assert.deepEqual(count(asm, "glitches"), 0);
 });
 
 Deno.test("wiegand assembler takes 128 bits, drops 129", () => {
@@ -190,8 +190,8 @@ Deno.test("wiegand assembler takes 128 bits, drops 129", () => {
   gen.frame(b128).frame(b128 + "1");
   gen.feed(asm);
   asm.tickNs(Number(gen.nowNs));
-  assertEquals(rec.frames, [b128]);
-  assertEquals([count(asm, "overflows"), count(asm, "discarded")], [1, 1]);
+  assert.deepEqual(rec.frames, [b128]);
+  assert.deepEqual([count(asm, "overflows"), count(asm, "discarded")], [1, 1]);
 });
 
 Deno.test("wiegand assembler ignores a rising edge without a falling one", () => {
@@ -201,7 +201,7 @@ Deno.test("wiegand assembler ignores a rising edge without a falling one", () =>
   asm.edgeNs(0, true, 1 * MS + 80 * US); // bounce after the pulse ended
   pulse(asm, 1, 3 * MS, 50 * US);
   asm.tickNs(100 * MS);
-  assertEquals(rec.frames, ["01"]);
+  assert.deepEqual(rec.frames, ["01"]);
 });
 
 Deno.test("wiegand assembler reset forgets a partial frame", () => {
@@ -209,8 +209,8 @@ Deno.test("wiegand assembler reset forgets a partial frame", () => {
   pulse(asm, 1, 0, 50 * US);
   asm.reset();
   asm.tickNs(100 * MS);
-  assertEquals(rec.frames, []);
-  assertEquals(asm.busy, false);
+  assert.deepEqual(rec.frames, []);
+  assert.deepEqual(asm.busy, false);
 });
 
 Deno.test("wiegand assembler edge() with sec/nsec crosses second boundaries exactly", () => {
@@ -221,7 +221,7 @@ Deno.test("wiegand assembler edge() with sec/nsec crosses second boundaries exac
   asm.edge(0, false, 42, 1_990_000);
   asm.edge(0, true, 42, 2_040_000);
   asm.tick(42, 2_040_000 + 25 * MS - 1);
-  assertEquals(rec.frames, []);
+  assert.deepEqual(rec.frames, []);
   asm.tick(42, 2_040_000 + 25 * MS);
-  assertEquals(rec.frames, ["10"]);
+  assert.deepEqual(rec.frames, ["10"]);
 });

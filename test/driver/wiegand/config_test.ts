@@ -1,4 +1,3 @@
-import { assertEquals } from "./assert.ts";
 import assert from "node:assert/strict";
 import {
   WiegandReaderConfigCheckedSchema,
@@ -8,8 +7,8 @@ import { wiegandConfigDefaults, wiegandConfigIssues } from "../../../driver/wieg
 
 Deno.test("wiegand config: defaults match wiegandConfigDefaults", () => {
   const parsed = WiegandReaderConfigSchema.parse({ d0: 17, d1: 18 });
-  assertEquals(parsed, wiegandConfigDefaults(17, 18));
-  assertEquals(wiegandConfigIssues(parsed), []);
+  assert.deepEqual(parsed, wiegandConfigDefaults(17, 18));
+  assert.deepEqual(wiegandConfigIssues(parsed), []);
 });
 
 Deno.test("wiegand config: unknown keys and bad values are rejected with the key named", () => {
@@ -24,7 +23,7 @@ Deno.test("wiegand config: unknown keys and bad values are rejected with the key
   });
   assert.ok(!bad.success);
   const paths = bad.error.issues.map((i) => i.path.join("."));
-  assertEquals(paths.sort(), ["d0", "keypad.star", "tagFormat"]);
+  assert.deepEqual(paths.sort(), ["d0", "keypad.star", "tagFormat"]);
 });
 
 Deno.test("wiegand config: custom formats are validated inside the shape", () => {
@@ -46,7 +45,7 @@ Deno.test("wiegand config: custom formats are validated inside the shape", () =>
     customFormats: [{ name: "x", bits: 20, card: [2, 25] }],
   });
   assert.ok(!bad.success);
-  assertEquals(bad.error.issues[0]!.path, ["customFormats", 0]);
+  assert.deepEqual(bad.error.issues[0]!.path, ["customFormats", 0]);
   assert.ok(bad.error.issues[0]!.message.includes("card range [2, 25] must lie within 1..20"));
 });
 
@@ -62,7 +61,7 @@ Deno.test("wiegand config: cross-key checks", () => {
   });
   assert.ok(!r.success);
   const got = r.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`);
-  assertEquals(got.length, 5);
+  assert.deepEqual(got.length, 5);
   assert.ok(got[0]!.startsWith("d1: D1 must differ from D0"));
   assert.ok(got.some((g) => g.startsWith("pulseMaxUs: must be greater than pulseMinUs")));
   assert.ok(got.some((g) => g.startsWith("spacingMinUs: must be at least pulseMaxUs")));
@@ -71,5 +70,5 @@ Deno.test("wiegand config: cross-key checks", () => {
   const lf = wiegandConfigIssues(
     wiegandConfigDefaults(1, 2, { lengthFormats: { "40": "h10301" } }),
   );
-  assertEquals(lf.map((i) => i.path[0]), ["lengthFormats"]);
+  assert.deepEqual(lf.map((i) => i.path[0]), ["lengthFormats"]);
 });

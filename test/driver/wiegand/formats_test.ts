@@ -1,4 +1,4 @@
-import { assertEquals, assertThrows } from "./assert.ts";
+import assert from "node:assert/strict";
 import { CardRead } from "../../../driver/card.ts";
 import { formatTag } from "../../../driver/tag.ts";
 import {
@@ -26,23 +26,23 @@ const VECTORS: [string, number, number, number, bigint][] = [
 ];
 
 Deno.test("wiegand h10301 facility 90 card 324 is the issue's bit string", () => {
-  assertEquals(bitsToString(encodeWiegand("h10301", 90, 324)), "00101101000000001010001000");
+  assert.deepEqual(bitsToString(encodeWiegand("h10301", 90, 324)), "00101101000000001010001000");
   const read = new CardRead();
   const st = decodeWiegandBits(bitsFromString("00101101000000001010001000"), 26, read);
-  assertEquals(st, DecodeStatus.ok);
-  assertEquals([read.format, read.facility, read.card], ["h10301", 90, 324]);
-  assertEquals([...read.idBytes()], [90, 0x01, 0x44]);
-  assertEquals(read.bitLength, 24);
+  assert.deepEqual(st, DecodeStatus.ok);
+  assert.deepEqual([read.format, read.facility, read.card], ["h10301", 90, 324]);
+  assert.deepEqual([...read.idBytes()], [90, 0x01, 0x44]);
+  assert.deepEqual(read.bitLength, 24);
   // dec10 of the 24 data bits equals the EM4100-style printed number fc*65536+cn
-  assertEquals(formatTag(read, "dec10"), String(90 * 65536 + 324).padStart(10, "0"));
-  assertEquals(formatTag(read, "fc-cn"), "090,00324");
+  assert.deepEqual(formatTag(read, "dec10"), String(90 * 65536 + 324).padStart(10, "0"));
+  assert.deepEqual(formatTag(read, "fc-cn"), "090,00324");
 });
 
 for (const [name, bits, fc, cn, value] of VECTORS) {
   Deno.test(`wiegand ${name} facility ${fc} card ${cn} encodes to 0x${value.toString(16)}`, () => {
     const enc = encodeWiegand(name, fc < 0 ? 0 : fc, cn);
-    assertEquals(enc.length, bits);
-    assertEquals(bitsToBigInt(enc), value);
+    assert.deepEqual(enc.length, bits);
+    assert.deepEqual(bitsToBigInt(enc), value);
   });
 
   Deno.test(`wiegand ${name} vector decodes (unpacked and packed)`, () => {
@@ -53,15 +53,15 @@ for (const [name, bits, fc, cn, value] of VECTORS) {
       const st = packed
         ? decodeWiegandPacked(packBits(frame), bits, read, set)
         : decodeWiegandBits(frame, bits, read, set);
-      assertEquals(st, DecodeStatus.ok);
-      assertEquals([read.format, read.facility, read.card], [name, fc, cn]);
+      assert.deepEqual(st, DecodeStatus.ok);
+      assert.deepEqual([read.format, read.facility, read.card], [name, fc, cn]);
       const f = BUILTIN_FORMATS[name]!;
       const idBits = (f.facility ? f.facility[1] - f.facility[0] + 1 : 0) + f.card[1] - f.card[0] +
         1;
-      assertEquals(read.bitLength, idBits);
+      assert.deepEqual(read.bitLength, idBits);
       const expectId = fc < 0 ? BigInt(cn) : (BigInt(fc) << BigInt(f.card[1] - f.card[0] + 1)) |
         BigInt(cn);
-      assertEquals(read.idBigInt(), expectId);
+      assert.deepEqual(read.idBigInt(), expectId);
     }
   });
 
@@ -77,11 +77,11 @@ for (const [name, bits, fc, cn, value] of VECTORS) {
       const st = decodeWiegandBits(frame, bits, read, set);
       frame[i]! ^= 1;
       // every single-bit error is caught by at least one parity bit in these formats
-      assertEquals(st, DecodeStatus.parity, `bit ${i + 1} flipped`);
-      assertEquals(read.byteLength, 0);
+      assert.deepEqual(st, DecodeStatus.parity, `bit ${i + 1} flipped`);
+      assert.deepEqual(read.byteLength, 0);
       if (parityBits.has(i)) parityRejects++;
     }
-    assertEquals(parityRejects, f.parity.length);
+    assert.deepEqual(parityRejects, f.parity.length);
   });
 }
 
@@ -91,27 +91,27 @@ Deno.test("wiegand parity rules each catch a broken bit in their own range", () 
     const set = new WiegandFormatSet({ lengthFormats: { [f.bits]: f.name } });
     const frame = encodeWiegand(f, f.facility ? 5 : 0, 77);
     const read = new CardRead();
-    assertEquals(decodeWiegandBits(frame, f.bits, read, set), DecodeStatus.ok);
+    assert.deepEqual(decodeWiegandBits(frame, f.bits, read, set), DecodeStatus.ok);
     for (const rule of f.parity) {
       frame[rule.bit - 1]! ^= 1;
-      assertEquals(decodeWiegandBits(frame, f.bits, read, set), DecodeStatus.parity);
+      assert.deepEqual(decodeWiegandBits(frame, f.bits, read, set), DecodeStatus.parity);
       frame[rule.bit - 1]! ^= 1;
     }
-    assertEquals(decodeWiegandBits(frame, f.bits, read, set), DecodeStatus.ok);
-    assertEquals(read.card, 77);
+    assert.deepEqual(decodeWiegandBits(frame, f.bits, read, set), DecodeStatus.ok);
+    assert.deepEqual(read.card, 77);
   }
 });
 
 Deno.test("wiegand auto picks the format by bit count, 37 defaults to h10304", () => {
   const set = new WiegandFormatSet();
-  assertEquals(
+  assert.deepEqual(
     [26, 32, 34, 35, 37, 48, 56].map((n) => set.formatFor(n)),
     ["h10301", "raw", "h10306", "c1000-35", "h10304", "c1000-48", "raw"],
   );
   const over = new WiegandFormatSet({ lengthFormats: { 37: "h10302", 26: "raw" } });
-  assertEquals([over.formatFor(37), over.formatFor(26)], ["h10302", "raw"]);
+  assert.deepEqual([over.formatFor(37), over.formatFor(26)], ["h10302", "raw"]);
   const fixed = new WiegandFormatSet({ format: "h10306", unknownLengths: "drop" });
-  assertEquals([fixed.formatFor(34), fixed.formatFor(26), fixed.formatFor(32)], [
+  assert.deepEqual([fixed.formatFor(34), fixed.formatFor(26), fixed.formatFor(32)], [
     "h10306",
     null,
     null,
@@ -121,39 +121,42 @@ Deno.test("wiegand auto picks the format by bit count, 37 defaults to h10304", (
 Deno.test("wiegand 32-bit frames decode raw with all bits as the id", () => {
   const read = new CardRead();
   const frame = bitsFromBigInt(0xdeadbeefn, 32);
-  assertEquals(decodeWiegandBits(frame, 32, read), DecodeStatus.ok);
-  assertEquals(read.format, "raw");
-  assertEquals([...read.idBytes()], [0xde, 0xad, 0xbe, 0xef]);
-  assertEquals([read.facility, read.card, read.bitLength], [-1, -1, 32]);
+  assert.deepEqual(decodeWiegandBits(frame, 32, read), DecodeStatus.ok);
+  assert.deepEqual(read.format, "raw");
+  assert.deepEqual([...read.idBytes()], [0xde, 0xad, 0xbe, 0xef]);
+  assert.deepEqual([read.facility, read.card, read.bitLength], [-1, -1, 32]);
   const drop = new WiegandFormatSet({ unknownLengths: "drop" });
-  assertEquals(decodeWiegandBits(frame, 32, read, drop), DecodeStatus.unknownLength);
+  assert.deepEqual(decodeWiegandBits(frame, 32, read, drop), DecodeStatus.unknownLength);
 });
 
 Deno.test("wiegand raw 128-bit and odd-length frames keep every bit right-aligned", () => {
   const read = new CardRead();
   const v = (1n << 127n) | 0x0123456789abcdefn;
-  assertEquals(decodeWiegandPacked(packBits(bitsFromBigInt(v, 128)), 128, read), DecodeStatus.ok);
-  assertEquals(read.idBigInt(), v);
-  assertEquals(read.byteLength, 16);
-  assertEquals(decodeWiegandBits(bitsFromString("10110"), 5, read), DecodeStatus.ok);
-  assertEquals([read.idBigInt(), read.byteLength, read.bitLength], [0b10110n, 1, 5]);
+  assert.deepEqual(
+    decodeWiegandPacked(packBits(bitsFromBigInt(v, 128)), 128, read),
+    DecodeStatus.ok,
+  );
+  assert.deepEqual(read.idBigInt(), v);
+  assert.deepEqual(read.byteLength, 16);
+  assert.deepEqual(decodeWiegandBits(bitsFromString("10110"), 5, read), DecodeStatus.ok);
+  assert.deepEqual([read.idBigInt(), read.byteLength, read.bitLength], [0b10110n, 1, 5]);
 });
 
 Deno.test("wiegand packed decode ignores trailing bits in the last byte", () => {
   const read = new CardRead();
   const packed = packBits(encodeWiegand("h10301", 1, 1));
   packed[3]! |= 0x3f; // bits 27..32 are not part of the frame
-  assertEquals(decodeWiegandPacked(packed, 26, read), DecodeStatus.ok);
-  assertEquals([read.facility, read.card], [1, 1]);
+  assert.deepEqual(decodeWiegandPacked(packed, 26, read), DecodeStatus.ok);
+  assert.deepEqual([read.facility, read.card], [1, 1]);
 });
 
 Deno.test("wiegand bad lengths are reported, never thrown", () => {
   const read = new CardRead();
-  assertEquals(decodeWiegandBits(new Uint8Array(4), 0, read), DecodeStatus.badLength);
-  assertEquals(decodeWiegandBits(new Uint8Array(200), 129, read), DecodeStatus.badLength);
-  assertEquals(decodeWiegandBits(new Uint8Array(4), 26, read), DecodeStatus.badLength);
-  assertEquals(decodeWiegandPacked(new Uint8Array(3), 26, read), DecodeStatus.badLength);
-  assertEquals(decodeWiegandPacked(new Uint8Array(4), NaN, read), DecodeStatus.badLength);
+  assert.deepEqual(decodeWiegandBits(new Uint8Array(4), 0, read), DecodeStatus.badLength);
+  assert.deepEqual(decodeWiegandBits(new Uint8Array(200), 129, read), DecodeStatus.badLength);
+  assert.deepEqual(decodeWiegandBits(new Uint8Array(4), 26, read), DecodeStatus.badLength);
+  assert.deepEqual(decodeWiegandPacked(new Uint8Array(3), 26, read), DecodeStatus.badLength);
+  assert.deepEqual(decodeWiegandPacked(new Uint8Array(4), NaN, read), DecodeStatus.badLength);
 });
 
 Deno.test("wiegand custom formats: ranges, masks, auto takes their length", () => {
@@ -169,56 +172,46 @@ Deno.test("wiegand custom formats: ranges, masks, auto takes their length", () =
     ],
   };
   const set = new WiegandFormatSet({ customFormats: [def] });
-  assertEquals(set.formatFor(30), "acme30");
+  assert.deepEqual(set.formatFor(30), "acme30");
   const frame = encodeWiegand(def, 700, 200000);
   const read = new CardRead();
-  assertEquals(decodeWiegandBits(frame, 30, read, set), DecodeStatus.ok);
-  assertEquals([read.format, read.facility, read.card], ["acme30", 700, 200000]);
+  assert.deepEqual(decodeWiegandBits(frame, 30, read, set), DecodeStatus.ok);
+  assert.deepEqual([read.format, read.facility, read.card], ["acme30", 700, 200000]);
   for (let i = 0; i < 30; i++) {
     frame[i]! ^= 1;
-    assertEquals(decodeWiegandBits(frame, 30, read, set), DecodeStatus.parity);
+    assert.deepEqual(decodeWiegandBits(frame, 30, read, set), DecodeStatus.parity);
     frame[i]! ^= 1;
   }
 });
 
 Deno.test("wiegand format set rejects bad config with clear messages", () => {
-  assertThrows(
+  assert.throws(
     () => new WiegandFormatSet({ format: "h99999" }),
-    Error,
-    'unknown wiegand format "h99999"',
+    (e: unknown) => e instanceof Error && e.message.includes('unknown wiegand format "h99999"'),
   );
-  assertThrows(
+  assert.throws(
     () => new WiegandFormatSet({ lengthFormats: { 30: "h10301" } }),
-    Error,
-    "has 26 bits, not 30",
+    (e: unknown) => e instanceof Error && e.message.includes("has 26 bits, not 30"),
   );
-  assertThrows(
-    () =>
-      new WiegandFormatSet({
-        customFormats: [{ name: "h10301", bits: 26, card: [2, 25], parity: [] }],
-      }),
-    Error,
-    "name taken",
-  );
-  assertThrows(
+  assert.throws(() =>
+    new WiegandFormatSet({
+      customFormats: [{ name: "h10301", bits: 26, card: [2, 25], parity: [] }],
+    }), (e: unknown) => e instanceof Error && e.message.includes("name taken"));
+  assert.throws(
     () =>
       new WiegandFormatSet({ customFormats: [{ name: "x", bits: 26, card: [2, 27], parity: [] }] }),
-    Error,
-    "card range [2, 27] must lie within 1..26",
+    (e: unknown) =>
+      e instanceof Error && e.message.includes("card range [2, 27] must lie within 1..26"),
   );
-  assertThrows(
-    () =>
-      new WiegandFormatSet({
-        customFormats: [{
-          name: "x",
-          bits: 8,
-          card: [2, 7],
-          parity: [{ bit: 1, type: "even", mask: "1FF" }],
-        }],
-      }),
-    Error,
-    "wider than 8 bits",
-  );
+  assert.throws(() =>
+    new WiegandFormatSet({
+      customFormats: [{
+        name: "x",
+        bits: 8,
+        card: [2, 7],
+        parity: [{ bit: 1, type: "even", mask: "1FF" }],
+      }],
+    }), (e: unknown) => e instanceof Error && e.message.includes("wider than 8 bits"));
 });
 
 Deno.test("wiegand custom format with an id over 53 bits keeps every bit", () => {
@@ -239,7 +232,7 @@ Deno.test("wiegand custom format with an id over 53 bits keeps every bit", () =>
   for (let i = 1; i < 100; i++) ones += frame[i]!;
   frame[0] = (ones & 1) ^ 1;
   const read = new CardRead();
-  assertEquals(decodeWiegandBits(frame, 100, read, set), DecodeStatus.ok);
-  assertEquals([read.facility, read.card, read.bitLength, read.byteLength], [fc, cn, 90, 12]);
-  assertEquals(read.idBigInt(), (BigInt(fc) << 50n) | BigInt(cn));
+  assert.deepEqual(decodeWiegandBits(frame, 100, read, set), DecodeStatus.ok);
+  assert.deepEqual([read.facility, read.card, read.bitLength, read.byteLength], [fc, cn, 90, 12]);
+  assert.deepEqual(read.idBigInt(), (BigInt(fc) << 50n) | BigInt(cn));
 });

@@ -1,6 +1,6 @@
-import { assertEquals } from "./assert.ts";
 import assert from "node:assert/strict";
 import { type Prng, withSeed } from "../../support/prng.ts";
+import { feedRandomEdges } from "../../support/wiegand_edges.ts";
 import {
   CardRead,
   DecodeStatus,
@@ -15,24 +15,6 @@ import {
   type WiegandReaderConfig,
   writeLineEvent,
 } from "../../../driver/wiegand/mod.ts";
-
-/** Time steps that hit every window: glitch-short, pulse-sized, spacing-sized, gap-sized, huge. */
-function step(rng: Prng): number {
-  switch (rng.int(6)) {
-    case 0:
-      return rng.int(25_000); // < 25 µs
-    case 1:
-      return 15_000 + rng.int(200_000); // around the pulse window
-    case 2:
-      return 150_000 + rng.int(3_000_000); // bit spacing
-    case 3:
-      return 15_000_000 + rng.int(20_000_000); // around max spacing / frame gap
-    case 4:
-      return rng.int(1_000_000_000) * 5; // seconds
-    default:
-      return rng.int(3) - 1; // same instant, or 1 ns back
-  }
-}
 
 function configs(rng: Prng): WiegandReaderConfig {
   const kp = wiegandConfigDefaults(0, 1).keypad;
@@ -58,42 +40,21 @@ Deno.test("wiegand fuzz: 100,000 random edge streams never throw and every frame
     for (let s = 0; s < 100_000; s++) {
       const r = readers[s & 7]!;
       r.assembler.reset();
-      let sec = rng.int(1 << 20);
-      let nsec = rng.int(1_000_000_000);
-      const edges = rng.int(80);
-      // Half the streams are mostly well-formed pulses, so frames of all lengths occur.
-      const shaped = rng.int(2) === 0;
-      for (let i = 0; i < edges; i++) {
-        const line = rng.int(2);
-        if (shaped && rng.int(10) !== 0) {
-          r.edge(line, false, sec, nsec);
-          nsec += 30_000 + rng.int(150_000);
-          r.edge(line, true, sec, nsec);
-          nsec += 500_000 + rng.int(2_000_000);
-        } else {
-          r.edge(line, rng.int(2) === 0, sec, nsec);
-          nsec += step(rng);
-        }
-        if (nsec >= 1_000_000_000 || nsec < 0) {
-          const carry = Math.floor(nsec / 1_000_000_000);
-          sec += carry;
-          nsec -= carry * 1_000_000_000;
-        }
-        if (rng.int(16) === 0) r.tick(sec, nsec);
-      }
-      r.tick(sec + 10, nsec);
+      const clock = { sec: rng.int(1 << 20), nsec: rng.int(1_000_000_000) };
+      feedRandomEdges(rng, r, clock, rng.int(80), rng.int(2) === 0, 16);
+      r.tick(clock.sec + 10, clock.nsec);
     }
     let frames = 0;
     for (const r of readers) {
       const st = r.stats();
       frames += st.frames;
-      assertEquals(
+      assert.deepEqual(
         st.frames,
         st.cards + st.parityErrors + st.unknownLengths + st.keys + st.keypadErrors,
         JSON.stringify(st),
       );
     }
-    assertEquals(counts.error, 0);
+    assert.deepEqual(counts.error, 0);
     assert.ok(frames > 10_000, `only ${frames} frames`);
     assert.ok(counts.card > 1000 && counts.key > 100 && counts.fault > 100, JSON.stringify(counts));
   });

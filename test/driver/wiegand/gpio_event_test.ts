@@ -1,4 +1,4 @@
-import { assertEquals, assertThrows } from "./assert.ts";
+import assert from "node:assert/strict";
 import {
   buildLineRequest,
   type EdgeTarget,
@@ -22,7 +22,7 @@ class EdgeLog implements EdgeTarget {
 }
 
 Deno.test("wiegand gpio ioctl number encodes _IOWR(0xB4, 7, 592 bytes)", () => {
-  assertEquals(
+  assert.deepEqual(
     GPIO_V2_GET_LINE_IOCTL,
     (3 << 30 | GPIO_V2_LINE_REQUEST_SIZE << 16 | 0xb4 << 8 | 7) >>> 0,
   );
@@ -30,40 +30,43 @@ Deno.test("wiegand gpio ioctl number encodes _IOWR(0xB4, 7, 592 bytes)", () => {
 
 Deno.test("wiegand gpio line request bytes: offsets, consumer, flags, sizes, fd", () => {
   const req = buildLineRequest({ offsets: [17, 18], consumer: "pontaj-wiegand" });
-  assertEquals(req.length, 592);
+  assert.deepEqual(req.length, 592);
   const v = new DataView(req.buffer);
-  assertEquals([v.getUint32(0, true), v.getUint32(4, true), v.getUint32(8, true)], [17, 18, 0]);
-  assertEquals(new TextDecoder().decode(req.subarray(256, 256 + 14)), "pontaj-wiegand");
-  assertEquals(req[256 + 14], 0);
+  assert.deepEqual([v.getUint32(0, true), v.getUint32(4, true), v.getUint32(8, true)], [17, 18, 0]);
+  assert.deepEqual(new TextDecoder().decode(req.subarray(256, 256 + 14)), "pontaj-wiegand");
+  assert.deepEqual(req[256 + 14], 0);
   // input | edge rising | edge falling | pull-up; monotonic clock (no realtime bit), no attributes
-  assertEquals(v.getUint32(288, true), 0x134);
-  assertEquals(v.getUint32(292, true), 0);
-  assertEquals(v.getUint32(296, true), 0);
-  assertEquals([v.getUint32(560, true), v.getUint32(564, true), v.getInt32(588, true)], [
+  assert.deepEqual(v.getUint32(288, true), 0x134);
+  assert.deepEqual(v.getUint32(292, true), 0);
+  assert.deepEqual(v.getUint32(296, true), 0);
+  assert.deepEqual([v.getUint32(560, true), v.getUint32(564, true), v.getInt32(588, true)], [
     2,
     256,
     -1,
   ]);
   const parsed = parseLineRequest(req);
-  assertEquals(parsed.offsets, [17, 18]);
-  assertEquals(parsed.consumer, "pontaj-wiegand");
-  assertEquals(parsed.flags & GpioLineFlag.eventClockRealtime, 0);
+  assert.deepEqual(parsed.offsets, [17, 18]);
+  assert.deepEqual(parsed.consumer, "pontaj-wiegand");
+  assert.deepEqual(parsed.flags & GpioLineFlag.eventClockRealtime, 0);
   const none = parseLineRequest(
     buildLineRequest({ offsets: [1, 2], consumer: "x".repeat(40), bias: "none" }),
   );
-  assertEquals(none.flags, 0x434);
-  assertEquals(none.consumer, "x".repeat(31));
-  assertThrows(() => buildLineRequest({ offsets: [], consumer: "x" }), RangeError, "1..64");
+  assert.deepEqual(none.flags, 0x434);
+  assert.deepEqual(none.consumer, "x".repeat(31));
+  assert.throws(
+    () => buildLineRequest({ offsets: [], consumer: "x" }),
+    (e: unknown) => e instanceof RangeError && e.message.includes("1..64"),
+  );
 });
 
 Deno.test("wiegand gpio event record layout round-trips", () => {
   const buf = new Uint8Array(96);
   const ev = { timestampNs: 0x0123_4567_89ab_cdefn, id: 2, offset: 18, seqno: 7, lineSeqno: 3 };
   writeLineEvent(buf, 48, ev);
-  assertEquals(readLineEvent(buf, 48), ev);
-  assertEquals([...buf.subarray(48, 56)], [0xef, 0xcd, 0xab, 0x89, 0x67, 0x45, 0x23, 0x01]);
-  assertEquals([buf[56], buf[60], buf[64], buf[68]], [2, 18, 7, 3]);
-  assertEquals([...buf.subarray(72, 96)].every((b) => b === 0), true);
+  assert.deepEqual(readLineEvent(buf, 48), ev);
+  assert.deepEqual([...buf.subarray(48, 56)], [0xef, 0xcd, 0xab, 0x89, 0x67, 0x45, 0x23, 0x01]);
+  assert.deepEqual([buf[56], buf[60], buf[64], buf[68]], [2, 18, 7, 3]);
+  assert.deepEqual([...buf.subarray(72, 96)].every((b) => b === 0), true);
 });
 
 Deno.test("wiegand gpio parser splits timestamps exactly, even past 2^53 ns", () => {
@@ -82,7 +85,7 @@ Deno.test("wiegand gpio parser splits timestamps exactly, even past 2^53 ns", ()
   });
   p.push(buf, buf.length);
   const s1 = t1 / 1_000_000_000n;
-  assertEquals(log.edges, [
+  assert.deepEqual(log.edges, [
     `1f@${s1}.${String(t1 - s1 * 1_000_000_000n).padStart(9, "0")}`,
     "0r@0.999999999",
     "1r@17280000.000000001",
@@ -95,7 +98,7 @@ Deno.test("wiegand gpio parser: records split anywhere give the same edges", () 
   const bytes = gen.eventBytes();
   const whole = new EdgeLog();
   new GpioEventParser(whole, 4, 5).push(bytes, bytes.length);
-  assertEquals(whole.edges.length, 2 * (35 + 26));
+  assert.deepEqual(whole.edges.length, 2 * (35 + 26));
   for (const chunk of [1, 7, 47, 49, 100]) {
     const log = new EdgeLog();
     const p = new GpioEventParser(log, 4, 5);
@@ -103,7 +106,7 @@ Deno.test("wiegand gpio parser: records split anywhere give the same edges", () 
       const part = bytes.slice(i, i + chunk);
       p.push(part, part.length);
     }
-    assertEquals(log.edges, whole.edges, `chunk ${chunk}`);
+    assert.deepEqual(log.edges, whole.edges, `chunk ${chunk}`);
   }
 });
 
@@ -116,9 +119,9 @@ Deno.test("wiegand gpio parser counts other lines, bad ids and lost events", () 
   writeLineEvent(buf, 96, { timestampNs: 3n, id: 3, offset: 1, seqno: 3, lineSeqno: 1 });
   writeLineEvent(buf, 144, { timestampNs: 4n, id: 1, offset: 0, seqno: 7, lineSeqno: 2 });
   p.push(buf, buf.length);
-  assertEquals(log.edges, ["0f@0.000000001", "0r@0.000000004"]);
+  assert.deepEqual(log.edges, ["0f@0.000000001", "0r@0.000000004"]);
   const c = p.counters;
-  assertEquals(
+  assert.deepEqual(
     [
       c[ParserCounter.events],
       c[ParserCounter.unknownLines],

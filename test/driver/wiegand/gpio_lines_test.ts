@@ -1,4 +1,3 @@
-import { assertEquals } from "./assert.ts";
 import assert from "node:assert/strict";
 import { FakeGpio } from "./fake_gpio.ts";
 import {
@@ -16,7 +15,7 @@ function expectGpioError(fn: () => unknown, code: string, ...includes: string[])
     fn();
   } catch (e) {
     assert.ok(e instanceof GpioError, `expected GpioError, got ${e}`);
-    assertEquals(e.code, code);
+    assert.deepEqual(e.code, code);
     for (const s of includes) assert.ok(e.message.includes(s), `"${e.message}" lacks "${s}"`);
     return;
   }
@@ -42,7 +41,7 @@ Deno.test("wiegand gpio errors: chip missing, permission, busy, invalid, each wi
       ...includes,
     );
     // The chip fd is closed whether the request worked or not.
-    assertEquals(fake.chipCloses, openErrno ? 0 : 1);
+    assert.deepEqual(fake.chipCloses, openErrno ? 0 : 1);
   }
   expectGpioError(
     () => openGpioLines({ chip: "/dev/gpiochip0", d0: 3, d1: 3, ioctl: new FakeGpio() }),
@@ -73,11 +72,11 @@ Deno.test("wiegand reader over GPIO: request, events through a real fd, prompt c
     { ioctl: fake, clock },
   );
   try {
-    assertEquals(fake.opened, ["/dev/gpiochip2"]);
+    assert.deepEqual(fake.opened, ["/dev/gpiochip2"]);
     const req = fake.requests[0]!;
-    assertEquals(req.offsets, [17, 18]);
-    assertEquals(req.consumer, "pontaj-wiegand");
-    assertEquals(
+    assert.deepEqual(req.offsets, [17, 18]);
+    assert.deepEqual(req.consumer, "pontaj-wiegand");
+    assert.deepEqual(
       req.flags,
       GpioLineFlag.input | GpioLineFlag.edgeRising | GpioLineFlag.edgeFalling |
         GpioLineFlag.biasPullUp,
@@ -105,14 +104,14 @@ Deno.test("wiegand reader over GPIO: request, events through a real fd, prompt c
     }
     clockNs = gen.nowNs;
     await waitFor(5);
-    assertEquals(
+    assert.deepEqual(
       events.map((e) =>
         e.kind === "card" ? `${e.format} ${e.tag}` : e.kind === "pin" ? `pin ${e.pin}` : e.kind
       ),
       ["h10301 0005898564", "key", "key", "key", "pin 42"],
     );
     const s = reader.stats();
-    assertEquals([s.events, s.cards, s.keys, s.pins, s.lostEvents], [
+    assert.deepEqual([s.events, s.cards, s.keys, s.pins, s.lostEvents], [
       bytes.length / 48,
       1,
       3,
@@ -123,7 +122,7 @@ Deno.test("wiegand reader over GPIO: request, events through a real fd, prompt c
     await reader.close(); // wakes the waiting poll at once
     await fake.dispose();
   }
-  assertEquals(reader.stats().lastError, "");
+  assert.deepEqual(reader.stats().lastError, "");
 });
 
 Deno.test("wiegand reader reports a failing line fd as an error event and stops", async () => {
@@ -139,10 +138,10 @@ Deno.test("wiegand reader reports a failing line fd as an error event and stops"
   await fake.dispose(); // writer gone: the read end sees end-of-file
   await reader.done;
   await assert.rejects(reader.run(), GpioError);
-  assertEquals(events.length, 1);
-  assertEquals(events[0]!.kind, "error");
+  assert.deepEqual(events.length, 1);
+  assert.deepEqual(events[0]!.kind, "error");
   assert.ok(events[0]!.kind === "error" && events[0]!.message.includes("reading GPIO events"));
-  assertEquals(reader.stats().lastError, "gpio");
+  assert.deepEqual(reader.stats().lastError, "gpio");
   await reader.close();
 });
 

@@ -1,4 +1,4 @@
-import { assertEquals } from "./assert.ts";
+import assert from "node:assert/strict";
 import {
   decodeKeypadBurst,
   keyLabel,
@@ -16,39 +16,39 @@ const bitsOf = (s: string) => Uint8Array.from(s, (c) => (c === "1" ? 1 : 0));
 Deno.test("wiegand keypad bursts: 4-bit codes, 8-bit complement check", () => {
   for (let code = 0; code < 16; code++) {
     const four = code.toString(2).padStart(4, "0");
-    assertEquals(decodeKeypadBurst(bitsOf(four), 4), code);
+    assert.deepEqual(decodeKeypadBurst(bitsOf(four), 4), code);
     const eight = keypadByte(code).toString(2).padStart(8, "0");
-    assertEquals(decodeKeypadBurst(bitsOf(eight), 8), code);
+    assert.deepEqual(decodeKeypadBurst(bitsOf(eight), 8), code);
     // any single flipped bit of an 8-bit burst fails the check
     for (let i = 0; i < 8; i++) {
       const b = bitsOf(eight);
       b[i]! ^= 1;
-      assertEquals(decodeKeypadBurst(b, 8), KEYPAD_BAD_CHECK);
+      assert.deepEqual(decodeKeypadBurst(b, 8), KEYPAD_BAD_CHECK);
     }
   }
-  assertEquals(keypadByte(5), 0xa5);
-  assertEquals(decodeKeypadBurst(bitsOf("101"), 3), KEYPAD_NOT_KEY);
-  assertEquals([keyLabel(10), keyLabel(11), keyLabel(7), keyLabel(13)], ["*", "#", "7", "D"]);
-  assertEquals([keyLabel(14, { star: 14 }), keyLabel(10, { star: 14 })], ["*", "A"]);
+  assert.deepEqual(keypadByte(5), 0xa5);
+  assert.deepEqual(decodeKeypadBurst(bitsOf("101"), 3), KEYPAD_NOT_KEY);
+  assert.deepEqual([keyLabel(10), keyLabel(11), keyLabel(7), keyLabel(13)], ["*", "#", "7", "D"]);
+  assert.deepEqual([keyLabel(14, { star: 14 }), keyLabel(10, { star: 14 })], ["*", "A"]);
 });
 
 Deno.test("wiegand PIN entry: max length, # with nothing, timeout boundary", () => {
   const p = new PinEntry({ pinMaxLength: 3, pinTimeoutMs: 1000 });
-  assertEquals(p.key(11, 0, 0), PinStep.none);
-  assertEquals([p.key(1, 0, 0), p.key(2, 0, 0), p.key(3, 0, 0), p.key(4, 0, 0)], [
+  assert.deepEqual(p.key(11, 0, 0), PinStep.none);
+  assert.deepEqual([p.key(1, 0, 0), p.key(2, 0, 0), p.key(3, 0, 0), p.key(4, 0, 0)], [
     PinStep.digit,
     PinStep.digit,
     PinStep.digit,
     PinStep.tooLong,
   ]);
-  assertEquals(p.tick(0, 999_999_999), PinStep.none);
-  assertEquals(p.tick(1, 0), PinStep.timedOut);
-  assertEquals(p.take(), "123");
-  assertEquals(p.pending, false);
+  assert.deepEqual(p.tick(0, 999_999_999), PinStep.none);
+  assert.deepEqual(p.tick(1, 0), PinStep.timedOut);
+  assert.deepEqual(p.take(), "123");
+  assert.deepEqual(p.pending, false);
   const d = new PinEntry({ onTimeout: "discard", pinTimeoutMs: 100 });
   d.key(9, 5, 0);
-  assertEquals(d.tick(5, 100_000_000), PinStep.discarded);
-  assertEquals(d.length, 0);
+  assert.deepEqual(d.tick(5, 100_000_000), PinStep.discarded);
+  assert.deepEqual(d.length, 0);
 });
 
 Deno.test("wiegand simulator: same seed same bytes, pulse shape as configured", () => {
@@ -58,8 +58,8 @@ Deno.test("wiegand simulator: same seed same bytes, pulse shape as configured", 
       1,
       2,
     ).eventBytes();
-  assertEquals(make(5), make(5));
-  assertEquals(
+  assert.deepEqual(make(5), make(5));
+  assert.deepEqual(
     make(5).length === make(6).length && make(5).every((b, i) => b === make(6)[i]),
     false,
   );
@@ -72,11 +72,11 @@ Deno.test("wiegand simulator: same seed same bytes, pulse shape as configured", 
   });
   const bytes = gen.frame("10").eventBytes();
   const ev = [0, 1, 2, 3].map((i) => readLineEvent(bytes, i * 48));
-  assertEquals(ev.map((e) => [e.timestampNs, e.id, e.offset, e.seqno, e.lineSeqno]), [
+  assert.deepEqual(ev.map((e) => [e.timestampNs, e.id, e.offset, e.seqno, e.lineSeqno]), [
     [7_000_000_000n, 2, 12, 1, 1],
     [7_000_080_000n, 1, 12, 2, 2],
     [7_001_500_000n, 2, 9, 3, 1],
     [7_001_580_000n, 1, 9, 4, 2],
   ]);
-  assertEquals(gen.nowNs, 7_003_000_000n + 50_000_000n);
+  assert.deepEqual(gen.nowNs, 7_003_000_000n + 50_000_000n);
 });

@@ -1,4 +1,4 @@
-import { assertEquals } from "./assert.ts";
+import assert from "node:assert/strict";
 import {
   encodeWiegand,
   keypadByte,
@@ -52,20 +52,25 @@ Deno.test("wiegand reader emits cards with the configured tag format", () => {
     "10110011101000111100001011001010",
   );
   h.run();
-  assertEquals(h.summaries, [
+  assert.deepEqual(h.summaries, [
     `card h10301 90/324 ${String(90 * 65536 + 324).padStart(10, "0")}`,
     "card h10306 1/1 0000065537",
     `card c1000-48 3/9 ${String(3 * 2 ** 23 + 9).padStart(10, "0")}`,
     `card raw -1/-1 ${String(0b10110011101000111100001011001010).padStart(10, "0")}`,
   ]);
   const first = h.events[0]!;
-  assertEquals(first.kind === "card" ? first.bits : 0, 26);
+  assert.deepEqual(first.kind === "card" ? first.bits : 0, 26);
   const s = h.reader.stats();
-  assertEquals([s.frames, s.cards, s.parityErrors, s.events], [4, 4, 0, 2 * (26 + 34 + 48 + 32)]);
+  assert.deepEqual([s.frames, s.cards, s.parityErrors, s.events], [
+    4,
+    4,
+    0,
+    2 * (26 + 34 + 48 + 32),
+  ]);
   const hex = harness({ tagFormat: "fc-cn" });
   hex.gen.card("h10301", 90, 324);
   hex.run();
-  assertEquals(hex.summaries, ["card h10301 90/324 090,00324"]);
+  assert.deepEqual(hex.summaries, ["card h10301 90/324 090,00324"]);
 });
 
 Deno.test("wiegand reader counts parity errors and unknown lengths, never emits them", () => {
@@ -74,19 +79,19 @@ Deno.test("wiegand reader counts parity errors and unknown lengths, never emits 
   bad[12]! ^= 1;
   h.gen.frame(bad).frame("1".repeat(30)).card("h10301", 5, 5);
   h.run();
-  assertEquals(h.summaries, ["card h10301 5/5 0000327685"]);
+  assert.deepEqual(h.summaries, ["card h10301 5/5 0000327685"]);
   const s = h.reader.stats();
-  assertEquals([s.frames, s.cards, s.parityErrors, s.unknownLengths], [3, 1, 1, 1]);
-  assertEquals(s.lastError, "unknown-length");
-  assertEquals(h.debug.length, 2);
-  assertEquals(h.debug[0]!.includes("parity (h10301): 26 bits"), true);
+  assert.deepEqual([s.frames, s.cards, s.parityErrors, s.unknownLengths], [3, 1, 1, 1]);
+  assert.deepEqual(s.lastError, "unknown-length");
+  assert.deepEqual(h.debug.length, 2);
+  assert.deepEqual(h.debug[0]!.includes("parity (h10301): 26 bits"), true);
 });
 
 Deno.test("wiegand reader per-length override picks h10302 for 37 bits", () => {
   const h = harness({ lengthFormats: { "37": "h10302" } });
   h.gen.card("h10302", 0, 123456789);
   h.run();
-  assertEquals(h.summaries, ["card h10302 -1/123456789 0123456789"]);
+  assert.deepEqual(h.summaries, ["card h10302 -1/123456789 0123456789"]);
 });
 
 Deno.test("wiegand reader custom format from config", () => {
@@ -105,7 +110,7 @@ Deno.test("wiegand reader custom format from config", () => {
   });
   h.gen.card(h.reader.formats.formats.get("acme30")!, 1000, 262143);
   h.run();
-  assertEquals(h.summaries, [
+  assert.deepEqual(h.summaries, [
     `card acme30 1000/262143 ${String(1000 * 262144 + 262143).padStart(10, "0")}`,
   ]);
 });
@@ -114,32 +119,32 @@ Deno.test("wiegand reader keypad: 4-bit and 8-bit keys, PIN ended by #", () => {
   const h = harness();
   h.gen.keys("12", 4).keys("34#", 8);
   h.run();
-  assertEquals(h.summaries, ["key 1", "key 2", "key 3", "key 4", "key #", "pin 1234 enter"]);
+  assert.deepEqual(h.summaries, ["key 1", "key 2", "key 3", "key 4", "key #", "pin 1234 enter"]);
   const s = h.reader.stats();
-  assertEquals([s.keys, s.pins, s.cards], [5, 1, 0]);
+  assert.deepEqual([s.keys, s.pins, s.cards], [5, 1, 0]);
 });
 
 Deno.test("wiegand reader keypad: 0xA5 is key 5; a bad complement nibble is counted", () => {
   const h = harness({ keypad: { ...wiegandConfigDefaults(0, 1).keypad, emitKeys: true } });
-  assertEquals(keypadByte(5), 0xa5);
+  assert.deepEqual(keypadByte(5), 0xa5);
   h.gen.frame("10100101").frame("10110101");
   h.run();
-  assertEquals(h.summaries, ["key 5"]);
-  assertEquals(h.reader.stats().keypadErrors, 1);
-  assertEquals(h.reader.stats().lastError, "keypad-check");
+  assert.deepEqual(h.summaries, ["key 5"]);
+  assert.deepEqual(h.reader.stats().keypadErrors, 1);
+  assert.deepEqual(h.reader.stats().lastError, "keypad-check");
 });
 
 Deno.test("wiegand reader PIN: * clears, timeout submits or discards, custom codes", () => {
   const h = harness({ keypad: { ...wiegandConfigDefaults(0, 1).keypad, emitKeys: false } });
   h.gen.keys("9*56").idle(4900);
   h.run();
-  assertEquals(h.summaries, []);
+  assert.deepEqual(h.summaries, []);
   h.gen.idle(200);
   h.run();
-  assertEquals(h.summaries, ["pin 56 timeout"]);
+  assert.deepEqual(h.summaries, ["pin 56 timeout"]);
   h.gen.idle(10_000);
   h.run();
-  assertEquals(h.summaries, ["pin 56 timeout"]);
+  assert.deepEqual(h.summaries, ["pin 56 timeout"]);
 
   const d = harness({
     keypad: {
@@ -152,10 +157,10 @@ Deno.test("wiegand reader PIN: * clears, timeout submits or discards, custom cod
   });
   d.gen.keys("77").idle(6000).keys("8").key(15);
   d.run();
-  assertEquals(d.summaries, ["pin 8 enter"]);
+  assert.deepEqual(d.summaries, ["pin 8 enter"]);
   d.gen.key(11).key(10).key(15); // 11 and 10 are not digits here; # with nothing entered does nothing
   d.run();
-  assertEquals(d.summaries, ["pin 8 enter"]);
+  assert.deepEqual(d.summaries, ["pin 8 enter"]);
 });
 
 Deno.test("wiegand reader keypad disabled: 4/8-bit frames go to the formats (raw when listed)", () => {
@@ -163,21 +168,21 @@ Deno.test("wiegand reader keypad disabled: 4/8-bit frames go to the formats (raw
   const h = harness({ keypad, rawLengths: [8] });
   h.gen.key(5, 8);
   h.run();
-  assertEquals(h.summaries, ["card raw -1/-1 0000000165"]);
+  assert.deepEqual(h.summaries, ["card raw -1/-1 0000000165"]);
   const d = harness({ keypad });
   d.gen.key(5, 8);
   d.run();
-  assertEquals(d.summaries, []);
-  assertEquals(d.reader.stats().unknownLengths, 1);
+  assert.deepEqual(d.summaries, []);
+  assert.deepEqual(d.reader.stats().unknownLengths, 1);
 });
 
 Deno.test("wiegand reader reports faults as events", () => {
   const h = harness();
   h.gen.bothLow(300).card("h10301", 1, 2);
   h.run();
-  assertEquals(h.summaries, ["fault both-low", "fault none", "card h10301 1/2 0000065538"]);
-  assertEquals(h.reader.stats().faults, 1);
-  assertEquals(h.reader.stats().fault, "none");
+  assert.deepEqual(h.summaries, ["fault both-low", "fault none", "card h10301 1/2 0000065538"]);
+  assert.deepEqual(h.reader.stats().faults, 1);
+  assert.deepEqual(h.reader.stats().fault, "none");
 });
 
 Deno.test("wiegand reader with glitches and jitter still reads every card", () => {
@@ -190,6 +195,6 @@ Deno.test("wiegand reader with glitches and jitter still reads every card", () =
     );
   }
   h.run();
-  assertEquals(h.summaries, want);
-  assertEquals(h.reader.stats().glitches > 0, true);
+  assert.deepEqual(h.summaries, want);
+  assert.deepEqual(h.reader.stats().glitches > 0, true);
 });

@@ -116,8 +116,8 @@ Deno.test("agent end to end: scans in, journaled, at iFlow, states in export, st
     await read(5); // (journaled === 4 and pending === 0 may hold before this tap is read)
     await eventually(async () => {
       const h = await health(s);
-      return h.journal.pending === 0 && h.pipeline.journaled === 4;
-    }, "4 scans journaled and synced");
+      return h.pipeline.read === 5 && h.journal.pending === 0 && h.pipeline.journaled === 4;
+    }, "5 taps read, 4 scans journaled and synced");
 
     const h = await health(s);
     assert.equal(h.httpStatus, 200);

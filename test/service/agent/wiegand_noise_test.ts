@@ -13,7 +13,7 @@ import {
   SimulatedGpio,
   WiegandPulseGenerator,
 } from "../../../driver/wiegand/mod.ts";
-import { eventually } from "./harness.ts";
+import { eventually, freePort } from "./harness.ts";
 
 /** The monotonic clock the reader times frames and hints with; the test moves it. */
 class TestClock {
@@ -28,7 +28,8 @@ Deno.test("agent: a Wiegand noise burst journals nothing, raises the noise hint 
   const sim = await startIflowSimulator({ port: 0 });
   const dir = await Deno.makeTempDir({ prefix: "pontaj-wnoise-" });
   const demo = await demoReader("wiegand", "gate-w");
-  const gpio = demo.gpio as SimulatedGpio;
+  const gpio = demo.gpio;
+  assert.ok(gpio instanceof SimulatedGpio);
   const clock = new TestClock();
   const config = validateConfig(
     {
@@ -36,7 +37,7 @@ Deno.test("agent: a Wiegand noise burst journals nothing, raises the noise hint 
       iflow: { url: sim.url, accessToken: DEMO_TOKEN, reconnectJitterMs: 0, pollMs: 100 },
       readers: [demo.config],
       debounceMs: 0,
-      status: { listen: "127.0.0.1:0" },
+      status: { listen: `127.0.0.1:${freePort()}` },
     },
     "test",
     {},

@@ -3,7 +3,10 @@ import { validateConfig } from "../../../service/config/mod.ts";
 import { configWarnings } from "../../../service/config/warnings.ts";
 import { runCli } from "../agent/harness.ts";
 
-const base = { journal: { dir: "/tmp/pontaj-warn-j" }, iflow: { accessToken: "t" } };
+const base = {
+  journal: { dir: "/tmp/pontaj-warn-j" },
+  iflow: { accessToken: "warnings-test-token-1" },
+};
 
 Deno.test("config warnings: Wiegand unknownLengths raw names rawLengths; defaults warn nothing", () => {
   const quiet = validateConfig(

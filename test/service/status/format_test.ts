@@ -94,3 +94,27 @@ Deno.test("status units format durations, ages and sizes", () => {
     ["0 B", "1023 B", "1.0 KiB", "12.3 KiB", "5.0 MiB", "3.0 TiB", "2048.0 TiB"],
   );
 });
+
+Deno.test("status text shows an OSDP reader's secure channel, warnings and its own headline reason", () => {
+  const s = healthySnapshot();
+  s.healthy = false;
+  s.degraded = ["reader gate-2 refused: key mismatch: the reader's cryptogram did not verify"];
+  s.warnings = ["reader gate-3 not answering (700 ms without a reply)"];
+  s.readers[1]!.state = "refused";
+  s.readers[1]!.details = { secureChannel: "failed", keySource: null };
+  s.readers.push({
+    ...s.readers[1]!,
+    name: "gate-3",
+    state: "not-answering",
+    lastError: null,
+    details: { secureChannel: "active", keySource: "installed" },
+  });
+  const lines = formatStatusText(s).split("\n");
+  assert.deepEqual(lines.slice(1, 3), [
+    "DEGRADED  reader gate-2 refused: key mismatch: the reader's cryptogram did not verify",
+    "WARNING   reader gate-3 not answering (700 ms without a reply)",
+  ]);
+  assert.ok(lines.includes("    secure channel: failed · key: none"), lines.join("\n"));
+  assert.ok(lines.includes("    secure channel: active · key: installed"), lines.join("\n"));
+  assert.ok(lines.some((l) => /gate-3 +osdp +not-answering/.test(l)), lines.join("\n"));
+});
