@@ -67,6 +67,7 @@ export type {
   ParityRuleConfig,
   Rc522ReaderConfig,
   TagFormat,
+  WiegandFeedbackLine,
   WiegandKeypadConfig,
   WiegandReaderConfig,
 } from "../driver/mod.ts";

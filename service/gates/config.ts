@@ -159,6 +159,8 @@ interface ReaderLike {
   chip?: unknown;
   d0?: unknown;
   d1?: unknown;
+  led?: { line: number } | undefined;
+  beep?: { line: number } | undefined;
 }
 
 /** Every GPIO line a gate uses, with its key path. */
@@ -194,6 +196,8 @@ export function gateIssues(
     if (r.kind !== "wiegand") continue;
     lines.set(`${r.chip}:${r.d0}`, `used by reader '${r.name}' (D0)`);
     lines.set(`${r.chip}:${r.d1}`, `used by reader '${r.name}' (D1)`);
+    if (r.led) lines.set(`${r.chip}:${r.led.line}`, `used by reader '${r.name}' (LED)`);
+    if (r.beep) lines.set(`${r.chip}:${r.beep.line}`, `used by reader '${r.name}' (beeper)`);
   }
   cfg.gates.forEach((g, i) => {
     if (names.has(g.name)) {
