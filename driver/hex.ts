@@ -26,3 +26,12 @@ export function parseHexBytes(text: string): Uint8Array {
   for (let i = 0; i < out.length; i++) out[i] = parseInt(clean.slice(2 * i, 2 * i + 2), 16);
   return out;
 }
+
+/** `b[off, off + len)` as spaced upper-case hex (`53 65 08`), as `parseHexBytes` reads it back. */
+export function hexString(b: Uint8Array, off = 0, len: number = b.length - off): string {
+  let s = "";
+  for (let i = 0; i < len; i++) {
+    s += (i ? " " : "") + b[off + i]!.toString(16).padStart(2, "0").toUpperCase();
+  }
+  return s;
+}

@@ -20,6 +20,9 @@ import { devicesFor } from "./readers/factory.ts";
 import type { DeviceOverrides } from "./readers/kind.ts";
 import { ReaderSupervisor } from "./readers/supervisor.ts";
 import type { ReaderDriver, ScanFeedback } from "./readers/types.ts";
+import { CaptureError, captureReader } from "./readers/capture.ts";
+import type { CaptureSummary } from "../driver/capture/session.ts";
+import { type CaptureOutput, MemoryOutput } from "../driver/capture/writer.ts";
 import { SyncEngine } from "./sync/engine.ts";
 import { startStatusServer, type StatusServer } from "./status/server.ts";
 import type { ReaderStatus, StatusSnapshot } from "./status/snapshot.ts";
@@ -89,6 +92,8 @@ export class Agent {
   /** Scans spooled in memory (disk failing), resolved once journaled or lost. */
   readonly #waiting = new Map<ScanInput, (seq: number | null) => void>();
   #stopping: Promise<void> | null = null;
+  #markStopped: () => void = () => {};
+  readonly #stopped = new Promise<void>((r) => this.#markStopped = r);
 
   private constructor(
     config: Config,
@@ -238,6 +243,7 @@ export class Agent {
             },
             open: this.#gates ? (name) => this.#gates?.open(name, "manual") ?? false : undefined,
           },
+          capture: (reader, seconds) => this.captureBytes(reader, seconds),
         },
       });
     }
@@ -248,6 +254,48 @@ export class Agent {
       journal: this.config.journal.dir,
       iflow: this.config.iflow.url,
     });
+  }
+
+  /**
+   * Records the raw traffic of the reader named `reader` for `seconds` into
+   * `out`, while it keeps reading (scans go on as usual).
+   *
+   * @throws {CaptureError} for an unknown reader or one that is not open.
+   * @internal
+   */
+  capture(reader: string, seconds: number, out: CaptureOutput): Promise<CaptureSummary> {
+    const entry = this.config.readers.find((r) => r.name === reader);
+    const device = this.#supervisors.find(({ sup }) => sup.names.includes(reader));
+    if (!entry || !device) throw new CaptureError(`no reader named ${JSON.stringify(reader)}`);
+    const stop = new AbortController();
+    void this.#stopped.then(() => stop.abort());
+    this.#log("info", "capture started", { reader, seconds });
+    return captureReader({
+      reader: entry,
+      driver: () => device.sup.driver,
+      seconds,
+      out,
+      signal: stop.signal,
+    }).then((s) => {
+      this.#log("info", "capture done", { reader, ...s });
+      return s;
+    });
+  }
+
+  /**
+   * {@link capture} into memory (at most 64 MiB): the file `POST /actions/capture` sends.
+   * @internal
+   */
+  async captureBytes(reader: string, seconds: number): Promise<Uint8Array> {
+    const out = new MemoryOutput(64 * 1024 * 1024);
+    await this.capture(reader, seconds, out);
+    if (out.refused > 0) {
+      this.#log("warn", "capture cut at 64 MiB; the file ends there", {
+        reader,
+        refusedBytes: out.refused,
+      });
+    }
+    return out.bytes();
   }
 
   /** URL of the status server, if it runs. */
@@ -391,6 +439,7 @@ export class Agent {
 
   /** Stops everything in order; resolves when the journal is closed. */
   stop(): Promise<void> {
+    this.#markStopped();
     this.#stopping ??= this.#stop();
     return this.#stopping;
   }

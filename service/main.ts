@@ -11,6 +11,8 @@ import { ConfigError } from "./config/mod.ts";
 import { checkConfigCommand } from "./cli/check_config.ts";
 import { type Command, err, EXIT, out, UsageError } from "./cli/command.ts";
 import { decodeCommand } from "./cli/decode.ts";
+import { replayCommand } from "./cli/replay.ts";
+import { captureCommand } from "./cli/capture.ts";
 import { exportCommand } from "./cli/export.ts";
 import { cardsCommand } from "./cli/cards.ts";
 import { iflowSimCommand } from "./cli/iflow_sim.ts";
@@ -31,6 +33,8 @@ export const COMMANDS: Command[] = [
   retryRejectedCommand,
   checkConfigCommand,
   decodeCommand,
+  captureCommand,
+  replayCommand,
   osdpCommand,
   iflowSimCommand,
 ];

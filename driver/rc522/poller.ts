@@ -9,6 +9,7 @@
  */
 
 import { CardRead } from "../card.ts";
+import type { CaptureTap } from "../capture/tap.ts";
 import { Iso14443aScanner, type ScannerOptions } from "./scanner.ts";
 import { type Rc522Transport, RegBatch } from "./transport.ts";
 import { Rc522CardInfo, type Rc522Counters, ScanStep } from "./results.ts";
@@ -35,7 +36,11 @@ export class Rc522Poller {
   onCard: Rc522Callback | null = null;
   /** Called for each card that left the field. */
   onRemoved: Rc522Callback | null = null;
+  /** Capture hook: every batch of the ticks that start after it is set is copied into it. */
+  tap: CaptureTap | null = null;
   readonly #batch = new RegBatch();
+  /** The tap of the running tick (a capture starts at a tick's beginning). */
+  #tickTap: CaptureTap | null = null;
 
   /** Creates a poller. */
   constructor(transport: Rc522Transport, options: ScannerOptions = {}) {
@@ -62,11 +67,16 @@ export class Rc522Poller {
     const s = this.scanner;
     const b = this.#batch;
     const t = this.transport;
-    if (!s.busy) s.begin();
+    if (!s.busy) {
+      this.#tickTap = this.tap;
+      s.begin();
+    }
     for (;;) {
       const r = s.step(b);
       if (r === ScanStep.RUN) {
         t.run(b);
+        const tap = this.#tickTap;
+        if (tap !== null) tap.regs(b);
         continue;
       }
       if (r === ScanStep.CARD || r === ScanStep.REMOVED) {
@@ -82,12 +92,17 @@ export class Rc522Poller {
     const s = this.scanner;
     const b = this.#batch;
     const t = this.transport;
-    if (!s.busy) s.begin();
+    if (!s.busy) {
+      this.#tickTap = this.tap;
+      s.begin();
+    }
     for (;;) {
       const r = s.step(b);
       if (r === ScanStep.RUN) {
         const p = t.run(b);
         if (p) await p;
+        const tap = this.#tickTap;
+        if (tap !== null) tap.regs(b);
         continue;
       }
       if (r === ScanStep.CARD || r === ScanStep.REMOVED) {

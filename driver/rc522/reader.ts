@@ -19,6 +19,7 @@
  */
 
 import type { CardRead } from "../card.ts";
+import type { CaptureTap } from "../capture/tap.ts";
 import { formatTag } from "../tag.ts";
 import type { Rc522ReaderConfig } from "./config.ts";
 import { CARD_TYPE_NAMES, type CardType } from "./iso14443a.ts";
@@ -136,6 +137,14 @@ export class Rc522Reader {
     this.#poller = new Rc522Poller(transport, { absentTicks: config.absentTicks });
     this.#poller.onCard = (read, info) => this.#card(read, info);
     this.#poller.onRemoved = (read) => this.#removed(read);
+  }
+
+  /**
+   * The capture tap every polling batch is copied into, from the next tick on (null: none).
+   * @internal
+   */
+  set captureTap(tap: CaptureTap | null) {
+    this.#poller.tap = tap;
   }
 
   /**

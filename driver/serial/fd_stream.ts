@@ -12,6 +12,8 @@
 
 import { E, errno, libc, POLL } from "../libc.ts";
 import { SerialError, serialErrorFromErrno } from "./errors.ts";
+import type { CaptureTap } from "../capture/tap.ts";
+import { RecordType } from "../capture/format.ts";
 
 const WAKE = new Uint8Array([1]);
 
@@ -34,6 +36,11 @@ export class FdStream {
   #closePromise: Promise<void> | undefined;
   readonly #pending = new Set<Promise<number>>();
   readonly #onClose: (() => void) | undefined;
+  /**
+   * When set, every chunk read (`rx`) and written (`tx`) is copied into it.
+   * @internal
+   */
+  tap: CaptureTap | null = null;
 
   /** Wraps `fd` (already non-blocking); `path` names it in errors. */
   constructor(fd: number, path: string, onClose?: () => void) {
@@ -89,7 +96,11 @@ export class FdStream {
         this.#lenBig = BigInt(buf.length);
       }
       const n = Number(c.read(this.#fd, buf, this.#lenBig));
-      if (n > 0) return n;
+      if (n > 0) {
+        const tap = this.tap;
+        if (tap !== null) tap.bytes(RecordType.rx, buf, 0, n);
+        return n;
+      }
       if (n === 0) throw serialErrorFromErrno(this.#path, E.EIO, "read");
       const err = errno();
       if (err === E.EINTR) continue;
@@ -108,6 +119,8 @@ export class FdStream {
     const c = libc();
     let off = 0;
     const base = Deno.UnsafePointer.of(data as Uint8Array<ArrayBuffer>);
+    const tap = this.tap;
+    if (tap !== null && data.length > 0) tap.bytes(RecordType.tx, data, 0, data.length);
     while (off < data.length) {
       if (this.#closing) throw new SerialError("closed", this.#path, `write ${this.#path}: closed`);
       const ptr = Deno.UnsafePointer.offset(base!, off);

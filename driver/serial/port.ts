@@ -16,6 +16,7 @@
  */
 
 import { cString, E, errno, libc, O } from "../libc.ts";
+import type { CaptureTap } from "../capture/tap.ts";
 import { SerialError, serialErrorFromErrno } from "./errors.ts";
 import { FdStream } from "./fd_stream.ts";
 import {
@@ -137,6 +138,22 @@ export class SerialPort {
    */
   read(buf: Uint8Array<ArrayBuffer>, timeoutMs = -1): Promise<number> {
     return this.#stream.read(buf, timeoutMs);
+  }
+
+  /**
+   * The capture tap every chunk read and written is copied into (null: none).
+   * @internal
+   */
+  get tap(): CaptureTap | null {
+    return this.#stream.tap;
+  }
+
+  /**
+   * Attaches (or with null, detaches) a capture tap.
+   * @internal
+   */
+  set tap(tap: CaptureTap | null) {
+    this.#stream.tap = tap;
   }
 
   /** Writes all of `data` (partial writes and `EAGAIN` handled). */

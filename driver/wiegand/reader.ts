@@ -18,6 +18,7 @@
  */
 
 import { CardRead } from "../card.ts";
+import type { CaptureTap } from "../capture/tap.ts";
 import type { WiegandEvent, WiegandLineReport, WiegandReaderStats } from "./events.ts";
 import { formatTag, type TagFormat } from "../tag.ts";
 import { AssemblerCounter, WIEGAND_FAULT_NAMES, WiegandAssembler } from "./assembler.ts";
@@ -84,6 +85,11 @@ export class WiegandReader {
    * @internal
    */
   readonly parser: GpioEventParser;
+  /**
+   * Capture hook: when set, every edge (with its kernel timestamp) is copied into it.
+   * @internal
+   */
+  tap: CaptureTap | null = null;
   /** The formats frames are decoded with. */
   readonly formats: WiegandFormatSet;
   /**
@@ -220,6 +226,8 @@ export class WiegandReader {
 
   /** Feeds one edge (line 0 = D0, 1 = D1) at `sec` + `nsec`. */
   edge(line: number, rising: boolean, sec: number, nsec: number): void {
+    const tap = this.tap;
+    if (tap !== null) tap.edge(line, rising, sec, nsec);
     this.assembler.edge(line, rising, sec, nsec);
   }
 

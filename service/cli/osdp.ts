@@ -9,7 +9,9 @@
  */
 
 import { loadConfig } from "../config/mod.ts";
-import { groupOsdpReaders, type OsdpReaderConfig } from "../../driver/osdp/config.ts";
+import { groupOsdpReaders } from "../../driver/osdp/config.ts";
+import { entriesOf } from "../readers/kinds/mod.ts";
+import { osdpKind } from "../readers/kinds/osdp.ts";
 import { OsdpBus } from "../../driver/osdp/mod.ts";
 import { denoFs } from "../journal/fs.ts";
 import { takeLock } from "../journal/lock.ts";
@@ -28,10 +30,7 @@ const USAGE = [
 
 async function rekey(configPath: string, name: string, timeoutMs: number): Promise<number> {
   const config = await loadConfig(configPath);
-  const osdp = config.readers.filter((r) => r.kind === "osdp") as unknown as (
-    & OsdpReaderConfig
-    & { name: string }
-  )[];
+  const osdp = entriesOf(osdpKind, config.readers).map((e) => e.reader);
   const reader = osdp.find((r) => r.name === name);
   if (!reader) throw new UsageError(`no osdp reader named "${name.slice(0, 60)}" in ${configPath}`);
   if (!reader.secureChannel) {

@@ -2,7 +2,7 @@
  * A reader kind as one typed descriptor: its options schema (from its driver
  * folder), the checks that span several keys or several readers, how its
  * entries become supervised devices, its capture decoder for `cli decode`,
- * and its demo simulator. The registry (`kinds/mod.ts`) lists them all; the
+ * its replayer for `cli replay`, and its demo simulator. The registry (`kinds/mod.ts`) lists them all; the
  * config schema, the device factory, `cli decode` and the demo read nothing
  * else.
  *
@@ -10,6 +10,7 @@
  */
 
 import { z } from "zod";
+import type { Replayer } from "../../driver/capture/replay.ts";
 import type { CaptureDecoder } from "../../driver/capture.ts";
 import type { ReaderConfigIssue, ReaderGroupIssue } from "../../driver/config_issue.ts";
 import type { GpioIoctl, MonotonicClock } from "../../driver/wiegand/gpio_ffi.ts";
@@ -91,12 +92,19 @@ export interface ReaderKind<E extends EntrySchema> {
   readonly entry: E;
   /** Checks across several keys of one entry; paths are relative to the entry. */
   check?(reader: z.output<E>): ReaderConfigIssue[];
+  /** Settings that are valid but deserve a second look (`check-config` prints them). */
+  warnings?(reader: z.output<E>): ReaderConfigIssue[];
   /** Checks across all entries of this kind (e.g. readers sharing a bus). */
   checkGroup?(readers: readonly z.output<E>[]): ReaderGroupIssue[];
   /** The devices for this kind's entries, in config order. */
   devices(readers: readonly z.output<E>[], ctx: DeviceContext): DeviceSpec[];
   /** The capture decoder for `cli decode`. */
   capture: CaptureSpec;
+  /**
+   * Replays a capture of this kind (`cli replay`) through the same decoders
+   * the driver runs; the transport is tapped through `ReaderDriver.setTap`.
+   */
+  replay: Replayer;
   /** A simulated reader of this kind for the demo and the tests (its modules load on first use). */
   demo(name: string): Promise<DemoReader>;
 }

@@ -7,6 +7,8 @@
  * @module
  */
 
+import type { CaptureTap } from "../../driver/capture/tap.ts";
+import { SerialPort } from "../../driver/serial/mod.ts";
 import { OsdpBus, type OsdpLineConfig, type OsdpReaderStatus } from "../../driver/osdp/mod.ts";
 import type { ReaderDriver, ReaderHealth, ReaderSink, ScanFeedback } from "./types.ts";
 import { OsdpKeyFile } from "./osdp_keys.ts";
@@ -59,6 +61,7 @@ export class OsdpBusDriver implements ReaderDriver {
   readonly #line: OsdpLineConfig;
   readonly #log: BusLogger;
   #bus: OsdpBus | undefined;
+  #port: SerialPort | undefined;
   #closed = false;
 
   /** Drives `line`; bus events go to `log`. */
@@ -80,19 +83,24 @@ export class OsdpBusDriver implements ReaderDriver {
     const keys = this.#keyDir === undefined
       ? undefined
       : (await OsdpKeyFile.open(this.#keyDir, this.#log)).forPort(this.#line.port);
-    const bus = await OsdpBus.open(this.#line.port, {
-      keyStore: keys,
+    // The port is opened here (not by OsdpBus.open) so a capture can tap it.
+    const port = await SerialPort.open(this.#line.port, {
       baudRate: this.#line.baudRate,
       rs485: this.#line.rs485,
+      onWarning: (m) => this.#log("warn", m, { port: this.#line.port }),
+    });
+    this.#port = port;
+    const bus = new OsdpBus(port, {
+      keyStore: keys,
       readers: this.#line.readers,
       timing: this.#line.timing,
-      reopen: false,
       onCard: (ev) => sink.onCard(ev.reader, ev.read),
       onKeypad: (ev) => sink.onPin?.(ev.reader, ev.keys),
       onReaderOnline: (reader) => sink.onReaderOnline?.(reader),
       logger: (level, msg, fields) => this.#log(level, msg, fields),
     });
     this.#bus = bus;
+    bus.start();
     if (this.#closed) {
       await bus.close();
       return;
@@ -105,6 +113,13 @@ export class OsdpBusDriver implements ReaderDriver {
   async close(): Promise<void> {
     this.#closed = true;
     await this.#bus?.close();
+  }
+
+  /** Copies every chunk read and written on the line into `tap` (null: stops). */
+  setTap(_reader: string, tap: CaptureTap | null): boolean {
+    if (!this.#port || this.#port.closed) return false;
+    this.#port.tap = tap;
+    return true;
   }
 
   #status(reader: string) {

@@ -9,6 +9,7 @@
  */
 
 import { Rc522Reader, type Rc522ReaderConfig, type SpiIoctl } from "../../driver/rc522/mod.ts";
+import type { CaptureTap } from "../../driver/capture/tap.ts";
 import type { BusLogger } from "./osdp_bus.ts";
 import type { ReaderDriver, ReaderSink } from "./types.ts";
 
@@ -63,6 +64,13 @@ export class Rc522ReaderDriver implements ReaderDriver {
     this.#closed = true;
     this.#stop?.();
     await this.#reader?.close();
+  }
+
+  /** Copies every polling batch into `tap`, from the next tick on (null: stops). */
+  setTap(_reader: string, tap: CaptureTap | null): boolean {
+    if (!this.#reader) return false;
+    this.#reader.captureTap = tap;
+    return true;
   }
 
   /** Frame errors the scanner counted (CRC, BCC, ATQA, protocol). */

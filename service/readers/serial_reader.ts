@@ -5,6 +5,7 @@
  */
 
 import { AsciiFrameDecoder, LineDecoder } from "../../driver/ascii/mod.ts";
+import type { CaptureTap } from "../../driver/capture/tap.ts";
 import type { ByteDecoder } from "../../driver/decoder.ts";
 import { pumpDecoder } from "../../driver/serial_pump.ts";
 import { SerialPort } from "../../driver/serial/mod.ts";
@@ -73,6 +74,13 @@ export class SerialDecoderReader implements ReaderDriver {
   async close(): Promise<void> {
     this.#closed = true;
     await this.#port?.close();
+  }
+
+  /** Copies every chunk the port reads into `tap` (null: stops). */
+  setTap(_reader: string, tap: CaptureTap | null): boolean {
+    if (!this.#port || this.#port.closed) return false;
+    this.#port.tap = tap;
+    return true;
   }
 
   /** Checksum plus framing errors. */

@@ -6,6 +6,7 @@
  */
 
 import type { CardRead } from "../../driver/card.ts";
+import type { CaptureTap } from "../../driver/capture/tap.ts";
 import type { ReaderStatus } from "../status/snapshot.ts";
 
 /** What a reader reports about its line: drops by reason, unknown lengths, hints. */
@@ -61,6 +62,12 @@ export interface ReaderDriver {
   readonly reportsOnline?: boolean;
   /** Kind-specific status details for a reader name. */
   details?(reader: string): Record<string, unknown>;
+  /**
+   * Attaches a capture tap to the transport that carries the reader named
+   * `reader` (its port, GPIO lines or register bus; an OSDP line carries all
+   * its readers), or with null detaches it. False when the device is not open.
+   */
+  setTap(reader: string, tap: CaptureTap | null): boolean;
   /** Drops by reason, unknown lengths and line hints for a reader name. */
   lineReport?(reader: string): ReaderLineReport | undefined;
   /** Tells the reader named `reader` what became of its last scan. */

@@ -7,6 +7,7 @@
  * @module
  */
 
+import type { CaptureTap } from "../../driver/capture/tap.ts";
 import {
   type GpioIoctl,
   type MonotonicClock,
@@ -95,6 +96,13 @@ export class WiegandReaderDriver implements ReaderDriver {
     this.#feedback?.stop();
     this.#feedback = undefined;
     await this.#reader?.close();
+  }
+
+  /** Copies every edge into `tap` (null: stops). */
+  setTap(_reader: string, tap: CaptureTap | null): boolean {
+    if (!this.#reader) return false;
+    this.#reader.tap = tap;
+    return true;
   }
 
   /** Parity errors, unknown lengths, keypad errors and discarded frames. */

@@ -1,9 +1,10 @@
 /**
  * The agent's status HTTP server (`status.listen`, default `127.0.0.1:8780`):
  * `/health`, `/metrics`, `/`, plus the actions the CLI uses while the agent
- * holds the journal lock (`POST /actions/retry-rejected`, `GET /export`).
- * Every request must name this server in `Host`; the export and the actions
- * need `status.token` as a bearer token, or, without one, a loopback peer.
+ * holds the journal lock (`POST /actions/retry-rejected`, `GET /export`,
+ * `POST /actions/capture`). Every request must name this server in `Host`;
+ * the export and the actions need `status.token` as a bearer token, or,
+ * without one, a loopback peer.
  *
  * @module
  */
@@ -17,6 +18,7 @@ import {
   openExportStream,
   type StatusExportOptions,
 } from "./export.ts";
+import { type CaptureAction, captureRoute } from "./capture_route.ts";
 import { METRICS_CONTENT_TYPE, renderMetrics } from "./metrics.ts";
 import { PAGE_CSP, renderPage } from "./page.ts";
 import type { StatusSnapshot } from "./snapshot.ts";
@@ -42,6 +44,8 @@ export interface StatusActions {
   export?: (opts: StatusExportOptions) => ExportSource | Promise<ExportSource>;
   /** `GET /events` and `POST /actions/open` (see `events.ts`). */
   gates?: GateRouteActions;
+  /** Records a reader's raw traffic for `POST /actions/capture` (see `capture_route.ts`). */
+  capture?: CaptureAction;
 }
 
 /** Options for {@link startStatusServer}. */
@@ -107,6 +111,7 @@ const ROUTES: Record<string, "GET" | "POST"> = {
   "/actions/retry-rejected": "POST",
   "/events": "GET",
   "/actions/open": "POST",
+  "/actions/capture": "POST",
 };
 
 const EXPORT_STATES = new Set<string>(["pending", "synced", "rejected"]);
@@ -326,6 +331,8 @@ export async function startStatusServer(options: StatusServerOptions): Promise<S
         return gateRoutes.events();
       case "/actions/open":
         return gateRoutes.open(url);
+      case "/actions/capture":
+        return await captureRoute(url, actions.capture);
       default:
         return await retryRejected(url);
     }

@@ -104,6 +104,19 @@ export function readerIssues(
   return out;
 }
 
+/** The warnings of every kind's entries, each with its key path from the `readers` array. */
+export function readerWarnings(
+  readers: readonly ReaderConfig[],
+): { path: (string | number)[]; message: string }[] {
+  const out: { path: (string | number)[]; message: string }[] = [];
+  for (const kind of KINDS) {
+    for (const { index, reader } of entriesOf(kind, readers)) {
+      for (const w of kind.warnings?.(reader) ?? []) out.push({ ...w, path: [index, ...w.path] });
+    }
+  }
+  return out;
+}
+
 /** The entry schema of every kind, one discriminated union on `kind`. */
 export function readerEntrySchema(): z.ZodDiscriminatedUnion<
   [typeof READER_KINDS[number]["entry"], ...typeof READER_KINDS[number]["entry"][]],

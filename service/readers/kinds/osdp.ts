@@ -5,6 +5,7 @@
  * @module
  */
 
+import { replayOsdp } from "../../../driver/capture/replay_osdp.ts";
 import {
   groupOsdpReaders,
   osdpLineIssues,
@@ -37,6 +38,7 @@ export const osdpKind: ReaderKind<typeof entry> = {
     hint: "packet bytes in hex (53 65 08 00 04 60 60 90)",
     decode: decodeOsdpHex,
   },
+  replay: replayOsdp,
   /**
    * A reader (address 1) emulated on a pty, in Secure Channel install mode:
    * the card with dec10 tag N arrives as a 26-bit osdp_RAW read.

@@ -5,6 +5,7 @@
  */
 
 import { rc522ConfigIssues, Rc522ReaderConfigSchema } from "../../../driver/rc522/config.ts";
+import { replayRc522 } from "../../../driver/capture/replay_rc522.ts";
 import { decodeRc522UidCapture } from "../../../driver/rc522/iso14443a.ts";
 import { entryKeys, type ReaderKind } from "../kind.ts";
 import { Rc522ReaderDriver } from "../rc522_reader.ts";
@@ -27,6 +28,7 @@ export const rc522Kind: ReaderKind<typeof entry> = {
     hint: "a card UID in hex, 4, 7 or 10 bytes (04A3C6CAE26180)",
     decode: decodeRc522UidCapture,
   },
+  replay: replayRc522,
   /**
    * A board on its UART (a pty), with a simulated chip answering register
    * reads and writes: the card with dec10 tag N has the 4-byte UID N, held to

@@ -5,6 +5,7 @@
  * @module
  */
 
+import { replayAscii, replayLine } from "../../../driver/capture/replay_serial.ts";
 import {
   type AsciiReaderConfig,
   AsciiReaderConfigSchema,
@@ -48,6 +49,7 @@ export const asciiKind: ReaderKind<typeof asciiEntry> = {
     hint: "raw bytes in hex starting with 02, or the 12 hex characters (67003B51C6CB)",
     decode: decodeAsciiCapture,
   },
+  replay: replayAscii,
   async demo(name) {
     const { openPty } = await import("../../../driver/serial/pty.ts");
     const { AsciiReaderSimulator } = await import("../../../driver/ascii/sim/simulator.ts");
@@ -80,6 +82,7 @@ export const lineKind: ReaderKind<typeof lineEntry> = {
     hint: "the printed line (3887558 or 04A3C6CAE26180)",
     decode: (s) => decodeLineCapture(s),
   },
+  replay: replayLine,
   async demo(name) {
     const { openPty } = await import("../../../driver/serial/pty.ts");
     const { LineReaderSimulator } = await import("../../../driver/ascii/sim/simulator.ts");

@@ -5,7 +5,11 @@
  */
 
 import { WiegandReaderConfigSchema } from "../../../driver/wiegand/config.ts";
-import { wiegandConfigIssues } from "../../../driver/wiegand/config_types.ts";
+import { replayWiegand } from "../../../driver/capture/replay_wiegand.ts";
+import {
+  wiegandConfigIssues,
+  wiegandConfigWarnings,
+} from "../../../driver/wiegand/config_types.ts";
 import { decodeWiegandText } from "../../../driver/wiegand/text.ts";
 import { entryKeys, type ReaderKind } from "../kind.ts";
 import { WiegandReaderDriver } from "../wiegand_reader.ts";
@@ -17,6 +21,7 @@ export const wiegandKind: ReaderKind<typeof entry> = {
   kind: "wiegand",
   entry,
   check: wiegandConfigIssues,
+  warnings: wiegandConfigWarnings,
   devices: (readers, ctx) =>
     readers.map((r) => ({
       names: [r.name],
@@ -35,6 +40,7 @@ export const wiegandKind: ReaderKind<typeof entry> = {
     hint: "bits (00101101000000001010001000) or hex:N (0x2020002:26)",
     decode: (s) => decodeWiegandText(s),
   },
+  replay: replayWiegand,
   /**
    * A 26-bit (H10301) reader on a simulated GPIO chip: the card with dec10 tag
    * N is facility N >> 16, card N & 0xFFFF, so its `dec10` is N again.
