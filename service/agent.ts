@@ -29,10 +29,8 @@ import type { ReaderStatus, StatusSnapshot } from "./status/snapshot.ts";
 import { PACKAGE_VERSION } from "./iflow/config.ts";
 import { syncStatusForSnapshot } from "./sync_status.ts";
 import { exportObjects, parseSince } from "./export_row.ts";
-import { GateSet, iflowReachable } from "./gates/gates.ts";
-import { LearnedStore } from "./gates/learned_store.ts";
-import { TeachingJournal } from "./gates/learn.ts";
-import type { StatusEvent } from "./status/events.ts";
+import { AgentGates } from "./gates/agent_gates.ts";
+import type { GateSet } from "./gates/gates.ts";
 
 /** Options beyond the config. */
 export interface AgentOptions {
@@ -85,10 +83,7 @@ export class Agent {
   readonly #pipeline: ScanPipeline;
   readonly #supervisors: { kind: string; sup: ReaderSupervisor }[] = [];
   #status: StatusServer | null = null;
-  readonly #learned: LearnedStore | null;
-  #gates: GateSet | null = null;
-  /** `/events` subscribers. */
-  readonly #eventListeners = new Set<(ev: StatusEvent) => void>();
+  readonly #gates: AgentGates;
   /** Scans spooled in memory (disk failing), resolved once journaled or lost. */
   readonly #waiting = new Map<ScanInput, (seq: number | null) => void>();
   #stopping: Promise<void> | null = null;
@@ -99,12 +94,12 @@ export class Agent {
     config: Config,
     opts: AgentOptions,
     journal: Journal,
-    learned: LearnedStore | null,
+    gates: AgentGates,
   ) {
     this.config = config;
     this.#log = opts.logger;
     this.#journal = journal;
-    this.#learned = learned;
+    this.#gates = gates;
     const waiting = this.#waiting;
     this.#spool = new SpooledJournal(journal, {
       capacity: config.journal.queueLimit,
@@ -114,10 +109,10 @@ export class Agent {
         waiting.delete(scan);
       },
     });
-    this.#sync = new SyncEngine(learned ? new TeachingJournal(journal, learned) : journal, {
+    this.#sync = new SyncEngine(gates.syncJournal(), {
       iflow: config.iflow,
       logger: opts.logger,
-      onLive: (f) => this.#gates?.onLive(f),
+      onLive: (f) => gates.live(f),
     });
     const tagFormats = new Map<string, TagFormat>(
       config.readers.map((r) => [r.name, r.tagFormat as TagFormat]),
@@ -130,20 +125,10 @@ export class Agent {
       tagFormats,
       lastJournaledAtMs: journal.stats().newestEpochMs,
       now: opts.now,
-      onAccepted: (scan) => this.#gates?.onScan(scan),
+      onAccepted: (scan) => gates.accepted(scan),
       onJournaled: (scan, seq) => {
         this.#sync.wake();
-        this.#gates?.journaled(scan, seq);
-        this.#emit({
-          type: "scan",
-          data: {
-            seq,
-            reader: scan.reader,
-            rfidTag: scan.rfidTag,
-            date: scan.date,
-            time: scan.time,
-          },
-        });
+        gates.journaled(scan, seq);
         this.#log("info", "scan journaled", {
           seq,
           reader: scan.reader,
@@ -151,10 +136,10 @@ export class Agent {
           date: scan.date,
           time: scan.time,
         });
-        if (!this.#gates?.hasReader(scan.reader)) this.#feedback(scan.reader, "journaled");
+        if (!gates.hasReader(scan.reader)) this.#feedback(scan.reader, "journaled");
       },
       onLost: (scan, err) => {
-        this.#gates?.lost(scan);
+        gates.lost(scan);
         this.#log("error", "scan could not be kept", {
           reader: scan.reader,
           rfidTag: scan.rfidTag,
@@ -174,13 +159,8 @@ export class Agent {
       logger: opts.logger,
       fs: opts.journalFs,
     });
-    let learned: LearnedStore | null = null;
-    if (config.gates.length > 0) {
-      learned = await LearnedStore.open(config.journal.dir, {
-        warn: (msg) => opts.logger("warn", msg),
-      });
-    }
-    const agent = new Agent(config, opts, journal, learned);
+    const gates = await AgentGates.open(config, journal, opts.logger);
+    const agent = new Agent(config, opts, journal, gates);
     try {
       await agent.#start(opts.statusServer ?? true, opts.devices ?? {});
     } catch (err) {
@@ -192,22 +172,13 @@ export class Agent {
 
   async #start(withStatus: boolean, overrides: DeviceOverrides): Promise<void> {
     const log = this.#log;
-    if (this.#learned) {
-      const gpio = overrides.gateGpio;
-      this.#gates = await GateSet.start({
-        gates: this.config.gates,
-        learned: this.#learned,
-        live: this.config.iflow.mode === "live",
-        online: () => iflowReachable(this.#sync.status()),
-        feedback: (reader, granted) => this.#feedback(reader, granted ? "granted" : "denied"),
-        log,
-        gpio: gpio ? (chip, line) => gpio.get(`${chip}:${line}`) ?? gpio.get(chip) : undefined,
-        annotate: (notes) => this.#journal.annotateGates(notes),
-        readerOutput: (reader, output, on, pulseMs) =>
-          this.#driverOf(reader)?.output?.(reader, output, on, pulseMs) ?? false,
-      });
-      this.#gates.subscribe((ev) => this.#emit({ type: "decision", data: { ...ev } }));
-    }
+    await this.#gates.start({
+      syncStatus: () => this.#sync.status(),
+      feedback: (reader, granted) => this.#feedback(reader, granted ? "granted" : "denied"),
+      readerOutput: (reader, output, on, pulseMs) =>
+        this.#driverOf(reader)?.output?.(reader, output, on, pulseMs) ?? false,
+      overrides,
+    });
     for (
       const device of devicesFor(this.config.readers, {
         warn: (reader, msg) => log("warn", msg, { reader }),
@@ -236,13 +207,7 @@ export class Agent {
         actions: {
           retryRejected: (since) => this.retryRejected(parseSince(since)),
           export: (o) => exportObjects(this.#journal.export(o)),
-          gates: {
-            subscribe: (fn) => {
-              this.#eventListeners.add(fn);
-              return () => this.#eventListeners.delete(fn);
-            },
-            open: this.#gates ? (name) => this.#gates?.open(name, "manual") ?? false : undefined,
-          },
+          gates: this.#gates.routes(),
           capture: (reader, seconds) => this.captureBytes(reader, seconds),
         },
       });
@@ -316,11 +281,7 @@ export class Agent {
    * @internal
    */
   get gates(): GateSet | null {
-    return this.#gates;
-  }
-
-  #emit(ev: StatusEvent): void {
-    for (const fn of this.#eventListeners) fn(ev);
+    return this.#gates.set;
   }
 
   #driverOf(reader: string): ReaderDriver | undefined {
@@ -432,7 +393,7 @@ export class Agent {
         degraded: jDegraded,
       },
       sync,
-      gates: this.#gates?.status(),
+      gates: this.#gates.set?.status(),
       statusServer: this.#status?.stats(),
     };
   }
@@ -453,13 +414,10 @@ export class Agent {
     while (this.#pipeline.inFlight > this.#waiting.size) {
       await new Promise((r) => setTimeout(r, 5));
     }
-    if (this.#gates) {
-      this.#log("info", "stopping: gates (relays released)");
-      await this.#gates.stop();
-    }
+    await this.#gates.stopGates();
     this.#log("info", "stopping: sync");
     await this.#sync.stop();
-    await this.#learned?.close();
+    await this.#gates.close();
     await this.#status?.close();
     await this.#spool.close();
     for (const resolve of this.#waiting.values()) resolve(null);
