@@ -353,6 +353,10 @@ export class Agent {
         degraded.push(`reader ${r.name} offline: ${r.lastError ?? "?"}`);
       }
     }
+    const gates = this.#gates.set?.status();
+    for (const g of gates ?? []) {
+      if (g.relayError) degraded.push(`gate ${g.name}: ${g.relayError}`);
+    }
     if (alarms.length > 0) degraded.push(...alarms.filter((a) => !degraded.includes(a)));
     const now = Date.now();
     const stuckMs = js.oldestPendingAtMs === null ? 0 : now - js.oldestPendingAtMs;
@@ -393,7 +397,7 @@ export class Agent {
         degraded: jDegraded,
       },
       sync,
-      gates: this.#gates.set?.status(),
+      gates,
       statusServer: this.#status?.stats(),
     };
   }

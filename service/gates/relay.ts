@@ -53,7 +53,7 @@ export interface RelayCounters {
 export class Relay {
   /** Counters. */
   readonly counters: RelayCounters = { pulses: 0, extended: 0, errors: 0 };
-  /** The last device error, or null. */
+  /** The last device error, or null once a device call works again. */
   lastError: string | null = null;
   readonly #out: GateOutput;
   readonly #timers: Timers;
@@ -111,6 +111,7 @@ export class Relay {
     try {
       this.#out.set(active, pulseMs);
       if (!active) this.#energised = false;
+      this.lastError = null;
       return true;
     } catch (err) {
       this.counters.errors++;

@@ -211,3 +211,51 @@ Deno.test("agent gate in live mode: iFlow's live answer opens the gate and teach
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("agent gate: a relay that cannot be driven degrades health until it works again", async () => {
+  const sim = await startIflowSimulator({ port: 0 });
+  const dir = await Deno.makeTempDir({ prefix: "pontaj-gate-busy-" });
+  const reader = await demoReader("ascii", "gate-in");
+  const chip = new SimulatedGpio();
+  chip.requestErrno = 16; // another program holds the line
+  const config = validateConfig(
+    {
+      journal: { dir: `${dir}/journal` },
+      iflow: { url: sim.url, accessToken: DEMO_TOKEN, reconnectJitterMs: 0, pollMs: 100 },
+      readers: [reader.config],
+      debounceMs: 0,
+      gates: [{
+        name: "turnstile-1",
+        readers: ["gate-in"],
+        output: { kind: "gpio", chip: "/dev/gpiochip0", line: 22, pulseMs: 100 },
+        policy: "any",
+      }],
+    },
+    "test",
+    {},
+  );
+  const agent = await Agent.start(config, {
+    logger: () => {},
+    statusServer: false,
+    devices: { gateGpio: new Map([["/dev/gpiochip0", chip]]) },
+  });
+  try {
+    const s = agent.snapshot();
+    assert.equal(s.healthy, false);
+    assert.ok(
+      s.degraded.some((d) =>
+        /^gate turnstile-1: releasing the relay failed: .*line 22 .* \(errno 16/.test(d)
+      ),
+      s.degraded.join("; "),
+    );
+    chip.requestErrno = 0; // freed: the release retry gets the line
+    await eventually(() => agent.snapshot().gates![0]!.relayError === null, "relay works again");
+    assert.equal(chip.outputActive(22), false);
+    assert.ok(!agent.snapshot().degraded.some((d) => d.startsWith("gate ")));
+  } finally {
+    await agent.stop();
+    await reader.close();
+    await sim.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -94,10 +94,12 @@ Deno.test("relay release that fails is retried until it works (never stuck)", ()
   out.failing = 3;
   t.advance(500 + 2 * RELEASE_RETRY_MS);
   assert.equal(r.energised, true);
+  assert.equal(r.lastError, "releasing the relay failed: EIO");
   t.advance(RELEASE_RETRY_MS);
   assert.equal(r.energised, false);
   assert.equal(r.counters.errors, 3);
   assert.deepEqual(errors, ["releasing the relay failed: EIO"]); // logged once, counted each time
+  assert.equal(r.lastError, null, "cleared once the device works again");
 });
 
 Deno.test("relay never stays energised: random opens and stops, seeded", async () => {
