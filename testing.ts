@@ -32,7 +32,8 @@ export {
 } from "./driver/ascii/sim/simulator.ts";
 export { encodeAsciiFrame } from "./driver/ascii/frame.ts";
 export { encodeLine } from "./driver/ascii/line.ts";
-export { SimulatedGpio } from "./driver/wiegand/sim/gpio.ts";
+export { type SimOutputChange, SimulatedGpio } from "./driver/wiegand/sim/gpio.ts";
+export type { GpioOutputIoctl } from "./driver/wiegand/gpio_output.ts";
 export type { EdgeTarget, ParsedLineRequest } from "./driver/wiegand/gpio_event.ts";
 export type {
   BitRange,
@@ -51,6 +52,7 @@ export type {
   ReceivedCommand,
 } from "./driver/osdp/sim/emulated_pd_state.ts";
 export type { BuzzerRecord, LedRecord, LedState } from "./driver/osdp/payload.ts";
+export type { OutputRecord } from "./driver/osdp/output.ts";
 export type { EmulatedPdOptions } from "./driver/osdp/sim/emulated_pd_state.ts";
 export type { OsdpParser } from "./driver/osdp/parser.ts";
 export { Rc522Sim, Rc522UartSim, SimSpidev, VirtualCard } from "./driver/rc522/sim/mod.ts";

@@ -34,6 +34,7 @@ export { WiegandReader } from "./wiegand/reader.ts";
 export type {
   CustomFormatConfig,
   ParityRuleConfig,
+  WiegandFeedbackLine,
   WiegandKeypadConfig,
   WiegandReaderConfig,
 } from "./wiegand/config_types.ts";

@@ -19,6 +19,7 @@ import { ScanPipeline, type ScanStore } from "./pipeline/scan_pipeline.ts";
 import { devicesFor } from "./readers/factory.ts";
 import type { DeviceOverrides } from "./readers/kind.ts";
 import { ReaderSupervisor } from "./readers/supervisor.ts";
+import type { ReaderDriver, ScanFeedback } from "./readers/types.ts";
 import { CaptureError, captureReader } from "./readers/capture.ts";
 import type { CaptureSummary } from "../driver/capture/session.ts";
 import { type CaptureOutput, MemoryOutput } from "../driver/capture/writer.ts";
@@ -28,6 +29,8 @@ import type { ReaderStatus, StatusSnapshot } from "./status/snapshot.ts";
 import { PACKAGE_VERSION } from "./iflow/config.ts";
 import { syncStatusForSnapshot } from "./sync_status.ts";
 import { exportObjects, parseSince } from "./export_row.ts";
+import { AgentGates } from "./gates/agent_gates.ts";
+import type { GateSet } from "./gates/gates.ts";
 
 /** Options beyond the config. */
 export interface AgentOptions {
@@ -80,16 +83,23 @@ export class Agent {
   readonly #pipeline: ScanPipeline;
   readonly #supervisors: { kind: string; sup: ReaderSupervisor }[] = [];
   #status: StatusServer | null = null;
+  readonly #gates: AgentGates;
   /** Scans spooled in memory (disk failing), resolved once journaled or lost. */
   readonly #waiting = new Map<ScanInput, (seq: number | null) => void>();
   #stopping: Promise<void> | null = null;
   #markStopped: () => void = () => {};
   readonly #stopped = new Promise<void>((r) => this.#markStopped = r);
 
-  private constructor(config: Config, opts: AgentOptions, journal: Journal) {
+  private constructor(
+    config: Config,
+    opts: AgentOptions,
+    journal: Journal,
+    gates: AgentGates,
+  ) {
     this.config = config;
     this.#log = opts.logger;
     this.#journal = journal;
+    this.#gates = gates;
     const waiting = this.#waiting;
     this.#spool = new SpooledJournal(journal, {
       capacity: config.journal.queueLimit,
@@ -99,7 +109,11 @@ export class Agent {
         waiting.delete(scan);
       },
     });
-    this.#sync = new SyncEngine(journal, { iflow: config.iflow, logger: opts.logger });
+    this.#sync = new SyncEngine(gates.syncJournal(), {
+      iflow: config.iflow,
+      logger: opts.logger,
+      onLive: (f) => gates.live(f),
+    });
     const tagFormats = new Map<string, TagFormat>(
       config.readers.map((r) => [r.name, r.tagFormat as TagFormat]),
     );
@@ -111,8 +125,10 @@ export class Agent {
       tagFormats,
       lastJournaledAtMs: journal.stats().newestEpochMs,
       now: opts.now,
+      onAccepted: (scan) => gates.accepted(scan),
       onJournaled: (scan, seq) => {
         this.#sync.wake();
+        gates.journaled(scan, seq);
         this.#log("info", "scan journaled", {
           seq,
           reader: scan.reader,
@@ -120,14 +136,16 @@ export class Agent {
           date: scan.date,
           time: scan.time,
         });
-        this.#feedback(scan.reader);
+        if (!gates.hasReader(scan.reader)) this.#feedback(scan.reader, "journaled");
       },
-      onLost: (scan, err) =>
+      onLost: (scan, err) => {
+        gates.lost(scan);
         this.#log("error", "scan could not be kept", {
           reader: scan.reader,
           rfidTag: scan.rfidTag,
           error: err,
-        }),
+        });
+      },
     });
   }
 
@@ -141,7 +159,8 @@ export class Agent {
       logger: opts.logger,
       fs: opts.journalFs,
     });
-    const agent = new Agent(config, opts, journal);
+    const gates = await AgentGates.open(config, journal, opts.logger);
+    const agent = new Agent(config, opts, journal, gates);
     try {
       await agent.#start(opts.statusServer ?? true, opts.devices ?? {});
     } catch (err) {
@@ -153,6 +172,13 @@ export class Agent {
 
   async #start(withStatus: boolean, overrides: DeviceOverrides): Promise<void> {
     const log = this.#log;
+    await this.#gates.start({
+      syncStatus: () => this.#sync.status(),
+      feedback: (reader, granted) => this.#feedback(reader, granted ? "granted" : "denied"),
+      readerOutput: (reader, output, on, pulseMs) =>
+        this.#driverOf(reader)?.output?.(reader, output, on, pulseMs) ?? false,
+      overrides,
+    });
     for (
       const device of devicesFor(this.config.readers, {
         warn: (reader, msg) => log("warn", msg, { reader }),
@@ -181,6 +207,7 @@ export class Agent {
         actions: {
           retryRejected: (since) => this.retryRejected(parseSince(since)),
           export: (o) => exportObjects(this.#journal.export(o)),
+          gates: this.#gates.routes(),
           capture: (reader, seconds) => this.captureBytes(reader, seconds),
         },
       });
@@ -249,9 +276,21 @@ export class Agent {
     return this.#pipeline;
   }
 
-  #feedback(reader: string): void {
+  /**
+   * The gates (tests and the demo read their status).
+   * @internal
+   */
+  get gates(): GateSet | null {
+    return this.#gates.set;
+  }
+
+  #driverOf(reader: string): ReaderDriver | undefined {
+    return this.#supervisors.find(({ sup }) => sup.names.includes(reader))?.sup.driver ?? undefined;
+  }
+
+  #feedback(reader: string, result: ScanFeedback): void {
     for (const { sup } of this.#supervisors) {
-      if (sup.names.includes(reader)) sup.driver?.feedback?.(reader, "journaled");
+      if (sup.names.includes(reader)) sup.driver?.feedback?.(reader, result);
     }
   }
 
@@ -314,6 +353,10 @@ export class Agent {
         degraded.push(`reader ${r.name} offline: ${r.lastError ?? "?"}`);
       }
     }
+    const gates = this.#gates.set?.status();
+    for (const g of gates ?? []) {
+      if (g.relayError) degraded.push(`gate ${g.name}: ${g.relayError}`);
+    }
     if (alarms.length > 0) degraded.push(...alarms.filter((a) => !degraded.includes(a)));
     const now = Date.now();
     const stuckMs = js.oldestPendingAtMs === null ? 0 : now - js.oldestPendingAtMs;
@@ -354,6 +397,7 @@ export class Agent {
         degraded: jDegraded,
       },
       sync,
+      gates,
       statusServer: this.#status?.stats(),
     };
   }
@@ -374,8 +418,10 @@ export class Agent {
     while (this.#pipeline.inFlight > this.#waiting.size) {
       await new Promise((r) => setTimeout(r, 5));
     }
+    await this.#gates.stopGates();
     this.#log("info", "stopping: sync");
     await this.#sync.stop();
+    await this.#gates.close();
     await this.#status?.close();
     await this.#spool.close();
     for (const resolve of this.#waiting.values()) resolve(null);

@@ -4,7 +4,10 @@
  * implemented kind on real ptys, taps the cards of a few demo employees
  * (an unknown card and a quick double tap among them), journals and syncs
  * them, takes iFlow away (an outage) while scans keep coming, brings it back
- * and drains the backlog. Live progress on the terminal, a summary at the
+ * and drains the backlog. The first reader sits at a turnstile (policy
+ * `known`): it stays shut for cards iFlow has not answered for yet, opens for
+ * cards it learned (also during the outage), stays shut for refused ones, and
+ * records whether the person passed. Live progress on the terminal, a summary at the
  * end, exit 0 by itself in under a minute (`--duration SECONDS` taps longer).
  *
  * @module
@@ -18,6 +21,7 @@ import { type IflowSimulator, startIflowSimulator } from "./iflow/sim/simulator.
 import { createLogger } from "./log.ts";
 import { demoDeviceOverrides, type DemoReader, demoReaders } from "./demo/sim_readers.ts";
 import { progressLine, ProgressWriter } from "./demo/progress.ts";
+import { demoGate, describeDecision } from "./demo/gate.ts";
 
 const UNKNOWN_TAG = "0000424242";
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -48,6 +52,8 @@ export interface DemoSummary {
   pending: number;
   /** Attendances the simulated iFlow stored. */
   storedAtIflow: number;
+  /** The turnstile: scans it opened for, kept shut, and passages seen or timed out. */
+  gate: { granted: number; denied: number; passed: number; notPassed: number };
 }
 
 async function waitFor(cond: () => boolean, timeoutMs: number, tick: () => void): Promise<boolean> {
@@ -74,6 +80,7 @@ export async function runDemo(opts: DemoOptions = {}): Promise<DemoSummary> {
   const port = sim.port;
   let storedBefore = 0;
   const readers: DemoReader[] = await demoReaders();
+  const gate = await demoGate("turnstile-1", readers[0]!.config.name, Math.round(4000 * scale));
   const config = validateConfig(
     {
       timezone: "Europe/Bucharest",
@@ -89,6 +96,7 @@ export async function runDemo(opts: DemoOptions = {}): Promise<DemoSummary> {
       },
       readers: readers.map((r) => r.config),
       debounceMs: Math.round(3000 * scale),
+      gates: [gate.config],
     },
     "demo config",
     {},
@@ -100,7 +108,11 @@ export async function runDemo(opts: DemoOptions = {}): Promise<DemoSummary> {
     redact: [DEMO_TOKEN],
     sink: (line) => logHandle.writeSync(enc.encode(line + "\n")),
   });
-  const agent = await Agent.start(config, { logger, devices: demoDeviceOverrides(readers) });
+  const agent = await Agent.start(config, {
+    logger,
+    devices: { ...demoDeviceOverrides(readers), gateGpio: gate.gpio },
+  });
+  agent.gates!.subscribe((ev) => progress.note(describeDecision(ev)));
   let phase = "start";
   const tick = () => progress.update(progressLine(agent.snapshot(), phase));
   const timer = setInterval(tick, 250);
@@ -143,6 +155,22 @@ export async function runDemo(opts: DemoOptions = {}): Promise<DemoSummary> {
     }
     await waitFor(() => agent.snapshot().journal.pending === 0, 15_000, tick);
 
+    await pause(3000); // past the debounce window of the taps above
+    phase = "gate";
+    progress.note(
+      `${readers[0]!.config.name} is at turnstile-1: cards iFlow answered for are known now`,
+    );
+    await tap(readers[0]!, employees[0]!.rfid, " at the turnstile");
+    await pause(400);
+    progress.note("  she walks through: the passage sensor trips");
+    await gate.pass();
+    await pause(600);
+    await tap(readers[0]!, UNKNOWN_TAG, " at the turnstile (iFlow refused it)");
+    await pause(600);
+    await tap(readers[0]!, employees[1]!.rfid, " at the turnstile, then turns back");
+    await waitFor(() => agent.gates!.status()[0]!.counters.notPassed >= 1, 6000, tick);
+    progress.note("  nobody passed within the timeout: recorded as not passed");
+
     phase = "outage";
     progress.note("iFlow goes away (outage): scans keep being journaled");
     storedBefore = sim.stored().length;
@@ -170,7 +198,9 @@ export async function runDemo(opts: DemoOptions = {}): Promise<DemoSummary> {
     progress.end();
   }
   const s = agent.snapshot();
+  const g = agent.gates!.status()[0]!.counters;
   await agent.stop();
+  for (const c of gate.gpio.values()) await c.dispose();
   const storedAtIflow = storedBefore + sim.stored().length;
   await sim.close();
   for (const r of readers) await r.close();
@@ -183,6 +213,7 @@ export async function runDemo(opts: DemoOptions = {}): Promise<DemoSummary> {
     rejected: s.journal.rejected,
     pending: s.journal.pending,
     storedAtIflow,
+    gate: { granted: g.granted, denied: g.denied, passed: g.passed, notPassed: g.notPassed },
   };
 }
 
@@ -217,5 +248,9 @@ if (import.meta.main) {
   console.log(`  rejected by iFlow   ${s.rejected}  (unknown card, employment ended)`);
   console.log(`  still pending       ${s.pending}`);
   console.log(`  stored at iFlow     ${s.storedAtIflow}`);
+  console.log(
+    `  turnstile-1         ${s.gate.granted} opened, ${s.gate.denied} kept shut; ` +
+      `${s.gate.passed} passed, ${s.gate.notPassed} did not pass`,
+  );
   Deno.exit(s.pending === 0 && s.journaled + s.debounced === s.tapped ? 0 : 1);
 }

@@ -1,7 +1,8 @@
 /**
  * One journaled scan as `cli export` and the status endpoint's `/export`
  * print it: at least seq, reader, rfidTag, date, time, state, and error when
- * rejected.
+ * rejected; `gate`, `decision`, `reason` (and `passed` when a passage sensor
+ * told) when a gate decided the scan.
  *
  * @module
  */
@@ -28,6 +29,12 @@ export function exportObject(row: ExportRow): Record<string, unknown> {
     o.error = `${row.outcome.field}: ${row.outcome.message}`;
   } else if (row.error) {
     o.error = row.error;
+  }
+  if (row.gate) {
+    o.gate = row.gate.gate;
+    o.decision = row.gate.granted ? "granted" : "denied";
+    o.reason = row.gate.reason;
+    if (row.gate.passed !== null) o.passed = row.gate.passed;
   }
   return o;
 }

@@ -14,6 +14,7 @@ import { decodeCommand } from "./cli/decode.ts";
 import { replayCommand } from "./cli/replay.ts";
 import { captureCommand } from "./cli/capture.ts";
 import { exportCommand } from "./cli/export.ts";
+import { cardsCommand } from "./cli/cards.ts";
 import { iflowSimCommand } from "./cli/iflow_sim.ts";
 import { osdpCommand } from "./cli/osdp.ts";
 import { retryRejectedCommand } from "./cli/retry_rejected.ts";
@@ -27,6 +28,7 @@ export const COMMANDS: Command[] = [
   runCommand,
   statusCommand,
   exportCommand,
+  cardsCommand,
   syncCommand,
   retryRejectedCommand,
   checkConfigCommand,

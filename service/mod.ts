@@ -27,10 +27,12 @@ export {
 } from "./config/mod.ts";
 export type { IflowConfig } from "./iflow/config.ts";
 export type { StatusConfig } from "./status/config.ts";
+export type { GateConfig, GateGpioOutput, GateInput, GateOsdpOutput } from "./gates/config.ts";
 export { Journal } from "./journal/journal.ts";
 export type {
   ExportOptions,
   ExportRow,
+  GateNote,
   JournalOptions,
   JournalStats,
   Outcome,
@@ -65,6 +67,7 @@ export type {
   ParityRuleConfig,
   Rc522ReaderConfig,
   TagFormat,
+  WiegandFeedbackLine,
   WiegandKeypadConfig,
   WiegandReaderConfig,
 } from "../driver/mod.ts";

@@ -113,6 +113,16 @@ export const WiegandReaderConfigSchema = z.strictObject({
   keypad: KeypadConfigSchema.default(KEYPAD_DEFAULTS),
   /** How a card read becomes the `rfidTag`. */
   tagFormat: z.enum(TAG_FORMATS).default("dec10"),
+  /** Optional output to the reader's LED wire (on the same chip): active = green. */
+  led: z.strictObject({
+    line: z.number().int().min(0).max(1023),
+    activeLow: z.boolean().default(true),
+  }).optional(),
+  /** Optional output to the reader's beeper wire (on the same chip). */
+  beep: z.strictObject({
+    line: z.number().int().min(0).max(1023),
+    activeLow: z.boolean().default(true),
+  }).optional(),
 });
 
 const _sameConfig: Same<z.output<typeof WiegandReaderConfigSchema>, WiegandReaderConfig> = true;

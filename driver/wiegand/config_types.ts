@@ -89,6 +89,18 @@ export interface WiegandReaderConfig {
   keypad: WiegandKeypadConfig;
   /** How a card read becomes the `rfidTag`. */
   tagFormat: TagFormat;
+  /** The reader's LED wire as an output on the same chip (active: green), if wired. */
+  led?: WiegandFeedbackLine | undefined;
+  /** The reader's beeper wire as an output on the same chip, if wired. */
+  beep?: WiegandFeedbackLine | undefined;
+}
+
+/** An output line to a Wiegand reader's LED or beeper wire (most readers: pulled low = on). */
+export interface WiegandFeedbackLine {
+  /** Line offset on the reader's chip. */
+  line: number;
+  /** On when driven low (default true). */
+  activeLow: boolean;
 }
 
 /** The defaults `WiegandReaderConfigSchema` fills in, plus the given lines (for code and tests). */
@@ -155,6 +167,15 @@ export function formatSetFromConfig(c: WiegandReaderConfig): WiegandFormatSet {
 export function wiegandConfigIssues(c: WiegandReaderConfig): WiegandConfigIssue[] {
   const out: WiegandConfigIssue[] = [];
   if (c.d0 === c.d1) out.push({ path: ["d1"], message: `D1 must differ from D0 (both ${c.d0})` });
+  const used = [c.d0, c.d1];
+  for (const key of ["led", "beep"] as const) {
+    const l = c[key]?.line;
+    if (l === undefined) continue;
+    if (used.includes(l)) {
+      out.push({ path: [key, "line"], message: `line ${l} is already used by D0, D1 or the LED` });
+    }
+    used.push(l);
+  }
   if (c.pulseMinUs >= c.pulseMaxUs) {
     out.push({ path: ["pulseMaxUs"], message: "must be greater than pulseMinUs" });
   }

@@ -49,7 +49,7 @@ export interface GpioLinesOptions {
 }
 
 /** The message for a failed chip open. */
-function openError(chip: string, err: number): GpioError {
+export function openError(chip: string, err: number): GpioError {
   if (err === ENOENT || err === ENODEV || err === ENXIO) {
     return new GpioError(
       "not-found",

@@ -9,15 +9,29 @@
 import { loadConfig } from "../config/mod.ts";
 import { exportJournal, type RecordState } from "../journal/mod.ts";
 import { exportObject } from "../export_row.ts";
-import { type Command, EXIT, parseCommandArgs, sinceOption, UsageError } from "./command.ts";
+import {
+  type Command,
+  csvCell,
+  EXIT,
+  parseCommandArgs,
+  sinceOption,
+  UsageError,
+} from "./command.ts";
 
 const STATES = ["pending", "synced", "rejected"] as const;
-const CSV_COLUMNS = ["seq", "reader", "rfidTag", "date", "time", "state", "error"] as const;
-
-function csvCell(v: unknown): string {
-  const s = v === undefined || v === null ? "" : String(v);
-  return /[",\r\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
-}
+const CSV_COLUMNS = [
+  "seq",
+  "reader",
+  "rfidTag",
+  "date",
+  "time",
+  "state",
+  "error",
+  "gate",
+  "decision",
+  "reason",
+  "passed",
+] as const;
 
 /** The `export` command. */
 export const exportCommand: Command = {

@@ -22,6 +22,7 @@ import { z } from "zod";
 import { type IflowConfig, IflowConfigSchema } from "../iflow/config.ts";
 import { type StatusConfig, StatusConfigSchema } from "../status/config.ts";
 import { type ReaderConfig, readerEntrySchema, readerIssues } from "../readers/kinds/mod.ts";
+import { type GateConfig, gateIssues, GatesSchema } from "../gates/config.ts";
 
 export type { ReaderConfig };
 
@@ -71,6 +72,8 @@ export interface Config {
   status: StatusConfig;
   /** Log threshold. */
   log: { level: "debug" | "info" | "warn" | "error" };
+  /** Gates driven by scans (empty: the agent only records). */
+  gates: GateConfig[];
 }
 
 /** The whole config file. */
@@ -113,4 +116,8 @@ export const ConfigSchema: z.ZodType<Config, unknown> = z.strictObject({
   log: z.strictObject({
     level: z.enum(["debug", "info", "warn", "error"]).default("info"),
   }).default({ level: "info" }),
+  /** Gates driven by scans (`service/gates/config.ts`). */
+  gates: GatesSchema,
+}).superRefine((c, ctx) => {
+  for (const issue of gateIssues(c)) ctx.addIssue({ code: "custom", ...issue });
 });

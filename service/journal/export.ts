@@ -21,7 +21,14 @@ import {
   type SegmentFile,
 } from "./recovery.ts";
 import { ScanDecoder } from "./scan_codec.ts";
-import type { ExportOptions, ExportRow, Outcome, RecordState, ScanRecord } from "./types.ts";
+import type {
+  ExportOptions,
+  ExportRow,
+  GateNote,
+  Outcome,
+  RecordState,
+  ScanRecord,
+} from "./types.ts";
 
 /** Public state name of a state code (null for missing). */
 export function stateName(st: number): RecordState | null {
@@ -74,7 +81,7 @@ export async function* exportRows(
           continue;
         }
         if (since !== undefined && rec.epochMs < since) continue;
-        const row = toRow(rec, st, state, seg.details?.get(seq));
+        const row = toRow(rec, st, state, seg.details?.get(seq), seg.gates?.get(seq));
         yield row;
       }
     }
@@ -141,7 +148,7 @@ export async function* exportJournal(
           if (!state || (want && state !== want)) return;
           const rec = decoder.decode(buf, s, e, seq);
           if (!rec || (since !== undefined && rec.epochMs < since)) return;
-          batch.push(toRow(rec, st, state, seg.details?.get(seq)));
+          batch.push(toRow(rec, st, state, seg.details?.get(seq), seg.gates?.get(seq)));
         },
         damaged: () => {},
       };
@@ -194,9 +201,11 @@ function toRow(
   st: number,
   state: RecordState,
   detail: Outcome | undefined,
+  gate: GateNote | undefined,
 ): ExportRow {
   const row = rec as ExportRow;
   row.state = state;
+  if (gate) row.gate = gate;
   let outcome: Outcome | undefined;
   if (st === RecState.ACCEPTED) outcome = { kind: "accepted" };
   else if (st === RecState.DUPLICATE) outcome = detail ?? { kind: "duplicate" };

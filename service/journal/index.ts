@@ -8,8 +8,8 @@
  * @module
  */
 
-import { OutcomeOp, RecState, REJECT_FIELDS } from "./outcome_codec.ts";
-import type { Outcome } from "./types.ts";
+import { GATE_REASONS, OutcomeOp, RecState, REJECT_FIELDS } from "./outcome_codec.ts";
+import type { GateNote, Outcome } from "./types.ts";
 
 /** Offset value of a slot with no record. */
 export const NO_OFFSET = 0xffffffff;
@@ -40,6 +40,8 @@ export class ScanSegment {
   details: Map<number, Outcome> | null = null;
   /** True once a newer segment exists (no more appends here). */
   sealed = false;
+  /** Gate decisions annotated on records of this segment. */
+  gates: Map<number, GateNote> | null = null;
 
   /**
    * Index for segment `name` starting at `firstSeq`, with room for `capacity`
@@ -175,6 +177,7 @@ export class ScanIndex {
    * Unknown seqs are counted, not errors (their segment may be gone).
    */
   apply(op: number, seq: number, count: number, field: number, text: string): number {
+    if (op === OutcomeOp.GATE) return this.#annotate(seq, count, field, text);
     if (seq + count - 1 > this.maxOutcomeSeq) this.maxOutcomeSeq = seq + count - 1;
     let changed = 0;
     for (let k = 0; k < count; k++) {
@@ -211,5 +214,23 @@ export class ScanIndex {
       changed++;
     }
     return changed;
+  }
+
+  /** Keeps a gate annotation (flags, reason code, gate name) for `seq`; changes no state. */
+  #annotate(seq: number, flags: number, reason: number, gate: string): number {
+    const s = this.find(seq);
+    if (!s || s.states[seq - s.firstSeq] === RecState.MISSING) {
+      this.unknownOutcomes++;
+      return 0;
+    }
+    if (seq > this.maxOutcomeSeq) this.maxOutcomeSeq = seq;
+    const passage = (flags >> 1) & 3;
+    (s.gates ??= new Map()).set(seq, {
+      gate,
+      granted: (flags & 1) === 1,
+      reason: GATE_REASONS[reason] ?? "unknown",
+      passed: passage === 1 ? true : passage === 2 ? false : null,
+    });
+    return 0;
   }
 }

@@ -45,10 +45,11 @@ import { listDir, loadOutcomeLog, loadScanLog, RecoveryReport } from "./recovery
 import { expireDamaged, retireFinished } from "./retention.ts";
 import { putScan, scanEpochMs, scanMaxBytes } from "./scan_codec.ts";
 import { exportRows } from "./export.ts";
-import { snapshotEntries } from "./snapshot.ts";
+import { gateEntry, snapshotEntries } from "./snapshot.ts";
 import type {
   ExportOptions,
   ExportRow,
+  GateNote,
   JournalLogger,
   JournalOptions,
   JournalStats,
@@ -302,6 +303,16 @@ export class Journal {
     await this.#out.appendMany(encodeEntries(outcomesToEntries(list)));
     await this.#refreshOldest();
     await this.#retainSoon();
+  }
+
+  /**
+   * Annotates scans with their gate's decision (and passage), durably; the
+   * records' states do not change. Notes for seqs not in the journal are counted and ignored.
+   */
+  async annotateGates(notes: { seq: number; note: GateNote }[]): Promise<void> {
+    if (this.#closed) throw new JournalError("closed", "journal: closed");
+    if (notes.length === 0) return;
+    await this.#out.appendMany(encodeEntries(notes.map((n) => gateEntry(n.seq, n.note))));
   }
 
   /** Makes rejected records pending again (for `retry-rejected`); returns how many changed. */

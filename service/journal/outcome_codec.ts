@@ -10,6 +10,10 @@
  *                       u16 length + UTF-8 message
  *     4 reopen:         (nothing) rejected -> pending
  *     5 cleared:        (nothing) rejected, cleared by an admin (final)
+ *     6 gate:           u8 flags (bit 0 granted; bits 1-2 passage: 0 unknown, 1 passed,
+ *                       2 not passed), u8 reason ({@link GATE_REASONS} index),
+ *                       u16 length + UTF-8 gate name. An annotation: the record's
+ *                       state does not change; a later entry for the seq replaces it.
  * ```
  *
  * A batch is one frame, so it is all-or-nothing on disk; big batches are split
@@ -64,6 +68,30 @@ export const OutcomeOp = {
   REOPEN: 4,
   /** Rejected, cleared by an admin. */
   CLEARED: 5,
+  /** A gate's decision (and passage) for the scan: an annotation, not a state. */
+  GATE: 6,
+} as const;
+
+/** Reasons of a gate decision, by their code byte in a {@link OutcomeOp.GATE} entry. */
+export const GATE_REASONS: readonly string[] = [
+  "known",
+  "allow-file",
+  "live",
+  "policy-any",
+  "offline-open",
+  "offline-closed",
+  "refused",
+  "unknown",
+];
+
+/** Passage codes of a {@link OutcomeOp.GATE} entry (bits 1-2 of its flags). */
+export const GatePassage = {
+  /** Not known (no sensor, or not yet). */
+  UNKNOWN: 0,
+  /** The person passed within the sensor's timeout. */
+  PASSED: 1,
+  /** Nobody passed within the timeout. */
+  NOT_PASSED: 2,
 } as const;
 
 /** Names of {@link OutcomeOp} codes (index = opcode), for logs. */
@@ -74,6 +102,7 @@ export const OUTCOME_OP_NAMES: readonly string[] = [
   "rejected",
   "reopen",
   "cleared",
+  "gate",
 ];
 
 /** Reject fields by their code byte. */
@@ -89,11 +118,11 @@ export interface OutcomeEntry {
   op: number;
   /** First seq it applies to. */
   seq: number;
-  /** For OutcomeOp.ACCEPTED: how many consecutive seqs. */
+  /** For OutcomeOp.ACCEPTED: how many consecutive seqs; for OutcomeOp.GATE: the flags byte. */
   count?: number;
-  /** For OutcomeOp.REJECTED: field code. */
+  /** For OutcomeOp.REJECTED: field code; for OutcomeOp.GATE: reason code. */
   field?: number;
-  /** iFlow id (duplicate) or message (rejected). */
+  /** iFlow id (duplicate), message (rejected) or gate name (gate). */
   text?: string;
 }
 
@@ -137,6 +166,7 @@ function entryBytes(op: number, text: Uint8Array | null): number {
   if (op === OutcomeOp.ACCEPTED) return 13;
   if (op === OutcomeOp.DUPLICATE) return 11 + (text?.length ?? 0);
   if (op === OutcomeOp.REJECTED) return 12 + (text?.length ?? 0);
+  if (op === OutcomeOp.GATE) return 13 + (text?.length ?? 0);
   return 9;
 }
 
@@ -174,8 +204,14 @@ export function encodeEntries(entries: OutcomeEntry[]): Uint8Array[] {
       if (e.op === OutcomeOp.ACCEPTED) {
         dv.setUint32(p, e.count ?? 1, true);
         p += 4;
-      } else if (e.op === OutcomeOp.DUPLICATE || e.op === OutcomeOp.REJECTED) {
+      } else if (
+        e.op === OutcomeOp.DUPLICATE || e.op === OutcomeOp.REJECTED || e.op === OutcomeOp.GATE
+      ) {
         if (e.op === OutcomeOp.REJECTED) buf[p++] = e.field ?? 2;
+        if (e.op === OutcomeOp.GATE) {
+          buf[p++] = e.count ?? 0;
+          buf[p++] = e.field ?? 0;
+        }
         const t = texts[k] ?? new Uint8Array(0);
         dv.setUint16(p, t.length, true);
         buf.set(t, p + 2);
@@ -188,7 +224,10 @@ export function encodeEntries(entries: OutcomeEntry[]): Uint8Array[] {
   return out;
 }
 
-/** Receives decoded entries. `text` is only decoded for duplicate/rejected. */
+/**
+ * Receives decoded entries. `text` is only decoded for duplicate/rejected/gate;
+ * for gate entries `count` is the flags byte and `field` the reason code.
+ */
 export type EntryVisitor = (
   op: number,
   seq: number,
@@ -230,6 +269,14 @@ export function decodeEntries(
       if (p + 2 + n > end) return false;
       visit(op, seq, 1, field, dec.decode(buf.subarray(p + 2, p + 2 + n)));
       p += 2 + n;
+    } else if (op === OutcomeOp.GATE) {
+      if (p + 4 > end) return false;
+      const flags = buf[p]!;
+      const reason = buf[p + 1]!;
+      const n = dv.getUint16(p + 2, true);
+      if (p + 4 + n > end) return false;
+      visit(op, seq, flags, reason, dec.decode(buf.subarray(p + 4, p + 4 + n)));
+      p += 4 + n;
     } else if (op === OutcomeOp.REOPEN || op === OutcomeOp.CLEARED) {
       visit(op, seq, 1, 0, "");
     } else {

@@ -1,17 +1,39 @@
 /**
  * The outcome-log snapshot written at the head of a new outcome segment when
- * the log is compacted: every non-pending state still held in the index.
+ * the log is compacted: every non-pending state still held in the index, and
+ * every gate annotation.
  *
  * @module
  */
 
 import type { ScanIndex } from "./index.ts";
-import { type OutcomeEntry, OutcomeOp, RecState, REJECT_FIELDS } from "./outcome_codec.ts";
+import {
+  GATE_REASONS,
+  type OutcomeEntry,
+  OutcomeOp,
+  RecState,
+  REJECT_FIELDS,
+} from "./outcome_codec.ts";
+import type { GateNote } from "./types.ts";
+
+/** The entry that restores a gate annotation. */
+export function gateEntry(seq: number, n: GateNote): OutcomeEntry {
+  const passage = n.passed === null ? 0 : n.passed ? 1 : 2;
+  const reason = GATE_REASONS.indexOf(n.reason);
+  return {
+    op: OutcomeOp.GATE,
+    seq,
+    count: (n.granted ? 1 : 0) | (passage << 1),
+    field: reason < 0 ? GATE_REASONS.indexOf("unknown") : reason,
+    text: n.gate,
+  };
+}
 
 /** Entries that rebuild the index's outcome states (runs of accepted seqs merged). */
 export function snapshotEntries(index: ScanIndex): OutcomeEntry[] {
   const out: OutcomeEntry[] = [];
   for (const seg of index.segments) {
+    for (const [seq, n] of seg.gates ?? []) out.push(gateEntry(seq, n));
     if (seg.synced + seg.rejected + seg.cleared === 0) continue;
     let run: OutcomeEntry | null = null;
     for (let i = 0; i < seg.slots; i++) {

@@ -113,6 +113,20 @@ export interface ExportRow extends ScanRecord {
   outcome?: Outcome;
   /** Why the row is unusual (for rejected: iFlow's message; undecodable payloads). */
   error?: string;
+  /** The gate's decision on the scan, if a gate decided it. */
+  gate?: GateNote;
+}
+
+/** A gate's decision on a scan, annotated beside it in the outcome log. */
+export interface GateNote {
+  /** Gate name. */
+  gate: string;
+  /** True when the gate opened. */
+  granted: boolean;
+  /** Why (`known`, `allow-file`, `live`, `policy-any`, `offline-open`, `offline-closed`, `refused`, `unknown`). */
+  reason: string;
+  /** Passage sensor: passed, not passed within its timeout, or null (no sensor / not known). */
+  passed: boolean | null;
 }
 
 /** Filter for exports. */

@@ -44,6 +44,12 @@ export interface PipelineOptions {
   tagFormats: Map<string, TagFormat>;
   /** Epoch ms of the newest journaled scan (to notice a clock going backwards). */
   lastJournaledAtMs: number | null;
+  /**
+   * Called with each scan that passed debounce, before it is journaled and in the
+   * same event-loop turn (the gate decides here); an exception is counted, never
+   * stops the scan.
+   */
+  onAccepted?: (scan: ScanInput) => void;
   /** Called once a scan is durable (wake the sync engine, feedback to the reader). */
   onJournaled?: (scan: ScanInput, seq: number) => void;
   /** Called when a scan could not be kept. */
@@ -55,7 +61,14 @@ export interface PipelineOptions {
 /** Turns card reads into journaled scans. */
 export class ScanPipeline {
   /** Totals. */
-  readonly counters = { read: 0, journaled: 0, debounced: 0, clockUnsynced: 0, lost: 0 };
+  readonly counters = {
+    read: 0,
+    journaled: 0,
+    debounced: 0,
+    clockUnsynced: 0,
+    lost: 0,
+    acceptedErrors: 0,
+  };
   readonly #opts: PipelineOptions;
   readonly #debouncer: Debouncer;
   readonly #perReader = new Map<string, PipelineReaderCounters>();
@@ -117,6 +130,13 @@ export class ScanPipeline {
       clockUnsynced: problem !== "",
       errorMsg: problem,
     };
+    if (this.#opts.onAccepted) {
+      try {
+        this.#opts.onAccepted(scan);
+      } catch {
+        this.counters.acceptedErrors++;
+      }
+    }
     const p = this.#opts.store.submit(scan).then(
       (seq) => {
         if (seq === null) {

@@ -14,6 +14,7 @@ import type { Replayer } from "../../driver/capture/replay.ts";
 import type { CaptureDecoder } from "../../driver/capture.ts";
 import type { ReaderConfigIssue, ReaderGroupIssue } from "../../driver/config_issue.ts";
 import type { GpioIoctl, MonotonicClock } from "../../driver/wiegand/gpio_ffi.ts";
+import type { GpioOutputIoctl } from "../../driver/wiegand/gpio_output.ts";
 import type { SpiIoctl } from "../../driver/rc522/spi.ts";
 import type { DemoReader } from "../demo/sim_readers.ts";
 import type { ReaderDriver } from "./types.ts";
@@ -45,6 +46,8 @@ export interface DeviceOverrides {
   gpio?: Map<string, GpioIoctl>;
   /** spidev layer per `rc522` reader name. */
   spi?: Map<string, SpiIoctl>;
+  /** GPIO layer for gates (relay, exit button, passage sensor) by `chip:line`, else by chip path. */
+  gateGpio?: Map<string, GpioOutputIoctl>;
   /** Monotonic clock `wiegand` readers time frames and line hints with (tests). */
   clock?: MonotonicClock;
 }

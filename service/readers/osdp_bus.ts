@@ -12,6 +12,8 @@ import { SerialPort } from "../../driver/serial/mod.ts";
 import { OsdpBus, type OsdpLineConfig, type OsdpReaderStatus } from "../../driver/osdp/mod.ts";
 import type { ReaderDriver, ReaderHealth, ReaderSink, ScanFeedback } from "./types.ts";
 import { OsdpKeyFile } from "./osdp_keys.ts";
+import { OsdpCmd } from "../../driver/osdp/constants.ts";
+import { outputCommand } from "../../driver/osdp/output.ts";
 
 /**
  * What status says about one OSDP reader: degraded when refused, offline or
@@ -153,11 +155,19 @@ export class OsdpBusDriver implements ReaderDriver {
     return s ? { port: this.#line.port, ...s } : { port: this.#line.port };
   }
 
-  /** Green LED and a short beep once a scan is journaled (the rejected pattern otherwise). */
+  /** osdp_OUT to the reader: timed on for `pulseMs` (the reader ends it), or off now. */
+  output(reader: string, output: number, on: boolean, pulseMs: number): boolean {
+    const address = this.#bus?.addressOf(reader);
+    if (address === undefined || this.state(reader) !== "online") return false;
+    return this.#bus!.command(address, OsdpCmd.OUT, outputCommand(output, on, pulseMs));
+  }
+
+  /** Green LED and a short beep once a scan is journaled or a gate grants it (the rejected pattern otherwise). */
   feedback(reader: string, result: ScanFeedback): void {
     const address = this.#bus?.addressOf(reader);
     if (address !== undefined) {
-      this.#bus!.feedback(address, result === "journaled" ? "ok" : "rejected");
+      const ok = result === "journaled" || result === "granted";
+      this.#bus!.feedback(address, ok ? "ok" : "rejected");
     }
   }
 }

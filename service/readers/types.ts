@@ -38,7 +38,7 @@ export interface ReaderHealth {
 }
 
 /** Feedback a reader that can beep or light is given about a scan. */
-export type ScanFeedback = "journaled" | "rejected";
+export type ScanFeedback = "journaled" | "rejected" | "granted" | "denied";
 
 /**
  * One running device: a serial reader, a GPIO pair, an SPI chip, or an OSDP
@@ -72,4 +72,9 @@ export interface ReaderDriver {
   lineReport?(reader: string): ReaderLineReport | undefined;
   /** Tells the reader named `reader` what became of its last scan. */
   feedback?(reader: string, result: ScanFeedback): void;
+  /**
+   * Drives output `output` of the reader named `reader` (its lock relay): on
+   * for about `pulseMs`, or off. False when the reader cannot be told now.
+   */
+  output?(reader: string, output: number, on: boolean, pulseMs: number): boolean;
 }

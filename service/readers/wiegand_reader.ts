@@ -14,7 +14,8 @@ import {
   WiegandReader,
   type WiegandReaderConfig,
 } from "../../driver/wiegand/mod.ts";
-import type { ReaderDriver, ReaderLineReport, ReaderSink } from "./types.ts";
+import type { ReaderDriver, ReaderLineReport, ReaderSink, ScanFeedback } from "./types.ts";
+import { WiegandFeedback } from "./wiegand_feedback.ts";
 import { type Logger, logsAt } from "../log.ts";
 import type { BusLogger } from "./osdp_bus.ts";
 
@@ -26,6 +27,7 @@ export class WiegandReaderDriver implements ReaderDriver {
   readonly #clock: MonotonicClock | undefined;
   readonly #log: BusLogger;
   #reader: WiegandReader | undefined;
+  #feedback: WiegandFeedback | undefined;
   #closed = false;
 
   /**
@@ -62,6 +64,15 @@ export class WiegandReaderDriver implements ReaderDriver {
       }
     }, { ioctl: this.#gpio, clock: this.#clock, debug: this.#debugLog(name) });
     this.#reader = reader;
+    if (this.#config.led || this.#config.beep) {
+      this.#feedback?.stop();
+      this.#feedback = new WiegandFeedback(
+        this.#config,
+        this.#gpio,
+        (msg) => this.#log("warn", `wiegand feedback: ${msg}`, { reader: name }),
+      );
+      this.#feedback.start();
+    }
     reader.start();
     sink.onOpen();
     await reader.run();
@@ -74,9 +85,16 @@ export class WiegandReaderDriver implements ReaderDriver {
     return (message) => log("debug", message, { reader });
   }
 
+  /** LED (green, 1 s) and one beep for a good scan; three beeps for a refused one (when wired). */
+  feedback(_reader: string, result: ScanFeedback): void {
+    this.#feedback?.show(result === "journaled" || result === "granted");
+  }
+
   /** Releases the lines. */
   async close(): Promise<void> {
     this.#closed = true;
+    this.#feedback?.stop();
+    this.#feedback = undefined;
     await this.#reader?.close();
   }
 

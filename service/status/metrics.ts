@@ -5,6 +5,8 @@
  */
 
 import type { Histogram, StatusSnapshot } from "./snapshot.ts";
+import type { GateStatus } from "../gates/gates.ts";
+import { DECISION_REASONS } from "../gates/decide.ts";
 
 /** The `Content-Type` of {@link renderMetrics}'s output. */
 export const METRICS_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
@@ -55,14 +57,22 @@ class Exposition {
 
   histogram(name: string, help: string, h: Histogram): this {
     this.family(name, "histogram", help);
+    return this.histogramSamples(name, h);
+  }
+
+  /** The samples of one histogram series (after its family line), with `labels`. */
+  histogramSamples(name: string, h: Histogram, labels: Labels = {}): this {
     const bounds = Array.isArray(h?.bounds) ? h.bounds : [];
     const counts = Array.isArray(h?.counts) ? h.counts : [];
     for (let i = 0; i < bounds.length; i++) {
-      this.sample(`${name}_bucket`, counts[i] ?? NaN, { le: formatSampleValue(bounds[i]) });
+      this.sample(`${name}_bucket`, counts[i] ?? NaN, {
+        ...labels,
+        le: formatSampleValue(bounds[i]),
+      });
     }
-    this.sample(`${name}_bucket`, h?.count, { le: "+Inf" });
-    this.sample(`${name}_sum`, h?.sum);
-    return this.sample(`${name}_count`, h?.count);
+    this.sample(`${name}_bucket`, h?.count, { ...labels, le: "+Inf" });
+    this.sample(`${name}_sum`, h?.sum, labels);
+    return this.sample(`${name}_count`, h?.count, labels);
   }
 
   toString(): string {
@@ -112,6 +122,42 @@ function seconds(ms: number | null | undefined): number {
   return typeof ms === "number" ? ms / 1000 : NaN;
 }
 
+/** The gate families (only when gates are configured). */
+function gateMetrics(e: Exposition, gates: GateStatus[]): void {
+  e.family("pontaj_gate_decisions_total", "counter", "Gate decisions on scans, by decision.");
+  for (const g of gates) {
+    e.sample("pontaj_gate_decisions_total", g.counters.granted, {
+      gate: g.name,
+      decision: "granted",
+    });
+    e.sample("pontaj_gate_decisions_total", g.counters.denied, {
+      gate: g.name,
+      decision: "denied",
+    });
+  }
+  e.family("pontaj_gate_reasons_total", "counter", "Gate decisions on scans, by reason.");
+  for (const g of gates) {
+    for (const r of DECISION_REASONS) {
+      e.sample("pontaj_gate_reasons_total", g.counters.reasons[r] ?? 0, {
+        gate: g.name,
+        reason: r,
+      });
+    }
+  }
+  e.family("pontaj_gate_exits_total", "counter", "Opens by the exit button.");
+  for (const g of gates) e.sample("pontaj_gate_exits_total", g.counters.exits, { gate: g.name });
+  e.family("pontaj_gate_open", "gauge", "1 while the gate's relay is energised.");
+  for (const g of gates) e.sample("pontaj_gate_open", g.open ? 1 : 0, { gate: g.name });
+  e.family("pontaj_gate_relay_errors_total", "counter", "Relay device calls that failed.");
+  for (const g of gates) {
+    e.sample("pontaj_gate_relay_errors_total", g.relay.errors, { gate: g.name });
+  }
+  e.family("pontaj_gate_open_seconds", "histogram", "Card read to relay energised, granted scans.");
+  for (const g of gates) {
+    e.histogramSamples("pontaj_gate_open_seconds", g.openLatency, { gate: g.name });
+  }
+}
+
 /**
  * Renders the snapshot as Prometheus text exposition 0.0.4, every family with
  * `# HELP` and `# TYPE` lines.
@@ -133,7 +179,11 @@ function seconds(ms: number | null | undefined): number {
  * engine's `pontaj_sync_state{state}`, `pontaj_sync_batches_total{outcome}`,
  * `pontaj_sync_records_total{outcome}`, `pontaj_sync_retries_total`,
  * `pontaj_sync_last_success_timestamp_seconds` and the
- * `pontaj_sync_latency_seconds` histogram.
+ * `pontaj_sync_latency_seconds` histogram; with gates,
+ * `pontaj_gate_decisions_total{gate,decision}`,
+ * `pontaj_gate_reasons_total{gate,reason}`, `pontaj_gate_exits_total{gate}`,
+ * `pontaj_gate_open{gate}`, `pontaj_gate_relay_errors_total{gate}` and the
+ * `pontaj_gate_open_seconds{gate}` histogram (card read → relay energised).
  *
  * @example
  * ```ts
@@ -315,5 +365,6 @@ export function renderMetrics(s: StatusSnapshot): string {
     ) e.sample("pontaj_status_refused_total", st[k], { reason: k });
     e.one("pontaj_status_connections_open", "gauge", "Open status connections.", st.open);
   }
+  if (s.gates) gateMetrics(e, s.gates);
   return e.toString();
 }

@@ -31,6 +31,7 @@ import {
   type Transport,
   type TransportRequest,
 } from "./transport.ts";
+import { type GateRouteActions, GateRoutes } from "./events.ts";
 
 export { parseListen, StatusServerError, type StatusServerErrorCode } from "./listen.ts";
 export type { StatusConnectionLimits, StatusConnectionStats } from "./transport.ts";
@@ -41,6 +42,8 @@ export interface StatusActions {
   retryRejected?: (since?: string) => number | Promise<number>;
   /** Rows for `GET /export`, read lazily as the response is sent. */
   export?: (opts: StatusExportOptions) => ExportSource | Promise<ExportSource>;
+  /** `GET /events` and `POST /actions/open` (see `events.ts`). */
+  gates?: GateRouteActions;
   /** Records a reader's raw traffic for `POST /actions/capture` (see `capture_route.ts`). */
   capture?: CaptureAction;
 }
@@ -106,6 +109,8 @@ const ROUTES: Record<string, "GET" | "POST"> = {
   "/metrics": "GET",
   "/export": "GET",
   "/actions/retry-rejected": "POST",
+  "/events": "GET",
+  "/actions/open": "POST",
   "/actions/capture": "POST",
 };
 
@@ -126,7 +131,9 @@ const DATE_RE =
  *   `actions.retryRejected`; 400 for a bad date, 501 without the action.
  * - `GET /export[?state=pending|synced|rejected][&format=jsonl|csv]`: the rows
  *   of `actions.export`, streamed one by one (JSON lines by default).
- * - `/export` and actions: browsers' cross-site requests get 403; with a
+ * - `GET /events`: Server-Sent Events of scans and gate decisions;
+ *   `POST /actions/open?gate=NAME`: opens a gate (see `events.ts`).
+ * - `/export`, `/events` and actions: browsers' cross-site requests get 403; with a
  *   `token`, a missing or wrong `Authorization: Bearer` gets 401; without
  *   one, peers other than loopback get 403.
  * - Anything else: 404; a known path with the wrong method: 405.
@@ -151,6 +158,7 @@ export async function startStatusServer(options: StatusServerOptions): Promise<S
   let bodies = 0; // requests refused for carrying a body, counted with the transport's bad requests
   const closing = new AbortController();
   const openExports = new Set<(reason: unknown) => void>();
+  const gateRoutes = new GateRoutes(actions.gates ?? {}, closing.signal);
 
   async function snapshotOrError(): Promise<StatusSnapshot | Response> {
     try {
@@ -300,7 +308,7 @@ export async function startStatusServer(options: StatusServerOptions): Promise<S
       bodies++;
       return json({ error: "request bodies are not accepted" }, 413);
     }
-    if (url.pathname === "/export" || method === "POST") {
+    if (url.pathname === "/export" || url.pathname === "/events" || method === "POST") {
       const refusal = guardSensitive({
         origin: req.header("origin"),
         fetchSite: req.header("sec-fetch-site"),
@@ -319,6 +327,10 @@ export async function startStatusServer(options: StatusServerOptions): Promise<S
         return await page();
       case "/export":
         return await exportRows(url);
+      case "/events":
+        return gateRoutes.events();
+      case "/actions/open":
+        return gateRoutes.open(url);
       case "/actions/capture":
         return await captureRoute(url, actions.capture);
       default:

@@ -5,6 +5,7 @@
  * @module
  */
 
+import type { GateStatus } from "../gates/gates.ts";
 import type { StatusServerStats } from "./server.ts";
 
 /** One reader's state. */
@@ -136,6 +137,8 @@ export interface StatusSnapshot {
   journal: JournalStatus;
   /** The sync engine. */
   sync: SyncStatusView;
+  /** The gates, when any are configured. */
+  gates?: GateStatus[];
   /** The status server's refused requests and cut-off connections (when it runs). */
   statusServer?: StatusServerStats;
 }

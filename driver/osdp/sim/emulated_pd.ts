@@ -19,6 +19,7 @@ import { parseKeyHex, randomBytes, SCBK_D, SecureSession } from "../secure.ts";
 import { LED_RECORD_LENGTH, readBuzzer, readComSettings, readLed } from "../payload.ts";
 import { osdpCrc16 } from "../crc.ts";
 import { type EmulatedPdOptions, EmulatedPdState } from "./emulated_pd_state.ts";
+import { OUTPUT_RECORD_LENGTH, readOutputRecord } from "../output.ts";
 
 /** An emulated reader; see the module documentation. */
 export class EmulatedPd extends EmulatedPdState {
@@ -166,6 +167,15 @@ export class EmulatedPd extends EmulatedPdState {
         for (let i = 0; i < data.length; i += LED_RECORD_LENGTH) {
           const r = readLed(data, i);
           this.leds.set(r.led, r);
+        }
+        return ack();
+      case OsdpCmd.OUT:
+        if (data.length < OUTPUT_RECORD_LENGTH || data.length % OUTPUT_RECORD_LENGTH !== 0) {
+          return this.#nak(seq, crc, OsdpNak.LENGTH, true, key, secured);
+        }
+        for (let i = 0; i < data.length; i += OUTPUT_RECORD_LENGTH) {
+          if (this.outputs.length >= 1000) this.outputs.shift();
+          this.outputs.push(readOutputRecord(data, i));
         }
         return ack();
       case OsdpCmd.BUZ:

@@ -8,6 +8,7 @@
 
 import { OsdpReply } from "../constants.ts";
 import { type BuzzerRecord, keypadBytes, type LedRecord } from "../payload.ts";
+import type { OutputRecord } from "../output.ts";
 
 /** Options of an emulated reader. */
 export interface EmulatedPdOptions {
@@ -79,6 +80,8 @@ export class EmulatedPdState {
   readonly leds: Map<number, LedRecord> = new Map();
   /** Last buzzer record, null before any. */
   buzzer: BuzzerRecord | null = null;
+  /** `osdp_OUT` records received, oldest first (at most 1000 kept). */
+  readonly outputs: OutputRecord[] = [];
   /** Baud rate set by the last COMSET (the emulator cannot change the pty's). */
   baudRate = 9600;
   /** Commands received, oldest first (at most 1000 kept). */

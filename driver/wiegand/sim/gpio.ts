@@ -16,15 +16,30 @@ import {
   type ParsedLineRequest,
   parseLineRequest,
 } from "../gpio_event.ts";
-import type { GpioIoctl } from "../gpio_ffi.ts";
+import { GPIO_V2_LINE_FLAG_OUTPUT, type GpioOutputIoctl } from "../gpio_output.ts";
 
 const O_NONBLOCK = 0x800;
 const O_CLOEXEC = 0x80000;
 const SIM_CHIP_FD = 100_000;
+const SIM_OUTPUT_FD = 200_000;
+
+/** One change of a simulated output line: `active` true means energised. */
+export interface SimOutputChange {
+  /** Line offset. */
+  line: number;
+  /** The new logical value (initial value at request time, then each set). */
+  active: boolean;
+  /** What happened: requested, set, or released. */
+  op: "request" | "set" | "release";
+}
 const { ENOENT, EBADF, EMFILE, EINVAL } = E;
 
 /** A GPIO chip simulated above the kernel: requests are recorded, events come from a pipe. */
-export class SimulatedGpio implements GpioIoctl {
+export class SimulatedGpio implements GpioOutputIoctl {
+  /** Every change of an output line, in order (the relay's history). */
+  readonly outputChanges: SimOutputChange[] = [];
+  readonly #outputs = new Map<number, { line: number; active: boolean }>();
+  #nextOutputFd = SIM_OUTPUT_FD;
   /** Line requests received (decoded). */
   readonly requests: ParsedLineRequest[] = [];
   /** Chip paths opened. */
@@ -48,8 +63,17 @@ export class SimulatedGpio implements GpioIoctl {
   requestLines(chipFd: number, request: Uint8Array<ArrayBuffer>): number {
     if (chipFd !== SIM_CHIP_FD) return -EBADF;
     if (request.length !== 592) return -EINVAL;
-    this.requests.push(parseLineRequest(request));
+    const parsed = parseLineRequest(request);
+    this.requests.push(parsed);
     if (this.requestErrno) return -this.requestErrno;
+    if (parsed.flags & GPIO_V2_LINE_FLAG_OUTPUT) {
+      const fd = this.#nextOutputFd++;
+      const active = (new DataView(request.buffer).getUint32(328, true) & 1) === 1;
+      this.#outputs.set(fd, { line: parsed.offsets[0]!, active });
+      this.outputChanges.push({ line: parsed.offsets[0]!, active, op: "request" });
+      new DataView(request.buffer).setInt32(GPIO_V2_REQUEST_FD_OFFSET, fd, true);
+      return 0;
+    }
     const fds = new Int32Array(2);
     if (libc().pipe2(new Uint8Array(fds.buffer), O_NONBLOCK | O_CLOEXEC) !== 0) return -EMFILE;
     new DataView(request.buffer).setInt32(GPIO_V2_REQUEST_FD_OFFSET, fds[0]!, true);
@@ -58,10 +82,32 @@ export class SimulatedGpio implements GpioIoctl {
     return 0;
   }
 
+  /** Sets an output line's value (bit 0 of `values`, if in its mask); records the change. */
+  setValues(lineFd: number, values: Uint8Array<ArrayBuffer>): number {
+    const out = this.#outputs.get(lineFd);
+    if (!out) return -EBADF;
+    if (values.length !== 16) return -EINVAL;
+    if ((values[8]! & 1) === 0) return 0;
+    out.active = (values[0]! & 1) === 1;
+    this.outputChanges.push({ line: out.line, active: out.active, op: "set" });
+    return 0;
+  }
+
+  /** The current value of output `line` (true: energised), or undefined when never requested. */
+  outputActive(line: number): boolean | undefined {
+    let v: boolean | undefined;
+    for (const c of this.outputChanges) if (c.line === line) v = c.active;
+    return v;
+  }
+
   /** Closes a line fd (the chip fd is only counted). */
   close(fd: number): void {
     if (fd === SIM_CHIP_FD) this.chipCloses++;
-    else libc().close(fd);
+    else if (this.#outputs.has(fd)) {
+      const out = this.#outputs.get(fd)!;
+      this.#outputs.delete(fd);
+      this.outputChanges.push({ line: out.line, active: out.active, op: "release" });
+    } else libc().close(fd);
   }
 
   /** Writes event bytes as the kernel would queue them; fails when no lines are requested. */

@@ -78,3 +78,24 @@ Deno.test("outcome codec: entries beyond OUTCOME_CHUNK split into several payloa
 Deno.test("outcome codec: no entries, no payload", () => {
   assert.deepEqual(encodeEntries([]), []);
 });
+
+Deno.test("outcome codec gate annotations round-trip (flags, reason, gate name)", () => {
+  const entries = [
+    { op: OutcomeOp.GATE, seq: 7, count: 1 | (1 << 1), field: 1, text: "turnstile-1" },
+    { op: OutcomeOp.ACCEPTED, seq: 8, count: 2 },
+    { op: OutcomeOp.GATE, seq: 2 ** 40, count: 2 << 1, field: 7, text: "" },
+  ];
+  const [buf] = encodeEntries(entries);
+  const seen: unknown[] = [];
+  const ok = decodeEntries(buf!, new DataView(buf!.buffer), 0, buf!.length, (...a) => seen.push(a));
+  assert.equal(ok, true);
+  assert.deepEqual(seen, [
+    [OutcomeOp.GATE, 7, 3, 1, "turnstile-1"],
+    [OutcomeOp.ACCEPTED, 8, 2, 0, ""],
+    [OutcomeOp.GATE, 2 ** 40, 4, 7, ""],
+  ]);
+  // a truncated gate entry is malformed, after the well-formed prefix
+  const cut: unknown[] = [];
+  assert.equal(decodeEntries(buf!, new DataView(buf!.buffer), 0, 14, (...a) => cut.push(a)), false);
+  assert.deepEqual(cut, []);
+});

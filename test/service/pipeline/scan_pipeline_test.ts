@@ -45,6 +45,7 @@ Deno.test("pipeline formats, debounces, stamps and journals scans; flags an unsy
       debounced: 1,
       clockUnsynced: 2,
       lost: 0,
+      acceptedErrors: 0,
     });
     assert.deepEqual(p.reader("in").debounced, 1);
     const rows = [];
@@ -59,6 +60,46 @@ Deno.test("pipeline formats, debounces, stamps and journals scans; flags an unsy
     assert.match(rows[2]!.errorMsg, /went backwards/);
     assert.match(rows[3]!.errorMsg, /before the software build date/);
     assert.ok(rows.every((r) => r.bootId === "boot1"));
+  } finally {
+    await journal.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("pipeline hands each accepted scan to onAccepted before journaling it; a throw is counted, the scan kept", async () => {
+  const dir = await Deno.makeTempDir();
+  const journal = await Journal.open(dir);
+  const order: string[] = [];
+  const p = new ScanPipeline({
+    timezone: "Europe/Bucharest",
+    debounceMs: 3000,
+    bootId: "boot1",
+    store: {
+      submit: (scan) => {
+        order.push(`submit ${scan.rfidTag}`);
+        return journal.append(scan);
+      },
+    },
+    tagFormats: new Map([["in", "dec10"]]),
+    lastJournaledAtMs: null,
+    now: () => Date.UTC(2027, 6, 1, 9, 0, 0),
+    onAccepted: (scan) => {
+      order.push(`accepted ${scan.rfidTag}`);
+      if (scan.rfidTag.endsWith("8")) throw new Error("gate failed");
+    },
+  });
+  try {
+    assert.equal(await p.handle("in", ascii([0, 0, 0, 0, 7])), 1);
+    assert.equal(await p.handle("in", ascii([0, 0, 0, 0, 7])), null, "debounced: not accepted");
+    assert.equal(await p.handle("in", ascii([0, 0, 0, 0, 8])), 2);
+    assert.deepEqual(order, [
+      "accepted 0000000007",
+      "submit 0000000007",
+      "accepted 0000000008",
+      "submit 0000000008",
+    ]);
+    assert.equal(p.counters.acceptedErrors, 1);
+    assert.equal(p.counters.journaled, 2);
   } finally {
     await journal.close();
     await Deno.remove(dir, { recursive: true });
