@@ -135,7 +135,7 @@ export class GateSet {
     const every = o.allowRefreshMs ?? ALLOW_REFRESH_MS;
     if (every > 0 && set.#gates.some((g) => g.allow)) {
       const t = setInterval(() => void set.refreshAllowFiles(), every);
-      Deno.unrefTimer(t as unknown as number);
+      Deno.unrefTimer(t);
       set.#refreshTimer = t;
     }
     for (const g of set.#gates) for (const i of g.inputs) i.start();
