@@ -15,6 +15,7 @@ import {
 import { decodeAsciiCapture, decodeLineCapture } from "../../../driver/ascii/inspect.ts";
 import { type DeviceContext, entryKeys, type ReaderKind } from "../kind.ts";
 import { createAsciiReader, createLineReader, type SerialReaderOptions } from "../serial_reader.ts";
+import type { DemoReader } from "../../demo/sim_readers.ts";
 
 function serialOptions(
   r: (AsciiReaderConfig | LineReaderConfig) & { name: string },
@@ -29,6 +30,39 @@ function serialOptions(
     stopBits: r.stopBits,
     rs485: r.rs485,
     onWarning: (msg) => ctx.warn(r.name, msg),
+  };
+}
+
+/** Both serial simulators, writing to one pty master. */
+interface SerialSims {
+  ascii: import("../../../driver/ascii/sim/simulator.ts").AsciiReaderSimulator;
+  line: import("../../../driver/ascii/sim/simulator.ts").LineReaderSimulator;
+}
+
+/**
+ * A serial reader of `kind` simulated on a fresh pty (9600 baud, `dec10`
+ * tags); `tap` presents a card through the simulator for that kind.
+ */
+async function serialDemo(
+  kind: "ascii" | "line",
+  name: string,
+  tap: (sims: SerialSims, tag: string) => Promise<void>,
+): Promise<DemoReader> {
+  const { openPty } = await import("../../../driver/serial/pty.ts");
+  const { AsciiReaderSimulator, LineReaderSimulator } = await import(
+    "../../../driver/ascii/sim/simulator.ts"
+  );
+  const pty = openPty();
+  const sims = {
+    ascii: new AsciiReaderSimulator(pty.master),
+    line: new LineReaderSimulator(pty.master),
+  };
+  return {
+    kind,
+    where: pty.path,
+    config: { name, kind, port: pty.path, baudRate: 9600, tagFormat: "dec10" },
+    tap: (tag) => tap(sims, tag),
+    close: () => pty.close(),
   };
 }
 
@@ -50,19 +84,8 @@ export const asciiKind: ReaderKind<typeof asciiEntry> = {
     decode: decodeAsciiCapture,
   },
   replay: replayAscii,
-  async demo(name) {
-    const { openPty } = await import("../../../driver/serial/pty.ts");
-    const { AsciiReaderSimulator } = await import("../../../driver/ascii/sim/simulator.ts");
-    const pty = openPty();
-    const sim = new AsciiReaderSimulator(pty.master);
-    return {
-      kind: "ascii",
-      where: pty.path,
-      config: { name, kind: "ascii", port: pty.path, baudRate: 9600, tagFormat: "dec10" },
-      tap: (tag) => sim.tap(BigInt(Number(tag)), { crlf: true }),
-      close: () => pty.close(),
-    };
-  },
+  demo: (name) =>
+    serialDemo("ascii", name, (sim, tag) => sim.ascii.tap(BigInt(Number(tag)), { crlf: true })),
 };
 
 const lineEntry = LineReaderConfigSchema.extend(entryKeys("line"));
@@ -83,17 +106,5 @@ export const lineKind: ReaderKind<typeof lineEntry> = {
     decode: (s) => decodeLineCapture(s),
   },
   replay: replayLine,
-  async demo(name) {
-    const { openPty } = await import("../../../driver/serial/pty.ts");
-    const { LineReaderSimulator } = await import("../../../driver/ascii/sim/simulator.ts");
-    const pty = openPty();
-    const sim = new LineReaderSimulator(pty.master);
-    return {
-      kind: "line",
-      where: pty.path,
-      config: { name, kind: "line", port: pty.path, baudRate: 9600, tagFormat: "dec10" },
-      tap: (tag) => sim.tap(String(Number(tag))),
-      close: () => pty.close(),
-    };
-  },
+  demo: (name) => serialDemo("line", name, (sim, tag) => sim.line.tap(String(Number(tag)))),
 };
