@@ -8,6 +8,7 @@ import { readJournal, scanOf } from "./core.ts";
 import { FaultFs } from "./fault_fs.ts";
 import { type Ack, checkDelivery } from "./delivery.ts";
 import { DENO_JSON, employeesFor, printFigures } from "./harness.ts";
+import { runKilledAfter } from "../support/child.ts";
 
 const CHILD = new URL("./fixtures/core_child.ts", import.meta.url).pathname;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -199,21 +200,11 @@ interface ChildRun {
 }
 
 async function runChild(args: Record<string, unknown>, timeoutMs: number): Promise<ChildRun> {
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", "--config", DENO_JSON, CHILD, JSON.stringify(args)],
-    stdin: "null",
-    stdout: "piped",
-    stderr: "inherit",
-  }).spawn();
-  const timer = setTimeout(() => {
-    try {
-      child.kill("SIGKILL");
-    } catch {
-      // gone
-    }
-  }, timeoutMs);
-  const out = await child.output();
-  clearTimeout(timer);
+  const out = await runKilledAfter(
+    ["--config", DENO_JSON, CHILD, JSON.stringify(args)],
+    timeoutMs,
+    { stderr: "inherit" },
+  );
   return {
     lines: new TextDecoder().decode(out.stdout).split("\n").filter(Boolean),
     signal: out.signal,

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { Journal } from "../../../service/journal/mod.ts";
 import { type Prng, withSeed } from "../../support/prng.ts";
+import { runKilledAfter } from "../../support/child.ts";
 
 const CHILD = new URL("./fixtures/append_child.ts", import.meta.url).pathname;
 const CONFIG = new URL("../../../deno.json", import.meta.url).pathname;
@@ -17,20 +18,10 @@ async function runAndKill(
   workers: number,
   killAfterMs: number,
 ): Promise<RunResult> {
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", "--config", CONFIG, CHILD, dir, String(run), String(workers)],
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  const timer = setTimeout(() => {
-    try {
-      child.kill("SIGKILL");
-    } catch {
-      // already gone
-    }
-  }, killAfterMs);
-  const out = await child.output();
-  clearTimeout(timer);
+  const out = await runKilledAfter(
+    ["--config", CONFIG, CHILD, dir, String(run), String(workers)],
+    killAfterMs,
+  );
   assert.equal(
     out.signal,
     "SIGKILL",
