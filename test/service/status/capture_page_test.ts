@@ -1,6 +1,10 @@
 import assert from "node:assert/strict";
 import { gunzipSync } from "fflate";
-import { startStatusServer, type StatusServer } from "../../../service/status/mod.ts";
+import {
+  startStatusServer,
+  type StatusServer,
+  type StatusSnapshot,
+} from "../../../service/status/mod.ts";
 import type { CaptureAction } from "../../../service/status/capture_route.ts";
 import { CAPTURE_MAGIC, parseCapture } from "../../../driver/capture/format.ts";
 import { healthySnapshot } from "./fixture.ts";
@@ -13,10 +17,11 @@ async function withServer(
   token: string | undefined,
   capture: CaptureAction | undefined,
   fn: (server: StatusServer) => Promise<void>,
+  snapshot: () => StatusSnapshot = healthySnapshot,
 ): Promise<void> {
   const server = await startStatusServer({
     listen: "127.0.0.1:0",
-    snapshot: healthySnapshot,
+    snapshot,
     actions: capture ? { capture } : {},
     token,
   });
@@ -114,6 +119,7 @@ Deno.test("status page capture control: wrong token says so, the right one downl
 
 Deno.test("status page capture control: no token field without status.token, server errors shown as text", async () => {
   const action: CaptureAction = () => Promise.reject(new Error("reader <b>gate-1</b> is closed"));
+  let calls = 0;
   await withServer(undefined, action, async (server) => {
     const html = await (await fetch(`${server.url}/`)).text();
     assert.ok(html.includes('id="capture-form"'));
@@ -128,9 +134,22 @@ Deno.test("status page capture control: no token field without status.token, ser
       );
       assert.equal(await b.evaluate(`document.querySelector("#capture-msg b")`), null);
       assert.equal(await b.evaluate(`document.getElementById("capture-file").hidden`), true);
+      // The select follows the readers /health reports, keeping the choice.
+      assert.equal(
+        await b.waitFor(
+          `Array.from(document.getElementById("capture-reader").options, (o) => o.value).join() === ` +
+            `"gate-1,turnstile-north" && document.getElementById("capture-reader").value`,
+          15_000,
+        ),
+        "gate-1",
+      );
     } finally {
       await b.close();
     }
+  }, () => {
+    const s = healthySnapshot();
+    if (++calls > 2) s.readers[1]!.name = "turnstile-north"; // the page itself and the test's fetch: as before
+    return s;
   });
   // A server without the capture action shows no control.
   await withServer(undefined, undefined, async (server) => {
