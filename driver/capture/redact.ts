@@ -12,8 +12,9 @@
  * - `osdp`: the card bits of `osdp_RAW` replies in clear (their parity too),
  *   the packet's CRC or checksum recomputed. Secured replies are left alone:
  *   they are unreadable without the key.
- * - `rc522`: not supported (UIDs spread over several register batches with
- *   BCC and CRC_A); {@link redactCapture} refuses with a clear message.
+ * - `rc522`: the UID bits in anticollision frames and answers and in SELECT
+ *   frames, by a prefix-preserving keyed permutation per cascade level, BCC
+ *   and CRC_A recomputed (see `redact_rc522.ts`).
  *
  * @module
  */
@@ -25,6 +26,7 @@ import { OsdpReply } from "../osdp/constants.ts";
 import { OsdpParser } from "../osdp/parser.ts";
 import { DecodeStatus, decodeWiegandBits } from "../wiegand/decode.ts";
 import { BUILTIN_FORMATS, type ParityRule } from "../wiegand/formats.ts";
+import { redactRc522 } from "./redact_rc522.ts";
 import {
   type CaptureHeader,
   encodeHeader,
@@ -251,7 +253,7 @@ export class RedactError extends Error {
  * A redacted copy of `cap` as an uncompressed capture (header marked
  * `redacted`); write it through `CaptureWriter` or gzip it.
  *
- * @throws {RedactError} for kinds that cannot be redacted (`rc522`).
+ * @throws {RedactError} for a kind it does not know.
  */
 export async function redactCapture(
   cap: ParsedCapture,
@@ -273,6 +275,8 @@ export async function redactCapture(
     writeBack(records, s, where);
     if (skipped > 0) notes.push(`${skipped} encrypted card replies left as recorded`);
     if (macs > 0) notes.push(`${macs} signed card replies redacted: their MACs no longer verify`);
+  } else if (kind === "rc522") {
+    await redactRc522(records, cap.count, hash);
   } else {
     throw new RedactError(`--redact is not available for ${kind} captures`);
   }

@@ -69,7 +69,7 @@ export const captureCommand: Command = {
     "--format pcap (osdp): also writes FILE.pcapng, one OSDP packet per frame with",
     "its direction, for Wireshark and tshark. --redact replaces card bits with",
     "bits from a keyed hash (random key, not stored; not reversible), keeping",
-    "lengths, checksums and parity valid, so the file can be shared (not rc522).",
+    "lengths, checksums, parity, BCC and CRC_A valid, so the file can be shared.",
   ].join("\n"),
   async run(args) {
     const { values } = parseCommandArgs(args, {
@@ -99,9 +99,6 @@ export const captureCommand: Command = {
           config.readers.map((r) => r.name).join(", ")
         }`,
       );
-    }
-    if (values.redact && reader.kind === "rc522") {
-      throw new UsageError("--redact is not available for rc522 readers");
     }
     if (format === "pcap" && reader.kind !== "osdp") {
       throw new UsageError("--format pcap is for osdp readers");

@@ -48,7 +48,8 @@ export {
   METRICS_CONTENT_TYPE,
   renderMetrics,
 } from "./metrics.ts";
-export { PAGE_CSP, PAGE_REFRESH_MS, renderPage } from "./page.ts";
+export { PAGE_CSP, PAGE_REFRESH_MS, type PageOptions, renderPage } from "./page.ts";
+export { type CaptureControlOptions } from "./capture_control.ts";
 export { statusView, type ViewLink } from "./view.ts";
 export { formatStatusText } from "./format.ts";
 export { formatAgo, formatBytes, formatDuration } from "./units.ts";

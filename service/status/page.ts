@@ -7,6 +7,12 @@
 
 import type { StatusSnapshot } from "./snapshot.ts";
 import { statusView } from "./view.ts";
+import {
+  CAPTURE_CSS,
+  captureControlHtml,
+  type CaptureControlOptions,
+  captureControlScript,
+} from "./capture_control.ts";
 
 /** How often the page fetches `/health`, in ms. */
 export const PAGE_REFRESH_MS = 2000;
@@ -61,12 +67,19 @@ footer{color:var(--mut);font-size:12px;margin:18px 0 6px;text-align:center}
 footer a{color:inherit}
 `.trim();
 
-function clientScript(): string {
+/** What the page offers besides the status. */
+export interface PageOptions {
+  /** Show the capture control (the server has the capture action). */
+  capture?: CaptureControlOptions;
+}
+
+function clientScript(capture: boolean): string {
   const view = statusView.toString();
   return `(function () {
   "use strict";
   var __name = function (f) { return f; };
   var view = ${view};
+  var capture = ${capture ? captureControlScript() : "null"};
   var app = document.getElementById("app");
   var last = null, refreshes = 0;
   function failed(note) {
@@ -87,6 +100,7 @@ function clientScript(): string {
         last = s;
         app.innerHTML = view(s, { live: true, note: "" });
         document.title = "pontaj · " + (s.healthy ? "healthy" : "DEGRADED");
+        if (capture) capture.readers(s.readers);
         refreshes++;
         document.body.setAttribute("data-refreshes", String(refreshes));
       })
@@ -107,7 +121,7 @@ function scriptSafe(js: string): string {
   return js.replace(/<\/(script)/gi, "<\\/$1").replace(/<!--/g, "<\\!--");
 }
 
-let script: string | undefined;
+const scripts: (string | undefined)[] = [undefined, undefined];
 
 /**
  * Renders the status page for a snapshot: the first paint comes from the
@@ -115,14 +129,19 @@ let script: string | undefined;
  * path prefix) every {@link PAGE_REFRESH_MS} and re-renders with the same
  * view. Without JS, a `<noscript>` meta refresh reloads the page every 5 s.
  * After each successful refresh `<body data-refreshes>` counts them.
+ * With `opts.capture`, a capture control below the status records a reader
+ * and saves the file (see `capture_control.ts`).
  *
  * @example
  * ```ts
  * new Response(renderPage(snapshot), { headers: { "content-type": "text/html; charset=utf-8" } });
  * ```
  */
-export function renderPage(s: StatusSnapshot): string {
-  script ??= scriptSafe(clientScript());
+export function renderPage(s: StatusSnapshot, opts: PageOptions = {}): string {
+  const i = opts.capture ? 1 : 0;
+  const script = scripts[i] ??= scriptSafe(clientScript(i === 1));
+  const names = Array.isArray(s.readers) ? s.readers.map((r) => String(r.name)) : [];
+  const control = opts.capture ? captureControlHtml(names, opts.capture) : "";
   const title = `pontaj · ${s.healthy ? "healthy" : "DEGRADED"}`;
   return `<!doctype html>
 <html lang="en">
@@ -132,10 +151,10 @@ export function renderPage(s: StatusSnapshot): string {
 <meta name="color-scheme" content="light dark">
 <title>${title}</title>
 <noscript><meta http-equiv="refresh" content="5"></noscript>
-<style>${CSS}</style>
+<style>${CSS}${opts.capture ? "\n" + CAPTURE_CSS : ""}</style>
 </head>
 <body data-refreshes="0">
-<main id="app">${statusView(s, { live: true, note: "" })}</main>
+<main><div id="app">${statusView(s, { live: true, note: "" })}</div>${control}</main>
 <script>${script}</script>
 </body>
 </html>

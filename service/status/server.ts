@@ -186,7 +186,8 @@ export async function startStatusServer(options: StatusServerOptions): Promise<S
   async function page(): Promise<Response> {
     const s = await snapshotOrError();
     if (s instanceof Response) return s;
-    return new Response(renderPage(s), {
+    const opts = actions.capture ? { capture: { tokenRequired: token !== undefined } } : {};
+    return new Response(renderPage(s, opts), {
       headers: {
         ...BASE_HEADERS,
         "content-type": "text/html; charset=utf-8",
@@ -332,6 +333,7 @@ export async function startStatusServer(options: StatusServerOptions): Promise<S
       case "/actions/open":
         return gateRoutes.open(url);
       case "/actions/capture":
+        req.answerTakesLong(); // authorised above; the capture lasts up to 600 s
         return await captureRoute(url, actions.capture);
       default:
         return await retryRejected(url);

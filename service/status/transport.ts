@@ -54,6 +54,12 @@ export interface TransportRequest {
   peer: string;
   /** True when the request has a body (the server reads none; it answers 413). */
   hasBody: boolean;
+  /**
+   * Pauses the idle timeout until the response starts: for an answer the
+   * server itself takes long to produce (a capture of N seconds), not the
+   * client. Call it only after the request was authorised.
+   */
+  answerTakesLong(): void;
 }
 
 /** A listening transport. */
@@ -202,8 +208,16 @@ export function listenTransport(
       },
       peer: req.socket.remoteAddress ?? "",
       hasBody,
+      answerTakesLong: () => {
+        paused = true;
+        socket.setTimeout(0);
+      },
     };
-    handle(request).then((response) => send(res, response)).catch((err) => {
+    let paused = false;
+    handle(request).then((response) => {
+      if (paused) socket.setTimeout(idleTimeoutMs);
+      return send(res, response);
+    }).catch((err) => {
       onError(err);
       if (!res.headersSent) {
         res.writeHead(500, { "content-type": "application/json; charset=utf-8" });

@@ -18,7 +18,7 @@ export interface ViewLink {
 }
 
 /**
- * Renders the page body (everything inside `<main id="app">`) for a snapshot.
+ * Renders the page body (everything inside `<div id="app">`) for a snapshot.
  * Every value is HTML-escaped; the input may be any JSON from `/health`.
  */
 export function statusView(s: StatusSnapshot, link: ViewLink): string {

@@ -78,3 +78,29 @@ Deno.test("status capture route: token-protected like /export, checks its parame
     await r.body?.cancel();
   });
 });
+
+Deno.test("status capture route: a capture longer than the idle timeout still arrives", async () => {
+  // The idle timeout is for idle clients; a capture keeps the connection quiet
+  // while the server records, so the route pauses it until the file is ready.
+  const server = await startStatusServer({
+    listen: "127.0.0.1:0",
+    snapshot: healthySnapshot,
+    token: TOKEN,
+    limits: { idleTimeoutMs: 200 },
+    actions: {
+      capture: () => new Promise((r) => setTimeout(() => r(Uint8Array.of(9, 8, 7)), 900)),
+    },
+  });
+  try {
+    const r = await post(server, "?reader=gate&seconds=1");
+    assert.equal(r.status, 200);
+    assert.deepEqual([...new Uint8Array(await r.arrayBuffer())], [9, 8, 7]);
+    assert.equal(server.stats().timedOut, 0);
+    // An unauthorised request gets no such pause: the guard answers at once.
+    const wrong = await post(server, "?reader=gate&seconds=1", "not-the-token-0123456789");
+    assert.equal(wrong.status, 401);
+    await wrong.body?.cancel();
+  } finally {
+    await server.close();
+  }
+});

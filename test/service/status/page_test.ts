@@ -6,61 +6,7 @@ import {
   statusView,
 } from "../../../service/status/mod.ts";
 import { degradedSnapshot, healthySnapshot } from "./fixture.ts";
-
-const CHROMIUM = Deno.env.get("PONTAJ_CHROMIUM") ?? "/usr/bin/chromium";
-
-async function requireChromium(): Promise<void> {
-  try {
-    await Deno.stat(CHROMIUM);
-  } catch {
-    throw new Error(
-      `Chromium not found at ${CHROMIUM}: the status page test needs a headless browser. ` +
-        "Install it with `apt-get install -y chromium` (CI does this in .ci/run) " +
-        "or point PONTAJ_CHROMIUM at a Chromium binary.",
-    );
-  }
-}
-
-/**
- * Loads `url` in headless Chromium and returns the DOM after scripts ran.
- * `--virtual-time-budget` lets the page's 2 s refresh timers fire (virtual
- * time waits for pending fetches) without the test waiting in real time.
- */
-async function dumpDom(url: string): Promise<string> {
-  await requireChromium();
-  const profile = await Deno.makeTempDir({ prefix: "pontaj-chromium-" });
-  try {
-    const out = await new Deno.Command(CHROMIUM, {
-      args: [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        `--user-data-dir=${profile}`,
-        "--virtual-time-budget=7000",
-        "--dump-dom",
-        url,
-      ],
-      stdin: "null",
-      stdout: "piped",
-      stderr: "piped",
-      signal: AbortSignal.timeout(120_000),
-    }).output();
-    const dom = new TextDecoder().decode(out.stdout);
-    assert.equal(
-      out.code,
-      0,
-      `chromium exited with ${out.code}: ${new TextDecoder().decode(out.stderr).slice(-2000)}`,
-    );
-    return dom;
-  } finally {
-    await Deno.remove(profile, { recursive: true }).catch(() => {});
-  }
-}
+import { dumpDom } from "./chromium.ts";
 
 /** The first request (the page itself) gets the healthy snapshot; every later one a changed, degraded one. */
 function changingSnapshot(): { snapshot: () => StatusSnapshot; calls: () => number } {
