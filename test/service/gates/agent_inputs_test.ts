@@ -108,6 +108,9 @@ Deno.test("agent gate exit button opens without a card; passage sensor marks the
     await agent.gates!.drain();
     const st = agent.gates!.status()[0]!;
     assert.deepEqual([st.counters.exits, st.counters.passed, st.counters.notPassed], [1, 1, 0]);
+    assert.equal(st.counters.eventsJournaled, 1);
+    assert.deepEqual(sim.stored().map((a) => a.rfidTag), [DEMO_EMPLOYEES[0]!.rfid], "one scan sent");
+    assert.equal(agent.snapshot().journal.events, 1);
     assert.equal(pulses(), 2);
   } finally {
     await agent.stop();
@@ -118,10 +121,14 @@ Deno.test("agent gate exit button opens without a card; passage sensor marks the
   try {
     const rows = [];
     for await (const row of exportJournal(`${dir}/journal`)) rows.push(exportObject(row));
-    assert.equal(rows.length, 1, "the exit button is not a scan: nothing sent to iFlow");
+    assert.equal(rows.length, 2, "the exit press is journaled beside the scan");
     assert.deepEqual(
-      [rows[0]!.gate, rows[0]!.decision, rows[0]!.reason, rows[0]!.passed],
-      ["t1", "granted", "policy-any", true],
+      [rows[0]!.state, rows[0]!.event, rows[0]!.reader, rows[0]!.rfidTag, rows[0]!.errorMsg],
+      ["event", "exit", "t1", "", "exit button"],
+    );
+    assert.deepEqual(
+      [rows[1]!.state, rows[1]!.gate, rows[1]!.decision, rows[1]!.reason, rows[1]!.passed],
+      ["synced", "t1", "granted", "policy-any", true],
     );
   } finally {
     await Deno.remove(dir, { recursive: true });
