@@ -109,7 +109,11 @@ Deno.test("agent gate exit button opens without a card; passage sensor marks the
     const st = agent.gates!.status()[0]!;
     assert.deepEqual([st.counters.exits, st.counters.passed, st.counters.notPassed], [1, 1, 0]);
     assert.equal(st.counters.eventsJournaled, 1);
-    assert.deepEqual(sim.stored().map((a) => a.rfidTag), [DEMO_EMPLOYEES[0]!.rfid], "one scan sent");
+    assert.deepEqual(
+      sim.stored().map((a) => a.rfidTag),
+      [DEMO_EMPLOYEES[0]!.rfid],
+      "one scan sent",
+    );
     assert.equal(agent.snapshot().journal.events, 1);
     assert.equal(pulses(), 2);
   } finally {
