@@ -5,39 +5,12 @@ import { demoReader } from "../../../service/demo/sim_readers.ts";
 import { DEMO_EMPLOYEES, DEMO_TOKEN } from "../../../service/iflow/sim/model.ts";
 import { startIflowSimulator } from "../../../service/iflow/sim/simulator.ts";
 import { SimulatedGpio } from "../../../driver/wiegand/sim/gpio.ts";
-import {
-  GPIO_V2_EVENT_FALLING,
-  GPIO_V2_EVENT_RISING,
-  GPIO_V2_LINE_EVENT_SIZE,
-  GpioLineFlag,
-  writeLineEvent,
-} from "../../../driver/wiegand/gpio_event.ts";
+import { GpioLineFlag } from "../../../driver/wiegand/gpio_event.ts";
+import { press } from "./contact_press.ts";
 import type { GateEvent } from "../../../service/gates/gate.ts";
 import { exportJournal } from "../../../service/journal/mod.ts";
 import { exportObject } from "../../../service/export_row.ts";
 import { eventually } from "../agent/harness.ts";
-
-let seqno = 0;
-/** A press (falling edge) then a release (rising edge) `ms` apart, as the kernel reports them. */
-function press(line: number, atMs: number, ms = 200): Uint8Array {
-  const b = new Uint8Array(2 * GPIO_V2_LINE_EVENT_SIZE);
-  const ns = (t: number) => BigInt(t) * 1_000_000n;
-  writeLineEvent(b, 0, {
-    timestampNs: ns(atMs),
-    id: GPIO_V2_EVENT_FALLING,
-    offset: line,
-    seqno: ++seqno,
-    lineSeqno: seqno,
-  });
-  writeLineEvent(b, GPIO_V2_LINE_EVENT_SIZE, {
-    timestampNs: ns(atMs + ms),
-    id: GPIO_V2_EVENT_RISING,
-    offset: line,
-    seqno: ++seqno,
-    lineSeqno: seqno,
-  });
-  return b;
-}
 
 Deno.test("agent gate exit button opens without a card; passage sensor marks the granted scan passed", async () => {
   const sim = await startIflowSimulator({ port: 0 });
