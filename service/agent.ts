@@ -391,6 +391,7 @@ export class Agent {
         events: js.events,
         held: js.held,
         notPassed: js.notPassed,
+        heldExpired: js.heldExpired,
         bytes: js.bytes,
         segments: js.segments,
         oldestPendingAgeMs: js.oldestPendingAtMs === null

@@ -99,6 +99,8 @@ export interface JournalStatus {
   held?: number;
   /** Held scans nobody passed with (kept as `not-passed`, never sent), still on disk. */
   notPassed?: number;
+  /** Holds never resolved, released and sent after the hold limit (since start). */
+  heldExpired?: number;
   /** Bytes on disk. */
   bytes: number;
   /** Segment files. */
