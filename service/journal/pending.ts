@@ -160,7 +160,7 @@ export async function newestEpochMs(
     const seg = index.segments[k]!;
     for (let i = seg.slots - 1; i >= 0; i--) {
       const off = seg.offsets[i]!;
-      if (off === NO_OFFSET) continue;
+      if (off === NO_OFFSET || seg.states[i] === RecState.EVENT) continue; // scans only
       const reader = new RecordReader(fs, dir, 4096);
       try {
         await reader.open(seg.name);

@@ -45,6 +45,15 @@ Deno.test("journal gate events are final as written: never pending, exported wit
       // an outcome naming an event (none is ever sent) changes nothing
       await j.recordOutcomes([{ seq: 2, outcome: { kind: "accepted" } }]);
       assert.deepEqual([j.stats().events, j.stats().synced], [2, 0]);
+      // the newest scan's read time ignores a later event, live and at open
+      await j.appendEvent(testEvent(9, "exit"));
+      assert.equal(j.stats().newestEpochMs, testScan(4).epochMs);
+    } finally {
+      await j.close();
+    }
+    j = await Journal.open(dir);
+    try {
+      assert.deepEqual([j.stats().newestEpochMs, j.stats().events], [testScan(4).epochMs, 3]);
     } finally {
       await j.close();
     }
