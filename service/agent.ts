@@ -178,6 +178,8 @@ export class Agent {
       readerOutput: (reader, output, on, pulseMs) =>
         this.#driverOf(reader)?.output?.(reader, output, on, pulseMs) ?? false,
       overrides,
+      bootId: this.bootId,
+      wake: () => this.#sync.wake(),
     });
     for (
       const device of devicesFor(this.config.readers, {
@@ -386,6 +388,10 @@ export class Agent {
         pending: js.pending,
         rejected: js.rejected,
         synced: js.synced,
+        events: js.events,
+        held: js.held,
+        notPassed: js.notPassed,
+        heldExpired: js.heldExpired,
         bytes: js.bytes,
         segments: js.segments,
         oldestPendingAgeMs: js.oldestPendingAtMs === null

@@ -22,6 +22,7 @@ export function exportObject(row: ExportRow): Record<string, unknown> {
     utcOffsetMin: row.utcOffsetMin,
     clockUnsynced: row.clockUnsynced,
   };
+  if (row.event) o.event = row.event;
   if (row.errorMsg) o.errorMsg = row.errorMsg;
   if (row.outcome) o.outcome = row.outcome.kind;
   if (row.outcome?.kind === "duplicate" && row.outcome.iflowId) o.iflowId = row.outcome.iflowId;

@@ -32,6 +32,8 @@ export { Journal } from "./journal/journal.ts";
 export type {
   ExportOptions,
   ExportRow,
+  GateEventInput,
+  GateEventKind,
   GateNote,
   JournalOptions,
   JournalStats,

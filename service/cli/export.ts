@@ -18,7 +18,7 @@ import {
   UsageError,
 } from "./command.ts";
 
-const STATES = ["pending", "synced", "rejected"] as const;
+const STATES = ["pending", "synced", "rejected", "held", "not-passed", "event"] as const;
 const CSV_COLUMNS = [
   "seq",
   "reader",
@@ -26,6 +26,7 @@ const CSV_COLUMNS = [
   "date",
   "time",
   "state",
+  "event",
   "error",
   "gate",
   "decision",
@@ -38,11 +39,13 @@ export const exportCommand: Command = {
   name: "export",
   summary: "export journaled scans with their state (jsonl or csv)",
   usage: [
-    "Usage: deno task cli export --config FILE [--format jsonl|csv] [--state pending|synced|rejected] [--since DATE]",
+    "Usage: deno task cli export --config FILE [--format jsonl|csv] [--state S] [--since DATE]",
     "",
-    "One JSON object per line (or CSV with a header) for each journaled scan:",
-    "seq, reader, rfidTag, date, time, state (pending | synced | rejected; a",
-    "duplicate counts as synced) and error when rejected. Works while the agent runs.",
+    "One JSON object per line (or CSV with a header) for each journaled record:",
+    "seq, reader, rfidTag, date, time, state (pending | synced | rejected | held |",
+    "not-passed | event; a duplicate counts as synced) and error when rejected.",
+    "Gate events (exit button, remote open; never sent to iFlow) have state 'event',",
+    "the gate's name as reader and event exit | manual-open. Works while the agent runs.",
   ].join("\n"),
   async run(args) {
     const { values } = parseCommandArgs(args, {

@@ -9,7 +9,8 @@
 
 import type { Config } from "../config/schema.ts";
 import type { Journal } from "../journal/journal.ts";
-import type { ScanInput } from "../journal/types.ts";
+import type { GateEventInput, GateEventKind, ScanInput } from "../journal/types.ts";
+import { localStamp } from "../clock.ts";
 import type { Logger } from "../log.ts";
 import type { DeviceOverrides } from "../readers/kind.ts";
 import type { StatusEvent } from "../status/events.ts";
@@ -30,6 +31,10 @@ export interface AgentGateDeps {
   readerOutput: ReaderOutput;
   /** Simulated GPIO layers (tests, the demo). */
   overrides: DeviceOverrides;
+  /** This agent start's id (journaled with gate events, as with scans). */
+  bootId: string;
+  /** Tells the sync engine that held scans were released (sent at once, not at the next poll). */
+  wake: () => void;
 }
 
 /** Gates, learned table and event hub of one agent. */
@@ -79,9 +84,31 @@ export class AgentGates {
       log: this.#log,
       gpio: gpio ? (chip, line) => gpio.get(`${chip}:${line}`) ?? gpio.get(chip) : undefined,
       annotate: (notes) => this.#journal.annotateGates(notes),
+      release: async (list) => {
+        if (await this.#journal.releaseHeld(list) > 0) d.wake();
+      },
+      journalEvent: (gate, kind, atMs) =>
+        this.#journal.appendEvent(this.#event(gate, kind, atMs, d)),
       readerOutput: d.readerOutput,
     });
     this.#set.subscribe((ev) => this.#emit({ type: "decision", data: { ...ev } }));
+  }
+
+  /** A gate event as the journal keeps it: the gate in `reader`, no tag, who opened it in `errorMsg`. */
+  #event(gate: string, event: GateEventKind, atMs: number, d: AgentGateDeps): GateEventInput {
+    const stamp = localStamp(atMs, this.#config.timezone);
+    return {
+      event,
+      reader: gate,
+      rfidTag: "",
+      epochMs: atMs,
+      date: stamp.date,
+      time: stamp.time,
+      utcOffsetMin: stamp.utcOffsetMin,
+      bootId: d.bootId,
+      clockUnsynced: false,
+      errorMsg: event === "exit" ? "exit button" : "remote open",
+    };
   }
 
   #emit(ev: StatusEvent): void {

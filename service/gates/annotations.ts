@@ -4,7 +4,9 @@
  * the decision arrive in either order; once both are known the annotation is
  * queued and written to the journal's outcome log in batches. A passage
  * outcome that comes later is written again with `passed` set (the newer
- * annotation replaces the older).
+ * annotation replaces the older). A scan held for its passage
+ * (`sendUnpassed: false`) is released once its seq and passage are both
+ * known: sent if the person passed, else final `not-passed`.
  *
  * @module
  */
@@ -19,11 +21,16 @@ const MAX_UNPAIRED = 10_000;
 /** Writes annotations durably (the journal's `annotateGates`). */
 export type AnnotationSink = (notes: { seq: number; note: GateNote }[]) => Promise<void>;
 
+/** Releases held scans (the journal's `releaseHeld`): `send` false makes one `not-passed`. */
+export type ReleaseSink = (list: { seq: number; send: boolean }[]) => Promise<unknown>;
+
 /** Pairs decisions with seqs and writes them. */
 export class GateAnnotations {
   /** Annotations written, and the ones that could not be. */
-  readonly counters = { written: 0, failed: 0 };
+  readonly counters = { written: 0, failed: 0, released: 0, releaseFailed: 0 };
   readonly #sink: AnnotationSink | undefined;
+  readonly #release: ReleaseSink | undefined;
+  #releases: { seq: number; send: boolean }[] = [];
   readonly #log: Logger;
   readonly #unpaired = new Map<ScanRef, { seq?: number; note?: GateNote }>();
   readonly #written = new WeakMap<ScanRef, { seq: number; note: GateNote }>();
@@ -31,10 +38,14 @@ export class GateAnnotations {
   #flushing: Promise<void> | null = null;
   #stopped = false;
 
-  /** Writes through `sink` (none: pairs and drops, for tests); failures go to `log`. */
-  constructor(sink: AnnotationSink | undefined, log: Logger) {
+  /**
+   * Writes through `sink` (none: pairs and drops, for tests) and releases held
+   * scans through `release`; failures go to `log`.
+   */
+  constructor(sink: AnnotationSink | undefined, log: Logger, release?: ReleaseSink) {
     this.#sink = sink;
     this.#log = log;
+    this.#release = release;
   }
 
   /** A gate decided `scan`. */
@@ -57,7 +68,7 @@ export class GateAnnotations {
     const w = this.#written.get(scan);
     if (w) {
       w.note = { ...w.note, passed };
-      this.#enqueue(w.seq, w.note);
+      this.#enqueue(w.seq, w.note, scan);
       return;
     }
     const u = this.#unpaired.get(scan);
@@ -71,7 +82,7 @@ export class GateAnnotations {
     if (u.seq !== undefined && u.note !== undefined) {
       this.#unpaired.delete(scan);
       this.#written.set(scan, { seq: u.seq, note: u.note });
-      this.#enqueue(u.seq, u.note);
+      this.#enqueue(u.seq, u.note, scan);
       return;
     }
     this.#unpaired.set(scan, u);
@@ -80,9 +91,13 @@ export class GateAnnotations {
     }
   }
 
-  #enqueue(seq: number, note: GateNote): void {
+  #enqueue(seq: number, note: GateNote, scan: ScanRef): void {
     if (this.#stopped) return;
     this.#queue.push({ seq, note });
+    if (scan.hold && note.passed !== null) {
+      scan.hold = false; // released once
+      this.#releases.push({ seq, send: note.passed });
+    }
     this.#flushing ??= Promise.resolve().then(() => this.#flush());
   }
 
@@ -100,8 +115,27 @@ export class GateAnnotations {
           error: (err as Error).message,
         });
       }
+      await this.#releaseHeld();
     }
     this.#flushing = null;
+  }
+
+  /** Releases the held scans whose passage is known (after their annotation is written). */
+  async #releaseHeld(): Promise<void> {
+    const list = this.#releases;
+    if (list.length === 0) return;
+    this.#releases = [];
+    try {
+      await this.#release?.(list);
+      this.counters.released += list.length;
+    } catch (err) {
+      // Still held: the journal sends them after its hold limit, or at the next start.
+      this.counters.releaseFailed += list.length;
+      this.#log("error", "held scans could not be released", {
+        count: list.length,
+        error: (err as Error).message,
+      });
+    }
   }
 
   /** Waits until every queued annotation is written (or failed). */

@@ -80,7 +80,11 @@ export interface GateConfig {
   allow?: string;
   /** Live mode: how long the live answer may take before the learned table decides (ms). */
   liveTimeoutMs: number;
-  /** Send granted scans whether or not the person passed (only `true` is accepted for now). */
+  /**
+   * Send granted scans whether or not the person passed (default true). False
+   * (needs `passage`): a scan granted at once is held until its passage is
+   * known, sent if the person passed, else kept as `not-passed` and never sent.
+   */
   sendUnpassed: boolean;
   /** Optional request-to-exit button. */
   exitButton?: GateInput;
@@ -120,10 +124,7 @@ export const GateSchema: z.ZodType<GateConfig, unknown> = z.strictObject({
   offline: z.enum(["open", "known", "closed"]).default("known"),
   allow: z.string().min(1).max(4096).optional(),
   liveTimeoutMs: z.number().int().min(50).max(10_000).default(700),
-  // Holding a granted scan until its passage is known is not built yet: only `true` is accepted.
-  sendUnpassed: z.boolean().default(true).refine((v) => v, {
-    message: "false is not supported yet: every scan is sent to iFlow (leave it out or set true)",
-  }),
+  sendUnpassed: z.boolean().default(true),
   exitButton: z.strictObject(inputKeys).optional(),
   passage: z.strictObject({
     ...inputKeys,
@@ -135,6 +136,13 @@ export const GateSchema: z.ZodType<GateConfig, unknown> = z.strictObject({
       code: "custom",
       path: ["allow"],
       message: "policy 'list' needs an allow file",
+    });
+  }
+  if (!g.sendUnpassed && g.passage === undefined) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["sendUnpassed"],
+      message: "false needs a passage sensor ('passage') to know who passed",
     });
   }
 });

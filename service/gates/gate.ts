@@ -64,6 +64,11 @@ export interface ScanRef {
   rfidTag: string;
   /** Epoch ms the card was read (for the card → relay latency). */
   epochMs?: number;
+  /**
+   * Set by the gate before the scan is journaled when it is granted at once by
+   * a gate with `sendUnpassed: false`: held until its passage is known.
+   */
+  hold?: boolean;
 }
 
 /** Per-gate counters. */
@@ -88,6 +93,12 @@ export interface GateCounters {
   notPassed: number;
   /** Passages with no granted scan waiting (tailgating, or someone pushing through). */
   unexpectedPassages: number;
+  /** Granted scans held until their passage is known (`sendUnpassed: false`). */
+  held: number;
+  /** Exit-button presses and remote opens journaled. */
+  eventsJournaled: number;
+  /** Exit-button presses and remote opens that could not be journaled (logged). */
+  eventsFailed: number;
 }
 
 /** What a gate needs around it. */
@@ -130,6 +141,9 @@ export class Gate {
     passed: 0,
     notPassed: 0,
     unexpectedPassages: 0,
+    held: 0,
+    eventsJournaled: 0,
+    eventsFailed: 0,
   };
   /** The last decision, or null. */
   last: GateEvent | null = null;
@@ -180,7 +194,7 @@ export class Gate {
         return null;
       }
     }
-    this.#apply(scan, local);
+    this.#apply(scan, local, true);
     return local;
   }
 
@@ -216,7 +230,8 @@ export class Gate {
     );
   }
 
-  #apply(scan: ScanRef, decision: Decision): void {
+  /** `atOnce`: decided in the turn of the read, before the scan is journaled (it can be held). */
+  #apply(scan: ScanRef, decision: Decision, atOnce = false): void {
     const d = this.#d;
     const c = this.counters;
     if (decision.granted) {
@@ -225,6 +240,10 @@ export class Gate {
       if (scan.epochMs !== undefined) this.openLatency.observe(Math.max(0, d.now() - scan.epochMs));
       const sensor = d.config.passage;
       if (sensor) {
+        if (atOnce && d.config.sendUnpassed === false) {
+          scan.hold = true;
+          c.held++;
+        }
         const p = { scan, timer: undefined as unknown };
         p.timer = d.timers.set(() => this.#notPassed(p), sensor.timeoutMs);
         this.#passages.push(p);

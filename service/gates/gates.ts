@@ -9,14 +9,14 @@
  */
 
 import type { GpioOutputIoctl } from "../../driver/wiegand/gpio_output.ts";
-import type { ScanInput } from "../journal/types.ts";
+import type { GateEventKind, ScanInput } from "../journal/types.ts";
 import type { Logger } from "../log.ts";
 import type { LiveFeedback } from "../sync/types.ts";
 import type { HistogramSnapshot } from "../sync/histogram.ts";
 import type { Histogram } from "../status/snapshot.ts";
 import { AllowFile, type AllowFileStats } from "./allow_file.ts";
 import type { GateConfig } from "./config.ts";
-import { type AnnotationSink, GateAnnotations } from "./annotations.ts";
+import { type AnnotationSink, GateAnnotations, type ReleaseSink } from "./annotations.ts";
 import { ContactInput } from "./gpio_input.ts";
 import { GpioGateOutput, OsdpGateOutput, type ReaderOutput } from "./outputs.ts";
 import { Gate, type GateCounters, type GateEvent, type ScanRef } from "./gate.ts";
@@ -55,6 +55,10 @@ export interface GateSetOptions {
   log: Logger;
   /** Journals gate annotations beside their scans (durably); the default drops them. */
   annotate?: AnnotationSink;
+  /** Releases scans held for their passage (the journal's `releaseHeld`). */
+  release?: ReleaseSink;
+  /** Journals an exit-button press or a remote open (the journal's `appendEvent`); resolves with its seq. */
+  journalEvent?: (gate: string, kind: GateEventKind, atMs: number) => Promise<number>;
   /** Drives an OSDP reader's output (gates with an `osdp` output). */
   readerOutput?: ReaderOutput;
   /** GPIO kernel layer for a chip path and line (simulated chips in tests and the demo). */
@@ -121,10 +125,11 @@ export class GateSet {
   readonly #o: GateSetOptions;
   readonly #notes: GateAnnotations;
   #refreshTimer: ReturnType<typeof setInterval> | undefined;
+  #pendingEvents: Promise<void> = Promise.resolve();
 
   private constructor(o: GateSetOptions) {
     this.#o = o;
-    this.#notes = new GateAnnotations(o.annotate, o.log);
+    this.#notes = new GateAnnotations(o.annotate, o.log, o.release);
   }
 
   /** Builds every gate, releases every relay, reads the allow files, starts the inputs. */
@@ -157,7 +162,7 @@ export class GateSet {
       online: o.online,
       live: o.live,
       feedback: o.feedback,
-      onDecision: (ev, scan) => this.#decided(ev, scan),
+      onDecision: (ev, scan) => this.#decided(ev, scan, gate),
       onPassage: (scan, passed) => this.#notes.passage(scan, passed),
       now: o.now ?? Date.now,
       timers,
@@ -191,7 +196,8 @@ export class GateSet {
     return new OsdpGateOutput(out, this.#o.readerOutput ?? (() => false));
   }
 
-  #decided(ev: GateEvent, scan: ScanRef | null): void {
+  #decided(ev: GateEvent, scan: ScanRef | null, gate: Gate): void {
+    if (!scan && (ev.reason === "exit" || ev.reason === "manual")) this.#journalEvent(ev, gate);
     if (scan) {
       this.#notes.decided(scan, {
         gate: ev.gate,
@@ -214,6 +220,27 @@ export class GateSet {
       reason: ev.reason,
     });
     for (const fn of this.#listeners) fn(ev);
+  }
+
+  /** Journals an exit or remote open (not a scan: never sent to iFlow); counts the outcome. */
+  #journalEvent(ev: GateEvent, gate: Gate): void {
+    const write = this.#o.journalEvent;
+    if (!write) return;
+    const kind: GateEventKind = ev.reason === "exit" ? "exit" : "manual-open";
+    const c = gate.counters;
+    this.#pendingEvents = this.#pendingEvents.then(() =>
+      write(ev.gate, kind, ev.atMs).then(
+        () => void c.eventsJournaled++,
+        (err) => {
+          c.eventsFailed++;
+          this.#o.log("error", "gate event could not be journaled", {
+            gate: ev.gate,
+            event: kind,
+            error: (err as Error).message,
+          });
+        },
+      )
+    );
   }
 
   /** True when `reader` asks a gate (its feedback comes from the gate). */
@@ -260,9 +287,10 @@ export class GateSet {
     for (const g of this.#gates) await g.allow?.refresh();
   }
 
-  /** Waits until every queued annotation is written (or failed). */
-  drain(): Promise<void> {
-    return this.#notes.drain();
+  /** Waits until every queued annotation and gate event is written (or failed). */
+  async drain(): Promise<void> {
+    await this.#pendingEvents;
+    await this.#notes.drain();
   }
 
   /** Status of every gate. */
@@ -293,6 +321,7 @@ export class GateSet {
     this.#refreshTimer = undefined;
     await Promise.all(this.#gates.flatMap((g) => g.inputs.map((i) => i.close())));
     for (const g of this.#gates) g.gate.stop();
+    await this.#pendingEvents;
     await this.#notes.stop();
   }
 }

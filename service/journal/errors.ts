@@ -90,3 +90,12 @@ export function degradedPhrase(code: JournalErrorCode): string {
       return "disk error";
   }
 }
+
+/** The `degraded` text of a failed write (a permission error already names the directory). */
+export function degradedText(err: Error): { code: JournalErrorCode; text: string } {
+  const code = err instanceof JournalError ? err.code : "io";
+  const text = code === "permission"
+    ? err.message.replace(/^journal: /, "")
+    : `${degradedPhrase(code)}: ${err.message}`;
+  return { code, text };
+}

@@ -20,7 +20,7 @@ import {
   RecoveryReport,
   type SegmentFile,
 } from "./recovery.ts";
-import { ScanDecoder } from "./scan_codec.ts";
+import { EVENT_KINDS, payloadHeld, payloadKind, ScanDecoder } from "./scan_codec.ts";
 import type {
   ExportOptions,
   ExportRow,
@@ -35,6 +35,9 @@ export function stateName(st: number): RecordState | null {
   if (st === RecState.PENDING) return "pending";
   if (st === RecState.ACCEPTED || st === RecState.DUPLICATE) return "synced";
   if (st === RecState.REJECTED || st === RecState.CLEARED) return "rejected";
+  if (st === RecState.EVENT) return "event";
+  if (st === RecState.HELD) return "held";
+  if (st === RecState.NOT_PASSED) return "not-passed";
   return null;
 }
 
@@ -55,6 +58,7 @@ export async function* exportRows(
       if (want === "pending" && seg.pending === 0) continue;
       if (want === "rejected" && seg.rejected + seg.cleared === 0) continue;
       if (want === "synced" && seg.synced === 0) continue;
+      if (want === "event" && seg.events === 0) continue;
       try {
         await reader.open(seg.name);
       } catch (err) {
@@ -81,8 +85,8 @@ export async function* exportRows(
           continue;
         }
         if (since !== undefined && rec.epochMs < since) continue;
-        const row = toRow(rec, st, state, seg.details?.get(seq), seg.gates?.get(seq));
-        yield row;
+        const kind = payloadKind(reader.buf, reader.start);
+        yield toRow(rec, st, state, seg.details?.get(seq), seg.gates?.get(seq), kind);
       }
     }
   } finally {
@@ -143,12 +147,15 @@ export async function* exportJournal(
       const sink = {
         record: (seq: number, _off: number, buf: Uint8Array, s: number, e: number) => {
           const i = seq - seg.firstSeq;
-          const st = i < seg.slots ? seg.states[i]! : RecState.PENDING;
+          // The state index knows outcomes only: an event is one by its payload.
+          const kind = payloadKind(buf, s);
+          let st = kind > 0 ? RecState.EVENT : i < seg.slots ? seg.states[i]! : RecState.PENDING;
+          if (st === RecState.PENDING && payloadHeld(buf, s)) st = RecState.HELD;
           const state = stateName(st);
           if (!state || (want && state !== want)) return;
           const rec = decoder.decode(buf, s, e, seq);
           if (!rec || (since !== undefined && rec.epochMs < since)) return;
-          batch.push(toRow(rec, st, state, seg.details?.get(seq), seg.gates?.get(seq)));
+          batch.push(toRow(rec, st, state, seg.details?.get(seq), seg.gates?.get(seq), kind));
         },
         damaged: () => {},
       };
@@ -202,9 +209,12 @@ function toRow(
   state: RecordState,
   detail: Outcome | undefined,
   gate: GateNote | undefined,
+  kind: number,
 ): ExportRow {
   const row = rec as ExportRow;
   row.state = state;
+  const event = kind > 0 ? EVENT_KINDS[kind] : "";
+  if (event) row.event = event;
   if (gate) row.gate = gate;
   let outcome: Outcome | undefined;
   if (st === RecState.ACCEPTED) outcome = { kind: "accepted" };

@@ -36,6 +36,12 @@ export class ScanSegment {
   synced = 0;
   /** Cleared records. */
   cleared = 0;
+  /** Gate events (final, never sent). */
+  events = 0;
+  /** Scans held until their passage is known. */
+  held = 0;
+  /** Held scans nobody passed with (final, never sent). */
+  notPassed = 0;
   /** Outcome details worth exporting (rejected, cleared, duplicate with id). */
   details: Map<number, Outcome> | null = null;
   /** True once a newer segment exists (no more appends here). */
@@ -65,28 +71,29 @@ export class ScanSegment {
     return this.firstSeq + this.slots - 1;
   }
 
-  /** Records with no final outcome (pending or rejected): the segment must stay. */
+  /** Records with no final outcome (pending, held or rejected): the segment must stay. */
   get open(): number {
-    return this.pending + this.rejected;
+    return this.pending + this.rejected + this.held;
   }
 
   /** Records present. */
   get records(): number {
-    return this.pending + this.rejected + this.synced + this.cleared;
+    return this.pending + this.rejected + this.synced + this.cleared + this.events +
+      this.held + this.notPassed;
   }
 
   /** No slot before this one is pending (a hint that only moves back when a record is reopened). */
   firstPending = 0;
 
-  /** Adds a pending record at `offset`; seqs must increase. */
-  add(seq: number, offset: number): void {
+  /** Adds a record at `offset` in state `st` (pending by default); seqs must increase. */
+  add(seq: number, offset: number, st: number = RecState.PENDING): void {
     const slot = seq - this.firstSeq;
     if (slot >= this.offsets.length) this.#grow(slot + 1);
     for (let i = this.slots; i < slot; i++) this.offsets[i] = NO_OFFSET;
     this.offsets[slot] = offset;
-    this.states[slot] = RecState.PENDING;
+    this.states[slot] = st;
     this.slots = slot + 1;
-    this.pending++;
+    this.#count(st, 1);
   }
 
   /** Copies the arrays to exactly the slots in use plus `headroom` (leaves any scratch arrays). */
@@ -127,6 +134,9 @@ export class ScanSegment {
     else if (st === RecState.REJECTED) this.rejected += d;
     else if (st === RecState.ACCEPTED || st === RecState.DUPLICATE) this.synced += d;
     else if (st === RecState.CLEARED) this.cleared += d;
+    else if (st === RecState.EVENT) this.events += d;
+    else if (st === RecState.HELD) this.held += d;
+    else if (st === RecState.NOT_PASSED) this.notPassed += d;
   }
 }
 
@@ -189,6 +199,7 @@ export class ScanIndex {
         this.unknownOutcomes++;
         continue;
       }
+      if (st === RecState.EVENT) continue; // never sent: no outcome applies
       if (op === OutcomeOp.ACCEPTED) {
         s.setState(i, RecState.ACCEPTED);
         s.details?.delete(q);
@@ -210,6 +221,9 @@ export class ScanIndex {
       } else if (op === OutcomeOp.CLEARED) {
         if (st !== RecState.REJECTED) continue;
         s.setState(i, RecState.CLEARED);
+      } else if (op === OutcomeOp.NOT_PASSED) {
+        if (st !== RecState.PENDING && st !== RecState.HELD) continue;
+        s.setState(i, RecState.NOT_PASSED);
       } else continue;
       changed++;
     }

@@ -18,7 +18,7 @@
  * @module
  */
 
-import { degradedPhrase, JournalError, toJournalError } from "./errors.ts";
+import { degradedText, JournalError, toJournalError } from "./errors.ts";
 import {
   FileWindow,
   FRAME_HEADER,
@@ -30,7 +30,7 @@ import {
 } from "./frame.ts";
 import { denoFs, type JournalFile, type JournalFs } from "./fs.ts";
 import { ScanIndex, ScanSegment } from "./index.ts";
-import { LogWriter } from "./log_writer.ts";
+import { LogWriter, type PayloadWriter } from "./log_writer.ts";
 import {
   checkOutcome,
   decodeEntries,
@@ -42,13 +42,24 @@ import {
 import { takeLock } from "./lock.ts";
 import { newestEpochMs, PendingReader } from "./pending.ts";
 import { listDir, loadOutcomeLog, loadScanLog, RecoveryReport } from "./recovery.ts";
-import { expireDamaged, retireFinished } from "./retention.ts";
-import { putScan, scanEpochMs, scanMaxBytes } from "./scan_codec.ts";
+import { dropOutcomeSegments, expireDamagedLogged, retireFinished } from "./retention.ts";
+import { journalStats } from "./stats.ts";
+import {
+  eventMaxBytes,
+  payloadHeld,
+  payloadKind,
+  putEvent,
+  putScan,
+  scanEpochMs,
+  scanMaxBytes,
+} from "./scan_codec.ts";
+import { Holds } from "./holds.ts";
 import { exportRows } from "./export.ts";
 import { gateEntry, snapshotEntries } from "./snapshot.ts";
 import type {
   ExportOptions,
   ExportRow,
+  GateEventInput,
   GateNote,
   JournalLogger,
   JournalOptions,
@@ -65,10 +76,7 @@ export class Journal {
   #fs: JournalFs;
   #dir: string;
   #log: JournalLogger;
-  #segmentBytes: number;
-  #outcomeBytes: number;
-  #archive: boolean;
-  #archiveDays: number;
+  #o: { segmentBytes: number; outcomeBytes: number; archive: boolean; archiveDays: number };
   #keepDamagedDays: number;
   #lock: JournalFile;
   #index = new ScanIndex();
@@ -78,6 +86,7 @@ export class Journal {
   #report: RecoveryReport;
   #health: { scan: string | null; outcome: string | null } = { scan: null, outcome: null };
   #oldest: { seq: number; epochMs: number } | null = null;
+  #holds: Holds;
   #newestEpochMs: number | null = null;
   #snapshotBytes = 0;
   #oldOutcomeSegments: string[] = [];
@@ -96,12 +105,15 @@ export class Journal {
     this.#fs = fs;
     this.#lock = lock;
     this.#log = o.logger ?? noLog;
-    this.#segmentBytes = Math.max(4096, o.segmentBytes ?? 16 * 1024 * 1024);
-    this.#outcomeBytes = Math.max(4096, o.outcomeSegmentBytes ?? 4 * 1024 * 1024);
-    this.#archive = o.archive ?? false;
-    this.#archiveDays = o.archiveDays ?? 30;
+    this.#o = {
+      segmentBytes: Math.max(4096, o.segmentBytes ?? 16 * 1024 * 1024),
+      outcomeBytes: Math.max(4096, o.outcomeSegmentBytes ?? 4 * 1024 * 1024),
+      archive: o.archive ?? false,
+      archiveDays: o.archiveDays ?? 30,
+    };
     this.#keepDamagedDays = o.keepDamagedDays ?? 30;
     this.#report = rep;
+    this.#holds = new Holds(o.holdLimitMs ?? 180_000, this.#log);
   }
 
   /**
@@ -134,14 +146,8 @@ export class Journal {
     const dir = this.#dir;
     const listing = await listDir(fs, dir);
     for (const t of listing.temps) await fs.remove(`${dir}/${t}`).catch(() => {});
-    const ctx = {
-      fs,
-      dir,
-      window: new FileWindow(),
-      logger: this.#log,
-      repair: true,
-      report: this.#report,
-    };
+    const report = this.#report;
+    const ctx = { fs, dir, window: new FileWindow(), logger: this.#log, repair: true, report };
     const index = await loadScanLog(ctx, listing.scan);
     this.#index = index;
     this.#pending = new PendingReader(fs, dir, index);
@@ -149,13 +155,15 @@ export class Journal {
     for (const p of this.#report.problems) this.#log("error", `journal: recovery: ${p}`);
 
     this.#scan = new LogWriter(fs, dir, SCAN_PREFIX, KIND_SCAN, {
-      shouldRoll: (size, add) => size + add > this.#segmentBytes,
-      onCommit: (seq, off, _buf, dv, start, end) => this.#onScanCommit(seq, off, dv, start, end),
+      shouldRoll: (size, add) => size + add > this.#o.segmentBytes,
+      onCommit: (seq, off, buf, dv, start, end) =>
+        this.#onScanCommit(seq, off, buf, dv, start, end),
       onNewSegment: (name, first, size) => this.#onScanSegment(name, first, size),
       onHealth: (err) => this.#onHealth("scan", err),
     });
     this.#out = new LogWriter(fs, dir, OUTCOME_PREFIX, KIND_OUTCOME, {
-      shouldRoll: (size, add) => size + add > Math.max(this.#outcomeBytes, 2 * this.#snapshotBytes),
+      shouldRoll: (size, add) =>
+        size + add > Math.max(this.#o.outcomeBytes, 2 * this.#snapshotBytes),
       onCommit: (_seq, _off, buf, dv, start, end) =>
         void decodeEntries(buf, dv, start, end, this.#apply),
       initialPayloads: () => this.#snapshot(),
@@ -208,12 +216,28 @@ export class Journal {
     this.#index.apply(op, seq, count, field, text);
   };
 
-  #onScanCommit(seq: number, off: number, dv: DataView, start: number, end: number): void {
+  #onScanCommit(
+    seq: number,
+    off: number,
+    buf: Uint8Array,
+    dv: DataView,
+    start: number,
+    end: number,
+  ): void {
     const seg = this.#index.segments[this.#index.segments.length - 1]!;
-    seg.add(seq, off);
+    const st = payloadKind(buf, start) > 0
+      ? RecState.EVENT
+      : payloadHeld(buf, start)
+      ? RecState.HELD
+      : RecState.PENDING;
+    seg.add(seq, off, st);
     seg.size = off + FRAME_HEADER + (end - start);
+    if (st === RecState.EVENT) return;
+    if (st === RecState.HELD) this.#holds.add(seq, Date.now());
     this.#newestEpochMs = scanEpochMs(dv, start, end);
-    if (this.#oldest === null) this.#oldest = { seq, epochMs: this.#newestEpochMs };
+    if (this.#oldest === null && st === RecState.PENDING) {
+      this.#oldest = { seq, epochMs: this.#newestEpochMs };
+    }
   }
 
   #onScanSegment(name: string, first: number, size: number): void {
@@ -236,11 +260,7 @@ export class Journal {
       this.#health[log] = null;
       return;
     }
-    const code = err instanceof JournalError ? err.code : "io";
-    // A permission error's message already starts with "permission denied: DIR".
-    const text = code === "permission"
-      ? err.message.replace(/^journal: /, "")
-      : `${degradedPhrase(code)}: ${err.message}`;
+    const { code, text } = degradedText(err);
     if (prev !== text) this.#log("error", err.message, { code, log });
     this.#health[log] = text;
   }
@@ -254,38 +274,60 @@ export class Journal {
   }
 
   async #dropOldOutcomes(): Promise<void> {
-    const names = this.#oldOutcomeSegments;
-    const active = this.#out?.activeName;
+    const [names, active] = [this.#oldOutcomeSegments, this.#out?.activeName];
     this.#oldOutcomeSegments = [];
-    for (const n of names) {
-      if (n === active) continue;
-      await this.#fs.remove(`${this.#dir}/${n}`).catch((err) => {
-        this.#log("warn", `journal: could not delete old outcome segment ${n}: ${err.message}`);
-      });
-    }
-    await this.#fs.syncDir(this.#dir).catch(() => {});
+    await dropOutcomeSegments(this.#fs, this.#dir, names, active, this.#log);
     if (active) this.#oldOutcomeSegments.push(active);
   }
 
   /** Appends a scan; resolves with its seq once fsynced (concurrent appends share one fdatasync). */
   append(scan: ScanInput): Promise<number> {
+    return this.#append(scan, scanMaxBytes, putScan);
+  }
+
+  /** Journals a gate event (exit button, remote open): seq once fsynced; final, never sent. */
+  appendEvent(ev: GateEventInput): Promise<number> {
+    return this.#append(ev, eventMaxBytes, putEvent);
+  }
+
+  #append<T>(v: T, size: (v: T) => number, put: PayloadWriter<T>): Promise<number> {
     if (this.#closed) return Promise.reject(new JournalError("closed", "journal: closed"));
-    let maxBytes: number;
     try {
-      maxBytes = scanMaxBytes(scan);
+      return this.#scan.appendWith(size(v), v, put);
     } catch (err) {
       return Promise.reject(err);
     }
-    return this.#scan.appendWith(maxBytes, scan, putScan);
   }
 
   /**
    * Up to `limit` records with no final outcome, oldest first; with `afterSeq`,
    * only those with a higher seq (the sync engine reads the next batch while the
-   * outcomes of the one before are still being written).
+   * outcomes of the one before are still being written). A held scan stops the
+   * batch (iFlow order) until released, or sent once held over `holdLimitMs`.
    */
   pending(limit: number, afterSeq = 0): Promise<ScanRecord[]> {
-    return this.#pending.read(limit, afterSeq, (seg, i, what) => this.#lost(seg, i, what));
+    return this.#pending.read(
+      limit,
+      afterSeq,
+      (seg, i, what) => this.#lost(seg, i, what),
+      (seg, i) => this.#holds.expire(seg, i, Date.now()),
+    );
+  }
+
+  /**
+   * Resolves held scans: `send` makes one pending (nothing written: a held scan
+   * found at open is pending anyway), else it is durably final `not-passed`,
+   * never sent. Seqs not held are ignored; returns how many changed.
+   */
+  async releaseHeld(list: { seq: number; send: boolean }[]): Promise<number> {
+    if (this.#closed) throw new JournalError("closed", "journal: closed");
+    const { sent, drop } = this.#holds.resolve(this.#index, list);
+    if (sent > 0) await this.#refreshOldest();
+    if (drop.length === 0) return sent;
+    await this.#out.appendMany(encodeEntries(drop));
+    for (const d of drop) this.#holds.forget(d.seq);
+    await this.#retainSoon();
+    return sent + drop.length;
   }
 
   #lost(seg: ScanSegment, i: number, what: string): void {
@@ -344,35 +386,14 @@ export class Journal {
 
   /** Counters and health (synchronous; no I/O). */
   stats(): JournalStats {
-    let pending = 0, rejected = 0, synced = 0, cleared = 0, bytes = this.#out?.size ?? 0;
-    for (const s of this.#index.segments) {
-      pending += s.pending;
-      rejected += s.rejected;
-      synced += s.synced;
-      cleared += s.cleared;
-      bytes += s.size;
-    }
-    const r = this.#report;
-    const corruption: JournalStats["corruption"] = { count: r.corruptions };
-    if (r.lastCorruption !== undefined) corruption.last = r.lastCorruption;
-    return {
-      total: pending + rejected + synced + cleared,
-      pending,
-      rejected: rejected + cleared,
-      synced,
-      bytes,
-      segments: this.#index.segments.length,
-      oldestPendingAtMs: pending > 0 && this.#oldest ? this.#oldest.epochMs : null,
+    return journalStats(this.#index, this.#report, {
+      outcomeBytes: this.#out?.size ?? 0,
+      oldestEpochMs: this.#oldest?.epochMs ?? null,
       newestEpochMs: this.#newestEpochMs,
-      corruption,
-      degraded: this.#health.scan ?? this.#health.outcome ??
-        (r.problems.length > 0
-          ? `recovery incomplete: ${r.problems[r.problems.length - 1]}`
-          : null),
+      writeProblem: this.#health.scan ?? this.#health.outcome,
       lastSeq: (this.#scan?.nextSeq ?? 1) - 1,
-      truncatedTails: r.truncatedTails,
-      truncatedBytes: r.truncatedBytes,
-    };
+      heldExpired: this.#holds.expired,
+    });
   }
 
   /** Streams records with their state (oldest first); memory stays bounded. */
@@ -413,23 +434,14 @@ export class Journal {
     const hourly = now - this.#lastExpire > 3_600_000; // and at open
     if (hourly) this.#lastExpire = now;
     await retireFinished(this.#fs, this.#dir, this.#index, this.#log, {
-      archive: this.#archive,
-      archiveDays: this.#archiveDays,
-      expire: hourly && this.#archive,
+      archive: this.#o.archive,
+      archiveDays: this.#o.archiveDays,
+      expire: hourly && this.#o.archive,
       nowMs: now,
     });
     await this.#pending.release();
-    if (!hourly) return;
-    try {
-      const gone = await expireDamaged(this.#fs, this.#dir, this.#keepDamagedDays, now);
-      for (const name of gone) {
-        this.#log(
-          "info",
-          `journal: removed ${name}, set aside by recovery more than ${this.#keepDamagedDays} days ago`,
-        );
-      }
-    } catch (err) {
-      this.#log("warn", `journal: could not clean up damaged files: ${(err as Error).message}`);
+    if (hourly) {
+      await expireDamagedLogged(this.#fs, this.#dir, this.#keepDamagedDays, now, this.#log);
     }
   }
 }

@@ -42,6 +42,8 @@ export { crc32c } from "./crc32c.ts";
 export type {
   ExportOptions,
   ExportRow,
+  GateEventInput,
+  GateEventKind,
   JournalLogger,
   JournalOptions,
   JournalStats,

@@ -14,6 +14,7 @@
  *                       2 not passed), u8 reason ({@link GATE_REASONS} index),
  *                       u16 length + UTF-8 gate name. An annotation: the record's
  *                       state does not change; a later entry for the seq replaces it.
+ *     7 not passed:     (nothing) a held scan nobody passed with: final, never sent
  * ```
  *
  * A batch is one frame, so it is all-or-nothing on disk; big batches are split
@@ -44,6 +45,12 @@ export const RecState = {
   REJECTED: 4,
   /** Rejected, then cleared by an admin (final; the segment may go). */
   CLEARED: 5,
+  /** A gate event (exit button, remote open): final from the start, never sent. */
+  EVENT: 6,
+  /** A scan held until its passage is known (not sent yet, keeps its segment). */
+  HELD: 7,
+  /** A held scan nobody passed with: final, never sent. */
+  NOT_PASSED: 8,
 } as const;
 
 /** Names of {@link RecState} codes, for logs. */
@@ -54,6 +61,9 @@ export const REC_STATE_NAMES: readonly string[] = [
   "duplicate",
   "rejected",
   "cleared",
+  "event",
+  "held",
+  "not-passed",
 ];
 
 /** Outcome-log entry opcodes. */
@@ -70,6 +80,8 @@ export const OutcomeOp = {
   CLEARED: 5,
   /** A gate's decision (and passage) for the scan: an annotation, not a state. */
   GATE: 6,
+  /** A held scan nobody passed with (`sendUnpassed: false`): final, never sent. */
+  NOT_PASSED: 7,
 } as const;
 
 /** Reasons of a gate decision, by their code byte in a {@link OutcomeOp.GATE} entry. */
@@ -103,6 +115,7 @@ export const OUTCOME_OP_NAMES: readonly string[] = [
   "reopen",
   "cleared",
   "gate",
+  "not-passed",
 ];
 
 /** Reject fields by their code byte. */
@@ -277,7 +290,9 @@ export function decodeEntries(
       if (p + 4 + n > end) return false;
       visit(op, seq, flags, reason, dec.decode(buf.subarray(p + 4, p + 4 + n)));
       p += 4 + n;
-    } else if (op === OutcomeOp.REOPEN || op === OutcomeOp.CLEARED) {
+    } else if (
+      op === OutcomeOp.REOPEN || op === OutcomeOp.CLEARED || op === OutcomeOp.NOT_PASSED
+    ) {
       visit(op, seq, 1, 0, "");
     } else {
       return false;

@@ -9,6 +9,8 @@ import { toJournalError } from "./errors.ts";
 import type { JournalFs } from "./fs.ts";
 import { NO_OFFSET, type ScanIndex, type ScanSegment } from "./index.ts";
 import { RecState } from "./outcome_codec.ts";
+
+const HELD = RecState.HELD;
 import { RecordReader } from "./reader.ts";
 import { ScanDecoder, scanEpochMs } from "./scan_codec.ts";
 import type { ScanRecord } from "./types.ts";
@@ -59,27 +61,33 @@ export class PendingReader {
     limit: number,
     afterSeq: number,
     lost: (seg: ScanSegment, slot: number, what: string) => void,
+    held: (seg: ScanSegment, slot: number) => boolean = () => false,
   ): Promise<ScanRecord[]> {
-    return this.#exclusive(() => this.#read(limit, afterSeq, lost));
+    return this.#exclusive(() => this.#read(limit, afterSeq, lost, held));
   }
 
   async #read(
     limit: number,
     afterSeq: number,
     lost: (seg: ScanSegment, slot: number, what: string) => void,
+    held: (seg: ScanSegment, slot: number) => boolean,
   ): Promise<ScanRecord[]> {
     const out: ScanRecord[] = [];
     if (limit <= 0) return out;
     for (const seg of this.#index.segments.slice()) {
-      if (seg.pending === 0 || seg.firstSeq + seg.slots - 1 <= afterSeq) continue;
+      if (seg.pending + seg.held === 0 || seg.firstSeq + seg.slots - 1 <= afterSeq) continue;
       if (!(await this.#use(seg))) continue;
       const reader = this.#reader;
       const n = seg.slots;
       // Skip the delivered head of the segment once, not on every call.
       let first = seg.firstPending;
-      while (first < n && seg.states[first] !== RecState.PENDING) first++;
+      while (first < n && seg.states[first] !== RecState.PENDING && seg.states[first] !== HELD) {
+        first++;
+      }
       seg.firstPending = first;
       for (let i = Math.max(first, afterSeq - seg.firstSeq + 1); i < n && out.length < limit; i++) {
+        // A held scan keeps the later ones back (iFlow order) until released.
+        if (seg.states[i] === HELD && !held(seg, i)) return out;
         if (seg.states[i] !== RecState.PENDING) continue;
         const seq = seg.firstSeq + i;
         const off = seg.offsets[i]!;
@@ -152,7 +160,7 @@ export async function newestEpochMs(
     const seg = index.segments[k]!;
     for (let i = seg.slots - 1; i >= 0; i--) {
       const off = seg.offsets[i]!;
-      if (off === NO_OFFSET) continue;
+      if (off === NO_OFFSET || seg.states[i] === RecState.EVENT) continue; // scans only
       const reader = new RecordReader(fs, dir, 4096);
       try {
         await reader.open(seg.name);

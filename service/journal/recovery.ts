@@ -34,7 +34,8 @@ import {
 } from "./frame.ts";
 import { type JournalFile, type JournalFs, readAt, writeAll } from "./fs.ts";
 import { NO_OFFSET, ScanIndex, ScanSegment } from "./index.ts";
-import { decodeEntries } from "./outcome_codec.ts";
+import { decodeEntries, RecState } from "./outcome_codec.ts";
+import { payloadKind } from "./scan_codec.ts";
 import type { JournalLogger } from "./types.ts";
 
 /** A segment file found in the directory. */
@@ -133,8 +134,11 @@ export async function loadScanLog(ctx: RecoveryContext, files: SegmentFile[]): P
     const isLast = k === files.length - 1;
     const maxSeq = isLast ? Number.MAX_SAFE_INTEGER : files[k + 1]!.firstSeq - 1;
     const seg = new ScanSegment(f.name, f.firstSeq, 0, scratch);
+    // Gate events are final as written; a scan still held when the agent stopped
+    // (its passage never known) comes back pending and is sent.
     const offsets = {
-      add: (seq: number, off: number) => seg.add(seq, off),
+      add: (seq: number, off: number, buf?: Uint8Array, s?: number) =>
+        seg.add(seq, off, buf && payloadKind(buf, s!) > 0 ? RecState.EVENT : RecState.PENDING),
     };
     const ok = await loadSegment(ctx, f, KIND_SCAN, isLast, maxSeq, offsets, () => {
       const list: number[] = [];

@@ -157,3 +157,37 @@ export async function retireFinished(
     log("warn", `journal: archive cleanup failed: ${(err as Error).message}`);
   }
 }
+
+/** {@link expireDamaged}, logging each file removed (and a failure as a warning). */
+export async function expireDamagedLogged(
+  fs: JournalFs,
+  dir: string,
+  days: number,
+  nowMs: number,
+  log: JournalLogger,
+): Promise<void> {
+  try {
+    for (const name of await expireDamaged(fs, dir, days, nowMs)) {
+      log("info", `journal: removed ${name}, set aside by recovery more than ${days} days ago`);
+    }
+  } catch (err) {
+    log("warn", `journal: could not clean up damaged files: ${(err as Error).message}`);
+  }
+}
+
+/** Deletes the outcome segments `names` except `active` (a compaction made them obsolete), then fsyncs `dir`. */
+export async function dropOutcomeSegments(
+  fs: JournalFs,
+  dir: string,
+  names: readonly string[],
+  active: string | null | undefined,
+  log: JournalLogger,
+): Promise<void> {
+  for (const n of names) {
+    if (n === active) continue;
+    await fs.remove(`${dir}/${n}`).catch((err) => {
+      log("warn", `journal: could not delete old outcome segment ${n}: ${err.message}`);
+    });
+  }
+  await fs.syncDir(dir).catch(() => {});
+}

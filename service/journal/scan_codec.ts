@@ -1,22 +1,34 @@
 /**
- * Binary payload of a scan record (type byte 1).
+ * Binary payload of a scan record (type byte 1) and of a gate event record
+ * (type byte 3: an exit-button press or a remote open, journaled in the scan
+ * log with its own seq but never sent to iFlow).
  *
  * ```
- * u8  type = 1
- * u8  flags (bit 0: clockUnsynced)
+ * u8  type = 1 (scan) or 3 (gate event)
+ * u8  flags (bit 0: clockUnsynced; bit 1: held until the passage is known;
+ *           bits 4-5 of an event: its kind, 1 exit button, 2 remote open)
  * i16 utcOffsetMin (LE)
  * f64 epochMs (LE)
  * 6 × (u16 LE byte length + UTF-8): reader, rfidTag, date, time, bootId, errorMsg
  * ```
  *
+ * An event keeps the gate's name in `reader`, an empty `rfidTag` and a short
+ * note (who opened it) in `errorMsg`.
+ *
  * @module
  */
 
 import { JournalError } from "./errors.ts";
-import type { ScanInput, ScanRecord } from "./types.ts";
+import type { GateEventKind, ScanInput, ScanRecord } from "./types.ts";
 
 /** Payload type byte of a scan record. */
 export const SCAN_TYPE = 1;
+/** Payload type byte of a gate event record (exit button, remote open). */
+export const EVENT_TYPE = 3;
+/** Scan flag: held until its passage is known (`sendUnpassed: false`). */
+export const FLAG_HELD = 2;
+/** Event kinds by their code (flags bits 4-5). */
+export const EVENT_KINDS: readonly (GateEventKind | "")[] = ["", "exit", "manual-open"];
 const MAX_STR = 0xffff;
 const enc = new TextEncoder();
 const dec = new TextDecoder("utf-8", { fatal: false });
@@ -80,7 +92,7 @@ export function scanMaxBytes(scan: ScanInput): number {
  */
 export function putScan(buf: Uint8Array, dv: DataView, at: number, scan: ScanInput): number {
   buf[at] = SCAN_TYPE;
-  buf[at + 1] = scan.clockUnsynced ? 1 : 0;
+  buf[at + 1] = (scan.clockUnsynced ? 1 : 0) | (scan.hold ? FLAG_HELD : 0);
   dv.setInt16(at + 2, scan.utcOffsetMin, true);
   dv.setFloat64(at + 4, scan.epochMs, true);
   let p = putString(buf, at + 12, scan.reader);
@@ -89,6 +101,48 @@ export function putScan(buf: Uint8Array, dv: DataView, at: number, scan: ScanInp
   p = putString(buf, p, scan.time);
   p = putString(buf, p, scan.bootId);
   return putString(buf, p, scan.errorMsg);
+}
+
+/** Like {@link scanMaxBytes} for a gate event; also throws on an unknown `event` kind. */
+export function eventMaxBytes(ev: ScanInput & { event: GateEventKind }): number {
+  const kind = (ev as { event?: unknown } | null)?.event;
+  if (kind !== "exit" && kind !== "manual-open") {
+    throw new JournalError("invalid", `journal: unknown gate event ${JSON.stringify(kind)}`);
+  }
+  return scanMaxBytes(ev);
+}
+
+/**
+ * Writes a gate event as {@link putScan} does, then marks it as an event of
+ * `kind` (the `event` field of the input). Returns the offset after it.
+ */
+export function putEvent(
+  buf: Uint8Array,
+  dv: DataView,
+  at: number,
+  ev: ScanInput & { event: GateEventKind },
+): number {
+  const end = putScan(buf, dv, at, ev);
+  buf[at] = EVENT_TYPE;
+  buf[at + 1] = (buf[at + 1]! & 1) | (EVENT_KINDS.indexOf(ev.event) << 4);
+  return end;
+}
+
+/**
+ * Kind of the record payload starting at `buf[start]`: 0 a scan, 1 an exit
+ * button event, 2 a remote open, -1 anything else.
+ */
+export function payloadKind(buf: Uint8Array, start: number): number {
+  const t = buf[start];
+  if (t === SCAN_TYPE) return 0;
+  if (t !== EVENT_TYPE) return -1;
+  const k = (buf[start + 1]! >> 4) & 3;
+  return k === 1 || k === 2 ? k : -1;
+}
+
+/** True when the scan payload at `buf[start]` is held until its passage is known. */
+export function payloadHeld(buf: Uint8Array, start: number): boolean {
+  return buf[start] === SCAN_TYPE && (buf[start + 1]! & FLAG_HELD) !== 0;
 }
 
 /** Encodes a scan into a fresh payload; throws `JournalError("invalid")` on malformed input. */
@@ -103,7 +157,8 @@ export function encodeScan(scan: ScanInput): Uint8Array {
 
 /** Reads `epochMs` of the scan payload at `buf[start, end)`, or NaN if it is not one. */
 export function scanEpochMs(dv: DataView, start: number, end: number): number {
-  if (end - start < 12 || dv.getUint8(start) !== SCAN_TYPE) return NaN;
+  const t = end - start < 12 ? 0 : dv.getUint8(start);
+  if (t !== SCAN_TYPE && t !== EVENT_TYPE) return NaN;
   return dv.getFloat64(start + 4, true);
 }
 
@@ -150,9 +205,12 @@ export class ScanDecoder {
     return s;
   }
 
-  /** Decodes the scan payload at `buf[start, end)` into a record with `seq`; null if malformed. */
+  /**
+   * Decodes the scan (or gate event) payload at `buf[start, end)` into a
+   * record with `seq`; null if malformed. Tell the two apart with {@link payloadKind}.
+   */
   decode(buf: Uint8Array, start: number, end: number, seq: number): ScanRecord | null {
-    if (end - start < 24 || buf[start] !== SCAN_TYPE) return null;
+    if (end - start < 24 || payloadKind(buf, start) < 0) return null;
     let dv = this.#dv;
     if (dv === null || dv.buffer !== buf.buffer || dv.byteOffset !== buf.byteOffset) {
       dv = this.#dv = new DataView(buf.buffer, buf.byteOffset);

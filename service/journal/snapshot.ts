@@ -1,7 +1,8 @@
 /**
  * The outcome-log snapshot written at the head of a new outcome segment when
- * the log is compacted: every non-pending state still held in the index, and
- * every gate annotation.
+ * the log is compacted: every non-pending state still held in the index
+ * (events and held scans need none: their scan record says which they are),
+ * and every gate annotation.
  *
  * @module
  */
@@ -34,7 +35,7 @@ export function snapshotEntries(index: ScanIndex): OutcomeEntry[] {
   const out: OutcomeEntry[] = [];
   for (const seg of index.segments) {
     for (const [seq, n] of seg.gates ?? []) out.push(gateEntry(seq, n));
-    if (seg.synced + seg.rejected + seg.cleared === 0) continue;
+    if (seg.synced + seg.rejected + seg.cleared + seg.notPassed === 0) continue;
     let run: OutcomeEntry | null = null;
     for (let i = 0; i < seg.slots; i++) {
       const st = seg.states[i]!;
@@ -45,6 +46,10 @@ export function snapshotEntries(index: ScanIndex): OutcomeEntry[] {
         continue;
       }
       run = null;
+      if (st === RecState.NOT_PASSED) {
+        out.push({ op: OutcomeOp.NOT_PASSED, seq });
+        continue;
+      }
       const d = seg.details?.get(seq);
       if (st === RecState.DUPLICATE) {
         out.push({

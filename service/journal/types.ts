@@ -28,6 +28,20 @@ export interface ScanInput {
   clockUnsynced: boolean;
   /** Usually ""; sent to iFlow as errorMsg. */
   errorMsg: string;
+  /**
+   * Held until its gate knows the passage (`sendUnpassed: false`): not sent
+   * until released; set by the gate before the scan is appended.
+   */
+  hold?: boolean;
+}
+
+/** Kinds of gate event journaled without a card (never sent to iFlow). */
+export type GateEventKind = "exit" | "manual-open";
+
+/** A gate event to journal: the gate's name in `reader`, `rfidTag` empty, a note in `errorMsg`. */
+export interface GateEventInput extends ScanInput {
+  /** What opened the gate. */
+  event: GateEventKind;
 }
 
 /** A journaled scan. */
@@ -45,8 +59,18 @@ export type Outcome =
   | { kind: "duplicate"; iflowId?: string }
   | { kind: "rejected"; field: RejectField; message: string };
 
-/** State of a record; duplicate and accepted are both "synced". */
-export type RecordState = "pending" | "synced" | "rejected";
+/**
+ * State of a record; duplicate and accepted are both "synced". `held`: waiting
+ * for its passage (`sendUnpassed: false`); `not-passed`: granted, nobody
+ * passed, never sent; `event`: a gate event (exit button, remote open), never sent.
+ */
+export type RecordState =
+  | "pending"
+  | "synced"
+  | "rejected"
+  | "held"
+  | "not-passed"
+  | "event";
 
 /** Log sink of the journal: the agent's {@link Logger}. */
 export type JournalLogger = Logger;
@@ -73,11 +97,16 @@ export interface JournalOptions {
   fs?: JournalFs;
   /** Size at which the outcome log is compacted into a new segment (default 4 MiB). */
   outcomeSegmentBytes?: number;
+  /**
+   * Longest a scan is held for its passage before the sync sends it anyway
+   * (ms, default 180,000: longer than the longest passage timeout).
+   */
+  holdLimitMs?: number;
 }
 
 /** Counters and health of a journal. */
 export interface JournalStats {
-  /** Records held (pending + rejected + synced, in segments not yet deleted). */
+  /** Scan records kept (pending, held, rejected, synced, not passed; events apart), in segments not yet deleted. */
   total: number;
   /** Records with no final outcome. */
   pending: number;
@@ -85,6 +114,14 @@ export interface JournalStats {
   rejected: number;
   /** Records accepted or duplicate, not yet deleted with their segment. */
   synced: number;
+  /** Gate events (exit button, remote open) held: final, never sent. */
+  events: number;
+  /** Scans held until their passage is known (`sendUnpassed: false`). */
+  held: number;
+  /** Granted scans nobody passed with (`sendUnpassed: false`): final, never sent. */
+  notPassed: number;
+  /** Held scans released because they were held longer than `holdLimitMs` (since open). */
+  heldExpired: number;
   /** Bytes on disk in scan and outcome segments. */
   bytes: number;
   /** Number of scan segments. */
@@ -115,6 +152,8 @@ export interface ExportRow extends ScanRecord {
   error?: string;
   /** The gate's decision on the scan, if a gate decided it. */
   gate?: GateNote;
+  /** Set on gate event rows: what opened the gate (`reader` holds the gate's name). */
+  event?: GateEventKind;
 }
 
 /** A gate's decision on a scan, annotated beside it in the outcome log. */

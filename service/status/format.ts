@@ -132,7 +132,9 @@ export function formatStatusText(s: StatusSnapshot): string {
   const j = s.journal;
   out.push(
     `Journal   pending ${n(j.pending)} · rejected ${n(j.rejected)} · synced ${n(j.synced)}` +
-      ` · total ${n(j.total)}`,
+      ` · total ${n(j.total)}` + (j.events ? ` · gate events ${n(j.events)}` : "") +
+      (j.held ? ` · held ${n(j.held)}` : "") +
+      (j.notPassed ? ` · not passed ${n(j.notPassed)}` : ""),
   );
   out.push(
     `          oldest pending ${

@@ -287,6 +287,9 @@ export function renderMetrics(s: StatusSnapshot): string {
   );
   e.one("pontaj_journal_synced", "gauge", "Records delivered (accepted or duplicate).", j.synced);
   e.one("pontaj_journal_records_total", "counter", "Records journaled in total.", j.total);
+  e.one("pontaj_journal_events", "gauge", "Gate events kept (exit, remote open).", j.events ?? 0);
+  e.one("pontaj_journal_held", "gauge", "Scans held until their passage is known.", j.held ?? 0);
+  e.one("pontaj_journal_not_passed", "gauge", "Held scans nobody passed with.", j.notPassed ?? 0);
   e.one("pontaj_journal_bytes", "gauge", "Journal bytes on disk.", j.bytes);
   e.one("pontaj_journal_segments", "gauge", "Journal segment files.", j.segments);
   e.one(

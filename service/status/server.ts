@@ -114,7 +114,14 @@ const ROUTES: Record<string, "GET" | "POST"> = {
   "/actions/capture": "POST",
 };
 
-const EXPORT_STATES = new Set<string>(["pending", "synced", "rejected"]);
+const EXPORT_STATES = new Set<string>([
+  "pending",
+  "synced",
+  "rejected",
+  "held",
+  "not-passed",
+  "event",
+]);
 const DATE_RE =
   /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/;
 
@@ -129,7 +136,7 @@ const DATE_RE =
  * - `GET /`: the self-refreshing HTML page ({@link renderPage}).
  * - `POST /actions/retry-rejected[?since=DATE]`: `{"reopened": n}` from
  *   `actions.retryRejected`; 400 for a bad date, 501 without the action.
- * - `GET /export[?state=pending|synced|rejected][&format=jsonl|csv]`: the rows
+ * - `GET /export[?state=pending|synced|rejected|held|not-passed|event][&format=jsonl|csv]`: the rows
  *   of `actions.export`, streamed one by one (JSON lines by default).
  * - `GET /events`: Server-Sent Events of scans and gate decisions;
  *   `POST /actions/open?gate=NAME`: opens a gate (see `events.ts`).

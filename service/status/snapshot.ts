@@ -93,6 +93,14 @@ export interface JournalStatus {
   rejected: number;
   /** Records delivered (accepted or duplicate). */
   synced: number;
+  /** Gate events journaled (exit button, remote open; never sent), still on disk. */
+  events?: number;
+  /** Scans held until their passage is known (`sendUnpassed: false`). */
+  held?: number;
+  /** Held scans nobody passed with (kept as `not-passed`, never sent), still on disk. */
+  notPassed?: number;
+  /** Holds never resolved, released and sent after the hold limit (since start). */
+  heldExpired?: number;
   /** Bytes on disk. */
   bytes: number;
   /** Segment files. */

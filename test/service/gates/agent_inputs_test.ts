@@ -5,39 +5,12 @@ import { demoReader } from "../../../service/demo/sim_readers.ts";
 import { DEMO_EMPLOYEES, DEMO_TOKEN } from "../../../service/iflow/sim/model.ts";
 import { startIflowSimulator } from "../../../service/iflow/sim/simulator.ts";
 import { SimulatedGpio } from "../../../driver/wiegand/sim/gpio.ts";
-import {
-  GPIO_V2_EVENT_FALLING,
-  GPIO_V2_EVENT_RISING,
-  GPIO_V2_LINE_EVENT_SIZE,
-  GpioLineFlag,
-  writeLineEvent,
-} from "../../../driver/wiegand/gpio_event.ts";
+import { GpioLineFlag } from "../../../driver/wiegand/gpio_event.ts";
+import { press } from "./contact_press.ts";
 import type { GateEvent } from "../../../service/gates/gate.ts";
 import { exportJournal } from "../../../service/journal/mod.ts";
 import { exportObject } from "../../../service/export_row.ts";
 import { eventually } from "../agent/harness.ts";
-
-let seqno = 0;
-/** A press (falling edge) then a release (rising edge) `ms` apart, as the kernel reports them. */
-function press(line: number, atMs: number, ms = 200): Uint8Array {
-  const b = new Uint8Array(2 * GPIO_V2_LINE_EVENT_SIZE);
-  const ns = (t: number) => BigInt(t) * 1_000_000n;
-  writeLineEvent(b, 0, {
-    timestampNs: ns(atMs),
-    id: GPIO_V2_EVENT_FALLING,
-    offset: line,
-    seqno: ++seqno,
-    lineSeqno: seqno,
-  });
-  writeLineEvent(b, GPIO_V2_LINE_EVENT_SIZE, {
-    timestampNs: ns(atMs + ms),
-    id: GPIO_V2_EVENT_RISING,
-    offset: line,
-    seqno: ++seqno,
-    lineSeqno: seqno,
-  });
-  return b;
-}
 
 Deno.test("agent gate exit button opens without a card; passage sensor marks the granted scan passed", async () => {
   const sim = await startIflowSimulator({ port: 0 });
@@ -108,6 +81,13 @@ Deno.test("agent gate exit button opens without a card; passage sensor marks the
     await agent.gates!.drain();
     const st = agent.gates!.status()[0]!;
     assert.deepEqual([st.counters.exits, st.counters.passed, st.counters.notPassed], [1, 1, 0]);
+    assert.equal(st.counters.eventsJournaled, 1);
+    assert.deepEqual(
+      sim.stored().map((a) => a.rfidTag),
+      [DEMO_EMPLOYEES[0]!.rfid],
+      "one scan sent",
+    );
+    assert.equal(agent.snapshot().journal.events, 1);
     assert.equal(pulses(), 2);
   } finally {
     await agent.stop();
@@ -118,10 +98,14 @@ Deno.test("agent gate exit button opens without a card; passage sensor marks the
   try {
     const rows = [];
     for await (const row of exportJournal(`${dir}/journal`)) rows.push(exportObject(row));
-    assert.equal(rows.length, 1, "the exit button is not a scan: nothing sent to iFlow");
+    assert.equal(rows.length, 2, "the exit press is journaled beside the scan");
     assert.deepEqual(
-      [rows[0]!.gate, rows[0]!.decision, rows[0]!.reason, rows[0]!.passed],
-      ["t1", "granted", "policy-any", true],
+      [rows[0]!.state, rows[0]!.event, rows[0]!.reader, rows[0]!.rfidTag, rows[0]!.errorMsg],
+      ["event", "exit", "t1", "", "exit button"],
+    );
+    assert.deepEqual(
+      [rows[1]!.state, rows[1]!.gate, rows[1]!.decision, rows[1]!.reason, rows[1]!.passed],
+      ["synced", "t1", "granted", "policy-any", true],
     );
   } finally {
     await Deno.remove(dir, { recursive: true });

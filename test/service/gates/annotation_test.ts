@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { Journal } from "../../../service/journal/journal.ts";
 import type { GateNote, ScanInput } from "../../../service/journal/types.ts";
+import { GateAnnotations } from "../../../service/gates/annotations.ts";
 
 const scan = (i: number): ScanInput => ({
   reader: "gate-in",
@@ -60,4 +61,34 @@ Deno.test("gate annotations are durable, replaced by later ones, and survive reo
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
+});
+
+Deno.test("gate annotations release a held scan once its seq and passage are both known, in either order", async () => {
+  const calls: { seq: number; send: boolean }[][] = [];
+  const written: number[] = [];
+  const notes = new GateAnnotations(
+    (batch) => Promise.resolve(void written.push(...batch.map((b) => b.seq))),
+    () => {},
+    (list) => Promise.resolve(void calls.push(list)),
+  );
+  const note: GateNote = { gate: "t1", granted: true, reason: "known", passed: null };
+  const a = { ...scan(1), hold: true };
+  const b = { ...scan(2), hold: true };
+  const c = scan(3); // not held: never released
+  // a: decided, journaled, then passed
+  notes.decided(a, note);
+  notes.journaled(a, 1);
+  notes.passage(a, true);
+  // b: decided, not passed before its seq is known
+  notes.decided(b, note);
+  notes.passage(b, false);
+  notes.journaled(b, 2);
+  notes.decided(c, note);
+  notes.journaled(c, 3);
+  notes.passage(c, false);
+  notes.passage(a, true); // a second trip changes nothing
+  await notes.drain();
+  assert.deepEqual(calls.flat(), [{ seq: 1, send: true }, { seq: 2, send: false }]);
+  assert.deepEqual(written, [1, 1, 2, 3, 3, 1]);
+  assert.deepEqual([notes.counters.released, notes.counters.releaseFailed], [2, 0]);
 });

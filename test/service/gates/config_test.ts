@@ -90,13 +90,21 @@ Deno.test("gates config bad values name the key path", () => {
   );
 });
 
-Deno.test("gates config refuses sendUnpassed: false (not built yet) with a clear message", () => {
+Deno.test("gates config takes sendUnpassed: false only with a passage sensor", () => {
   assert.deepEqual(
     problems([{ name: "t1", readers: ["gate-in"], output: relay, sendUnpassed: false }]),
     [
-      "pontaj.jsonc: gates[0].sendUnpassed: false is not supported yet: every scan is sent to iFlow (leave it out or set true)",
+      "pontaj.jsonc: gates[0].sendUnpassed: false needs a passage sensor ('passage') to know who passed",
     ],
   );
+  const gates = [{
+    name: "t1",
+    readers: ["gate-in"],
+    output: relay,
+    sendUnpassed: false,
+    passage: { chip: "/dev/gpiochip0", line: 23 },
+  }];
+  assert.equal(validateConfig({ ...base, gates }, "x", {}).gates[0]!.sendUnpassed, false);
 });
 
 Deno.test("gates config output kind must be gpio or osdp", () => {

@@ -6,6 +6,8 @@ import { DEMO_EMPLOYEES, DEMO_TOKEN } from "../../../service/iflow/sim/model.ts"
 import { startIflowSimulator } from "../../../service/iflow/sim/simulator.ts";
 import { SimulatedGpio } from "../../../driver/wiegand/sim/gpio.ts";
 import { eventually, freePort } from "../agent/harness.ts";
+import { exportJournal } from "../../../service/journal/mod.ts";
+import { exportObject } from "../../../service/export_row.ts";
 
 const TOKEN = "status-token-0123456789abcdef";
 
@@ -100,6 +102,17 @@ Deno.test("status /events streams scans and decisions; POST /actions/open opens 
       "two pulses",
     );
     assert.equal(agent.gates!.status()[0]!.counters.manualOpens, 1);
+    await agent.gates!.drain();
+    assert.equal(agent.gates!.status()[0]!.counters.eventsJournaled, 1);
+    await eventually(() => agent.snapshot().journal.pending === 0, "scan delivered");
+    const rows = [];
+    for await (const row of exportJournal(`${dir}/journal`)) rows.push(exportObject(row));
+    assert.deepEqual(
+      rows.map((r) => `${r.seq} ${r.state} ${r.event ?? r.rfidTag} ${r.reader}`),
+      [`1 synced ${DEMO_EMPLOYEES[0]!.rfid} gate-in`, "2 event manual-open turnstile-1"],
+      "the remote open is journaled as a manual open",
+    );
+    assert.equal(sim.stored().length, 1, "and never sent to iFlow");
   } finally {
     await agent.stop(); // ends the event stream
     if (stream) {

@@ -21,7 +21,7 @@ Deno.test("status text summarises a healthy agent", () => {
       "    tamper=false power=ok",
       "",
       "Pipeline  read 20 · journaled 17 · debounced 3 · clock unsynced 0",
-      "Journal   pending 3 · rejected 1 · synced 13 · total 17",
+      "Journal   pending 3 · rejected 1 · synced 13 · total 17 · gate events 2 · held 1",
       "          oldest pending 42 s · 12.3 KiB in 2 segments",
       "Sync      idle · last success 4 s ago · retries 2",
       "          batches ok 5 · transient 2",

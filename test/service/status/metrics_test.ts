@@ -38,6 +38,9 @@ Deno.test("metrics render every value of the snapshot as exact sample lines", ()
     "pontaj_journal_rejected": "1",
     "pontaj_journal_synced": "13",
     "pontaj_journal_records_total": "17",
+    "pontaj_journal_events": "2",
+    "pontaj_journal_held": "1",
+    "pontaj_journal_not_passed": "0",
     "pontaj_journal_bytes": "12595",
     "pontaj_journal_segments": "2",
     "pontaj_journal_queued": "0",
@@ -59,7 +62,7 @@ Deno.test("metrics render every value of the snapshot as exact sample lines", ()
   for (const [series, value] of Object.entries(want)) {
     assert.equal(m.get(series), value, series);
   }
-  assert.equal(m.size, 54);
+  assert.equal(m.size, 57);
 });
 
 Deno.test("metrics histogram has cumulative buckets, +Inf equal to the count, then sum and count", () => {
