@@ -54,3 +54,37 @@ export function parseSince(since: string | undefined): number | undefined {
   if (Number.isNaN(ms)) throw new RangeError(`since: expected YYYY-MM-DD, got '${since}'`);
   return ms;
 }
+
+/** The CSV columns of an export, in order (`cli export` and the status server's `/export`). */
+export const EXPORT_CSV_COLUMNS: readonly string[] = [
+  "seq",
+  "reader",
+  "rfidTag",
+  "date",
+  "time",
+  "state",
+  "event",
+  "error",
+  "gate",
+  "decision",
+  "reason",
+  "passed",
+];
+
+/** Bigints as numbers (or strings when unsafe), for JSON. */
+export function jsonValue(_key: string, v: unknown): unknown {
+  if (typeof v === "bigint") return Number.isSafeInteger(Number(v)) ? Number(v) : v.toString();
+  return v;
+}
+
+/**
+ * One CSV field per RFC 4180: empty for null/undefined, objects as JSON,
+ * quoted when it holds a comma, quote, CR or LF (quotes doubled).
+ */
+export function csvField(value: unknown): string {
+  let s: string;
+  if (value === null || value === undefined) s = "";
+  else if (typeof value === "object") s = JSON.stringify(value, jsonValue);
+  else s = String(value);
+  return /[",\r\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
+}

@@ -9,7 +9,8 @@
 
 import { loadConfig } from "../config/mod.ts";
 import { LEARNED_FILE, parseLearned } from "../gates/learned_store.ts";
-import { type Command, csvCell, err, EXIT, out, parseCommandArgs, UsageError } from "./command.ts";
+import { type Command, err, EXIT, out, parseCommandArgs, UsageError } from "./command.ts";
+import { csvField } from "../export_row.ts";
 
 /** The `cards` command. */
 export const cardsCommand: Command = {
@@ -55,7 +56,7 @@ export const cardsCommand: Command = {
       const lastSeen = new Date(c.lastSeen).toISOString();
       out(
         format === "csv"
-          ? `${csvCell(c.rfidTag)},${c.state},${learnedAt},${lastSeen}`
+          ? `${csvField(c.rfidTag)},${c.state},${learnedAt},${lastSeen}`
           : JSON.stringify({ rfidTag: c.rfidTag, state: c.state, learnedAt, lastSeen }),
       );
     }

@@ -59,12 +59,6 @@ export function sinceOption(value: string | boolean | undefined): number | undef
   }
 }
 
-/** One CSV cell: empty for null/undefined, quoted when it holds a quote, comma or line break. */
-export function csvCell(v: unknown): string {
-  const s = v === undefined || v === null ? "" : String(v);
-  return /[",\r\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
-}
-
 /** Writes a line to stdout. */
 export function out(line: string): void {
   console.log(line);

@@ -9,30 +9,10 @@
 import { loadConfig } from "../config/mod.ts";
 import { exportJournal, type RecordState } from "../journal/mod.ts";
 import { exportObject } from "../export_row.ts";
-import {
-  type Command,
-  csvCell,
-  EXIT,
-  parseCommandArgs,
-  sinceOption,
-  UsageError,
-} from "./command.ts";
+import { type Command, EXIT, parseCommandArgs, sinceOption, UsageError } from "./command.ts";
+import { csvField, EXPORT_CSV_COLUMNS } from "../export_row.ts";
 
 const STATES = ["pending", "synced", "rejected", "held", "not-passed", "event"] as const;
-const CSV_COLUMNS = [
-  "seq",
-  "reader",
-  "rfidTag",
-  "date",
-  "time",
-  "state",
-  "event",
-  "error",
-  "gate",
-  "decision",
-  "reason",
-  "passed",
-] as const;
 
 /** The `export` command. */
 export const exportCommand: Command = {
@@ -67,7 +47,7 @@ export const exportCommand: Command = {
     const config = await loadConfig(values.config as string);
     const enc = new TextEncoder();
     const w = Deno.stdout.writable.getWriter();
-    let buf = format === "csv" ? CSV_COLUMNS.join(",") + "\n" : "";
+    let buf = format === "csv" ? EXPORT_CSV_COLUMNS.join(",") + "\n" : "";
     for await (
       const row of exportJournal(config.journal.dir, {
         state: state as RecordState | undefined,
@@ -76,7 +56,7 @@ export const exportCommand: Command = {
     ) {
       const o = exportObject(row);
       buf += format === "csv"
-        ? CSV_COLUMNS.map((c) => csvCell(o[c])).join(",") + "\n"
+        ? EXPORT_CSV_COLUMNS.map((c) => csvField(o[c])).join(",") + "\n"
         : JSON.stringify(o) + "\n";
       if (buf.length > 64 * 1024) {
         await w.write(enc.encode(buf));

@@ -5,6 +5,11 @@
  * @module
  */
 
+import { csvField, EXPORT_CSV_COLUMNS, jsonValue } from "../export_row.ts";
+
+/** The CSV columns, in order (keys of the first row not listed there follow, sorted). */
+export { csvField, EXPORT_CSV_COLUMNS };
+
 /** Export encodings. */
 export type ExportFormat = "jsonl" | "csv";
 
@@ -24,40 +29,15 @@ export interface StatusExportOptions {
   signal: AbortSignal;
 }
 
-/** The CSV columns, in order; keys of the first row not listed here follow, sorted. */
-export const EXPORT_CSV_COLUMNS: readonly string[] = [
-  "seq",
-  "reader",
-  "rfidTag",
-  "date",
-  "time",
-  "state",
-  "error",
-];
-
 /** `Content-Type` per export format. */
 export const EXPORT_CONTENT_TYPES: Record<ExportFormat, string> = {
   jsonl: "application/x-ndjson; charset=utf-8",
   csv: "text/csv; charset=utf-8; header=present",
 };
 
-function jsonValue(_key: string, v: unknown): unknown {
-  if (typeof v === "bigint") return Number.isSafeInteger(Number(v)) ? Number(v) : v.toString();
-  return v;
-}
-
 /** One row as a JSON line (with its `\n`); bigints become numbers (or strings when unsafe). */
 export function jsonlLine(row: ExportObject): string {
   return JSON.stringify(row, jsonValue) + "\n";
-}
-
-/** One CSV field per RFC 4180: quoted when it holds a comma, quote, CR or LF (quotes doubled). */
-export function csvField(value: unknown): string {
-  let s: string;
-  if (value === null || value === undefined) s = "";
-  else if (typeof value === "object") s = JSON.stringify(value, jsonValue);
-  else s = String(value);
-  return /[",\r\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
 }
 
 /** The CSV columns for an export whose first row is `first`. */

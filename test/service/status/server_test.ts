@@ -286,9 +286,9 @@ Deno.test("status server /export writes CSV with a header and quoted fields", as
     assert.equal(res.headers.get("content-type"), "text/csv; charset=utf-8; header=present");
     assert.equal(
       await res.text(),
-      "seq,reader,rfidTag,date,time,state,error\r\n" +
-        "1,gate-1,0004318546,2025-03-03,08:01:02,synced,\r\n" +
-        '2,gate-2,0000000001,2025-03-03,08:01:07,rejected,"card ""1"" unknown, ask HR"\r\n',
+      "seq,reader,rfidTag,date,time,state,event,error,gate,decision,reason,passed\r\n" +
+        "1,gate-1,0004318546,2025-03-03,08:01:02,synced,,,,,,\r\n" +
+        '2,gate-2,0000000001,2025-03-03,08:01:07,rejected,,"card ""1"" unknown, ask HR",,,,\r\n',
     );
     const bad = await fetch(`${server.url}/export?format=xml`);
     assert.equal(bad.status, 400);
