@@ -193,7 +193,7 @@ function gateLines(
  * line used twice (by two gates, or by a gate and a Wiegand reader's D0/D1).
  */
 export function gateIssues(
-  cfg: { readers: readonly ReaderLike[]; gates: readonly GateConfig[] },
+  cfg: { readers: readonly ReaderLike[]; gates: readonly GateConfig[]; iflow?: { mode: string } },
 ): GateIssue[] {
   const issues: GateIssue[] = [];
   const byName = new Map(cfg.readers.map((r) => [r.name, r]));
@@ -208,6 +208,13 @@ export function gateIssues(
     if (r.beep) lines.set(`${r.chip}:${r.beep.line}`, `used by reader '${r.name}' (beeper)`);
   }
   cfg.gates.forEach((g, i) => {
+    if (!g.sendUnpassed && cfg.iflow?.mode === "live") {
+      issues.push({
+        path: ["gates", i, "sendUnpassed"],
+        message: 'false cannot hold scans with iflow.mode "live" (a live call sends each scan ' +
+          'to iFlow as it is read); use mode "batch"',
+      });
+    }
     if (names.has(g.name)) {
       issues.push({ path: ["gates", i, "name"], message: `duplicate gate name '${g.name}'` });
     }

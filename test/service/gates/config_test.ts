@@ -105,6 +105,17 @@ Deno.test("gates config takes sendUnpassed: false only with a passage sensor", (
     passage: { chip: "/dev/gpiochip0", line: 23 },
   }];
   assert.equal(validateConfig({ ...base, gates }, "x", {}).gates[0]!.sendUnpassed, false);
+  let live: string[] = [];
+  try {
+    validateConfig({ ...base, iflow: { ...base.iflow, mode: "live" }, gates }, "pontaj.jsonc", {});
+  } catch (err) {
+    assert.ok(err instanceof ConfigError);
+    live = err.problems;
+  }
+  assert.deepEqual(live, [
+    'pontaj.jsonc: gates[0].sendUnpassed: false cannot hold scans with iflow.mode "live" (a live ' +
+    'call sends each scan to iFlow as it is read); use mode "batch"',
+  ]);
 });
 
 Deno.test("gates config output kind must be gpio or osdp", () => {
