@@ -11,6 +11,7 @@ import { exportJournal } from "../../../service/journal/mod.ts";
 import { exportObject } from "../../../service/export_row.ts";
 import { renderMetrics } from "../../../service/status/metrics.ts";
 import { eventually } from "../agent/harness.ts";
+import { gateTestConfig } from "./gate_config.ts";
 
 const ANA = DEMO_EMPLOYEES[0]!.rfid;
 const ION = DEMO_EMPLOYEES[1]!.rfid;
@@ -23,24 +24,14 @@ Deno.test("agent gate: learns from iFlow, opens for known cards online and offli
   const reader = await demoReader("ascii", "gate-in");
   const chip = new SimulatedGpio();
   await Deno.writeTextFile(`${dir}/allow.txt`, `!${ION}\n`);
-  const config = validateConfig(
-    {
-      journal: { dir: `${dir}/journal` },
-      iflow: { url: sim.url, accessToken: DEMO_TOKEN, reconnectJitterMs: 0, pollMs: 100 },
-      readers: [reader.config],
-      debounceMs: 0,
-      gates: [{
-        name: "turnstile-1",
-        readers: ["gate-in"],
-        output: { kind: "gpio", chip: "/dev/gpiochip0", line: 22, activeLow: true, pulseMs: 100 },
-        policy: "known",
-        offline: "known",
-        allow: `${dir}/allow.txt`,
-      }],
-    },
-    "test",
-    {},
-  );
+  const config = gateTestConfig(sim.url, dir, [reader.config], {
+    name: "turnstile-1",
+    readers: ["gate-in"],
+    output: { kind: "gpio", chip: "/dev/gpiochip0", line: 22, activeLow: true, pulseMs: 100 },
+    policy: "known",
+    offline: "known",
+    allow: `${dir}/allow.txt`,
+  });
   const agent = await Agent.start(config, {
     logger: () => {},
     statusServer: false,
@@ -218,22 +209,12 @@ Deno.test("agent gate: a relay that cannot be driven degrades health until it wo
   const reader = await demoReader("ascii", "gate-in");
   const chip = new SimulatedGpio();
   chip.requestErrno = 16; // another program holds the line
-  const config = validateConfig(
-    {
-      journal: { dir: `${dir}/journal` },
-      iflow: { url: sim.url, accessToken: DEMO_TOKEN, reconnectJitterMs: 0, pollMs: 100 },
-      readers: [reader.config],
-      debounceMs: 0,
-      gates: [{
-        name: "turnstile-1",
-        readers: ["gate-in"],
-        output: { kind: "gpio", chip: "/dev/gpiochip0", line: 22, pulseMs: 100 },
-        policy: "any",
-      }],
-    },
-    "test",
-    {},
-  );
+  const config = gateTestConfig(sim.url, dir, [reader.config], {
+    name: "turnstile-1",
+    readers: ["gate-in"],
+    output: { kind: "gpio", chip: "/dev/gpiochip0", line: 22, pulseMs: 100 },
+    policy: "any",
+  });
   const agent = await Agent.start(config, {
     logger: () => {},
     statusServer: false,

@@ -1,14 +1,15 @@
 import assert from "node:assert/strict";
 import { Agent } from "../../../service/agent.ts";
-import { type Config, validateConfig } from "../../../service/config/mod.ts";
+import { type Config } from "../../../service/config/mod.ts";
 import { demoReader } from "../../../service/demo/sim_readers.ts";
-import { DEMO_EMPLOYEES, DEMO_TOKEN } from "../../../service/iflow/sim/model.ts";
+import { DEMO_EMPLOYEES } from "../../../service/iflow/sim/model.ts";
 import { startIflowSimulator } from "../../../service/iflow/sim/simulator.ts";
 import { SimulatedGpio } from "../../../driver/wiegand/sim/gpio.ts";
 import { exportJournal } from "../../../service/journal/mod.ts";
 import { exportObject } from "../../../service/export_row.ts";
 import { eventually } from "../agent/harness.ts";
 import { press } from "./contact_press.ts";
+import { gateTestConfig } from "./gate_config.ts";
 
 const [A, B, C, D] = DEMO_EMPLOYEES.map((e) => e.rfid);
 
@@ -23,24 +24,14 @@ async function rig(timeoutMs: number): Promise<Rig> {
   const sim = await startIflowSimulator({ port: 0 });
   const dir = await Deno.makeTempDir({ prefix: "pontaj-gate-hold-" });
   const reader = await demoReader("ascii", "gate-in");
-  const config = validateConfig(
-    {
-      journal: { dir: `${dir}/journal` },
-      iflow: { url: sim.url, accessToken: DEMO_TOKEN, reconnectJitterMs: 0, pollMs: 100 },
-      readers: [reader.config],
-      debounceMs: 0,
-      gates: [{
-        name: "t1",
-        readers: ["gate-in"],
-        output: { kind: "gpio", chip: "/dev/gpiochip0", line: 22, pulseMs: 100 },
-        policy: "any",
-        sendUnpassed: false,
-        passage: { chip: "/dev/gpiochip0", line: 23, timeoutMs },
-      }],
-    },
-    "test",
-    {},
-  );
+  const config = gateTestConfig(sim.url, dir, [reader.config], {
+    name: "t1",
+    readers: ["gate-in"],
+    output: { kind: "gpio", chip: "/dev/gpiochip0", line: 22, pulseMs: 100 },
+    policy: "any",
+    sendUnpassed: false,
+    passage: { chip: "/dev/gpiochip0", line: 23, timeoutMs },
+  });
   return { sim, dir, reader, config };
 }
 

@@ -1,8 +1,7 @@
 import assert from "node:assert/strict";
 import { Agent } from "../../../service/agent.ts";
-import { validateConfig } from "../../../service/config/mod.ts";
 import { demoReader } from "../../../service/demo/sim_readers.ts";
-import { DEMO_EMPLOYEES, DEMO_TOKEN } from "../../../service/iflow/sim/model.ts";
+import { DEMO_EMPLOYEES } from "../../../service/iflow/sim/model.ts";
 import { startIflowSimulator } from "../../../service/iflow/sim/simulator.ts";
 import { SimulatedGpio } from "../../../driver/wiegand/sim/gpio.ts";
 import { GpioLineFlag } from "../../../driver/wiegand/gpio_event.ts";
@@ -11,6 +10,7 @@ import type { GateEvent } from "../../../service/gates/gate.ts";
 import { exportJournal } from "../../../service/journal/mod.ts";
 import { exportObject } from "../../../service/export_row.ts";
 import { eventually } from "../agent/harness.ts";
+import { gateTestConfig } from "./gate_config.ts";
 
 Deno.test("agent gate exit button opens without a card; passage sensor marks the granted scan passed", async () => {
   const sim = await startIflowSimulator({ port: 0 });
@@ -19,24 +19,14 @@ Deno.test("agent gate exit button opens without a card; passage sensor marks the
   const relay = new SimulatedGpio();
   const exit = new SimulatedGpio();
   const passage = new SimulatedGpio();
-  const config = validateConfig(
-    {
-      journal: { dir: `${dir}/journal` },
-      iflow: { url: sim.url, accessToken: DEMO_TOKEN, reconnectJitterMs: 0, pollMs: 100 },
-      readers: [reader.config],
-      debounceMs: 0,
-      gates: [{
-        name: "t1",
-        readers: ["gate-in"],
-        output: { kind: "gpio", chip: "/dev/gpiochip0", line: 22, pulseMs: 100 },
-        policy: "any",
-        exitButton: { chip: "/dev/gpiochip0", line: 24 },
-        passage: { chip: "/dev/gpiochip0", line: 23, timeoutMs: 60_000 },
-      }],
-    },
-    "test",
-    {},
-  );
+  const config = gateTestConfig(sim.url, dir, [reader.config], {
+    name: "t1",
+    readers: ["gate-in"],
+    output: { kind: "gpio", chip: "/dev/gpiochip0", line: 22, pulseMs: 100 },
+    policy: "any",
+    exitButton: { chip: "/dev/gpiochip0", line: 24 },
+    passage: { chip: "/dev/gpiochip0", line: 23, timeoutMs: 60_000 },
+  });
   const agent = await Agent.start(config, {
     logger: () => {},
     statusServer: false,

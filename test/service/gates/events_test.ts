@@ -1,13 +1,13 @@
 import assert from "node:assert/strict";
 import { Agent } from "../../../service/agent.ts";
-import { validateConfig } from "../../../service/config/mod.ts";
 import { demoReader } from "../../../service/demo/sim_readers.ts";
-import { DEMO_EMPLOYEES, DEMO_TOKEN } from "../../../service/iflow/sim/model.ts";
+import { DEMO_EMPLOYEES } from "../../../service/iflow/sim/model.ts";
 import { startIflowSimulator } from "../../../service/iflow/sim/simulator.ts";
 import { SimulatedGpio } from "../../../driver/wiegand/sim/gpio.ts";
 import { eventually, freePort } from "../agent/harness.ts";
 import { exportJournal } from "../../../service/journal/mod.ts";
 import { exportObject } from "../../../service/export_row.ts";
+import { gateTestConfig } from "./gate_config.ts";
 
 const TOKEN = "status-token-0123456789abcdef";
 
@@ -16,23 +16,12 @@ Deno.test("status /events streams scans and decisions; POST /actions/open opens 
   const dir = await Deno.makeTempDir({ prefix: "pontaj-gate-events-" });
   const reader = await demoReader("ascii", "gate-in");
   const chip = new SimulatedGpio();
-  const config = validateConfig(
-    {
-      journal: { dir: `${dir}/journal` },
-      iflow: { url: sim.url, accessToken: DEMO_TOKEN, reconnectJitterMs: 0, pollMs: 100 },
-      readers: [reader.config],
-      debounceMs: 0,
-      status: { listen: `127.0.0.1:${freePort()}`, token: TOKEN },
-      gates: [{
-        name: "turnstile-1",
-        readers: ["gate-in"],
-        output: { kind: "gpio", chip: "/dev/gpiochip0", line: 22, pulseMs: 100 },
-        policy: "any",
-      }],
-    },
-    "test",
-    {},
-  );
+  const config = gateTestConfig(sim.url, dir, [reader.config], {
+    name: "turnstile-1",
+    readers: ["gate-in"],
+    output: { kind: "gpio", chip: "/dev/gpiochip0", line: 22, pulseMs: 100 },
+    policy: "any",
+  }, { status: { listen: `127.0.0.1:${freePort()}`, token: TOKEN } });
   const agent = await Agent.start(config, {
     logger: () => {},
     devices: { gateGpio: new Map([["/dev/gpiochip0", chip]]) },

@@ -1,16 +1,15 @@
 import assert from "node:assert/strict";
 import { Agent } from "../../../service/agent.ts";
-import { validateConfig } from "../../../service/config/mod.ts";
 import { openPty } from "../../../driver/serial/pty.ts";
 import { OsdpEmulator } from "../../../driver/osdp/sim/emulator.ts";
 import { OsdpCmd, OsdpLedColor } from "../../../driver/osdp/constants.ts";
 import { bitsToString, encodeWiegand } from "../../../driver/wiegand/encode.ts";
 import { SimulatedGpio } from "../../../driver/wiegand/sim/gpio.ts";
-import { DEMO_TOKEN } from "../../../service/iflow/sim/model.ts";
 import { startIflowSimulator } from "../../../service/iflow/sim/simulator.ts";
 import type { GateEvent } from "../../../service/gates/gate.ts";
 import { OsdpOutputControl } from "../../../driver/osdp/output.ts";
 import { eventually } from "../agent/harness.ts";
+import { gateTestConfig } from "./gate_config.ts";
 
 Deno.test("agent gate feedback on an OSDP reader: granted green + one beep, denied red + three beeps", async () => {
   const sim = await startIflowSimulator({ port: 0 });
@@ -22,23 +21,19 @@ Deno.test("agent gate feedback on an OSDP reader: granted green + one beep, deni
   const tap = (n: number) =>
     pd.tapBits(bitsToString(encodeWiegand("h10301", Math.floor(n / 65536) % 256, n % 65536)), 1);
   await Deno.writeTextFile(`${dir}/allow.txt`, "0003887558\n");
-  const config = validateConfig(
-    {
-      journal: { dir: `${dir}/journal` },
-      iflow: { url: sim.url, accessToken: DEMO_TOKEN, reconnectJitterMs: 0, pollMs: 100 },
-      readers: [{ name: "door", kind: "osdp", port: pty.path, address: 1, tagFormat: "dec10" }],
-      debounceMs: 0,
-      gates: [{
-        name: "door-1",
-        readers: ["door"],
-        output: { kind: "gpio", chip: "/dev/gpiochip0", line: 5 },
-        policy: "list",
-        allow: `${dir}/allow.txt`,
-      }],
-    },
-    "test",
-    {},
-  );
+  const config = gateTestConfig(sim.url, dir, [{
+    name: "door",
+    kind: "osdp",
+    port: pty.path,
+    address: 1,
+    tagFormat: "dec10",
+  }], {
+    name: "door-1",
+    readers: ["door"],
+    output: { kind: "gpio", chip: "/dev/gpiochip0", line: 5 },
+    policy: "list",
+    allow: `${dir}/allow.txt`,
+  });
   const chip = new SimulatedGpio();
   const agent = await Agent.start(config, {
     logger: () => {},
@@ -85,22 +80,18 @@ Deno.test("agent gate with an OSDP output: osdp_OUT timed on for a grant, off at
   const emulator = new OsdpEmulator(pty.master, { readers: [{ address: 1 }] });
   emulator.start();
   const pd = emulator.reader(1);
-  const config = validateConfig(
-    {
-      journal: { dir: `${dir}/journal` },
-      iflow: { url: sim.url, accessToken: DEMO_TOKEN, reconnectJitterMs: 0, pollMs: 100 },
-      readers: [{ name: "door", kind: "osdp", port: pty.path, address: 1, tagFormat: "dec10" }],
-      debounceMs: 0,
-      gates: [{
-        name: "door-1",
-        readers: ["door"],
-        output: { kind: "osdp", reader: "door", output: 2, pulseMs: 1250 },
-        policy: "any",
-      }],
-    },
-    "test",
-    {},
-  );
+  const config = gateTestConfig(sim.url, dir, [{
+    name: "door",
+    kind: "osdp",
+    port: pty.path,
+    address: 1,
+    tagFormat: "dec10",
+  }], {
+    name: "door-1",
+    readers: ["door"],
+    output: { kind: "osdp", reader: "door", output: 2, pulseMs: 1250 },
+    policy: "any",
+  });
   const agent = await Agent.start(config, { logger: () => {}, statusServer: false });
   const rec = () => pd.outputs.map((o) => [o.output, o.control, o.timer]);
   try {

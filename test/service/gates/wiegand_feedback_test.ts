@@ -2,11 +2,12 @@ import assert from "node:assert/strict";
 import { Agent } from "../../../service/agent.ts";
 import { validateConfig } from "../../../service/config/mod.ts";
 import { demoReader } from "../../../service/demo/sim_readers.ts";
-import { DEMO_EMPLOYEES, DEMO_TOKEN } from "../../../service/iflow/sim/model.ts";
+import { DEMO_EMPLOYEES } from "../../../service/iflow/sim/model.ts";
 import { startIflowSimulator } from "../../../service/iflow/sim/simulator.ts";
 import { SimulatedGpio } from "../../../driver/wiegand/sim/gpio.ts";
 import { ConfigError } from "../../../service/config/mod.ts";
 import { eventually } from "../agent/harness.ts";
+import { gateTestConfig } from "./gate_config.ts";
 
 Deno.test("agent gate feedback on a Wiegand reader's LED and beeper wires: green + one beep, three beeps", async () => {
   const sim = await startIflowSimulator({ port: 0 });
@@ -14,23 +15,17 @@ Deno.test("agent gate feedback on a Wiegand reader's LED and beeper wires: green
   const reader = await demoReader("wiegand", "door");
   const relay = new SimulatedGpio();
   await Deno.writeTextFile(`${dir}/allow.txt`, `${DEMO_EMPLOYEES[0]!.rfid}\n`);
-  const config = validateConfig(
-    {
-      journal: { dir: `${dir}/journal` },
-      iflow: { url: sim.url, accessToken: DEMO_TOKEN, reconnectJitterMs: 0, pollMs: 100 },
-      readers: [{ ...reader.config, led: { line: 5 }, beep: { line: 6 } }],
-      debounceMs: 0,
-      gates: [{
-        name: "door-1",
-        readers: ["door"],
-        output: { kind: "gpio", chip: "/dev/gpiochip1", line: 2, pulseMs: 100 },
-        policy: "list",
-        allow: `${dir}/allow.txt`,
-      }],
-    },
-    "test",
-    {},
-  );
+  const config = gateTestConfig(sim.url, dir, [{
+    ...reader.config,
+    led: { line: 5 },
+    beep: { line: 6 },
+  }], {
+    name: "door-1",
+    readers: ["door"],
+    output: { kind: "gpio", chip: "/dev/gpiochip1", line: 2, pulseMs: 100 },
+    policy: "list",
+    allow: `${dir}/allow.txt`,
+  });
   const chip = reader.gpio as SimulatedGpio;
   const agent = await Agent.start(config, {
     logger: () => {},
