@@ -34,8 +34,6 @@ const dir = await Deno.makeTempDir({ prefix: "pontaj-agent-bench-" });
 await writeConfig(
   `${dir}/latency.jsonc`,
   agentConfig(`${dir}/journal`, sim.url, DEMO_TOKEN, readers.readers, {
-    backoffBaseMs: 1000,
-    backoffCapMs: 300_000,
     reconnectJitterMs: 0,
     timeoutMs: 15_000,
     pollMs: 1000,

@@ -37,7 +37,7 @@ import {
 import { OsdpCardDecoder } from "./card_data.ts";
 import { formatTag } from "../tag.ts";
 import type { CaptureResult } from "../capture.ts";
-import { parseHexBytes } from "../hex.ts";
+import { hexString, parseHexBytes } from "../hex.ts";
 
 /** A decoded packet (or why it is not one). */
 export interface DecodedOsdpPacket extends CaptureResult {
@@ -83,14 +83,6 @@ const ERRORS = [
   "truncated",
 ];
 
-function toHex(b: Uint8Array, off: number, len: number): string {
-  let s = "";
-  for (let i = 0; i < len; i++) {
-    s += (s ? " " : "") + b[off + i]!.toString(16).padStart(2, "0").toUpperCase();
-  }
-  return s;
-}
-
 /** Decodes the first OSDP packet in `hex`. Never throws: problems come back as `ok: false`. */
 export function decodeOsdpHex(hex: string): DecodedOsdpPacket {
   let bytes: Uint8Array;
@@ -120,17 +112,17 @@ export function decodeOsdpHex(hex: string): DecodedOsdpPacket {
     check: p.crc ? "crc16" : "checksum",
     code: p.code,
     name: p.reply ? replyName(p.code) : commandName(p.code),
-    data: toHex(b, p.dataOffset, p.dataLength),
+    data: hexString(b, p.dataOffset, p.dataLength),
     skippedBytes: end - p.length,
     trailingBytes: bytes.length - end,
   };
   if (p.scbType !== 0) {
     out.securityBlock = {
       type: scsName(p.scbType),
-      data: toHex(b, p.scbDataOffset, p.scbDataLength),
+      data: hexString(b, p.scbDataOffset, p.scbDataLength),
     };
   }
-  if (p.macOffset >= 0) out.mac = toHex(b, p.macOffset, 4);
+  if (p.macOffset >= 0) out.mac = hexString(b, p.macOffset, 4);
   if (p.scbType === 0x17 || p.scbType === 0x18) {
     out.encrypted = p.dataLength > 0;
     return out;
@@ -149,9 +141,12 @@ function expected(bytes: Uint8Array): { length?: number; expectedCheck?: string 
   const f = bytes.subarray(som, som + len);
   if (crc) {
     const c = osdpCrc16(f, 0, len - 2);
-    return { length: len, expectedCheck: toHex(Uint8Array.of(c & 0xff, c >> 8), 0, 2) };
+    return { length: len, expectedCheck: hexString(Uint8Array.of(c & 0xff, c >> 8), 0, 2) };
   }
-  return { length: len, expectedCheck: toHex(Uint8Array.of(osdpChecksum(f, 0, len - 1)), 0, 1) };
+  return {
+    length: len,
+    expectedCheck: hexString(Uint8Array.of(osdpChecksum(f, 0, len - 1)), 0, 1),
+  };
 }
 
 function fields(
@@ -178,9 +173,9 @@ function fields(
       case OsdpCmd.KEEPACTIVE:
         return len >= 2 ? { keepActiveMs: b[off]! | (b[off + 1]! << 8) } : {};
       case OsdpCmd.CHLNG:
-        return { rndA: toHex(b, off, Math.min(8, len)) };
+        return { rndA: hexString(b, off, Math.min(8, len)) };
       case OsdpCmd.SCRYPT:
-        return { serverCryptogram: toHex(b, off, Math.min(16, len)) };
+        return { serverCryptogram: hexString(b, off, Math.min(16, len)) };
       default:
         return {};
     }
@@ -232,12 +227,12 @@ function fields(
     }
     case OsdpReply.CCRYPT:
       return {
-        clientUid: toHex(b, off, Math.min(8, len)),
-        rndB: toHex(b, off + 8, Math.max(0, Math.min(8, len - 8))),
-        clientCryptogram: toHex(b, off + 16, Math.max(0, Math.min(16, len - 16))),
+        clientUid: hexString(b, off, Math.min(8, len)),
+        rndB: hexString(b, off + 8, Math.max(0, Math.min(8, len - 8))),
+        clientCryptogram: hexString(b, off + 16, Math.max(0, Math.min(16, len - 16))),
       };
     case OsdpReply.RMAC_I:
-      return { rmacI: toHex(b, off, Math.min(16, len)) };
+      return { rmacI: hexString(b, off, Math.min(16, len)) };
     default:
       return {};
   }

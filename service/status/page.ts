@@ -54,12 +54,13 @@ h2{font-size:12px;text-transform:uppercase;letter-spacing:.06em;color:var(--mut)
 .rh .name{font-size:16px}.rh .last{margin-left:auto;font-size:13px}
 .state{font-size:12px;font-weight:600;padding:1px 8px;border-radius:999px;background:var(--bg);color:var(--mut)}
 .state.online{background:var(--okbg);color:var(--ok)}.state.offline{background:var(--badbg);color:var(--bad)}
-.state.connecting{background:var(--warnbg);color:var(--warn)}
+.state.connecting,.state.not-answering{background:var(--warnbg);color:var(--warn)}
+.state.refused{background:var(--badbg);color:var(--bad)}
 .stats{display:flex;flex-wrap:wrap;gap:2px 16px;margin-top:4px;font-size:14px;color:var(--mut);font-variant-numeric:tabular-nums}
 .stats b{color:var(--fg);font-weight:600}
 .reader .err{font-size:13px;margin-top:3px}.small{font-size:13px;margin-top:2px}
 .dot{display:inline-block;width:9px;height:9px;border-radius:50%;background:var(--mut)}
-.dot.online{background:var(--ok)}.dot.offline{background:var(--bad)}.dot.connecting{background:var(--warn)}
+.dot.online{background:var(--ok)}.dot.offline{background:var(--bad)}.dot.connecting,.dot.not-answering{background:var(--warn)}.dot.refused{background:var(--bad)}
 .muted{color:var(--mut)}.err{color:var(--bad)}
 .kv{display:grid;grid-template-columns:max-content 1fr;gap:5px 16px;margin:0}
 dt{color:var(--mut)}dd{margin:0;overflow-wrap:anywhere}
