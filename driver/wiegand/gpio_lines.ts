@@ -157,15 +157,30 @@ export function openGpioLines(opts: GpioLinesOptions): GpioLines {
     consumer: opts.consumer ?? "pontaj-wiegand",
     bias: opts.bias ?? "pull-up",
   });
-  const chipFd = io.openChip(opts.chip);
-  if (chipFd < 0) throw openError(opts.chip, -chipFd);
+  const fd = requestLineFd(io, opts.chip, req);
+  if (fd < 0) throw requestError(opts.chip, opts.d0, opts.d1, -fd);
+  return new GpioLines(opts.chip, fd);
+}
+
+/**
+ * Opens `chip`, submits the line request `req` (built by `buildLineRequest`
+ * or an output request) and closes the chip again: the line fd the kernel
+ * wrote into the request, or `-errno` when the request failed. Throws
+ * {@link GpioError} when the chip cannot be opened.
+ */
+export function requestLineFd(
+  io: GpioIoctl,
+  chip: string,
+  req: Uint8Array<ArrayBuffer>,
+): number {
+  const chipFd = io.openChip(chip);
+  if (chipFd < 0) throw openError(chip, -chipFd);
   let r: number;
   try {
     r = io.requestLines(chipFd, req);
   } finally {
     io.close(chipFd); // the line fd stays valid without the chip fd
   }
-  if (r < 0) throw requestError(opts.chip, opts.d0, opts.d1, -r);
-  const fd = new DataView(req.buffer).getInt32(GPIO_V2_REQUEST_FD_OFFSET, true);
-  return new GpioLines(opts.chip, fd);
+  if (r < 0) return r;
+  return new DataView(req.buffer, req.byteOffset).getInt32(GPIO_V2_REQUEST_FD_OFFSET, true);
 }

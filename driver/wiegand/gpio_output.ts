@@ -15,7 +15,7 @@
 import { cString, E, errno, libc } from "../libc.ts";
 import { GPIO_V2_LINE_REQUEST_SIZE, GPIO_V2_REQUEST_FD_OFFSET } from "./gpio_event.ts";
 import { type GpioIoctl, kernelGpioIoctl } from "./gpio_ffi.ts";
-import { GpioError, openError } from "./gpio_lines.ts";
+import { GpioError, requestLineFd } from "./gpio_lines.ts";
 
 /** `_IOWR(0xB4, 0x0F, struct gpio_v2_line_values)`. */
 export const GPIO_V2_LINE_SET_VALUES_IOCTL = 0xC010B40F;
@@ -132,14 +132,7 @@ export class GpioOutputLine {
 export function openGpioOutput(opts: GpioOutputOptions): GpioOutputLine {
   const io = opts.ioctl ?? kernelGpioOutputIoctl;
   const req = buildOutputRequest(opts.line, opts.consumer ?? "pontaj-gate", opts.activeLow);
-  const chipFd = io.openChip(opts.chip);
-  if (chipFd < 0) throw openError(opts.chip, -chipFd);
-  let r: number;
-  try {
-    r = io.requestLines(chipFd, req);
-  } finally {
-    io.close(chipFd);
-  }
+  const r = requestLineFd(io, opts.chip, req);
   if (r < 0) {
     const err = -r;
     const code = err === E.EBUSY
@@ -156,6 +149,5 @@ export function openGpioOutput(opts: GpioOutputOptions): GpioOutputLine {
       -r,
     );
   }
-  const fd = new DataView(req.buffer).getInt32(GPIO_V2_REQUEST_FD_OFFSET, true);
-  return new GpioOutputLine(io, opts.chip, opts.line, fd);
+  return new GpioOutputLine(io, opts.chip, opts.line, r);
 }

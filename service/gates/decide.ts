@@ -15,6 +15,9 @@
  * @module
  */
 
+import { GATE_REASONS } from "../journal/outcome_codec.ts";
+import type { Same } from "../../driver/config_issue.ts";
+
 /** What the allow file says of a tag: listed, denied with `!TAG`, or not there. */
 export type AllowVerdict = "allow" | "deny" | null;
 
@@ -32,17 +35,13 @@ export type DecisionReason =
   | "refused"
   | "unknown";
 
-/** Every {@link DecisionReason}, in a fixed order (metrics and tests iterate it). */
-export const DECISION_REASONS: readonly DecisionReason[] = [
-  "known",
-  "allow-file",
-  "live",
-  "policy-any",
-  "offline-open",
-  "offline-closed",
-  "refused",
-  "unknown",
-];
+/**
+ * Every {@link DecisionReason}, in a fixed order (metrics and tests iterate
+ * it): the journal's list, where a reason is stored as its index.
+ */
+export const DECISION_REASONS: readonly DecisionReason[] = GATE_REASONS;
+const _sameReasons: Same<DecisionReason, typeof GATE_REASONS[number]> = true;
+void _sameReasons;
 
 /** A gate's decision on one scan. */
 export interface Decision {

@@ -10,10 +10,10 @@
  * @module
  */
 
-import { buildLineRequest, GPIO_V2_REQUEST_FD_OFFSET } from "../../driver/wiegand/gpio_event.ts";
+import { buildLineRequest } from "../../driver/wiegand/gpio_event.ts";
 import { GpioEventParser } from "../../driver/wiegand/gpio_event.ts";
 import { type GpioIoctl, kernelGpioIoctl } from "../../driver/wiegand/gpio_ffi.ts";
-import { GpioError, GpioLines, openError } from "../../driver/wiegand/gpio_lines.ts";
+import { GpioError, GpioLines, requestLineFd } from "../../driver/wiegand/gpio_lines.ts";
 
 /** An activation closer than this to the previous edge is contact bounce (ms). */
 export const CONTACT_DEBOUNCE_MS = 50;
@@ -46,14 +46,7 @@ function openContact(o: ContactInputOptions): GpioLines {
     consumer: "pontaj-gate",
     bias: o.activeLow ? "pull-up" : "none",
   });
-  const chipFd = io.openChip(o.chip);
-  if (chipFd < 0) throw openError(o.chip, -chipFd);
-  let r: number;
-  try {
-    r = io.requestLines(chipFd, req);
-  } finally {
-    io.close(chipFd);
-  }
+  const r = requestLineFd(io, o.chip, req);
   if (r < 0) {
     throw new GpioError(
       "io",
@@ -62,7 +55,7 @@ function openContact(o: ContactInputOptions): GpioLines {
       -r,
     );
   }
-  return new GpioLines(o.chip, new DataView(req.buffer).getInt32(GPIO_V2_REQUEST_FD_OFFSET, true));
+  return new GpioLines(o.chip, r);
 }
 
 /** One contact input, read until {@link ContactInput.close}. */

@@ -85,7 +85,7 @@ export const OutcomeOp = {
 } as const;
 
 /** Reasons of a gate decision, by their code byte in a {@link OutcomeOp.GATE} entry. */
-export const GATE_REASONS: readonly string[] = [
+export const GATE_REASONS = [
   "known",
   "allow-file",
   "live",
@@ -94,7 +94,7 @@ export const GATE_REASONS: readonly string[] = [
   "offline-closed",
   "refused",
   "unknown",
-];
+] as const;
 
 /** Passage codes of a {@link OutcomeOp.GATE} entry (bits 1-2 of its flags). */
 export const GatePassage = {

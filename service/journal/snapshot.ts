@@ -20,7 +20,7 @@ import type { GateNote } from "./types.ts";
 /** The entry that restores a gate annotation. */
 export function gateEntry(seq: number, n: GateNote): OutcomeEntry {
   const passage = n.passed === null ? 0 : n.passed ? 1 : 2;
-  const reason = GATE_REASONS.indexOf(n.reason);
+  const reason = GATE_REASONS.findIndex((r) => r === n.reason);
   return {
     op: OutcomeOp.GATE,
     seq,
