@@ -58,7 +58,9 @@ const DISK_CODES: ReadonlySet<JournalErrorCode> = new Set([
 export class SpooledJournal {
   /** The wrapped journal. */
   readonly journal: Journal;
-  #queue: ScanInput[] = [];
+  /** Spooled scans in submit order, each with its submit ticket. */
+  #queue: { scan: ScanInput; ticket: number }[] = [];
+  #tickets = 0;
   #capacity: number;
   #retryMs: number;
   #log: JournalLogger;
@@ -89,6 +91,7 @@ export class SpooledJournal {
    */
   async submit(scan: ScanInput): Promise<SubmitResult> {
     if (this.#closed) throw new JournalError("closed", "journal: closed");
+    const ticket = this.#tickets++;
     if (this.#failing === null && this.#queue.length === 0) {
       try {
         return { status: "journaled", seq: await this.journal.append(scan) };
@@ -97,7 +100,9 @@ export class SpooledJournal {
         this.#fail(err);
       }
     }
-    return this.#spool(scan);
+    // A direct write that failed can come back after later scans were spooled:
+    // its ticket puts it back in submit order.
+    return this.#spool(scan, ticket);
   }
 
   /** "ok" or "degraded: <reason>". */
@@ -160,13 +165,15 @@ export class SpooledJournal {
     this.#arm();
   }
 
-  #spool(scan: ScanInput): SubmitResult {
+  #spool(scan: ScanInput, ticket: number): SubmitResult {
     if (this.#queue.length >= this.#capacity) {
       this.#dropped++;
       if (this.#droppedLogged === 0) this.#logDropped();
       return { status: "dropped", dropped: this.#dropped };
     }
-    this.#queue.push(scan);
+    let at = this.#queue.length;
+    while (at > 0 && this.#queue[at - 1]!.ticket > ticket) at--;
+    this.#queue.splice(at, 0, { scan, ticket });
     this.#arm();
     return { status: "spooled", queued: this.#queue.length };
   }
@@ -200,16 +207,16 @@ export class SpooledJournal {
       // Probe with one scan, then write the rest in group-committed chunks.
       const n = done === 0 ? 1 : Math.min(256, this.#queue.length);
       const chunk = this.#queue.slice(0, n);
-      const results = await Promise.allSettled(chunk.map((s) => this.journal.append(s)));
+      const results = await Promise.allSettled(chunk.map((q) => this.journal.append(q.scan)));
       // Whatever was written leaves the queue; what failed stays, in order, at its head.
-      const keep: ScanInput[] = [];
+      const keep: { scan: ScanInput; ticket: number }[] = [];
       let diskErr: JournalError | null = null;
       for (let k = 0; k < results.length; k++) {
         const r = results[k]!;
         if (r.status === "fulfilled") {
           done++;
           this.#flushed++;
-          this.#onFlushed?.(chunk[k]!, r.value);
+          this.#onFlushed?.(chunk[k]!.scan, r.value);
         } else if (r.reason instanceof JournalError && DISK_CODES.has(r.reason.code)) {
           diskErr = r.reason;
           keep.push(chunk[k]!);

@@ -126,3 +126,32 @@ Deno.test("journal opens on a read-only disk: degraded, readable, appends reject
     assert.deepEqual((await j.pending(10)).map((r) => r.seq), [2, 3, 4]);
     await j.close();
   }));
+
+Deno.test("spool keeps submit order when scans submitted while a write was failing reach the queue late", () =>
+  withDir(async (dir) => {
+    const fs = new FaultFs();
+    const j = await Journal.open(dir, { fs });
+    const sp = new SpooledJournal(j, { retryMs: 60_000 });
+    let release!: () => void;
+    fs.holdSyncs = new Promise<void>((r) => (release = r));
+    // Scan 0 waits in its fsync; scan 1 is staged behind it, for the next write: both went
+    // to the disk directly.
+    const first = sp.submit(testScan(0));
+    await new Promise((r) => setTimeout(r, 20));
+    const second = sp.submit(testScan(1));
+    await new Promise((r) => setTimeout(r, 20));
+    fs.failWith = "ENOSPC";
+    fs.holdSyncs = null;
+    release();
+    assert.equal((await first).status, "spooled");
+    // Scan 2 arrives before scan 1's failed write has come back: it must still queue after it.
+    const third = sp.submit(testScan(2));
+    assert.deepEqual([(await second).status, (await third).status], ["spooled", "spooled"]);
+    fs.failWith = null;
+    assert.equal(await sp.flush(), 3);
+    assert.deepEqual(
+      (await j.pending(10)).map((r) => r.rfidTag),
+      [0, 1, 2].map((i) => testScan(i).rfidTag),
+    );
+    await sp.close();
+  }));
