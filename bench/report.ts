@@ -23,6 +23,7 @@ import { compareNative, nativeTable } from "./native_vs_ts.ts";
 import {
   type BenchFile,
   benchRows,
+  captureRows,
   journalRows,
   loadRows,
   type Row,
@@ -228,6 +229,8 @@ if (import.meta.main) {
     rows.push(
       ...(f.file === "sync_bench.ts"
         ? syncRows(f)
+        : f.file === "capture_bench.ts"
+        ? captureRows(f)
         : benchRows(f, f.file.replace(/_bench\.ts$/, ""))),
     );
   }

@@ -53,6 +53,20 @@ export function journalRows(files: BenchFile[]): Row[] {
   return rows;
 }
 
+/**
+ * Capture rows from the interleaved tap-off/tap-on lines capture_bench.ts
+ * prints first (ranges over 3 runs and the verdict), then its Deno.bench groups.
+ */
+export function captureRows(f: BenchFile): Row[] {
+  const cmd = "`deno bench -A bench/capture_bench.ts`";
+  const rows: Row[] = [];
+  for (const line of f.notes.split("\n")) {
+    const m = /^capture (.+?): (off .*)$/.exec(line);
+    if (m) rows.push(["capture", `tap off/on, ${m[1]} (interleaved, 3 runs)`, m[2]!, cmd]);
+  }
+  return [...rows, ...benchRows(f, "capture")];
+}
+
 /** One row per Deno.bench result of `f`, with its figure. */
 export function benchRows(f: BenchFile, area: string): Row[] {
   return f.results.map((r): Row => [

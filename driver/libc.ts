@@ -28,6 +28,8 @@ const SYMBOLS = {
   unlockpt: { parameters: ["i32"], result: "i32" },
   ptsname_r: { parameters: ["i32", "buffer", "usize"], result: "i32" },
   clock_gettime: { parameters: ["i32", "buffer"], result: "i32" },
+  /** The same call taking a pointer made once (cheaper per call than a buffer argument). */
+  clock_gettime_ptr: { name: "clock_gettime", parameters: ["i32", "pointer"], result: "i32" },
   __errno_location: { parameters: [], result: "pointer" },
 } as const;
 
