@@ -240,6 +240,7 @@ export class Agent {
     return captureReader({
       reader: entry,
       driver: () => device.sup.driver,
+      watchOpen: (fn) => device.sup.watchOpen(fn),
       seconds,
       out,
       signal: stop.signal,

@@ -44,7 +44,10 @@ export const RecordType = {
   edge: 3,
   /** One RC522 register batch: (reg | 0x80 for a read, value) pairs. */
   regs: 4,
-  /** UTF-8 JSON: the counters at the end, as {@link CaptureTrailer}. */
+  /**
+   * UTF-8 JSON: the counters at the end, as {@link CaptureTrailer}, or an
+   * event during the capture ({@link CaptureEvent}, with an `event` key).
+   */
   meta: 5,
 } as const;
 
@@ -89,6 +92,48 @@ export interface CaptureTrailer {
   counters: Record<string, unknown>;
   /** Records the tap dropped because its buffer was full. */
   dropped: number;
+}
+
+/**
+ * A `meta` record written during the capture (told from the trailer by its
+ * `event` key): `reopened` when the reader's device was reopened (after an
+ * I/O error or an unplug) and the capture went on with the new device;
+ * `osdp-session` with an OSDP Secure Channel session's keys (see
+ * `replay_osdp.ts`).
+ */
+export interface CaptureEvent {
+  /** What happened. */
+  event: string;
+  /** The rest of the event's fields. */
+  [key: string]: unknown;
+}
+
+/** The `meta` events of a capture, in order, with their record times (sec, nsec). */
+export function captureEvents(
+  records: Uint8Array,
+  count: number,
+): { sec: number; nsec: number; event: CaptureEvent }[] {
+  const out: { sec: number; nsec: number; event: CaptureEvent }[] = [];
+  for (const c of chunks(records, count)) {
+    if (c.type !== RecordType.meta) continue;
+    const e = metaJson(c.data);
+    if (e && typeof e["event"] === "string") {
+      out.push({ sec: c.sec, nsec: c.nsec, event: e as CaptureEvent });
+    }
+  }
+  return out;
+}
+
+/** A meta chunk's JSON object, or null when it is not one. */
+export function metaJson(data: Uint8Array): Record<string, unknown> | null {
+  try {
+    const v = JSON.parse(new TextDecoder().decode(data)) as unknown;
+    return v !== null && typeof v === "object" && !Array.isArray(v)
+      ? v as Record<string, unknown>
+      : null;
+  } catch {
+    return null;
+  }
 }
 
 /** Encodes a header (magic, version, JSON, CRC). */
@@ -384,13 +429,10 @@ function readTrailer(records: Uint8Array, count: number): CaptureTrailer | null 
   let found: CaptureTrailer | null = null;
   for (const c of chunks(records, count)) {
     if (c.type !== RecordType.meta) continue;
-    try {
-      const t = JSON.parse(new TextDecoder().decode(c.data)) as Partial<CaptureTrailer>;
-      if (t && typeof t === "object") {
-        found = { counters: t.counters ?? {}, dropped: Number(t.dropped ?? 0) };
-      }
-    } catch {
-      // a meta chunk that is not JSON is ignored (counted by the replay as unknown)
+    // A meta chunk that is not a JSON object, or is an event, is not the trailer.
+    const t = metaJson(c.data) as Partial<CaptureTrailer> | null;
+    if (t && !("event" in t)) {
+      found = { counters: t.counters ?? {}, dropped: Number(t.dropped ?? 0) };
     }
   }
   return found;

@@ -9,7 +9,12 @@
 
 import type { CardRead } from "../card.ts";
 import { formatTag, isTagFormat, TAG_FORMATS, type TagFormat } from "../tag.ts";
-import type { CaptureTear, CaptureTrailer, ParsedCapture } from "./format.ts";
+import {
+  captureEvents,
+  type CaptureTear,
+  type CaptureTrailer,
+  type ParsedCapture,
+} from "./format.ts";
 
 /** One frame as the decoders saw it. */
 export interface ReplayFrame {
@@ -79,6 +84,16 @@ export class ReplayLog {
     const r = cap.records;
     const v = new DataView(r.buffer, r.byteOffset, r.byteLength);
     this.#t0 = cap.count > 0 ? v.getUint32(0, true) + v.getUint32(4, true) / 1e9 : 0;
+    for (const e of captureEvents(cap.records, cap.count)) {
+      if (e.event.event === "reopened") {
+        this.notes.push(
+          `the reader's device was reopened at ${this.time(e.sec, e.nsec)} s (after an I/O ` +
+            `error or an unplug)${
+              e.event["tapped"] === false ? "; the new device was not tapped" : ""
+            }`,
+        );
+      }
+    }
   }
 
   /** Seconds since the first record, rounded to the microsecond. */

@@ -11,7 +11,7 @@ import { AsciiFrameDecoder } from "../ascii/frame.ts";
 import { LineDecoder, type LineNumberBase } from "../ascii/line.ts";
 import type { ByteDecoder } from "../decoder.ts";
 import { hexString } from "../hex.ts";
-import { chunks, type ParsedCapture, RecordType } from "./format.ts";
+import { chunks, metaJson, type ParsedCapture, RecordType } from "./format.ts";
 import { ReplayLog, type ReplayReport } from "./replay.ts";
 
 /** Raw bytes kept per frame (a reader spewing noise would otherwise make one huge frame). */
@@ -27,6 +27,16 @@ export function replayBytes(cap: ParsedCapture, decoder: ByteDecoder): ReplayRep
   let errors = c.checksumErrors + c.framingErrors;
   const rawText = () => hexString(raw, 0, rawLen) + (rawCut > 0 ? ` … (+${rawCut} bytes)` : "");
   for (const ch of chunks(cap.records, cap.count)) {
+    if (ch.type === RecordType.meta && metaJson(ch.data)?.["event"] === "reopened") {
+      // The agent resets its decoder on a reopened port: so does the replay.
+      if (rawLen + rawCut > 0) {
+        log.notes.push(`${rawLen + rawCut} bytes before the reopen were not a whole frame`);
+      }
+      decoder.reset();
+      errors = c.checksumErrors + c.framingErrors;
+      rawLen = 0;
+      rawCut = 0;
+    }
     if (ch.type !== RecordType.rx) continue;
     const time = log.time(ch.sec, ch.nsec);
     for (let i = 0; i < ch.data.length; i++) {

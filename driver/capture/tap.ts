@@ -158,6 +158,30 @@ export class CaptureTap {
     } while (i < batch.length);
   }
 
+  /**
+   * Records `text` (JSON) as `meta` records stamped now, in line with the
+   * traffic around it (allocates; for rare events such as a reopened device,
+   * never from a hot loop). Returns false when the ring had no room for all of it.
+   */
+  meta(text: string): boolean {
+    const bytes = new TextEncoder().encode(text);
+    const n = Math.max(1, Math.ceil(bytes.length / PAYLOAD_MAX));
+    if (this.#capacity - this.#count < n) {
+      this.written += n;
+      this.dropped += n;
+      return false;
+    }
+    const [sec, nsec] = this.now();
+    const r = this.#ring;
+    for (let i = 0; i < n; i++) {
+      const len = Math.min(PAYLOAD_MAX, bytes.length - i * PAYLOAD_MAX);
+      const more = i < n - 1 ? RecordFlag.more : 0;
+      const o = this.#slot(sec, nsec, RecordType.meta, more, len, 0);
+      r.set(bytes.subarray(i * PAYLOAD_MAX, i * PAYLOAD_MAX + len), o + PAYLOAD_OFFSET);
+    }
+    return true;
+  }
+
   /** Moves the waiting records out, sealed with their CRCs (allocates; not for hot loops). */
   drain(): Uint8Array<ArrayBuffer> {
     const n = this.#count;

@@ -52,6 +52,14 @@ export interface CaptureReaderOptions {
   maxBytes?: number;
   /** Ends early. */
   signal?: AbortSignal;
+  /** Drain period (default 100 ms). */
+  intervalMs?: number;
+  /**
+   * Calls its argument with each driver that opens during the capture (the
+   * supervisor's `watchOpen`): a reopened device is tapped too, and a
+   * `reopened` meta record says so. Returns the function that stops the calls.
+   */
+  watchOpen?: (fn: (driver: ReaderDriver) => void) => () => void;
 }
 
 /** Counters as JSON values (numbers, strings, null) only. */
@@ -76,18 +84,36 @@ export async function captureReader(opts: CaptureReaderOptions): Promise<Capture
   };
   const tap = new CaptureTap();
   const writer = new CaptureWriter(opts.out, header, { maxBytes: opts.maxBytes });
-  let attached = false;
+  let current: ReaderDriver | null = null;
+  let reopened = 0;
+  let unwatch = () => {};
   return await runCapture({
     tap,
     writer,
     seconds: opts.seconds,
     signal: opts.signal,
+    intervalMs: opts.intervalMs,
     attach: (t) => {
-      attached = driver.setTap(reader.name, t);
-      if (!attached) throw new CaptureError(`reader ${reader.name} is not open`);
+      if (!driver.setTap(reader.name, t)) {
+        throw new CaptureError(`reader ${reader.name} is not open`);
+      }
+      current = driver;
+      unwatch = opts.watchOpen?.((d) => {
+        if (d === current) return;
+        const ok = d.setTap(reader.name, t);
+        if (ok) current = d;
+        reopened++;
+        t.meta(JSON.stringify({
+          event: "reopened",
+          reopened,
+          tapped: ok,
+          counters: counters(d, reader.name),
+        }));
+      }) ?? (() => {});
     },
     detach: () => {
-      if (attached) driver.setTap(reader.name, null);
+      unwatch();
+      current?.setTap(reader.name, null);
     },
     counters: () => counters(opts.driver(), reader.name),
   });

@@ -38,6 +38,7 @@ export class ReaderSupervisor {
   #stopped = false;
   #wake: (() => void) | undefined;
   #loop: Promise<void> | undefined;
+  readonly #openWatchers = new Set<(driver: ReaderDriver) => void>();
 
   /** Supervises the device `create` makes. */
   constructor(opts: {
@@ -59,6 +60,16 @@ export class ReaderSupervisor {
     return this.#driver;
   }
 
+  /**
+   * Calls `fn` with each driver that opens from now on (a device reopened
+   * after an I/O error or an unplug included), e.g. so a running capture taps
+   * the new device. Returns the function that stops the calls.
+   */
+  watchOpen(fn: (driver: ReaderDriver) => void): () => void {
+    this.#openWatchers.add(fn);
+    return () => this.#openWatchers.delete(fn);
+  }
+
   /** Starts the supervision loop. */
   start(): void {
     this.#loop ??= this.#run();
@@ -76,6 +87,7 @@ export class ReaderSupervisor {
           failures = 0;
           if (driver.reportsOnline) this.#log("info", "reader port open", { readers: this.names });
           else this.#log("info", "reader online", { readers: this.names });
+          for (const fn of this.#openWatchers) fn(driver);
         },
         onCard: (reader, read) => this.#onCard(reader, read),
         onReaderOnline: (reader) => this.#log("info", "reader online", { readers: [reader] }),
