@@ -10,8 +10,9 @@
  * - `wiegand`: each frame's data bits (a pulse moves between D0 and D1),
  *   parity bits recomputed by the frame's built-in format.
  * - `osdp`: the card bits of `osdp_RAW` replies in clear (their parity too),
- *   the packet's CRC or checksum recomputed. Secured replies are left alone:
- *   they are unreadable without the key.
+ *   the packet's CRC or checksum recomputed; the data of encrypted commands
+ *   and replies is blanked and recorded session keys are removed
+ *   (`osdp_keys.ts`), so secured card reads cannot be decrypted.
  * - `rc522`: the UID bits in anticollision frames and answers and in SELECT
  *   frames, by a prefix-preserving keyed permutation per cascade level, BCC
  *   and CRC_A recomputed (see `redact_rc522.ts`).
@@ -26,6 +27,7 @@ import { OsdpReply } from "../osdp/constants.ts";
 import { OsdpParser } from "../osdp/parser.ts";
 import { DecodeStatus, decodeWiegandBits } from "../wiegand/decode.ts";
 import { BUILTIN_FORMATS, type ParityRule } from "../wiegand/formats.ts";
+import { redactOsdpSecrets } from "./osdp_keys.ts";
 import { redactRc522 } from "./redact_rc522.ts";
 import {
   type CaptureHeader,
@@ -259,7 +261,7 @@ export async function redactCapture(
   cap: ParsedCapture,
   hash: KeyedHash = new KeyedHash(),
 ): Promise<{ header: CaptureHeader; records: Uint8Array; notes: string[] }> {
-  const records = cap.records.slice();
+  let records = cap.records.slice();
   const notes: string[] = [];
   const kind = cap.header.kind;
   if (kind === "ascii" || kind === "line") {
@@ -273,14 +275,22 @@ export async function redactCapture(
     const [s, where] = stream(records, cap.count, RecordType.rx);
     const [skipped, macs] = await redactOsdp(s, hash);
     writeBack(records, s, where);
-    if (skipped > 0) notes.push(`${skipped} encrypted card replies left as recorded`);
     if (macs > 0) notes.push(`${macs} signed card replies redacted: their MACs no longer verify`);
+    const sc = redactOsdpSecrets(records, cap.count);
+    records = sc.records;
+    if (sc.blanked > 0) {
+      notes.push(
+        `${sc.blanked} encrypted payloads blanked (${skipped} of them card replies): ` +
+          "the replay cannot read them",
+      );
+    }
+    if (sc.sessions > 0) notes.push(`${sc.sessions} recorded Secure Channel session keys removed`);
   } else if (kind === "rc522") {
     await redactRc522(records, cap.count, hash);
   } else {
     throw new RedactError(`--redact is not available for ${kind} captures`);
   }
-  sealRecords(records, cap.count);
+  sealRecords(records, records.length / RECORD_SIZE);
   return { header: { ...cap.header, redacted: true }, records, notes };
 }
 

@@ -4,8 +4,10 @@
  * order they crossed the line; card replies through the same card decoder.
  * Secure Channel is followed as an observer: a session opened in install mode
  * (SCBK-D, a public key) is decrypted from the recorded handshake; a session
- * under a reader's own key cannot be, and the replay says so (keys are never
- * written into a capture). Reply times come from the recorded timestamps: a
+ * running when the capture began, or opened under a reader's own key, from
+ * the session keys the capture recorded (`osdp-session` meta events, see
+ * `osdp_keys.ts`; never an SCBK). Without them, or in a redacted file, the
+ * replay says why the secured frames cannot be read. Reply times come from the recorded timestamps: a
  * command with no reply before the next one is a failed frame, a reply later
  * than the line's reply timeout is noted.
  *
@@ -18,7 +20,8 @@ import { commandName, nakName, OsdpCmd, OsdpReply, OsdpScs, replyName } from "..
 import { OsdpParser } from "../osdp/parser.ts";
 import { SCBK_D, SecureSession } from "../osdp/secure.ts";
 import { DEFAULT_TIMING } from "../osdp/timing.ts";
-import { chunks, type ParsedCapture, RecordType } from "./format.ts";
+import { chunks, metaJson, type ParsedCapture, RecordType } from "./format.ts";
+import { OSDP_SESSION_EVENT, sessionFromEvent } from "./osdp_keys.ts";
 import { ReplayLog, type ReplayReport } from "./replay.ts";
 
 /** What the observer knows of one reader's Secure Channel. */
@@ -45,6 +48,7 @@ export function replayOsdp(cap: ParsedCapture): ReplayReport {
     unreadable: 0,
     noReply: 0,
     lateReplies: 0,
+    sessionsFromKeys: 0,
   };
   const timeoutMs = replyTimeoutMs(cap);
   // The command waiting for its reply, timed with the recorded timestamps.
@@ -54,7 +58,23 @@ export function replayOsdp(cap: ParsedCapture): ReplayReport {
     if (!o) peers.set(a, o = { session: null, serverCryptogram: null, blind: "" });
     return o;
   };
+  const redacted = cap.header.redacted === true;
   for (const ch of chunks(cap.records, cap.count)) {
+    if (ch.type === RecordType.meta) {
+      const e = metaJson(ch.data);
+      if (e?.["event"] !== OSDP_SESSION_EVENT) continue;
+      const got = sessionFromEvent(e);
+      if (got) {
+        const o = peer(got.address);
+        o.session = got.session;
+        o.blind = "";
+        counts.sessionsFromKeys++;
+      } else if (redacted) {
+        peer(Number(e["address"])).blind =
+          "Secure Channel session keys and encrypted payloads removed by --redact";
+      }
+      continue;
+    }
     if (ch.type !== RecordType.rx && ch.type !== RecordType.tx) continue;
     const isCmd = ch.type === RecordType.tx;
     const p = isCmd ? commands : replies;
@@ -101,7 +121,7 @@ export function replayOsdp(cap: ParsedCapture): ReplayReport {
         waiting = null;
       }
       const o = peer(p.address);
-      const data = observe(o, p, isCmd);
+      const data = observe(o, p, isCmd, redacted);
       if (data === null) {
         counts.unreadable++;
         log.frame({ time, dir, raw, ok: true, what: name, reader: p.address, error: o.blind });
@@ -149,7 +169,12 @@ export function replayOsdp(cap: ParsedCapture): ReplayReport {
  * Follows the handshake and the MAC chain; returns the frame's data in clear,
  * or null when it is secured and cannot be read.
  */
-function observe(o: Observed, p: OsdpParser, isCmd: boolean): Uint8Array | null {
+function observe(
+  o: Observed,
+  p: OsdpParser,
+  isCmd: boolean,
+  redacted: boolean,
+): Uint8Array | null {
   const data = p.buf.slice(p.dataOffset, p.dataOffset + p.dataLength);
   const scs = p.scbType;
   if (isCmd && p.code === OsdpCmd.CHLNG && scs === OsdpScs.S11) {
@@ -157,7 +182,7 @@ function observe(o: Observed, p: OsdpParser, isCmd: boolean): Uint8Array | null 
     o.serverCryptogram = null;
     if (keyType !== 0 || data.length < 8) {
       o.session = null;
-      o.blind = "Secure Channel under the reader's own key: not readable from a capture";
+      o.blind = "Secure Channel under the reader's own key, and no session keys recorded";
       return data;
     }
     o.session = new SecureSession();
@@ -182,6 +207,17 @@ function observe(o: Observed, p: OsdpParser, isCmd: boolean): Uint8Array | null 
   const secured = scs === OsdpScs.S15 || scs === OsdpScs.S16 || scs === OsdpScs.S17 ||
     scs === OsdpScs.S18;
   if (!secured) return data;
+  if (redacted && (scs === OsdpScs.S17 || scs === OsdpScs.S18)) {
+    o.blind = "encrypted payload removed by --redact (its MAC no longer verifies)";
+    o.session = null;
+    return null;
+  }
+  if (isCmd && p.code === OsdpCmd.KEYSET && s?.active) {
+    // Its data (a new key) was blanked when captured: the MAC chain cannot go on.
+    o.blind = "the session ended with osdp_KEYSET (its key is not in the capture)";
+    o.session = null;
+    return null;
+  }
   if (!s || !s.active) {
     o.blind ||= "secured before the capture started (no handshake recorded)";
     return null;

@@ -27,6 +27,8 @@ export interface CaptureRun {
   intervalMs?: number;
   /** Ends the capture early. */
   signal?: AbortSignal;
+  /** Rewrites each drained batch before it is written (e.g. blanks OSDP KEYSET data). */
+  scrub?: (records: Uint8Array, count: number) => void;
 }
 
 /** What a finished capture holds. */
@@ -53,6 +55,7 @@ export async function runCapture(run: CaptureRun): Promise<CaptureSummary> {
     while (performance.now() < until && !run.signal?.aborted) {
       await new Promise((r) => setTimeout(r, Math.min(interval, until - performance.now())));
       const out = tap.drain();
+      run.scrub?.(out, out.length / 64);
       records += out.length / 64;
       await writer.append(out);
     }
@@ -60,6 +63,7 @@ export async function runCapture(run: CaptureRun): Promise<CaptureSummary> {
     run.detach();
   }
   const rest = tap.drain();
+  run.scrub?.(rest, rest.length / 64);
   records += rest.length / 64;
   await writer.append(rest);
   const [sec, nsec] = tap.now();

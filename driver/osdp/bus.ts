@@ -36,6 +36,7 @@ import type {
   OsdpTransport,
 } from "./bus_types.ts";
 import { type OsdpReaderStatus, readerStatus } from "./status.ts";
+import type { SessionKeys } from "./secure.ts";
 
 const clock = (): number => performance.now();
 
@@ -125,6 +126,22 @@ export class OsdpBus {
     return (this.#loop ?? Promise.resolve()).then(() => {
       if (this.#failure !== null && !this.#closed) throw this.#failure;
     });
+  }
+
+  /**
+   * Called with a reader's Secure Channel session keys each time a session
+   * opens (a running capture records them); null: nobody asks.
+   */
+  onSessionKeys: ((address: number, keys: SessionKeys) => void) | null = null;
+
+  /** The keys of every reader's active Secure Channel session (for a capture starting). */
+  sessionKeys(): { address: number; keys: SessionKeys }[] {
+    const out: { address: number; keys: SessionKeys }[] = [];
+    for (const r of this.#readers) {
+      const keys = r.link.security.channel.sessionKeys();
+      if (keys) out.push({ address: r.link.address, keys });
+    }
+    return out;
   }
 
   /** The address of the reader named `name`, or undefined. */
@@ -338,6 +355,7 @@ export class OsdpBus {
       if (this.#closed) return;
     }
     const p = this.#parser;
+    const hadSession = link.security.channel.active;
     const frame = link.nextFrame(clock());
     p.reset();
     await port.write(frame);
@@ -356,6 +374,7 @@ export class OsdpBus {
         } else if (p.address !== link.address) {
           this.counters.strayFrames++;
         } else if (link.onReply(p, clock())) {
+          if (!hadSession && this.onSessionKeys) this.#sessionOpened(link);
           this.#syncCounters();
           this.#followComSpeed(port, link);
           return;
@@ -364,6 +383,11 @@ export class OsdpBus {
     }
     this.#syncCounters();
     link.onTimeout(clock());
+  }
+
+  #sessionOpened(link: PdLink): void {
+    const keys = link.security.channel.sessionKeys();
+    if (keys) this.onSessionKeys?.(link.address, keys);
   }
 
   /**

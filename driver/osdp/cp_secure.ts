@@ -9,7 +9,7 @@
 
 import { OsdpCmd, OsdpScs } from "./constants.ts";
 import type { OsdpParser } from "./parser.ts";
-import { randomBytes, SecureSession } from "./secure.ts";
+import { randomBytes, SecureSession, type SessionKeys } from "./secure.ts";
 import type { KeyCandidate } from "./key_ring.ts";
 import type { FrameWriter } from "./writer.ts";
 
@@ -43,6 +43,11 @@ export class CpSecureChannel {
   /** True once the handshake completed. */
   get active(): boolean {
     return this.#session.active;
+  }
+
+  /** The active session's keys and MAC chain (for a capture), or null without one. */
+  sessionKeys(): SessionKeys | null {
+    return this.#session.active ? this.#session.exportKeys() : null;
   }
 
   /** Ends the session and forgets its keys. */

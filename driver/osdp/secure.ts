@@ -64,6 +64,24 @@ export function randomBytes(buf: Uint8Array): Uint8Array {
   return buf;
 }
 
+/**
+ * One Secure Channel session's keys and MAC chain, copied out for a capture
+ * (so a replay can follow a session opened before it began or under a
+ * reader's own key). Never the SCBK: it cannot be derived from these.
+ */
+export interface SessionKeys {
+  /** S-ENC. */
+  sEnc: Uint8Array;
+  /** S-MAC1. */
+  sMac1: Uint8Array;
+  /** S-MAC2. */
+  sMac2: Uint8Array;
+  /** The last command MAC (full 16 bytes). */
+  cMac: Uint8Array;
+  /** The last reply MAC (full 16 bytes). */
+  rMac: Uint8Array;
+}
+
 /** Secure Channel state for one CP–PD pair (used by both sides). */
 export class SecureSession {
   #sEnc = new Uint8Array(16);
@@ -209,6 +227,29 @@ export class SecureSession {
     while (n > 0 && plain[n] === 0) n--;
     if (plain[n] !== 0x80) return null;
     return plain.slice(0, n);
+  }
+
+  /** A copy of the session keys and MAC chain (for a capture; see {@link SessionKeys}). */
+  exportKeys(): SessionKeys {
+    return {
+      sEnc: this.#sEnc.slice(),
+      sMac1: this.#sMac1.slice(),
+      sMac2: this.#sMac2.slice(),
+      cMac: this.#cMac.slice(),
+      rMac: this.#rMac.slice(),
+    };
+  }
+
+  /** An active session that goes on from `keys` (a replay following a captured session). */
+  static fromKeys(keys: SessionKeys): SecureSession {
+    const s = new SecureSession();
+    s.#sEnc.set(keys.sEnc);
+    s.#sMac1.set(keys.sMac1);
+    s.#sMac2.set(keys.sMac2);
+    s.#cMac.set(keys.cMac);
+    s.#rMac.set(keys.rMac);
+    s.active = true;
+    return s;
   }
 
   /** Keeps keys out of logs. */

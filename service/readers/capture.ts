@@ -11,6 +11,7 @@
 import type { CaptureHeader } from "../../driver/capture/format.ts";
 import { type CaptureSummary, runCapture } from "../../driver/capture/session.ts";
 import { CaptureTap } from "../../driver/capture/tap.ts";
+import { scrubKeysets } from "../../driver/capture/osdp_keys.ts";
 import { type CaptureOutput, CaptureWriter } from "../../driver/capture/writer.ts";
 import { PACKAGE_VERSION } from "../iflow/config.ts";
 import type { ReaderConfig } from "./kinds/mod.ts";
@@ -93,6 +94,8 @@ export async function captureReader(opts: CaptureReaderOptions): Promise<Capture
     seconds: opts.seconds,
     signal: opts.signal,
     intervalMs: opts.intervalMs,
+    // A KEYSET's new key, encrypted under a session whose keys the capture may hold, is blanked.
+    scrub: reader.kind === "osdp" ? scrubKeysets : undefined,
     attach: (t) => {
       if (!driver.setTap(reader.name, t)) {
         throw new CaptureError(`reader ${reader.name} is not open`);

@@ -8,6 +8,7 @@
  */
 
 import type { CaptureTap } from "../../driver/capture/tap.ts";
+import { sessionEvent } from "../../driver/capture/osdp_keys.ts";
 import { SerialPort } from "../../driver/serial/mod.ts";
 import { OsdpBus, type OsdpLineConfig, type OsdpReaderStatus } from "../../driver/osdp/mod.ts";
 import type { ReaderDriver, ReaderHealth, ReaderSink, ScanFeedback } from "./types.ts";
@@ -115,9 +116,20 @@ export class OsdpBusDriver implements ReaderDriver {
     await this.#bus?.close();
   }
 
-  /** Copies every chunk read and written on the line into `tap` (null: stops). */
+  /**
+   * Copies every chunk read and written on the line into `tap` (null: stops),
+   * with the keys of each Secure Channel session on the line, running now or
+   * opened while tapped (meta events; never an SCBK), so a replay can read it.
+   */
   setTap(_reader: string, tap: CaptureTap | null): boolean {
     if (!this.#port || this.#port.closed) return false;
+    const bus = this.#bus;
+    if (bus) {
+      if (tap) {
+        for (const s of bus.sessionKeys()) tap.meta(sessionEvent(s.address, s.keys));
+        bus.onSessionKeys = (address, keys) => tap.meta(sessionEvent(address, keys));
+      } else bus.onSessionKeys = null;
+    }
     this.#port.tap = tap;
     return true;
   }

@@ -1,0 +1,129 @@
+import assert from "node:assert/strict";
+import { captureEvents, inflateTolerant, parseCapture } from "../../../driver/capture/format.ts";
+import { KeyedHash, redactCapture, redactedBytes } from "../../../driver/capture/redact.ts";
+import { replayOsdp } from "../../../driver/capture/replay_osdp.ts";
+import { CaptureTap } from "../../../driver/capture/tap.ts";
+import { MemoryOutput } from "../../../driver/capture/writer.ts";
+import { hexString } from "../../../driver/hex.ts";
+import { OsdpEmulator } from "../../../driver/osdp/mod.ts";
+import { openPty } from "../../../driver/serial/pty.ts";
+import { bitsToString, encodeWiegand } from "../../../driver/wiegand/encode.ts";
+import { formatTag } from "../../../driver/tag.ts";
+import type { ReaderConfig } from "../../../service/readers/kinds/mod.ts";
+import { captureReader } from "../../../service/readers/capture.ts";
+import { OsdpBusDriver } from "../../../service/readers/osdp_bus.ts";
+import { FAST, until } from "../../driver/osdp/harness.ts";
+
+const KEY = "00112233445566778899aabbccddeeff";
+const CARDS: [number, number][] = [[59, 20934], [188, 24910]];
+
+/** An emulated reader with its own key and the agent's OSDP driver on a pty. */
+async function securedLine(onOpen?: (drv: OsdpBusDriver) => void) {
+  const pty = openPty();
+  const emu = new OsdpEmulator(pty.master, { readers: [{ address: 1, scbk: KEY }] });
+  emu.start();
+  const drv = new OsdpBusDriver({
+    port: pty.path,
+    baudRate: 115200,
+    rs485: false,
+    readers: [{ name: "r", address: 1, secureChannel: { scbk: KEY } } as never],
+    timing: FAST,
+  });
+  const tags: string[] = [];
+  const running = drv.run({
+    onOpen: () => onOpen?.(drv),
+    onCard: (_r, read) => tags.push(formatTag(read, "dec10")),
+  });
+  const active = () => drv.details("r")["secureChannel"] === "active";
+  await until(active, "secure channel active under the reader's own key");
+  const tapCards = async () => {
+    for (const [fc, cn] of CARDS) {
+      const before = tags.length;
+      emu.reader(1).tapBits(bitsToString(encodeWiegand("h10301", fc, cn)), 1);
+      await until(() => tags.length === before + 1, `card ${fc},${cn}`);
+    }
+  };
+  const close = async () => {
+    await drv.close();
+    await running.catch(() => {});
+    await emu.close();
+    await pty.close();
+  };
+  return { drv, tags, tapCards, close };
+}
+
+const entry = { name: "r", kind: "osdp", port: "x", address: 1, tagFormat: "dec10" };
+
+Deno.test("capture osdp with Secure Channel opened under a reader's own key before the capture began: replay reads the same cards; --redact leaves none readable", async () => {
+  const line = await securedLine();
+  const out = new MemoryOutput();
+  const stop = new AbortController();
+  try {
+    const capture = captureReader({
+      reader: entry as unknown as ReaderConfig,
+      driver: () => line.drv,
+      seconds: 60,
+      out,
+      signal: stop.signal,
+      intervalMs: 20,
+    });
+    await until(() => out.bytes().length > 0, "capture header");
+    await new Promise((r) => setTimeout(r, 50)); // attached right after the header
+    await line.tapCards();
+    stop.abort();
+    await capture;
+  } finally {
+    await line.close();
+  }
+  assert.deepEqual(line.tags, ["0003887558", "0012345678"]);
+  const file = out.bytes();
+  const cap = await parseCapture(file);
+  const r = replayOsdp(cap);
+  assert.deepEqual(r.scans, line.tags, JSON.stringify(r.frames.filter((f) => f.error)));
+  assert.equal(r.counters["unreadable"], 0);
+  assert.equal(r.counters["sessionsFromKeys"], 1);
+  assert.ok(!r.frames.some((f) => f.what === "osdp_CHLNG"), "the handshake was before the capture");
+  // The SCBK itself is nowhere in the file.
+  const raw = hexString((await inflateTolerant(file)).bytes).replaceAll(" ", "").toLowerCase();
+  assert.ok(!raw.includes(KEY), "SCBK in the capture");
+  // Redacted: keys removed, encrypted payloads blanked, the replay says so and reads no card.
+  const red = await redactCapture(cap, new KeyedHash(new Uint8Array(32).fill(7)));
+  assert.ok(red.notes.some((n) => /session keys removed/.test(n)), red.notes.join("; "));
+  const rcap = await parseCapture(redactedBytes(red));
+  assert.equal(rcap.tear, null);
+  const rr = replayOsdp(rcap);
+  assert.deepEqual(rr.scans, []);
+  assert.ok(rr.frames.some((f) => f.error?.includes("removed by --redact")));
+  const sEnc = String(captureEvents(cap.records, cap.count)[0]!.event["sEnc"]).toLowerCase();
+  assert.match(sEnc, /^[0-9a-f]{32}$/);
+  const redHex = hexString(rcap.records).replaceAll(" ", "").toLowerCase();
+  assert.ok(!redHex.includes(sEnc), "session key kept");
+});
+
+Deno.test("capture osdp tapped before the handshake under a reader's own key: the session keys are recorded when it opens, the replay reads the cards", async () => {
+  const tap = new CaptureTap(16384);
+  const line = await securedLine((drv) => drv.setTap("r", tap));
+  try {
+    await line.tapCards();
+  } finally {
+    line.drv.setTap("r", null);
+    await line.close();
+  }
+  const { encodeHeader } = await import("../../../driver/capture/format.ts");
+  const h = encodeHeader({
+    kind: "osdp",
+    reader: entry,
+    pontajVersion: "test",
+    startedAt: "2026-01-01T00:00:00Z",
+    counters: {},
+  });
+  const recs = tap.drain();
+  const bytes = new Uint8Array(h.length + recs.length);
+  bytes.set(h);
+  bytes.set(recs, h.length);
+  const r = replayOsdp(await parseCapture(bytes));
+  assert.ok(r.frames.some((f) => f.what === "osdp_CHLNG"), "handshake recorded");
+  assert.deepEqual(r.scans, line.tags);
+  assert.equal(r.scans.length, 2);
+  assert.equal(r.counters["unreadable"], 0);
+});
