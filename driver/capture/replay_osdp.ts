@@ -32,8 +32,28 @@ interface Observed {
   blind: string;
 }
 
-/** Replays an `osdp` capture. */
-export function replayOsdp(cap: ParsedCapture): ReplayReport {
+/** One frame the observer could read, its data in clear (for `osdp_playback.ts`). */
+export interface ReadableFrame {
+  /** Seconds since the capture's first record. */
+  time: number;
+  /** True for a command (CP → reader). */
+  command: boolean;
+  /** The reader's address. */
+  address: number;
+  /** Command or reply code. */
+  code: number;
+  /** The data in clear (decrypted when it was encrypted). */
+  data: Uint8Array;
+}
+
+/**
+ * Replays an `osdp` capture; `onReadable`, when given, also sees every frame
+ * the observer could read, with its data in clear.
+ */
+export function replayOsdp(
+  cap: ParsedCapture,
+  onReadable?: (f: ReadableFrame) => void,
+): ReplayReport {
   const log = new ReplayLog(cap);
   const commands = new OsdpParser();
   const replies = new OsdpParser();
@@ -127,6 +147,7 @@ export function replayOsdp(cap: ParsedCapture): ReplayReport {
         log.frame({ time, dir, raw, ok: true, what: name, reader: p.address, error: o.blind });
         continue;
       }
+      onReadable?.({ time, command: isCmd, address: p.address, code: p.code, data });
       if (!isCmd && (p.code === OsdpReply.RAW || p.code === OsdpReply.FMT)) {
         const ok = p.code === OsdpReply.RAW
           ? cards.decodeRaw(data, 0, data.length)

@@ -6,9 +6,15 @@
  * @module
  */
 
-import { chunks, parseCapture, RecordType } from "../../driver/capture/format.ts";
+import {
+  chunks,
+  parseCapture,
+  type ParsedCapture,
+  RecordType,
+} from "../../driver/capture/format.ts";
+import { OsdpPlayback, recordedPd } from "../../driver/capture/osdp_playback.ts";
 import type { ReplayReport } from "../../driver/capture/replay.ts";
-import { openPty } from "../../driver/serial/pty.ts";
+import { openPty, type Pty } from "../../driver/serial/pty.ts";
 import { clipForeign } from "../clip.ts";
 import { readerKind } from "../readers/kinds/mod.ts";
 import { type Command, EXIT, out, parseCommandArgs, UsageError } from "./command.ts";
@@ -80,6 +86,7 @@ async function playAsReader(path: string, link: string, delayMs: number): Promis
   await Deno.remove(link).catch(() => {});
   await Deno.symlink(pty.path, link);
   out(`playing ${path} as a ${cap.header.kind} reader at ${link} (${pty.path})`);
+  if (cap.header.kind === "osdp") return await answerAsReader(cap, pty, link);
   try {
     await new Promise((r) => setTimeout(r, delayMs));
     const start = performance.now();
@@ -103,6 +110,39 @@ async function playAsReader(path: string, link: string, delayMs: number): Promis
   return EXIT.ok;
 }
 
+/** How long an OSDP playback goes on answering after its last recorded read is due (ms). */
+const OSDP_LINGER_MS = 60_000;
+
+/**
+ * OSDP: answers the panel's own commands with the recorded replies (see
+ * `osdp_playback.ts`) until every recorded read was delivered and a second
+ * passed, or {@link OSDP_LINGER_MS} after the last read was due.
+ */
+async function answerAsReader(cap: ParsedCapture, pty: Pty, link: string): Promise<number> {
+  const pd = recordedPd(cap);
+  const playback = new OsdpPlayback(pty.master, pd);
+  out(
+    `answering polls as reader ${pd.address} (any address polled; in clear): ` +
+      `${pd.reads.length} recorded reads`,
+  );
+  const lastDue = pd.reads.at(-1)?.atMs ?? 0;
+  const start = performance.now();
+  playback.start();
+  try {
+    while (playback.pending > 0 && performance.now() - start < lastDue + OSDP_LINGER_MS) {
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    await new Promise((r) => setTimeout(r, 1000)); // the panel journals and acknowledges
+  } finally {
+    await playback.close();
+    await Deno.remove(link).catch(() => {});
+  }
+  const c = playback.counters;
+  out(`answered ${c.commands} commands, delivered ${c.delivered} of ${pd.reads.length} reads`);
+  if (c.refused > 0) out(`refused ${c.refused} Secure Channel commands (the playback is in clear)`);
+  return c.delivered === pd.reads.length ? EXIT.ok : EXIT.failed;
+}
+
 /** The `replay` command. */
 export const replayCommand: Command = {
   name: "replay",
@@ -119,6 +159,10 @@ export const replayCommand: Command = {
     "--as-reader PATH (ascii, line, osdp): opens a pty, links PATH to it, waits",
     "--delay-ms (default 1000), then writes the bytes the reader sent at the",
     "recorded pace; point a reader's port at PATH to run an agent against it.",
+    "For osdp it answers the agent's own commands instead, in clear: each with the",
+    "recorded reply that fits (re-addressed, the agent's sequence number), the",
+    "recorded card reads at their recorded times; the agent's reader entry must not",
+    "require Secure Channel.",
   ].join("\n"),
   async run(args) {
     const { values, positionals } = parseCommandArgs(args, {

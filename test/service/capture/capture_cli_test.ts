@@ -10,6 +10,7 @@ import { parseCapture } from "../../../driver/capture/format.ts";
 import { Agent } from "../../../service/agent.ts";
 import { loadConfig } from "../../../service/config/mod.ts";
 import { readerKind } from "../../../service/readers/kinds/mod.ts";
+import { exportJournal } from "../../../service/journal/mod.ts";
 import { eventually, freePort, runCli } from "../agent/harness.ts";
 
 const CAPTURES = new URL("../../captures/", import.meta.url).pathname;
@@ -228,6 +229,32 @@ Deno.test("cli capture --redact while the agent runs asks it over the status lin
   } finally {
     await agent.stop();
     await pty.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("cli replay --as-reader osdp answers the whole agent's polls: it journals the captured cards", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "pontaj-asreader-osdp-" });
+  const link = `${dir}/osdp-reader`;
+  const run = runCli(["replay", `${CAPTURES}osdp.pjcap`, "--as-reader", link]);
+  const config = await writeConfig(dir, [
+    // Another address than recorded, no Secure Channel: the playback answers in clear.
+    { name: "door", kind: "osdp", port: link, address: 5, tagFormat: "dec10" },
+  ]);
+  const agent = await Agent.start(await loadConfig(config), { logger: () => {} });
+  try {
+    const want = JSON.parse(await Deno.readTextFile(`${CAPTURES}osdp.expected.json`)).scans;
+    assert.equal(want.length, 2);
+    await eventually(() => agent.snapshot().pipeline.journaled === want.length, "cards journaled");
+    const r = await run;
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /delivered 2 of 2 reads/);
+    const tags: string[] = [];
+    for await (const row of exportJournal(`${dir}/journal`)) tags.push(row.rfidTag);
+    assert.deepEqual(tags, want);
+  } finally {
+    await agent.stop();
+    await run.catch(() => {});
     await Deno.remove(dir, { recursive: true });
   }
 });

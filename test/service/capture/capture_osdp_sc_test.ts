@@ -5,52 +5,10 @@ import { replayOsdp } from "../../../driver/capture/replay_osdp.ts";
 import { CaptureTap } from "../../../driver/capture/tap.ts";
 import { MemoryOutput } from "../../../driver/capture/writer.ts";
 import { hexString } from "../../../driver/hex.ts";
-import { OsdpEmulator } from "../../../driver/osdp/mod.ts";
-import { openPty } from "../../../driver/serial/pty.ts";
-import { bitsToString, encodeWiegand } from "../../../driver/wiegand/encode.ts";
-import { formatTag } from "../../../driver/tag.ts";
 import type { ReaderConfig } from "../../../service/readers/kinds/mod.ts";
 import { captureReader } from "../../../service/readers/capture.ts";
-import { OsdpBusDriver } from "../../../service/readers/osdp_bus.ts";
-import { FAST, until } from "../../driver/osdp/harness.ts";
-
-const KEY = "00112233445566778899aabbccddeeff";
-const CARDS: [number, number][] = [[59, 20934], [188, 24910]];
-
-/** An emulated reader with its own key and the agent's OSDP driver on a pty. */
-async function securedLine(onOpen?: (drv: OsdpBusDriver) => void) {
-  const pty = openPty();
-  const emu = new OsdpEmulator(pty.master, { readers: [{ address: 1, scbk: KEY }] });
-  emu.start();
-  const drv = new OsdpBusDriver({
-    port: pty.path,
-    baudRate: 115200,
-    rs485: false,
-    readers: [{ name: "r", address: 1, secureChannel: { scbk: KEY } } as never],
-    timing: FAST,
-  });
-  const tags: string[] = [];
-  const running = drv.run({
-    onOpen: () => onOpen?.(drv),
-    onCard: (_r, read) => tags.push(formatTag(read, "dec10")),
-  });
-  const active = () => drv.details("r")["secureChannel"] === "active";
-  await until(active, "secure channel active under the reader's own key");
-  const tapCards = async () => {
-    for (const [fc, cn] of CARDS) {
-      const before = tags.length;
-      emu.reader(1).tapBits(bitsToString(encodeWiegand("h10301", fc, cn)), 1);
-      await until(() => tags.length === before + 1, `card ${fc},${cn}`);
-    }
-  };
-  const close = async () => {
-    await drv.close();
-    await running.catch(() => {});
-    await emu.close();
-    await pty.close();
-  };
-  return { drv, tags, tapCards, close };
-}
+import { until } from "../../driver/osdp/harness.ts";
+import { KEY, securedLine } from "./osdp_line.ts";
 
 const entry = { name: "r", kind: "osdp", port: "x", address: 1, tagFormat: "dec10" };
 
