@@ -1,8 +1,14 @@
 import assert from "node:assert/strict";
-import { captureEvents, inflateTolerant, parseCapture } from "../../../driver/capture/format.ts";
+import {
+  captureEvents,
+  encodeHeader,
+  inflateTolerant,
+  parseCapture,
+} from "../../../driver/capture/format.ts";
 import { KeyedHash, redactCapture, redactedBytes } from "../../../driver/capture/redact.ts";
 import { replayOsdp } from "../../../driver/capture/replay_osdp.ts";
 import { CaptureTap } from "../../../driver/capture/tap.ts";
+import { scrubKeysets } from "../../../driver/capture/osdp_keys.ts";
 import { MemoryOutput } from "../../../driver/capture/writer.ts";
 import { hexString } from "../../../driver/hex.ts";
 import type { ReaderConfig } from "../../../service/readers/kinds/mod.ts";
@@ -85,3 +91,44 @@ Deno.test("capture osdp tapped before the handshake under a reader's own key: th
   assert.equal(r.scans.length, 2);
   assert.equal(r.counters["unreadable"], 0);
 });
+
+Deno.test("capture osdp through a key install: the KEYSET's key is blanked as the ring drains, the new session's keys are recorded, the replay reads the cards", async () => {
+  const tap = new CaptureTap(16384);
+  const line = await securedLine((drv) => drv.setTap("r", tap), { install: true });
+  try {
+    await line.tapCards();
+  } finally {
+    line.drv.setTap("r", null);
+    await line.close();
+  }
+  const recs = tap.drain();
+  const n = recs.length / 64;
+  assert.equal(scrubKeysets(recs, n), 1, "one KEYSET blanked");
+  const bytes = withHeader(recs);
+  const cap = await parseCapture(bytes);
+  assert.equal(cap.tear, null, "records sealed again after the scrub");
+  const r = replayOsdp(cap);
+  const keyset = r.frames.find((f) => f.what === "osdp_KEYSET");
+  assert.ok(keyset, "KEYSET recorded");
+  assert.match(keyset.error ?? "", /ended with osdp_KEYSET/);
+  // Its 32 encrypted data bytes (after SOM, address, length, control, SCB, code) are zeros.
+  assert.equal(keyset.raw.split(" ").slice(8, 40).join(""), "00".repeat(32), keyset.raw);
+  assert.deepEqual(r.scans, line.tags);
+  assert.equal(r.counters["sessionsFromKeys"], 2, "SCBK-D session, then the installed key's");
+  // The installed key is nowhere in the file.
+  assert.ok(!hexString(bytes).replaceAll(" ", "").toLowerCase().includes(KEY));
+});
+
+function withHeader(recs: Uint8Array): Uint8Array {
+  const h = encodeHeader({
+    kind: "osdp",
+    reader: entry,
+    pontajVersion: "test",
+    startedAt: "2026-01-01T00:00:00Z",
+    counters: {},
+  });
+  const bytes = new Uint8Array(h.length + recs.length);
+  bytes.set(h);
+  bytes.set(recs, h.length);
+  return bytes;
+}

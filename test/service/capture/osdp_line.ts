@@ -17,17 +17,30 @@ export const KEY = "00112233445566778899aabbccddeeff";
 export const CARDS: [number, number][] = [[59, 20934], [188, 24910]];
 
 /** An emulated reader with its own key and the agent's OSDP driver on a pty. */
-export async function securedLine(onOpen?: (drv: OsdpBusDriver) => void) {
+export async function securedLine(
+  onOpen?: (drv: OsdpBusDriver) => void,
+  opts: { install?: boolean } = {},
+) {
   const pty = openPty();
-  const emu = new OsdpEmulator(pty.master, { readers: [{ address: 1, scbk: KEY }] });
-  emu.start();
-  const drv = new OsdpBusDriver({
-    port: pty.path,
-    baudRate: 115200,
-    rs485: false,
-    readers: [{ name: "r", address: 1, secureChannel: { scbk: KEY } } as never],
-    timing: FAST,
+  // With `install`, the reader starts on SCBK-D and the panel gives it KEY (osdp_KEYSET).
+  const emu = new OsdpEmulator(pty.master, {
+    readers: [{ address: 1, ...(opts.install ? {} : { scbk: KEY }) }],
   });
+  emu.start();
+  const keyDir = opts.install ? await Deno.makeTempDir({ prefix: "pontaj-osdp-keys-" }) : undefined;
+  const drv = new OsdpBusDriver(
+    {
+      port: pty.path,
+      baudRate: 115200,
+      rs485: false,
+      readers: [
+        { name: "r", address: 1, secureChannel: { scbk: KEY, install: opts.install } } as never,
+      ],
+      timing: FAST,
+    },
+    () => {},
+    keyDir,
+  );
   const tags: string[] = [];
   const running = drv.run({
     onOpen: () => onOpen?.(drv),
@@ -47,6 +60,7 @@ export async function securedLine(onOpen?: (drv: OsdpBusDriver) => void) {
     await running.catch(() => {});
     await emu.close();
     await pty.close();
+    if (keyDir) await Deno.remove(keyDir, { recursive: true });
   };
   return { drv, tags, tapCards, close };
 }
