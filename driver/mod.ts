@@ -43,6 +43,7 @@ export { OsdpBus } from "./osdp/bus.ts";
 export type { OsdpBusCounters } from "./osdp/bus_types.ts";
 export type { OsdpReaderStatus } from "./osdp/status.ts";
 export type { KeySource } from "./osdp/key_ring.ts";
+export type { SessionKeys } from "./osdp/secure.ts";
 export type { LinkCounters, LinkPhase, ScState } from "./osdp/link_types.ts";
 export type { OsdpLedColorName } from "./osdp/constants.ts";
 export type { FeedbackPattern, PdId } from "./osdp/payload.ts";

@@ -33,7 +33,7 @@ export {
 export { OSDP_CRC_INIT, osdpChecksum, osdpCrc16, osdpCrc16Byte } from "./crc.ts";
 export { MAX_FRAME, MIN_FRAME, OsdpParser, ParseError, parseErrorName } from "./parser.ts";
 export { buildFrame, type BuildFrameOptions, FrameWriter, type MacSigner } from "./writer.ts";
-export { parseKeyHex, randomBytes, SCBK_D, SecureSession } from "./secure.ts";
+export { parseKeyHex, randomBytes, SCBK_D, SecureSession, type SessionKeys } from "./secure.ts";
 export * from "./payload.ts";
 export { FMT_FORMAT, OsdpCardDecoder } from "./card_data.ts";
 export { DEFAULT_TIMING, type LinkTiming, resolveTiming } from "./timing.ts";

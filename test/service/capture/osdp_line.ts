@@ -16,11 +16,26 @@ export const KEY = "00112233445566778899aabbccddeeff";
 /** The cards presented (facility, number; H10301). */
 export const CARDS: [number, number][] = [[59, 20934], [188, 24910]];
 
-/** An emulated reader with its own key and the agent's OSDP driver on a pty. */
+/** The line {@link securedLine} set up. */
+export interface SecuredLine {
+  /** The agent's driver of the line. */
+  drv: OsdpBusDriver;
+  /** Tags the driver read (dec10). */
+  tags: string[];
+  /** Presents {@link CARDS}, waiting for each to be read. */
+  tapCards(): Promise<void>;
+  /** Stops everything. */
+  close(): Promise<void>;
+}
+
+/**
+ * An emulated reader with its own key and the agent's OSDP driver on a pty;
+ * `onOpen` runs as the port opens (before the handshake).
+ */
 export async function securedLine(
   onOpen?: (drv: OsdpBusDriver) => void,
   opts: { install?: boolean } = {},
-) {
+): Promise<SecuredLine> {
   const pty = openPty();
   // With `install`, the reader starts on SCBK-D and the panel gives it KEY (osdp_KEYSET).
   const emu = new OsdpEmulator(pty.master, {
