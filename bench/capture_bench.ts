@@ -16,7 +16,8 @@
  */
 import { AsciiFrameDecoder, encodeAsciiFrame } from "../driver/ascii/mod.ts";
 import { RecordType } from "../driver/capture/format.ts";
-import { CaptureTap } from "../driver/capture/tap.ts";
+import { CaptureTap, tapClock } from "../driver/capture/tap.ts";
+import { libc } from "../driver/libc.ts";
 import { OsdpParser } from "../driver/osdp/parser.ts";
 import { openPty } from "../driver/serial/pty.ts";
 import { SerialPort } from "../driver/serial/port.ts";
@@ -180,6 +181,57 @@ Deno.bench({
   name: `wiegand ${WIEGAND_FRAMES} frames of 26 bits as edges, capture on`,
   group: "capture: wiegand",
   fn: () => wiegandRun(true),
+});
+
+// Where a tapped chunk's time goes: the clock read (as the tap makes it, and
+// with a `buffer` argument as the GPIO clock does), and the tap without it.
+const fixedClock = (o: Int32Array) => {
+  o[0] = 1;
+  o[1] = 2;
+};
+const noClockTap = new CaptureTap(4096, fixedClock);
+const stamp = new Int32Array(2);
+const ts = new Int32Array(4);
+const tsBytes = new Uint8Array(ts.buffer);
+Deno.bench({
+  name: `tapClock() x ${FRAMES} (clock_gettime, pointer argument)`,
+  group: "capture: tap cost",
+  baseline: true,
+  fn: () => {
+    for (let i = 0; i < FRAMES; i++) tapClock(stamp);
+  },
+});
+Deno.bench({
+  name: `clock_gettime x ${FRAMES} (buffer argument)`,
+  group: "capture: tap cost",
+  fn: () => {
+    for (let i = 0; i < FRAMES; i++) libc().clock_gettime(1, tsBytes);
+  },
+});
+Deno.bench({
+  name: `performance.now() x ${FRAMES}`,
+  group: "capture: tap cost",
+  fn: () => {
+    for (let i = 0; i < FRAMES; i++) sink += performance.now() > 0 ? 0 : 1;
+  },
+});
+Deno.bench({
+  name: `tap.bytes(${asciiFrame.length} B) x ${FRAMES}, clock stubbed`,
+  group: "capture: tap cost",
+  fn: () => {
+    for (let i = 0; i < FRAMES; i++) {
+      noClockTap.bytes(RecordType.rx, asciiFrame, 0, asciiFrame.length);
+    }
+    noClockTap.clear();
+  },
+});
+Deno.bench({
+  name: `tap.bytes(${asciiFrame.length} B) x ${FRAMES}, real clock`,
+  group: "capture: tap cost",
+  fn: () => {
+    for (let i = 0; i < FRAMES; i++) tap.bytes(RecordType.rx, asciiFrame, 0, asciiFrame.length);
+    tap.clear();
+  },
 });
 
 globalThis.addEventListener("unload", () => {
