@@ -237,6 +237,8 @@ Deno.test("cli replay --as-reader osdp answers the whole agent's polls: it journ
   const dir = await Deno.makeTempDir({ prefix: "pontaj-asreader-osdp-" });
   const link = `${dir}/osdp-reader`;
   const run = runCli(["replay", `${CAPTURES}osdp.pjcap`, "--as-reader", link]);
+  // The agent starts once the link is there, so no reopen backoff slows it down.
+  await eventually(() => Deno.lstat(link).then(() => true, () => false), "the pty link");
   const config = await writeConfig(dir, [
     // Another address than recorded, no Secure Channel: the playback answers in clear.
     { name: "door", kind: "osdp", port: link, address: 5, tagFormat: "dec10" },
