@@ -31,6 +31,7 @@ import {
   RAW_FORMAT,
   type WiegandFormatDef,
 } from "./formats.ts";
+import { fitsShort, ShortFormat } from "./short_format.ts";
 
 /** Outcome of a decode (a small integer; names in {@link DECODE_STATUS_NAMES}). */
 export const DecodeStatus = {
@@ -91,6 +92,8 @@ export class WiegandFormatSet {
   readonly formats: ReadonlyMap<string, CompiledFormat>;
   readonly #byLength: (CompiledFormat | null)[] = [];
   readonly #mode = new Uint8Array(MAX_WIEGAND_BITS + 1);
+  /** By bit count 0..32: the fast path's form of the format, or null (raw, dropped, too wide). */
+  readonly #short: (ShortFormat | null)[] = [];
   /** Scratch: the frame as 4 × 32 bits, first transmitted bit most significant in word 0. */
   readonly words: Int32Array = new Int32Array(4);
 
@@ -167,6 +170,10 @@ export class WiegandFormatSet {
       }
       set(n, null);
     }
+    for (let n = 0; n <= 32; n++) {
+      const f = this.#mode[n] === MODE_FORMAT ? this.#byLength[n]! : null;
+      this.#short.push(f && fitsShort(f) ? new ShortFormat(f) : null);
+    }
   }
 
   /** The format used for `bitCount` bits: a name, `"raw"`, or `null` when dropped. */
@@ -216,6 +223,58 @@ export class WiegandFormatSet {
     read.bitLength = idBits;
     read.byteLength = (idBits + 7) >>> 3;
     return 0; // ok
+  }
+
+  /**
+   * Decodes a frame of `bitCount` bits held in one 32-bit word, first bit
+   * most significant (left-justified), into `read`: the same result as
+   * {@link decodeWords} with `word` in `words[0]`. Bits past `bitCount` are
+   * ignored. Formats of up to 32 bits with up to 3 parity rules and an id of
+   * up to 31 bits take a path of small-integer shifts; the rest (raw frames,
+   * dropped lengths, wider formats) go through {@link decodeWords}.
+   */
+  decodeWord(word: number, bitCount: number, read: CardRead): DecodeStatus {
+    const f = bitCount >= 1 && bitCount <= 32 ? this.#short[bitCount]! : null;
+    if (f === null) return this.#viaWords(word, bitCount, read);
+    read.reset();
+    read.format = f.name;
+    // All rules at once, no loop: each masked word folded to a byte, the three bytes side
+    // by side, then each byte folded to its bit 0 (a missing rule has mask 0: parity 0).
+    let a = word & f.m0;
+    let b = word & f.m1;
+    let c = word & f.m2;
+    a ^= a >>> 16;
+    b ^= b >>> 16;
+    c ^= c >>> 16;
+    let t = ((a ^ (a >>> 8)) & 0xff) | (((b ^ (b >>> 8)) & 0xff) << 8) |
+      (((c ^ (c >>> 8)) & 0xff) << 16);
+    t ^= t >>> 4;
+    t ^= t >>> 2;
+    t ^= t >>> 1;
+    if ((t & 0x10101) !== f.expect) return 1; // parity
+    // `| 0`: int32 like the rest (a uint32 phi with an int32 one would make id a double).
+    const card = ((word << f.cardStart) >>> f.cardShift) | 0;
+    read.card = card;
+    let id = card;
+    if (f.facLen !== 0) {
+      const fac = ((word << f.facStart) >>> f.facShift) | 0;
+      read.facility = fac;
+      id |= fac << f.cardLen;
+    }
+    writeInt(read.data, id, f.idBits);
+    read.bitLength = f.idBits;
+    read.byteLength = f.idBytes;
+    return 0; // ok
+  }
+
+  /** {@link decodeWord} for a frame without a fast path: through {@link words}. */
+  #viaWords(word: number, bitCount: number, read: CardRead): DecodeStatus {
+    const w = this.words;
+    w[0] = word;
+    w[1] = 0;
+    w[2] = 0;
+    w[3] = 0;
+    return this.decodeWords(bitCount, read);
   }
 
   /** {@link decodeWords} for a length without a format: raw, or dropped (`unknownLength`). */
@@ -304,7 +363,7 @@ function writeInt(out: Uint8Array, value: number, bits: number): void {
   let v = value;
   for (let i = ((bits + 7) >>> 3) - 1; i >= 0; i--) {
     out[i] = v & 0xff;
-    v >>>= 8;
+    v >>= 8; // not >>>=: a uint32 would make v a double
   }
 }
 
@@ -361,13 +420,34 @@ export function decodeWiegandBits(
   read: CardRead,
   formats: WiegandFormatSet = defaultWiegandFormats(),
 ): DecodeStatus {
+  // Frames of up to 32 bits (26-bit H10301 and the other short formats) pack into one
+  // word in a local; the rest (and bad lengths) go to decodeLongBits. Kept small so that
+  // V8 inlines it, with its callees, into the caller's loop.
+  if (!(bitCount >= 1 && bitCount <= 32 && bitCount <= bits.length)) {
+    return decodeLongBits(bits, bitCount, read, formats);
+  }
+  // First bit most significant, without a branch per bit: random cards would defeat the
+  // branch predictor. (b | -b) >>> 31 is 1 for any non-zero byte.
+  let v = 0;
+  for (let i = 0; i < bitCount; i++) {
+    const b = bits[i]!;
+    v = (v << 1) | ((b | -b) >>> 31);
+  }
+  return formats.decodeWord(v << (32 - bitCount), bitCount, read);
+}
+
+/** {@link decodeWiegandBits} for more than 32 bits (4 words) or a bad length. */
+function decodeLongBits(
+  bits: Uint8Array,
+  bitCount: number,
+  read: CardRead,
+  formats: WiegandFormatSet,
+): DecodeStatus {
   if (!(bitCount >= 1 && bitCount <= 128 && bitCount <= bits.length)) { // MAX_WIEGAND_BITS
     read.reset();
     return 3; // DecodeStatus.badLength (literals: cheaper than module constants in a hot path)
   }
   const w = formats.words;
-  // 32 bits per word, first bit most significant, without a branch per bit: random cards
-  // would defeat the branch predictor. (b | -b) >>> 31 is 1 for any non-zero byte.
   let i = 0;
   for (let k = 0; k < 4; k++) {
     const stop = bitCount - i > 32 ? i + 32 : bitCount;
