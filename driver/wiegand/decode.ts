@@ -427,12 +427,9 @@ export function decodeWiegandBits(
     return decodeLongBits(bits, bitCount, read, formats);
   }
   // First bit most significant, without a branch per bit: random cards would defeat the
-  // branch predictor. (b | -b) >>> 31 is 1 for any non-zero byte.
+  // branch predictor. (b + 255) >> 8 is 1 for any non-zero byte, 0 for 0.
   let v = 0;
-  for (let i = 0; i < bitCount; i++) {
-    const b = bits[i]!;
-    v = (v << 1) | ((b | -b) >>> 31);
-  }
+  for (let i = 0; i < bitCount; i++) v = (v << 1) | ((bits[i]! + 255) >> 8);
   return formats.decodeWord(v << (32 - bitCount), bitCount, read);
 }
 
