@@ -21,7 +21,7 @@ import { type ByteDecoder, type DecoderCounters, hexDigitValue, newCounters } fr
 
 const STX = 0x02, ETX = 0x03;
 // The decoder's whole state is one position: -1 hunting STX, 0–11 the hex digits taken,
-// 12–14 after the digits (12 + the CR/LF bytes seen). One field read and written per byte.
+// 12–14 after the digits (12 + the CR/LF bytes seen). One slot (st[0]) read and written per byte.
 
 /** Value of each byte as a hex digit, -1 for other bytes (one load instead of three range tests). */
 const HEX_VALUE: Int8Array = new Int8Array(256).map((_, c) => hexDigitValue(c));

@@ -112,12 +112,14 @@ export class WiegandAssembler {
   readonly drops: Float64Array = new Float64Array(WIEGAND_DROP_REASONS.length);
   readonly #st = new Int32Array(SLOTS);
   readonly #sink: FrameSink;
-  readonly #pulseMin: number;
-  readonly #pulseMax: number;
-  readonly #spacingMin: number;
-  readonly #spacingMax: number;
-  readonly #gap: number;
-  readonly #maxBits: number;
+  // The timing fields start as 0, not undefined, so V8 keeps them small-integer fields:
+  // loaded in the hot path without a check and untagging.
+  readonly #pulseMin: number = 0;
+  readonly #pulseMax: number = 0;
+  readonly #spacingMin: number = 0;
+  readonly #spacingMax: number = 0;
+  readonly #gap: number = 0;
+  readonly #maxBits: number = 0;
 
   /** Creates an assembler delivering to `sink`, with `timing` windows (defaults in {@link WiegandTiming}). */
   constructor(sink: FrameSink, timing: WiegandTiming = {}) {
