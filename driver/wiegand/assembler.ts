@@ -68,7 +68,10 @@ export interface FrameSink {
 export class AssemblerCounters {
   /** Clean frames delivered. */
   frames = 0;
-  /** Bits accepted. */
+  /**
+   * Bits accepted, added when their frame ends (or is dropped by a reset):
+   * once per frame, not once per bit in the edge loop.
+   */
   bits = 0;
   /** Pulses rejected as glitches (shorter than the minimum width). */
   glitches = 0;
@@ -135,6 +138,7 @@ export class WiegandAssembler {
 
   /** Forgets any frame in progress and assumes both lines idle high. */
   reset(): void {
+    this.counters.bits += this.#st[COUNT]!; // the bits of a frame in progress
     this.#st.fill(0);
     this.#st[LVL] = 1;
     this.#st[LVL + 1] = 1;
@@ -210,7 +214,7 @@ export class WiegandAssembler {
     }
     const fs = st[2 /* FALL_S */ + 2 * l]!;
     const fn = st[2 /* FALL_S */ + 2 * l + 1]!;
-    const width = (sec - fs) * 1e9 + (nsec - fn);
+    const width = nsBetween(fs, fn, sec, nsec);
     if (width < this.#pulseMin || width > this.#pulseMax) {
       this.#badPulse(width, sec, nsec);
       return;
@@ -218,7 +222,7 @@ export class WiegandAssembler {
     const count = st[10 /* COUNT */]!;
     if (st[11 /* ACTIVE */] !== 0 && st[12 /* BAD */] === 0) {
       // The previous pulse of this frame (or the start of a spoilt one) is in START.
-      const spacing = (fs - st[6 /* START_S */]!) * 1e9 + (fn - st[7 /* START_N */]!);
+      const spacing = nsBetween(st[6 /* START_S */]!, st[7 /* START_N */]!, fs, fn);
       if (spacing < this.#spacingMin || spacing > this.#spacingMax) this.#badSpacing(spacing);
     }
     st[11 /* ACTIVE */] = 1;
@@ -231,8 +235,7 @@ export class WiegandAssembler {
       return;
     }
     this.bits[count] = l;
-    st[10 /* COUNT */] = count + 1;
-    this.counters.bits++;
+    st[10 /* COUNT */] = count + 1; // counters.bits gets the frame's count when it ends
   }
 
   /** The lines are back to normal after a fault. */
@@ -333,6 +336,7 @@ export class WiegandAssembler {
     st[ACTIVE] = 0;
     st[BAD] = 0;
     st[COUNT] = 0;
+    this.counters.bits += count;
     if (bad !== 0 || count === 0) {
       this.counters.discarded++;
       if (bad !== 0) {
@@ -350,5 +354,18 @@ export class WiegandAssembler {
 
 /** Nanoseconds from the time stored at `st[at]`, `st[at+1]` to `sec` + `nsec`. */
 function since(st: Int32Array, at: number, sec: number, nsec: number): number {
-  return (sec - st[at]!) * 1e9 + (nsec - st[at + 1]!);
+  return nsBetween(st[at]!, st[at + 1]!, sec, nsec);
+}
+
+/**
+ * Nanoseconds from `s0` + `n0` to `s1` + `n1` (seconds below 2^30, nanoseconds
+ * below 10^9, so both differences fit 32 bits: `| 0` tells V8 so, and it
+ * subtracts without overflow checks). Inside one second, the common case
+ * between the edges of a frame, that is the whole answer; across seconds the
+ * seconds are scaled, exact to the nanosecond as before.
+ */
+function nsBetween(s0: number, n0: number, s1: number, n1: number): number {
+  const ds = (s1 - s0) | 0;
+  const dn = (n1 - n0) | 0;
+  return ds === 0 ? dn : ds * 1e9 + dn;
 }
