@@ -179,13 +179,14 @@ export class WiegandAssembler {
   /** A falling edge: a pulse starts on line `l`. */
   #fall(l: number, sec: number, nsec: number): void {
     const st = this.#st;
-    if (st[11 /* ACTIVE */] !== 0 && since(st, /* END_S */ 8, sec, nsec) >= this.#gap) {
-      this.#finish();
-    }
+    // The line's slots first, the (rare) end of the previous frame after: #finish only
+    // reads the frame slots, and V8 then need not keep this edge's values across its call.
+    const ended = st[11 /* ACTIVE */] !== 0 && since(st, /* END_S */ 8, sec, nsec) >= this.#gap;
     st[0 /* LVL */ + l] = 0;
     st[2 /* FALL_S */ + 2 * l] = sec;
     st[2 /* FALL_S */ + 2 * l + 1] = nsec;
     st[14 /* INVALID */ + l] = 0;
+    if (ended) this.#finish();
     if (st[0 /* LVL */ + (l ^ 1)] === 0) this.#bothLow(sec, nsec);
   }
 
