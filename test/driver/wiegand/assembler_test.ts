@@ -267,3 +267,16 @@ Deno.test("wiegand assembler measures exactly across whole seconds and long sile
   assert.deepEqual(rec.frames, ["0", "1"]);
   assert.deepEqual(asm.drops[WiegandDrop.spacingTooLong], 1);
 });
+
+Deno.test("wiegand assembler keeps windows of several seconds exact (a 2.5 s gap, over 2^31 ns)", () => {
+  const { rec, asm } = setup({ frameGapUs: 2_500_000, spacingMaxUs: 3_000_000 });
+  asm.edge(1, false, 10, 900_000_000);
+  asm.edge(1, true, 10, 900_050_000);
+  // 2.499 s later (2 seconds and a bit on the clock): still the same frame.
+  asm.edge(1, false, 13, 399_000_000);
+  asm.edge(1, true, 13, 399_050_000);
+  asm.tick(15, 899_050_000 - 1); // 1 ns short of 2.5 s after the last bit
+  assert.deepEqual(rec.frames, []);
+  asm.tick(15, 899_050_000);
+  assert.deepEqual(rec.frames, ["11"]);
+});
