@@ -182,12 +182,13 @@ export class WiegandAssembler {
     // The line's slots first, the (rare) end of the previous frame after: #finish only
     // reads the frame slots, and V8 then need not keep this edge's values across its call.
     const ended = st[11 /* ACTIVE */] !== 0 && since(st, /* END_S */ 8, sec, nsec) >= this.#gap;
-    st[0 /* LVL */ + l] = 0;
-    st[2 /* FALL_S */ + 2 * l] = sec;
-    st[2 /* FALL_S */ + 2 * l + 1] = nsec;
+    const f = 2 /* FALL_S */ + 2 * l; // FALL_N at f + 1
+    st[l] = 0; // LVL + l
+    st[f] = sec;
+    st[f + 1] = nsec;
     st[14 /* INVALID */ + l] = 0;
     if (ended) this.#finish();
-    if (st[0 /* LVL */ + (l ^ 1)] === 0) this.#bothLow(sec, nsec);
+    if (st[l ^ 1] === 0) this.#bothLow(sec, nsec); // the other line is low too
   }
 
   /** Both lines low: a pulse cannot overlap another; the reader is faulty or unpowered. */
@@ -206,15 +207,17 @@ export class WiegandAssembler {
   /** A rising edge: the pulse on line `l` ends; a bit when its width and spacing are right. */
   #rise(l: number, sec: number, nsec: number): void {
     const st = this.#st;
-    if (st[0 /* LVL */ + l] !== 0) return; // rising without a falling edge (start-up, lost event)
-    st[0 /* LVL */ + l] = 1;
-    if (st[13 /* FAULT */] !== 0 /* none */ && st[0 /* LVL */ + (l ^ 1)] !== 0) this.#faultEnds();
-    if (st[14 /* INVALID */ + l] !== 0) {
-      st[14 /* INVALID */ + l] = 0;
+    if (st[l] !== 0) return; // LVL + l: rising without a falling edge (start-up, lost event)
+    st[l] = 1;
+    if (st[13 /* FAULT */] !== 0 /* none */ && st[l ^ 1] !== 0) this.#faultEnds();
+    const inv = 14 /* INVALID */ + l;
+    if (st[inv] !== 0) {
+      st[inv] = 0;
       return;
     }
-    const fs = st[2 /* FALL_S */ + 2 * l]!;
-    const fn = st[2 /* FALL_S */ + 2 * l + 1]!;
+    const f = 2 /* FALL_S */ + 2 * l; // FALL_N at f + 1
+    const fs = st[f]!;
+    const fn = st[f + 1]!;
     const width = nsBetween(fs, fn, sec, nsec);
     if (width < this.#pulseMin || width > this.#pulseMax) {
       this.#badPulse(width, sec, nsec);
@@ -331,25 +334,32 @@ export class WiegandAssembler {
   }
 
   #finish(): void {
+    // Literal slots (COUNT 10, ACTIVE 11, BAD 12, END 8/9) and the dropped-frame path in
+    // #discard: small enough for V8 to inline it with the sink into the edge loop.
     const st = this.#st;
-    const count = st[COUNT]!;
-    const bad = st[BAD]!;
-    st[ACTIVE] = 0;
-    st[BAD] = 0;
-    st[COUNT] = 0;
+    const count = st[10]!;
+    const bad = st[12]!;
+    st[11] = 0;
+    st[12] = 0;
+    st[10] = 0;
     this.counters.bits += count;
     if (bad !== 0 || count === 0) {
-      this.counters.discarded++;
-      if (bad !== 0) {
-        this.drops[bad - 1]!++;
-        this.#sink.dropped?.(bad - 1, count, st[END_S]!, st[END_N]!);
-      }
+      this.#discard(bad, count);
       return;
     }
     this.counters.frames++;
-    this.frameEnd[0] = st[END_S]!;
-    this.frameEnd[1] = st[END_N]!;
+    this.frameEnd[0] = st[8]!;
+    this.frameEnd[1] = st[9]!;
     this.#sink.frame(this.bits, count);
+  }
+
+  /** A frame ended spoilt (`bad`: 1 + its WiegandDrop reason) or empty: counted, not delivered. */
+  #discard(bad: number, count: number): void {
+    this.counters.discarded++;
+    if (bad !== 0) {
+      this.drops[bad - 1]!++;
+      this.#sink.dropped?.(bad - 1, count, this.#st[END_S]!, this.#st[END_N]!);
+    }
   }
 }
 
