@@ -21,7 +21,7 @@ import { type ByteDecoder, type DecoderCounters, hexDigitValue, newCounters } fr
 
 const STX = 0x02, ETX = 0x03;
 // The decoder's whole state is one position: -1 hunting STX, 0–11 the hex digits taken,
-// 12–14 after the digits (12 + the CR/LF bytes seen). One field read and written per byte.
+// 12–14 after the digits (12 + the CR/LF bytes seen). One slot (st[0]) read and written per byte.
 
 /** Value of each byte as a hex digit, -1 for other bytes (one load instead of three range tests). */
 const HEX_VALUE: Int8Array = new Int8Array(256).map((_, c) => hexDigitValue(c));
@@ -39,27 +39,29 @@ export class AsciiFrameDecoder implements ByteDecoder {
   readonly read: CardRead;
   /** Frames, checksum and framing errors. */
   readonly counters: DecoderCounters = newCounters();
-  /** The 6 decoded bytes: 5 id bytes and the checksum. */
-  /** Digits 1–8 (id bytes 0–3), accumulated 4 bits at a time. */
-  #hi = 0;
-  /** Digits 9–12 (id byte 4 and the checksum). */
-  #lo = 0;
-  #pos = -1;
+  /**
+   * The whole state, as raw 32-bit integers (no small-integer tagging, no
+   * overflow checks in optimised code): [0] the position, [1] digits 1–8
+   * (id bytes 0–3, accumulated 4 bits at a time), [2] digits 9–12 (id byte 4
+   * and the checksum).
+   */
+  readonly #st: Int32Array = new Int32Array(3);
 
   /** Decodes into `read` (a new one if not given). */
   constructor(read: CardRead = new CardRead()) {
     this.read = read;
+    this.#st[0] = -1;
   }
 
   /** Drops any partial frame. */
   reset(): void {
-    this.#pos = -1;
+    this.#st[0] = -1;
   }
 
   #fail(code: string): void {
     this.counters.framingErrors++;
     this.counters.lastError = code;
-    this.#pos = -1;
+    this.#st[0] = -1;
   }
 
   /**
@@ -71,28 +73,29 @@ export class AsciiFrameDecoder implements ByteDecoder {
    * nothing.
    */
   push(byte: number): boolean {
+    const st = this.#st;
     if (byte === 0x02) { // STX: always starts a new frame
-      if (this.#pos >= 0) this.#fail(ASCII_ERRORS.badTail);
-      this.#pos = 0;
+      if (st[0]! >= 0) this.#fail(ASCII_ERRORS.badTail);
+      st[0] = 0;
       return false;
     }
-    const p = this.#pos;
+    const p = st[0]!;
     if (p < 0) return false; // hunting STX
-    if (p < 12) { // a hex digit; 8 fill #hi (shifting the last frame's out), 4 fill #lo
+    if (p < 12) { // a hex digit; 8 fill st[1] (shifting the last frame's out), 4 fill st[2]
       const v = HEX_VALUE[byte & 0xff]!;
       if (v < 0) {
         this.#fail(ASCII_ERRORS.badDigit);
         return false;
       }
-      if (p < 8) this.#hi = (this.#hi << 4) | v;
-      else this.#lo = (this.#lo << 4) | v;
-      this.#pos = p + 1;
+      if (p < 8) st[1] = (st[1]! << 4) | v;
+      else st[2] = (st[2]! << 4) | v;
+      st[0] = p + 1;
       return false;
     }
     if (byte === 0x03) return this.#finish(); // ETX
     // Optional CR LF (in either order, at most two bytes) before ETX.
     if ((byte === 0x0d || byte === 0x0a) && p < 14) {
-      this.#pos = p + 1;
+      st[0] = p + 1;
       return false;
     }
     this.#fail(ASCII_ERRORS.badTail);
@@ -100,10 +103,12 @@ export class AsciiFrameDecoder implements ByteDecoder {
   }
 
   #finish(): boolean {
-    this.#pos = -1;
-    const hi = this.#hi;
-    const b4 = (this.#lo >>> 8) & 0xff;
-    if (((hi ^ (hi >>> 8) ^ (hi >>> 16) ^ (hi >>> 24) ^ b4) & 0xff) !== (this.#lo & 0xff)) {
+    const st = this.#st;
+    st[0] = -1;
+    const hi = st[1]!;
+    const lo = st[2]!;
+    const b4 = (lo >>> 8) & 0xff;
+    if (((hi ^ (hi >>> 8) ^ (hi >>> 16) ^ (hi >>> 24) ^ b4) & 0xff) !== (lo & 0xff)) {
       this.counters.checksumErrors++;
       this.counters.lastError = ASCII_ERRORS.checksum;
       return false;

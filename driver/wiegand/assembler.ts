@@ -68,7 +68,10 @@ export interface FrameSink {
 export class AssemblerCounters {
   /** Clean frames delivered. */
   frames = 0;
-  /** Bits accepted. */
+  /**
+   * Bits accepted, added when their frame ends (or is dropped by a reset):
+   * once per frame, not once per bit in the edge loop.
+   */
   bits = 0;
   /** Pulses rejected as glitches (shorter than the minimum width). */
   glitches = 0;
@@ -112,12 +115,14 @@ export class WiegandAssembler {
   readonly drops: Float64Array = new Float64Array(WIEGAND_DROP_REASONS.length);
   readonly #st = new Int32Array(SLOTS);
   readonly #sink: FrameSink;
-  readonly #pulseMin: number;
-  readonly #pulseMax: number;
-  readonly #spacingMin: number;
-  readonly #spacingMax: number;
-  readonly #gap: number;
-  readonly #maxBits: number;
+  // The timing fields start as 0, not undefined, so V8 keeps them small-integer fields:
+  // loaded in the hot path without a check and untagging.
+  readonly #pulseMin: number = 0;
+  readonly #pulseMax: number = 0;
+  readonly #spacingMin: number = 0;
+  readonly #spacingMax: number = 0;
+  readonly #gap: number = 0;
+  readonly #maxBits: number = 0;
 
   /** Creates an assembler delivering to `sink`, with `timing` windows (defaults in {@link WiegandTiming}). */
   constructor(sink: FrameSink, timing: WiegandTiming = {}) {
@@ -133,6 +138,7 @@ export class WiegandAssembler {
 
   /** Forgets any frame in progress and assumes both lines idle high. */
   reset(): void {
+    this.counters.bits += this.#st[COUNT]!; // the bits of a frame in progress
     this.#st.fill(0);
     this.#st[LVL] = 1;
     this.#st[LVL + 1] = 1;
@@ -173,14 +179,16 @@ export class WiegandAssembler {
   /** A falling edge: a pulse starts on line `l`. */
   #fall(l: number, sec: number, nsec: number): void {
     const st = this.#st;
-    if (st[11 /* ACTIVE */] !== 0 && since(st, /* END_S */ 8, sec, nsec) >= this.#gap) {
-      this.#finish();
-    }
-    st[0 /* LVL */ + l] = 0;
-    st[2 /* FALL_S */ + 2 * l] = sec;
-    st[2 /* FALL_S */ + 2 * l + 1] = nsec;
+    // The line's slots first, the (rare) end of the previous frame after: #finish only
+    // reads the frame slots, and V8 then need not keep this edge's values across its call.
+    const ended = st[11 /* ACTIVE */] !== 0 && since(st, /* END_S */ 8, sec, nsec) >= this.#gap;
+    const f = 2 /* FALL_S */ + 2 * l; // FALL_N at f + 1
+    st[l] = 0; // LVL + l
+    st[f] = sec;
+    st[f + 1] = nsec;
     st[14 /* INVALID */ + l] = 0;
-    if (st[0 /* LVL */ + (l ^ 1)] === 0) this.#bothLow(sec, nsec);
+    if (ended) this.#finish();
+    if (st[l ^ 1] === 0) this.#bothLow(sec, nsec); // the other line is low too
   }
 
   /** Both lines low: a pulse cannot overlap another; the reader is faulty or unpowered. */
@@ -199,16 +207,18 @@ export class WiegandAssembler {
   /** A rising edge: the pulse on line `l` ends; a bit when its width and spacing are right. */
   #rise(l: number, sec: number, nsec: number): void {
     const st = this.#st;
-    if (st[0 /* LVL */ + l] !== 0) return; // rising without a falling edge (start-up, lost event)
-    st[0 /* LVL */ + l] = 1;
-    if (st[13 /* FAULT */] !== 0 /* none */ && st[0 /* LVL */ + (l ^ 1)] !== 0) this.#faultEnds();
-    if (st[14 /* INVALID */ + l] !== 0) {
-      st[14 /* INVALID */ + l] = 0;
+    if (st[l] !== 0) return; // LVL + l: rising without a falling edge (start-up, lost event)
+    st[l] = 1;
+    if (st[13 /* FAULT */] !== 0 /* none */ && st[l ^ 1] !== 0) this.#faultEnds();
+    const inv = 14 /* INVALID */ + l;
+    if (st[inv] !== 0) {
+      st[inv] = 0;
       return;
     }
-    const fs = st[2 /* FALL_S */ + 2 * l]!;
-    const fn = st[2 /* FALL_S */ + 2 * l + 1]!;
-    const width = (sec - fs) * 1e9 + (nsec - fn);
+    const f = 2 /* FALL_S */ + 2 * l; // FALL_N at f + 1
+    const fs = st[f]!;
+    const fn = st[f + 1]!;
+    const width = nsBetween(fs, fn, sec, nsec);
     if (width < this.#pulseMin || width > this.#pulseMax) {
       this.#badPulse(width, sec, nsec);
       return;
@@ -216,7 +226,7 @@ export class WiegandAssembler {
     const count = st[10 /* COUNT */]!;
     if (st[11 /* ACTIVE */] !== 0 && st[12 /* BAD */] === 0) {
       // The previous pulse of this frame (or the start of a spoilt one) is in START.
-      const spacing = (fs - st[6 /* START_S */]!) * 1e9 + (fn - st[7 /* START_N */]!);
+      const spacing = nsBetween(st[6 /* START_S */]!, st[7 /* START_N */]!, fs, fn);
       if (spacing < this.#spacingMin || spacing > this.#spacingMax) this.#badSpacing(spacing);
     }
     st[11 /* ACTIVE */] = 1;
@@ -229,8 +239,7 @@ export class WiegandAssembler {
       return;
     }
     this.bits[count] = l;
-    st[10 /* COUNT */] = count + 1;
-    this.counters.bits++;
+    st[10 /* COUNT */] = count + 1; // counters.bits gets the frame's count when it ends
   }
 
   /** The lines are back to normal after a fault. */
@@ -325,28 +334,49 @@ export class WiegandAssembler {
   }
 
   #finish(): void {
+    // Literal slots (COUNT 10, ACTIVE 11, BAD 12, END 8/9) and the dropped-frame path in
+    // #discard: small enough for V8 to inline it with the sink into the edge loop.
     const st = this.#st;
-    const count = st[COUNT]!;
-    const bad = st[BAD]!;
-    st[ACTIVE] = 0;
-    st[BAD] = 0;
-    st[COUNT] = 0;
+    const count = st[10]!;
+    const bad = st[12]!;
+    st[11] = 0;
+    st[12] = 0;
+    st[10] = 0;
+    this.counters.bits += count;
     if (bad !== 0 || count === 0) {
-      this.counters.discarded++;
-      if (bad !== 0) {
-        this.drops[bad - 1]!++;
-        this.#sink.dropped?.(bad - 1, count, st[END_S]!, st[END_N]!);
-      }
+      this.#discard(bad, count);
       return;
     }
     this.counters.frames++;
-    this.frameEnd[0] = st[END_S]!;
-    this.frameEnd[1] = st[END_N]!;
+    this.frameEnd[0] = st[8]!;
+    this.frameEnd[1] = st[9]!;
     this.#sink.frame(this.bits, count);
+  }
+
+  /** A frame ended spoilt (`bad`: 1 + its WiegandDrop reason) or empty: counted, not delivered. */
+  #discard(bad: number, count: number): void {
+    this.counters.discarded++;
+    if (bad !== 0) {
+      this.drops[bad - 1]!++;
+      this.#sink.dropped?.(bad - 1, count, this.#st[END_S]!, this.#st[END_N]!);
+    }
   }
 }
 
 /** Nanoseconds from the time stored at `st[at]`, `st[at+1]` to `sec` + `nsec`. */
 function since(st: Int32Array, at: number, sec: number, nsec: number): number {
-  return (sec - st[at]!) * 1e9 + (nsec - st[at + 1]!);
+  return nsBetween(st[at]!, st[at + 1]!, sec, nsec);
+}
+
+/**
+ * Nanoseconds from `s0` + `n0` to `s1` + `n1` (seconds below 2^30, nanoseconds
+ * below 10^9, so both differences fit 32 bits: `| 0` tells V8 so, and it
+ * subtracts without overflow checks). Inside one second, the common case
+ * between the edges of a frame, that is the whole answer; across seconds the
+ * seconds are scaled, exact to the nanosecond as before.
+ */
+function nsBetween(s0: number, n0: number, s1: number, n1: number): number {
+  const ds = (s1 - s0) | 0;
+  const dn = (n1 - n0) | 0;
+  return ds === 0 ? dn : ds * 1e9 + dn;
 }

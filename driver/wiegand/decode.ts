@@ -31,6 +31,8 @@ import {
   RAW_FORMAT,
   type WiegandFormatDef,
 } from "./formats.ts";
+import { fitsShort, ShortFormat } from "./short_format.ts";
+import { field, parity32, wideId, writeId, writeInt } from "./bit_fields.ts";
 
 /** Outcome of a decode (a small integer; names in {@link DECODE_STATUS_NAMES}). */
 export const DecodeStatus = {
@@ -91,6 +93,8 @@ export class WiegandFormatSet {
   readonly formats: ReadonlyMap<string, CompiledFormat>;
   readonly #byLength: (CompiledFormat | null)[] = [];
   readonly #mode = new Uint8Array(MAX_WIEGAND_BITS + 1);
+  /** By bit count 0..32: the fast path's form of the format, or null (raw, dropped, too wide). */
+  readonly #short: (ShortFormat | null)[] = [];
   /** Scratch: the frame as 4 × 32 bits, first transmitted bit most significant in word 0. */
   readonly words: Int32Array = new Int32Array(4);
 
@@ -167,6 +171,10 @@ export class WiegandFormatSet {
       }
       set(n, null);
     }
+    for (let n = 0; n <= 32; n++) {
+      const f = this.#mode[n] === MODE_FORMAT ? this.#byLength[n]! : null;
+      this.#short.push(f && fitsShort(f) ? new ShortFormat(f) : null);
+    }
   }
 
   /** The format used for `bitCount` bits: a name, `"raw"`, or `null` when dropped. */
@@ -203,7 +211,10 @@ export class WiegandFormatSet {
       if (parity32(x) !== expect[r]) return 1; // parity
     }
     const idBits = f.facLen + f.cardLen;
-    if (idBits > 31) return wideId(f, w, read);
+    if (idBits > 31) {
+      wideId(f, w, read);
+      return 0; // ok
+    }
     const card = field(w, f.cardStart, f.cardLen);
     read.card = card;
     let id = card;
@@ -218,6 +229,58 @@ export class WiegandFormatSet {
     return 0; // ok
   }
 
+  /**
+   * Decodes a frame of `bitCount` bits held in one 32-bit word, first bit
+   * most significant (left-justified), into `read`: the same result as
+   * {@link decodeWords} with `word` in `words[0]`. Bits past `bitCount` are
+   * ignored. Formats of up to 32 bits with up to 3 parity rules and an id of
+   * up to 31 bits take a path of small-integer shifts; the rest (raw frames,
+   * dropped lengths, wider formats) go through {@link decodeWords}.
+   */
+  decodeWord(word: number, bitCount: number, read: CardRead): DecodeStatus {
+    const f = bitCount >= 1 && bitCount <= 32 ? this.#short[bitCount]! : null;
+    if (f === null) return this.#viaWords(word, bitCount, read);
+    read.reset();
+    read.format = f.name;
+    // All rules at once, no loop: each masked word folded to a byte, the three bytes side
+    // by side, then each byte folded to its bit 0 (a missing rule has mask 0: parity 0).
+    let a = word & f.m0;
+    let b = word & f.m1;
+    let c = word & f.m2;
+    a ^= a >>> 16;
+    b ^= b >>> 16;
+    c ^= c >>> 16;
+    let t = ((a ^ (a >>> 8)) & 0xff) | (((b ^ (b >>> 8)) & 0xff) << 8) |
+      (((c ^ (c >>> 8)) & 0xff) << 16);
+    t ^= t >>> 4;
+    t ^= t >>> 2;
+    t ^= t >>> 1;
+    if ((t & 0x10101) !== f.expect) return 1; // parity
+    // `| 0`: int32 like the rest (a uint32 phi with an int32 one would make id a double).
+    const card = ((word << f.cardStart) >>> f.cardShift) | 0;
+    read.card = card;
+    let id = card;
+    if (f.facLen !== 0) {
+      const fac = ((word << f.facStart) >>> f.facShift) | 0;
+      read.facility = fac;
+      id |= fac << f.cardLen;
+    }
+    writeInt(read.data, id, f.idBits);
+    read.bitLength = f.idBits;
+    read.byteLength = f.idBytes;
+    return 0; // ok
+  }
+
+  /** {@link decodeWord} for a frame without a fast path: through {@link words}. */
+  #viaWords(word: number, bitCount: number, read: CardRead): DecodeStatus {
+    const w = this.words;
+    w[0] = word;
+    w[1] = 0;
+    w[2] = 0;
+    w[3] = 0;
+    return this.decodeWords(bitCount, read);
+  }
+
   /** {@link decodeWords} for a length without a format: raw, or dropped (`unknownLength`). */
   #notFormat(n: number, mode: number, read: CardRead): DecodeStatus {
     if (mode === MODE_RAW) {
@@ -229,117 +292,6 @@ export class WiegandFormatSet {
     }
     read.bitLength = n;
     return DecodeStatus.unknownLength;
-  }
-}
-
-/** Parity (0/1) of the ones in a 32-bit integer. */
-function parity32(v: number): number {
-  let x = v ^ (v >>> 16);
-  x ^= x >>> 8;
-  x ^= x >>> 4;
-  return (0x6996 >>> (x & 15)) & 1;
-}
-
-/**
- * `k` (1..24) frame bits from `start` as an integer, first bit most
- * significant. Words hold the frame MSB-first; a chunk spans at most two.
- */
-function chunk(w: Int32Array, start: number, k: number): number {
-  const i = start >>> 5;
-  const off = start & 31;
-  let v = w[i]! << off;
-  if (off + k > 32) v |= w[i + 1]! >>> (32 - off);
-  return v >>> (32 - k);
-}
-
-/** 2^n for n in 0..53 (a table: `2 ** n` is a call to Math.pow in optimised code). */
-const POW2: Float64Array = new Float64Array(54).map((_, n) => 2 ** n);
-
-/** Value of `len` (≤ 53) bits starting at `start`, first bit most significant. */
-function field(w: Int32Array, start: number, len: number): number {
-  if (len <= 31) {
-    // At most two words, a small integer: shifts only.
-    const i = start >>> 5;
-    const off = start & 31;
-    let v = w[i]! << off;
-    if (off + len > 32) v |= w[i + 1]! >>> (32 - off);
-    return v >>> (32 - len);
-  }
-  let v = 0;
-  let p = start;
-  let left = len;
-  while (left > 0) {
-    const k = left > 24 ? 24 : left;
-    v = v * (1 << k) + chunk(w, p, k);
-    p += k;
-    left -= k;
-  }
-  return v;
-}
-
-/** The fields and id of a frame whose id has more than 31 bits (parity already checked). */
-function wideId(f: CompiledFormat, w: Int32Array, read: CardRead): DecodeStatus {
-  const idBits = f.facLen + f.cardLen;
-  const card = field(w, f.cardStart, f.cardLen);
-  read.card = card;
-  if (f.facLen > 0) {
-    const fac = field(w, f.facStart, f.facLen);
-    read.facility = fac;
-    // Up to 53 bits a double (scaled by a table, not pow); beyond, bit by bit.
-    if (idBits <= 53) writeNumber(read.data, fac * POW2[f.cardLen]! + card, idBits);
-    else {
-      writeId(w, f.facStart, f.facLen, read.data, 0, idBits);
-      writeId(w, f.cardStart, f.cardLen, read.data, f.facLen, idBits);
-    }
-  } else {
-    writeNumber(read.data, card, idBits);
-  }
-  read.bitLength = idBits;
-  read.byteLength = (idBits + 7) >>> 3;
-  return DecodeStatus.ok;
-}
-
-/** Writes `value` (< 2^31) as `bits` bits, right-aligned big-endian, into `out`: shifts only. */
-function writeInt(out: Uint8Array, value: number, bits: number): void {
-  let v = value;
-  for (let i = ((bits + 7) >>> 3) - 1; i >= 0; i--) {
-    out[i] = v & 0xff;
-    v >>>= 8;
-  }
-}
-
-/** Writes `value` (< 2^53) as `bits` bits, right-aligned big-endian, into `out`. */
-function writeNumber(out: Uint8Array, value: number, bits: number): void {
-  let v = value;
-  for (let i = ((bits + 7) >>> 3) - 1; i >= 0; i--) {
-    const lo = v % 256;
-    out[i] = lo;
-    v = (v - lo) / 256;
-  }
-}
-
-/**
- * ORs `len` frame bits from `start` into an id of `total` bits stored
- * right-aligned big-endian in `out`, at id bit `at` (0 = most significant).
- */
-function writeId(
-  w: Int32Array,
-  start: number,
-  len: number,
-  out: Uint8Array,
-  at: number,
-  total: number,
-): void {
-  const last = ((total + 7) >>> 3) - 1;
-  // Byte-sized pieces aligned on the id's byte boundaries (counted from its last bit).
-  let i = 0;
-  while (i < len) {
-    const pos = total - 1 - (at + i); // id bit position of this frame bit, from the LSB
-    const k0 = (pos & 7) + 1; // bits until the end of this id byte
-    const k = k0 < len - i ? k0 : len - i;
-    const v = chunk(w, start + i, k);
-    out[last - (pos >>> 3)]! |= v << (pos + 1 - k - ((pos >>> 3) << 3));
-    i += k;
   }
 }
 
@@ -361,13 +313,31 @@ export function decodeWiegandBits(
   read: CardRead,
   formats: WiegandFormatSet = defaultWiegandFormats(),
 ): DecodeStatus {
+  // Frames of up to 32 bits (26-bit H10301 and the other short formats) pack into one
+  // word in a local; the rest (and bad lengths) go to decodeLongBits. Kept small so that
+  // V8 inlines it, with its callees, into the caller's loop.
+  if (!(bitCount >= 1 && bitCount <= 32 && bitCount <= bits.length)) {
+    return decodeLongBits(bits, bitCount, read, formats);
+  }
+  // First bit most significant, without a branch per bit: random cards would defeat the
+  // branch predictor. (b + 255) >> 8 is 1 for any non-zero byte, 0 for 0.
+  let v = 0;
+  for (let i = 0; i < bitCount; i++) v = (v << 1) | ((bits[i]! + 255) >> 8);
+  return formats.decodeWord(v << (32 - bitCount), bitCount, read);
+}
+
+/** {@link decodeWiegandBits} for more than 32 bits (4 words) or a bad length. */
+function decodeLongBits(
+  bits: Uint8Array,
+  bitCount: number,
+  read: CardRead,
+  formats: WiegandFormatSet,
+): DecodeStatus {
   if (!(bitCount >= 1 && bitCount <= 128 && bitCount <= bits.length)) { // MAX_WIEGAND_BITS
     read.reset();
     return 3; // DecodeStatus.badLength (literals: cheaper than module constants in a hot path)
   }
   const w = formats.words;
-  // 32 bits per word, first bit most significant, without a branch per bit: random cards
-  // would defeat the branch predictor. (b | -b) >>> 31 is 1 for any non-zero byte.
   let i = 0;
   for (let k = 0; k < 4; k++) {
     const stop = bitCount - i > 32 ? i + 32 : bitCount;
@@ -397,6 +367,11 @@ export function decodeWiegandPacked(
   if (!(bitCount >= 1 && bitCount <= MAX_WIEGAND_BITS && byteLen <= bytes.length)) {
     read.reset();
     return DecodeStatus.badLength;
+  }
+  if (bitCount <= 32) { // at most 4 bytes: one word (see decodeWord)
+    let v = 0;
+    for (let b = 0; b < 4; b++) v = (v << 8) | (b < byteLen ? bytes[b]! : 0);
+    return formats.decodeWord(v, bitCount, read);
   }
   const w = formats.words;
   for (let k = 0; k < 4; k++) {

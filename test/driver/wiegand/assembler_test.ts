@@ -225,3 +225,58 @@ Deno.test("wiegand assembler edge() with sec/nsec crosses second boundaries exac
   asm.tick(42, 2_040_000 + 25 * MS);
   assert.deepEqual(rec.frames, ["10"]);
 });
+
+Deno.test("wiegand assembler counts accepted bits per frame: clean, spoilt and cut by reset", () => {
+  const { rec, asm } = setup();
+  pulse(asm, 1, 0, 50 * US);
+  pulse(asm, 0, 2 * MS, 50 * US);
+  assert.deepEqual(count(asm, "bits"), 0); // added when the frame ends
+  asm.tickNs(100 * MS);
+  assert.deepEqual([rec.frames, count(asm, "bits")], [["10"], 2]);
+  // A spoilt frame (second bit too close) still accepted its 3 bits.
+  pulse(asm, 1, 200 * MS, 50 * US);
+  pulse(asm, 1, 200 * MS + 100 * US, 50 * US);
+  pulse(asm, 0, 202 * MS, 50 * US);
+  asm.tickNs(300 * MS);
+  assert.deepEqual([rec.frames, count(asm, "bits"), count(asm, "discarded")], [["10"], 5, 1]);
+  // Bits of a frame in progress count when a reset drops it.
+  pulse(asm, 0, 400 * MS, 50 * US);
+  asm.reset();
+  assert.deepEqual(count(asm, "bits"), 6);
+});
+
+Deno.test("wiegand assembler measures exactly across whole seconds and long silences", () => {
+  const { rec, asm } = setup({ frameGapUs: 25_000, spacingMaxUs: 20_000 });
+  // Spacing of exactly 20 ms, the pulse straddling a second: 7.990 s -> 8.010 s, still in.
+  asm.edge(1, false, 7, 990_000_000);
+  asm.edge(1, true, 7, 990_050_000);
+  asm.edge(0, false, 8, 10_000_000);
+  asm.edge(0, true, 8, 10_050_000);
+  // 20 ms + 1 ns is out: this frame is spoilt (spacing too long).
+  asm.edge(1, false, 8, 30_000_001);
+  asm.edge(1, true, 8, 30_050_001);
+  // 3 s of silence (over 2^31 ns) before the next edge ends the frame.
+  asm.edge(0, false, 11, 30_050_001);
+  asm.edge(0, true, 11, 30_100_001);
+  // 100 s later the next frame: one bit, ended by a tick 25 ms after it.
+  asm.edge(1, false, 111, 0);
+  asm.edge(1, true, 111, 50_000);
+  asm.tick(111, 50_000 + 25 * MS - 1);
+  assert.deepEqual(rec.frames, ["0"]);
+  asm.tick(111, 50_000 + 25 * MS);
+  assert.deepEqual(rec.frames, ["0", "1"]);
+  assert.deepEqual(asm.drops[WiegandDrop.spacingTooLong], 1);
+});
+
+Deno.test("wiegand assembler keeps windows of several seconds exact (a 2.5 s gap, over 2^31 ns)", () => {
+  const { rec, asm } = setup({ frameGapUs: 2_500_000, spacingMaxUs: 3_000_000 });
+  asm.edge(1, false, 10, 900_000_000);
+  asm.edge(1, true, 10, 900_050_000);
+  // 2.499 s later (2 seconds and a bit on the clock): still the same frame.
+  asm.edge(1, false, 13, 399_000_000);
+  asm.edge(1, true, 13, 399_050_000);
+  asm.tick(15, 899_050_000 - 1); // 1 ns short of 2.5 s after the last bit
+  assert.deepEqual(rec.frames, []);
+  asm.tick(15, 899_050_000);
+  assert.deepEqual(rec.frames, ["11"]);
+});
