@@ -29,7 +29,12 @@
  */
 
 import { SOM } from "./constants.ts";
-import { OSDP_CRC_TABLE, osdpChecksum, osdpCrc16 } from "./crc.ts";
+import { OSDP_CRC_BYTE, OSDP_CRC_PAIR, osdpChecksum, osdpCrc16 } from "./crc.ts";
+
+// Module-local aliases: V8 folds a module's own constants into optimised
+// code as constants, an imported binding it loads and checks at every use.
+const CRC_BYTE = OSDP_CRC_BYTE;
+const CRC_PAIR = OSDP_CRC_PAIR;
 
 /** Default largest frame accepted, SOM through check, in bytes. */
 export const MAX_FRAME = 1024;
@@ -176,35 +181,46 @@ export class OsdpParser {
    * fails it exactly as the byte path would after its last byte.
    */
   #whole(src: Uint8Array, at: number, len: number): boolean {
+    // Count-down loops and int32 index sums (`| 0`: no overflow checks; the
+    // bounds checks still guard every access), as in crc.ts. Copy and check
+    // in one loop: measured faster in V8 than a check loop and a copy loop.
     const buf = this.buf;
-    const body = len - 2;
+    let s = at | 0;
+    let d = 0;
+    let n = (len - 2) | 0; // the body: all but the last two bytes
     let crc = 0x1d0f; // OSDP_CRC_INIT
     let sum = 0;
-    if ((src[at + 4]! & 0x04) !== 0) { // CTRL_CRC
-      const t = OSDP_CRC_TABLE; // two bytes per step, see crc.ts
-      let k = 0;
-      for (; k + 1 < body; k += 2) {
-        const b0 = src[at + k]!;
-        const b1 = src[at + k + 1]!;
-        buf[k] = b0;
-        buf[k + 1] = b1;
-        crc = t[256 + ((crc >>> 8) ^ b0)]! ^ t[(crc & 0xff) ^ b1]!;
+    if ((src[(s + 4) | 0]! & 0x04) !== 0) { // CTRL_CRC
+      while (n >= 2) { // two bytes per step, see crc.ts
+        const b0 = src[s]!;
+        const b1 = src[(s + 1) | 0]!;
+        buf[d] = b0;
+        buf[(d + 1) | 0] = b1;
+        crc = CRC_PAIR[(crc >>> 8) ^ b0]! ^ CRC_BYTE[(crc & 0xff) ^ b1]!;
+        s = (s + 2) | 0;
+        d = (d + 2) | 0;
+        n = (n - 2) | 0;
       }
-      if (k < body) {
-        const b = src[at + k]!;
-        buf[k] = b;
-        crc = ((crc << 8) ^ t[(crc >>> 8) ^ b]!) & 0xffff;
+      if (n > 0) {
+        const b = src[s]!;
+        buf[d] = b;
+        crc = ((crc << 8) ^ CRC_BYTE[(crc >>> 8) ^ b]!) & 0xffff;
+        s = (s + 1) | 0;
+        d = (d + 1) | 0;
       }
     } else {
-      for (let k = 0; k < body; k++) {
-        const b = src[at + k]!;
-        buf[k] = b;
-        sum += b;
+      while (n > 0) {
+        const b = src[s]!;
+        buf[d] = b;
+        sum = (sum + b) | 0;
+        s = (s + 1) | 0;
+        d = (d + 1) | 0;
+        n = (n - 1) | 0;
       }
-      sum += src[at + body]!;
+      sum = (sum + src[s]!) | 0;
     }
-    buf[body] = src[at + body]!;
-    buf[body + 1] = src[at + body + 1]!;
+    buf[d] = src[s]!;
+    buf[(d + 1) | 0] = src[(s + 1) | 0]!;
     this.#state = 1; // BODY
     this.#pos = len;
     this.#len = len;
