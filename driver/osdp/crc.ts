@@ -17,24 +17,30 @@
 export const OSDP_CRC_INIT = 0x1d0f;
 
 /**
- * CRC-16/AUG-CCITT tables for two bytes per step ("slice-by-2"), for loops
- * that compute the CRC inline. Entries 0–255: byte n shifted through 8 steps
- * of poly 0x1021 (the plain byte table); entries 256–511: byte n followed by
- * a zero byte (16 steps). Two bytes `b0 b1` then update the register `crc`
- * as `T[256 + ((crc >>> 8) ^ b0)] ^ T[(crc & 0xff) ^ b1]`. Read only.
+ * CRC-16/AUG-CCITT table for one byte per step: byte n shifted through 8
+ * steps of poly 0x1021. With {@link OSDP_CRC_PAIR}, for loops that compute
+ * the CRC inline. Read only.
  */
-export const OSDP_CRC_TABLE: Uint16Array = new Uint16Array(512);
-const TABLE = OSDP_CRC_TABLE;
+export const OSDP_CRC_BYTE: Int32Array = new Int32Array(256);
+/**
+ * CRC-16/AUG-CCITT table for two bytes per step ("slice-by-2"): byte n
+ * followed by a zero byte (16 steps). Two bytes `b0 b1` update the register
+ * `crc` as `OSDP_CRC_PAIR[(crc >>> 8) ^ b0] ^ OSDP_CRC_BYTE[(crc & 0xff) ^ b1]`.
+ * Read only.
+ */
+export const OSDP_CRC_PAIR: Int32Array = new Int32Array(256);
+const BYTE = OSDP_CRC_BYTE;
+const PAIR = OSDP_CRC_PAIR;
 for (let i = 0; i < 256; i++) {
   let c = i << 8;
   for (let b = 0; b < 8; b++) c = c & 0x8000 ? ((c << 1) ^ 0x1021) & 0xffff : (c << 1) & 0xffff;
-  TABLE[i] = c;
+  BYTE[i] = c;
 }
-for (let i = 0; i < 256; i++) TABLE[256 + i] = ((TABLE[i]! & 0xff) << 8) ^ TABLE[TABLE[i]! >>> 8]!;
+for (let i = 0; i < 256; i++) PAIR[i] = ((BYTE[i]! & 0xff) << 8) ^ BYTE[BYTE[i]! >>> 8]!;
 
 /** Continues a CRC-16/AUG-CCITT over one byte. */
 export function osdpCrc16Byte(crc: number, byte: number): number {
-  return ((crc << 8) ^ TABLE[((crc >>> 8) ^ byte) & 0xff]!) & 0xffff;
+  return ((crc << 8) ^ BYTE[((crc >>> 8) ^ byte) & 0xff]!) & 0xffff;
 }
 
 /** CRC-16/AUG-CCITT of `buf[start .. end)`, two bytes per table step. */
@@ -44,13 +50,15 @@ export function osdpCrc16(
   end: number,
   init: number = OSDP_CRC_INIT,
 ): number {
-  const t = TABLE;
   let crc = init & 0xffff;
-  let i = start;
-  for (; i + 1 < end; i += 2) {
-    crc = t[256 + ((crc >>> 8) ^ buf[i]!)]! ^ t[(crc & 0xff) ^ buf[i + 1]!]!;
+  let i = start | 0;
+  let n = (end - start) | 0;
+  while (n >= 2) { // count down, int32 index sums: see crcA in driver/rc522/crc_a.ts
+    crc = PAIR[(crc >>> 8) ^ buf[i]!]! ^ BYTE[(crc & 0xff) ^ buf[(i + 1) | 0]!]!;
+    i = (i + 2) | 0;
+    n = (n - 2) | 0;
   }
-  if (i < end) crc = ((crc << 8) ^ t[(crc >>> 8) ^ buf[i]!]!) & 0xffff;
+  if (n > 0) crc = ((crc << 8) ^ BYTE[(crc >>> 8) ^ buf[i]!]!) & 0xffff;
   return crc;
 }
 

@@ -29,7 +29,12 @@
  */
 
 import { SOM } from "./constants.ts";
-import { OSDP_CRC_TABLE, osdpChecksum, osdpCrc16 } from "./crc.ts";
+import { OSDP_CRC_BYTE, OSDP_CRC_PAIR, osdpChecksum, osdpCrc16 } from "./crc.ts";
+
+// Module-local aliases: V8 folds a module's own constants into optimised
+// code as constants, an imported binding it loads and checks at every use.
+const CRC_BYTE = OSDP_CRC_BYTE;
+const CRC_PAIR = OSDP_CRC_PAIR;
 
 /** Default largest frame accepted, SOM through check, in bytes. */
 export const MAX_FRAME = 1024;
@@ -176,35 +181,43 @@ export class OsdpParser {
    * fails it exactly as the byte path would after its last byte.
    */
   #whole(src: Uint8Array, at: number, len: number): boolean {
+    // Copy and check in one loop over one index (fewer live values: V8 spilled
+    // more with separate source, destination and count variables), int32
+    // index sums (`| 0`: no overflow checks; the bounds checks still guard
+    // every access), the CRC tables through module-local constants.
     const buf = this.buf;
-    const body = len - 2;
+    const base = at | 0;
+    let k = 0;
     let crc = 0x1d0f; // OSDP_CRC_INIT
     let sum = 0;
-    if ((src[at + 4]! & 0x04) !== 0) { // CTRL_CRC
-      const t = OSDP_CRC_TABLE; // two bytes per step, see crc.ts
-      let k = 0;
-      for (; k + 1 < body; k += 2) {
-        const b0 = src[at + k]!;
-        const b1 = src[at + k + 1]!;
+    const body = (len - 2) | 0; // all but the last two bytes
+    if ((src[(base + 4) | 0]! & 0x04) !== 0) { // CTRL_CRC
+      const pairs = (body - 1) | 0;
+      while (k < pairs) { // two bytes per step, see crc.ts
+        const b0 = src[(base + k) | 0]!;
+        const b1 = src[(base + k + 1) | 0]!;
         buf[k] = b0;
-        buf[k + 1] = b1;
-        crc = t[256 + ((crc >>> 8) ^ b0)]! ^ t[(crc & 0xff) ^ b1]!;
+        buf[(k + 1) | 0] = b1;
+        crc = CRC_PAIR[(crc >>> 8) ^ b0]! ^ CRC_BYTE[(crc & 0xff) ^ b1]!;
+        k = (k + 2) | 0;
       }
       if (k < body) {
-        const b = src[at + k]!;
+        const b = src[(base + k) | 0]!;
         buf[k] = b;
-        crc = ((crc << 8) ^ t[(crc >>> 8) ^ b]!) & 0xffff;
+        crc = ((crc << 8) ^ CRC_BYTE[(crc >>> 8) ^ b]!) & 0xffff;
+        k = (k + 1) | 0;
       }
     } else {
-      for (let k = 0; k < body; k++) {
-        const b = src[at + k]!;
+      while (k < body) {
+        const b = src[(base + k) | 0]!;
         buf[k] = b;
-        sum += b;
+        sum = (sum + b) | 0;
+        k = (k + 1) | 0;
       }
-      sum += src[at + body]!;
+      sum = (sum + src[(base + k) | 0]!) | 0;
     }
-    buf[body] = src[at + body]!;
-    buf[body + 1] = src[at + body + 1]!;
+    buf[k] = src[(base + k) | 0]!;
+    buf[(k + 1) | 0] = src[(base + k + 1) | 0]!;
     this.#state = 1; // BODY
     this.#pos = len;
     this.#len = len;

@@ -128,16 +128,17 @@ export function appendLevelUid(
   uid: Uint8Array,
   uidLen: number,
 ): number {
+  const at = uidLen | 0; // int32 index sums: no overflow checks (see crcA in crc_a.ts)
   if ((sak & 0x04) !== 0) { // SAK_CASCADE
     if (cl[0] !== 0x88 || level >= 3) return -1; // CASCADE_TAG; UID_CASCADE_ERROR
-    uid[uidLen] = cl[1]!;
-    uid[uidLen + 1] = cl[2]!;
-    uid[uidLen + 2] = cl[3]!;
-    return uidLen + 3;
+    uid[at] = cl[1]!;
+    uid[(at + 1) | 0] = cl[2]!;
+    uid[(at + 2) | 0] = cl[3]!;
+    return (at + 3) | 0;
   }
-  uid[uidLen] = cl[0]!;
-  uid[uidLen + 1] = cl[1]!;
-  uid[uidLen + 2] = cl[2]!;
-  uid[uidLen + 3] = cl[3]!;
-  return uidLen + 4;
+  uid[at] = cl[0]!;
+  uid[(at + 1) | 0] = cl[1]!;
+  uid[(at + 2) | 0] = cl[2]!;
+  uid[(at + 3) | 0] = cl[3]!;
+  return (at + 4) | 0;
 }

@@ -9,6 +9,7 @@ import {
 } from "../../../driver/rc522/iso14443a.ts";
 import { collisionBit } from "../../../driver/rc522/anticollision.ts";
 import { hex } from "./helpers.ts";
+import { withSeed } from "../../support/prng.ts";
 
 Deno.test("crcA matches the ISO 14443-3 vectors", () => {
   const c1 = crcA(new Uint8Array([0x00, 0x00]), 0, 2);
@@ -98,3 +99,31 @@ Deno.test("collisionBit reads CollReg on the FIFO bit grid", () => {
   assert.deepEqual(collisionBit(0x03, 3, 0), -1); // at or before the aligned start: unusable
   assert.deepEqual(collisionBit(0x20 | 0x05, 0, 0), -1); // CollPosNotValid
 });
+
+/** CRC_A one bit at a time: the reference for the table-driven crcA. */
+function crcABitwise(data: Uint8Array, off: number, len: number): number {
+  let crc = 0x6363;
+  for (let i = off; i < off + len; i++) {
+    crc ^= data[i]!;
+    for (let b = 0; b < 8; b++) crc = crc & 1 ? (crc >>> 1) ^ 0x8408 : crc >>> 1;
+  }
+  return crc;
+}
+
+Deno.test("crcA equals the bit-serial CRC_A at every length (0-40) and offset, checkCrcA agrees", () =>
+  withSeed(0xc4c4, (rng) => {
+    const buf = rng.bytes(new Uint8Array(64));
+    for (let len = 0; len <= 40; len++) {
+      for (let t = 0; t < 8; t++) {
+        const off = rng.int(64 - len + 1);
+        assert.equal(crcA(buf, off, len), crcABitwise(buf, off, len), `len ${len} off ${off}`);
+      }
+    }
+    const frame = rng.bytes(new Uint8Array(20));
+    for (let len = 1; len <= 16; len++) {
+      const n = appendCrcA(frame, len);
+      assert.equal(checkCrcA(frame, 0, n), true);
+      frame[rng.int(n)]! ^= 1 << rng.int(8);
+      assert.equal(checkCrcA(frame, 0, n), false);
+    }
+  }));
