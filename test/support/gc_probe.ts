@@ -51,7 +51,10 @@ export async function probeGc(script: string | URL, args: string[] = []): Promis
       Deno.execPath(),
       "run",
       "-A",
-      "--v8-flags=--trace-gc,--max-semi-space-size=1,--expose-gc",
+      // Optimisation on the main thread: the warm-up then ends in optimised code
+      // however loaded the machine is (a compile finished late on a background
+      // thread would leave the measured loop in code that boxes numbers).
+      "--v8-flags=--trace-gc,--max-semi-space-size=1,--expose-gc,--no-concurrent-recompilation,--no-concurrent-osr",
       path,
       ...args,
     ],
