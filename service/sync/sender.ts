@@ -10,13 +10,18 @@
  *   journal and batch N+1's URL is built;
  * - when N's reply is in and checked, N+1 is sent at once, and N's outcomes
  *   are written (one fdatasync) while N+1 is in flight;
- * - N's outcomes are durable before N+1's are recorded, and before N's records
- *   count as delivered in status, in `syncOnce` and in the journal.
+ * - outcome writes run one after the other in reply order: N's start once
+ *   N-1's are durable (a write that fails skips the ones queued after it), and
+ *   N's records count as delivered (status, `syncOnce`, the journal) only once
+ *   N's write is durable;
+ * - the send of N+1 does not wait for N-1's write (a slow fdatasync would
+ *   stall the drain); N's reply waits for it before N+2 goes out.
  *
- * So at most one batch iFlow has answered is not yet durable. A crash then
- * resends at most two batches (this one and the one in flight), which iFlow
- * reports as duplicates: delivered once. If writing N's outcomes fails, N+1's
- * reply is not recorded either; both stay pending and are sent again.
+ * So at most two batches iFlow has answered are not yet durable. A crash then
+ * resends at most three batches (those two and the one in flight), which iFlow
+ * reports as duplicates: delivered once. If writing N's outcomes fails, the
+ * replies after it are not recorded either; they all stay pending and are
+ * sent again.
  *
  * @module
  */
@@ -109,8 +114,13 @@ export class Sender {
   #ahead: Promise<Batch | null> | null = null;
   /** The outcomes of the last answered batch, to write once the next request is sent. */
   #unrecorded: { recs: ScanRecord[]; list: OutcomeList; latencyMs: number } | null = null;
-  /** The outcomes of the last answered batch being written; resolves to an error or null. */
-  #recording: Promise<string | null> | null = null;
+  /**
+   * Outcome writes started and not yet waited for, oldest first (at most two
+   * while draining); each resolves to an error or null, and each waits for the
+   * one before it (after a failure the later ones write nothing and resolve
+   * to the same error).
+   */
+  #recordings: Promise<string | null>[] = [];
   #durable: Durable = noneDurable();
 
   /** Creates a sender. */
@@ -160,10 +170,26 @@ export class Sender {
    */
   async settle(): Promise<Step | null> {
     this.startRecording();
-    const recording = this.#recording;
-    this.#recording = null;
-    const error = recording ? await recording : null;
+    const error = await this.#waitRecorded(0);
     return error === null ? null : { kind: "transient", reason: `journal: ${error}` };
+  }
+
+  /**
+   * Waits for the outcome writes started, all but the last `keep` of them; the
+   * error if one failed (then every write started is waited for and dropped).
+   */
+  async #waitRecorded(keep: number): Promise<string | null> {
+    const upTo = this.#recordings.length - keep;
+    if (upTo <= 0) return null;
+    const error = await this.#recordings[upTo - 1]!; // it waited for those before it
+    if (error === null) {
+      this.#recordings.splice(0, upTo);
+      return null;
+    }
+    const all = this.#recordings;
+    this.#recordings = [];
+    await all[all.length - 1]; // the ones after it only pass the error on
+    return error;
   }
 
   /** Drops the batch read ahead and settles: nothing of this sender runs after it. */
@@ -256,11 +282,11 @@ export class Sender {
       const rec = batch.recs[i]!;
       list.push({ seq: rec.seq, outcome: this.#settle(rec, r.outcomes[i]!) });
     }
-    // The batch before this one must be durable before this one is recorded.
-    const failed = await this.settle();
-    if (failed) {
+    // The write started when this batch was sent may go on; those before it must be done.
+    const error = await this.#waitRecorded(1);
+    if (error !== null) {
       this.#ahead = null;
-      return failed;
+      return { kind: "transient", reason: `journal: ${error}` };
     }
     this.batchLimit = this.#d.cfg.batchSize;
     this.tooLongAlarm = null;
@@ -277,7 +303,9 @@ export class Sender {
     const u = this.#unrecorded;
     if (!u) return;
     this.#unrecorded = null;
-    this.#recording = this.#record(u.recs, u.list, u.latencyMs);
+    const write = () => this.#record(u.recs, u.list, u.latencyMs);
+    const before = this.#recordings[this.#recordings.length - 1];
+    this.#recordings.push(before ? before.then((error) => error ?? write()) : write());
   }
 
   /** Writes a batch's outcomes; then (and only then) counts and logs them. Resolves to an error or null. */
