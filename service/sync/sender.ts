@@ -9,19 +9,18 @@
  * - while batch N is in flight, the records after it are read from the
  *   journal and batch N+1's URL is built;
  * - when N's reply is in and checked, N+1 is sent at once, and N's outcomes
- *   are written (one fdatasync) while N+1 is in flight;
- * - outcome writes run one after the other in reply order: N's start once
- *   N-1's are durable (a write that fails skips the ones queued after it), and
- *   N's records count as delivered (status, `syncOnce`, the journal) only once
- *   N's write is durable;
- * - the send of N+1 does not wait for N-1's write (a slow fdatasync would
- *   stall the drain); N's reply waits for it before N+2 goes out.
+ *   are queued for writing (`outcome_writer.ts`): writes run one at a time in
+ *   reply order, each taking every batch that waited for it (one fdatasync);
+ * - N+1 goes out without waiting for those writes while at most
+ *   `WRITES_BEHIND` (2) answered batches besides N are not durable yet;
+ * - N's records count as delivered (status, `syncOnce`, the journal) only
+ *   once N's outcomes are durable.
  *
- * So at most two batches iFlow has answered are not yet durable. A crash then
- * resends at most three batches (those two and the one in flight), which iFlow
- * reports as duplicates: delivered once. If writing N's outcomes fails, the
- * replies after it are not recorded either; they all stay pending and are
- * sent again.
+ * So a crash finds at most three answered batches not durable, plus the one
+ * in flight: those are sent again and iFlow reports them as duplicates
+ * (delivered once). If a write fails, the batches queued behind it and those
+ * answered before the error is taken are not recorded either: they stay
+ * pending and are sent again.
  *
  * @module
  */
@@ -39,6 +38,7 @@ import type { ScanRecord } from "../journal/mod.ts";
 import { logsAt } from "../log.ts";
 import { LatencyHistogram } from "./histogram.ts";
 import { overlapNamesOwnLiveStamp } from "./live_guard.ts";
+import { type Answered, type OutcomeList, OutcomeWriter } from "./outcome_writer.ts";
 import type { LiveFeedback, SyncAlarm, SyncCounters, SyncJournal } from "./types.ts";
 
 /** What one step came to. */
@@ -69,8 +69,12 @@ interface Batch {
   prepared: PreparedBatch;
 }
 
-/** Outcomes of a batch, by seq. */
-type OutcomeList = { seq: number; outcome: IflowOutcome }[];
+/**
+ * Answered batches whose outcomes may still be being written when the next
+ * request goes out (besides the one just answered): a slow fdatasync stalls
+ * the drain only when it lasts longer than about this many round trips.
+ */
+const WRITES_BEHIND = 2;
 
 const noneDurable = (): Durable => ({ batches: 0, accepted: 0, duplicate: 0, rejected: 0 });
 
@@ -113,19 +117,18 @@ export class Sender {
   /** The batch after the one in flight, read during its round trip. */
   #ahead: Promise<Batch | null> | null = null;
   /** The outcomes of the last answered batch, to write once the next request is sent. */
-  #unrecorded: { recs: ScanRecord[]; list: OutcomeList; latencyMs: number } | null = null;
-  /**
-   * Outcome writes started and not yet waited for, oldest first (at most two
-   * while draining); each resolves to an error or null, and each waits for the
-   * one before it (after a failure the later ones write nothing and resolve
-   * to the same error).
-   */
-  #recordings: Promise<string | null>[] = [];
+  #unrecorded: Answered | null = null;
+  /** Writes answered batches' outcomes in reply order (grouped while one write runs). */
+  readonly #writer: OutcomeWriter;
   #durable: Durable = noneDurable();
 
   /** Creates a sender. */
   constructor(deps: SenderDeps) {
     this.#d = deps;
+    this.#writer = new OutcomeWriter(
+      (list) => deps.journal.recordOutcomes(list),
+      (a) => this.#counted(a),
+    );
     this.batchLimit = deps.cfg.batchSize;
     this.urlLimit = deps.cfg.maxUrlBytes;
   }
@@ -170,26 +173,8 @@ export class Sender {
    */
   async settle(): Promise<Step | null> {
     this.startRecording();
-    const error = await this.#waitRecorded(0);
+    const error = await this.#writer.settle(0);
     return error === null ? null : { kind: "transient", reason: `journal: ${error}` };
-  }
-
-  /**
-   * Waits for the outcome writes started, all but the last `keep` of them; the
-   * error if one failed (then every write started is waited for and dropped).
-   */
-  async #waitRecorded(keep: number): Promise<string | null> {
-    const upTo = this.#recordings.length - keep;
-    if (upTo <= 0) return null;
-    const error = await this.#recordings[upTo - 1]!; // it waited for those before it
-    if (error === null) {
-      this.#recordings.splice(0, upTo);
-      return null;
-    }
-    const all = this.#recordings;
-    this.#recordings = [];
-    await all[all.length - 1]; // the ones after it only pass the error on
-    return error;
   }
 
   /** Drops the batch read ahead and settles: nothing of this sender runs after it. */
@@ -282,8 +267,8 @@ export class Sender {
       const rec = batch.recs[i]!;
       list.push({ seq: rec.seq, outcome: this.#settle(rec, r.outcomes[i]!) });
     }
-    // The write started when this batch was sent may go on; those before it must be done.
-    const error = await this.#waitRecorded(1);
+    // Up to WRITES_BEHIND answered batches may still be written while the next one goes.
+    const error = await this.#writer.settle(WRITES_BEHIND);
     if (error !== null) {
       this.#ahead = null;
       return { kind: "transient", reason: `journal: ${error}` };
@@ -303,23 +288,11 @@ export class Sender {
     const u = this.#unrecorded;
     if (!u) return;
     this.#unrecorded = null;
-    const write = () => this.#record(u.recs, u.list, u.latencyMs);
-    const before = this.#recordings[this.#recordings.length - 1];
-    this.#recordings.push(before ? before.then((error) => error ?? write()) : write());
+    this.#writer.add(u);
   }
 
-  /** Writes a batch's outcomes; then (and only then) counts and logs them. Resolves to an error or null. */
-  async #record(
-    recs: ScanRecord[],
-    list: OutcomeList,
-    latencyMs: number,
-  ): Promise<string | null> {
-    try {
-      await this.#d.journal.recordOutcomes(list);
-    } catch (err) {
-      // iFlow has them; they stay pending and a resend reports duplicates.
-      return msg(err);
-    }
+  /** Counts and logs a batch whose outcomes are durable (only then). */
+  #counted({ recs, list, latencyMs }: Answered): void {
     this.counters.batches.ok++;
     const c = { accepted: 0, duplicate: 0, rejected: 0 };
     for (let i = 0; i < list.length; i++) {
@@ -353,7 +326,6 @@ export class Sender {
         latencyMs: Math.round(latencyMs),
       });
     }
-    return null;
   }
 
   /** The outcome to record, reading an overlap after an uncertain live call as our own stamp. */
