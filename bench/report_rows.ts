@@ -29,22 +29,39 @@ const find = (files: BenchFile[], re: RegExp) =>
  * Journal/raw rows from the interleaved measurement journal_bench.ts prints
  * first (journal and raw variants alternating over 31 rounds, median), which
  * keeps fsync-latency drift out of the ratio; Deno.bench's own groups run one
- * after the other and are left to the JSON.
+ * after the other and are left to the JSON. Lines with the same label (the
+ * group-commit runs, printed three times) become one row listing each run.
  */
 export function journalRows(files: BenchFile[]): Row[] {
   const rows: Row[] = [];
   const cmd = "`deno bench -A bench/journal_bench.ts`";
   const notes = files.find((f) => f.file === "journal_bench.ts")?.notes ?? "";
+  const runs = new Map<string, { journal: number; raws: [string, number, string][] }[]>();
   for (const line of notes.split("\n")) {
     const m = /^(.+?)\s+journal\s+(\d+) appends\/s\s+(.*)$/.exec(line);
     if (!m) continue;
     const raws = [...m[3]!.matchAll(/raw \(([^)]+)\)\s+(\d+)\/s, journal\/raw ([\d.]+)/g)].map(
-      (r) => `raw (${r[1]}) ${fmtRate(Number(r[2]), "writes")}: **${r[3]}**`,
+      (r): [string, number, string] => [r[1]!, Number(r[2]), r[3]!],
     );
+    const label = m[1]!.trim();
+    if (!runs.has(label)) runs.set(label, []);
+    runs.get(label)!.push({ journal: Number(m[2]), raws });
+  }
+  const list = (xs: string[]) => xs.join(" / ");
+  for (const [label, rs] of runs) {
+    const raws = rs[0]!.raws.map(([name], k) => {
+      const ratios = list(rs.map((r) => r.raws[k]?.[2] ?? "?"));
+      const baseline = !name.startsWith("the same +");
+      return `raw (${name}) ${list(rs.map((r) => fmtRate(r.raws[k]?.[1] ?? 0, "writes")))}: ${
+        baseline ? `**${ratios}**` : `${ratios} (not a baseline)`
+      }`;
+    });
     rows.push([
       "journal",
-      `journal/raw, ${m[1]!.trim()} (interleaved rounds, median)`,
-      `${fmtRate(Number(m[2]), "appends")}; ${raws.join("; ")}`,
+      `journal/raw, ${label} (interleaved rounds, median${
+        rs.length > 1 ? `; ${rs.length} runs` : ""
+      })`,
+      `${list(rs.map((r) => fmtRate(r.journal, "appends")))}; ${raws.join("; ")}`,
       cmd,
     ]);
   }
