@@ -59,9 +59,9 @@ globalThis.addEventListener("unload", () => {
 
 /**
  * Interleaved measurement (the journal and each raw variant take turns in
- * rounds, median of the rounds), printed as appends/s and journal/raw per
- * variant: on a shared machine fsync latency drifts, and interleaving keeps
- * the ratio fair.
+ * rounds), printed as appends/s (median round) and journal/raw per variant
+ * (median of the rounds' own ratios): on a shared machine fsync latency
+ * drifts, and interleaving keeps the ratio fair.
  */
 async function interleaved(
   label: string,
@@ -81,12 +81,15 @@ async function interleaved(
       times[side]!.push(performance.now() - t);
     }
   }
-  const med = (a: number[]) => a.sort((x, y) => x - y)[a.length >> 1]!;
+  const med = (a: number[]) => [...a].sort((x, y) => x - y)[a.length >> 1]!;
   const rate = (a: number[]) => (perRound * appendsPerCall * 1000) / med(a);
   const jr = rate(times[0]!);
   const parts = raws.map(([name], k) => {
     const rr = rate(times[k + 1]!);
-    return `raw (${name}) ${rr.toFixed(0).padStart(7)}/s, journal/raw ${(jr / rr).toFixed(2)}`;
+    // The ratio is the median of each round's own ratio: the two sides of a round ran
+    // back to back, so a burst of disk load elsewhere hits both.
+    const ratio = med(times[0]!.map((t, round) => times[k + 1]![round]! / t));
+    return `raw (${name}) ${rr.toFixed(0).padStart(7)}/s, journal/raw ${ratio.toFixed(2)}`;
   });
   console.log(
     `${label.padEnd(44)} journal ${jr.toFixed(0).padStart(7)} appends/s   ${parts.join("   ")}`,

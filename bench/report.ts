@@ -316,10 +316,13 @@ Notes on reading the table:
   the same frame bytes on the same disk: the difference is the journal's own
   cost (framing, CRC32C, bookkeeping). They come from the interleaved run the
   benchmark prints first (journal and each raw variant take turns over 31
-  rounds; the median round counts), so drift in fsync latency hits all sides
-  alike. The journal writes small batches with \`writeSync\` and syncs
+  rounds; rates are the median round, ratios the median of each round's own
+  ratio), so drift in fsync latency hits all sides alike; group commit runs
+  three times. The journal writes small batches with \`writeSync\` and syncs
   asynchronously, so the "writeSync + async fdatasync" baseline is the strict
-  one: it shows only what the journal adds.
+  one: it shows only what the journal adds. The "the same + the scans encoded
+  in the round" side is not a baseline: it also does the journal's encoding
+  (payload, seq, CRC32C), so the distance to it is the journal's bookkeeping.
 - Sync drain rows: the simulator's pace is batch records / (the delay it
   really applied before each reply + its own time per batch, from handler
   entry to the reply built), both counted by the simulator during the drain

@@ -27,7 +27,8 @@ const find = (files: BenchFile[], re: RegExp) =>
 
 /**
  * Journal/raw rows from the interleaved measurement journal_bench.ts prints
- * first (journal and raw variants alternating over 31 rounds, median), which
+ * first (journal and raw variants alternating over 31 rounds; median round,
+ * median of the rounds' own ratios), which
  * keeps fsync-latency drift out of the ratio; Deno.bench's own groups run one
  * after the other and are left to the JSON. Lines with the same label (the
  * group-commit runs, printed three times) become one row listing each run.
@@ -58,7 +59,7 @@ export function journalRows(files: BenchFile[]): Row[] {
     });
     rows.push([
       "journal",
-      `journal/raw, ${label} (interleaved rounds, median${
+      `journal/raw, ${label} (interleaved rounds, median of round ratios${
         rs.length > 1 ? `; ${rs.length} runs` : ""
       })`,
       `${list(rs.map((r) => fmtRate(r.journal, "appends")))}; ${raws.join("; ")}`,
