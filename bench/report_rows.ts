@@ -27,24 +27,42 @@ const find = (files: BenchFile[], re: RegExp) =>
 
 /**
  * Journal/raw rows from the interleaved measurement journal_bench.ts prints
- * first (journal and raw variants alternating over 31 rounds, median), which
+ * first (journal and raw variants alternating over 31 rounds; median round,
+ * median of the rounds' own ratios), which
  * keeps fsync-latency drift out of the ratio; Deno.bench's own groups run one
- * after the other and are left to the JSON.
+ * after the other and are left to the JSON. Lines with the same label (the
+ * group-commit runs, printed three times) become one row listing each run.
  */
 export function journalRows(files: BenchFile[]): Row[] {
   const rows: Row[] = [];
   const cmd = "`deno bench -A bench/journal_bench.ts`";
   const notes = files.find((f) => f.file === "journal_bench.ts")?.notes ?? "";
+  const runs = new Map<string, { journal: number; raws: [string, number, string][] }[]>();
   for (const line of notes.split("\n")) {
     const m = /^(.+?)\s+journal\s+(\d+) appends\/s\s+(.*)$/.exec(line);
     if (!m) continue;
     const raws = [...m[3]!.matchAll(/raw \(([^)]+)\)\s+(\d+)\/s, journal\/raw ([\d.]+)/g)].map(
-      (r) => `raw (${r[1]}) ${fmtRate(Number(r[2]), "writes")}: **${r[3]}**`,
+      (r): [string, number, string] => [r[1]!, Number(r[2]), r[3]!],
     );
+    const label = m[1]!.trim();
+    if (!runs.has(label)) runs.set(label, []);
+    runs.get(label)!.push({ journal: Number(m[2]), raws });
+  }
+  const list = (xs: string[]) => xs.join(" / ");
+  for (const [label, rs] of runs) {
+    const raws = rs[0]!.raws.map(([name], k) => {
+      const ratios = list(rs.map((r) => r.raws[k]?.[2] ?? "?"));
+      const baseline = !name.startsWith("the same +");
+      return `raw (${name}) ${list(rs.map((r) => fmtRate(r.raws[k]?.[1] ?? 0, "writes")))}: ${
+        baseline ? `**${ratios}**` : `${ratios} (not a baseline)`
+      }`;
+    });
     rows.push([
       "journal",
-      `journal/raw, ${m[1]!.trim()} (interleaved rounds, median)`,
-      `${fmtRate(Number(m[2]), "appends")}; ${raws.join("; ")}`,
+      `journal/raw, ${label} (interleaved rounds, median of round ratios${
+        rs.length > 1 ? `; ${rs.length} runs` : ""
+      })`,
+      `${list(rs.map((r) => fmtRate(r.journal, "appends")))}; ${raws.join("; ")}`,
       cmd,
     ]);
   }
@@ -81,48 +99,75 @@ export function benchRows(f: BenchFile, area: string): Row[] {
  * Sync rows from what sync_bench.ts notes (its bench functions' own figures:
  * the Deno.bench time of an iteration also counts filling the journal and
  * starting simulators). Each figure is listed once per iteration Deno.bench ran.
- * `variant` names a run with settings of its own (a simulator that waits).
+ * `variant` names a run with settings of its own (a simulator that waits):
+ * its drain row is the target "drain / simulator's pace".
  */
 export function syncRows(file: BenchFile, variant?: { label: string; cmd: string }): Row[] {
   const cmd = variant?.cmd ?? "`deno bench -A bench/sync_bench.ts`";
   const all = (re: RegExp) => [...file.notes.matchAll(re)].map((m) => m.slice(1));
   const list = (xs: string[]) => xs.join(" / ");
-  const drain = all(/drain: (\d+) records, \d+ batches in [\d.]+ s = (\d+) records\/s/g);
+  const drain = all(
+    /drain: (\d+) records, \d+ batches in [\d.]+ s = (\d+) records\/s; agent CPU ([\d.]+) ms per batch = ([\d.]+) µs per record/g,
+  );
+  const gap = all(/the agent between a reply and the next send ([\d.]+) ms per batch/g);
+  const sim = all(
+    /delay applied ([\d.]+) ms, own time ([\d.]+) ms per batch \(CPU [\d.]+ ms\); simulator's pace (\d+) records\/s; drain \/ simulator's pace = ([\d.]+)/g,
+  );
   const bare = all(
-    /before and after the drain\): (\d+) and (\d+) records\/s; drain \/ simulator alone = ([\d.]+)/g,
+    /before and after the drain\): (\d+) and (\d+) records\/s \(bare client \/ simulator's pace ([\d.]+) and ([\d.]+)\); drain \/ bare client = ([\d.]+)/g,
   );
   const cpu = all(
-    /drain: agent ([\d.]+) ms, simulator ([\d.]+) ms; simulator alone: client ([\d.]+) ms, simulator ([\d.]+) ms/g,
+    /drain: agent ([\d.]+) ms, simulator ([\d.]+) ms; bare: client ([\d.]+) ms, simulator ([\d.]+) ms/g,
   );
   const rss = all(/peak \(VmHWM\) ([\d.]+) MiB/g);
   const lat = all(/p50 ([\d.]+) ms, p99 ([\d.]+) ms/g);
   if (drain.length === 0 && lat.length === 0) return benchRows(file, "sync");
   const rows: Row[] = [];
+  const rate = (x: string) => fmtRate(Number(x), "records");
   if (drain.length > 0) {
-    rows.push([
-      "sync",
-      `drain of ${Number(drain[0]![0]).toLocaleString("en-US")} journaled scans into the simulator${
-        variant ? `, ${variant.label}` : ""
-      }`,
-      `**${list(drain.map((d) => fmtRate(Number(d[1]), "records")))}**; the simulator alone ${
-        list(bare.map((b) =>
-          `${fmtRate(Number(b[0]), "records")} and ${fmtRate(Number(b[1]), "records")}`
-        ))
-      } (before and after); **drain / simulator ${list(bare.map((b) => b[2]!))}**; peak RSS ${
+    const scans = Number(drain[0]![0]).toLocaleString("en-US");
+    const paces = `drain ${
+      list(drain.map((d) => rate(d[1]!)))
+    }; the simulator's pace ${list(sim.map((x) => rate(x[2]!)))} = batch / (delay applied ${
+      list(sim.map((x) => `${x[0]} ms`))
+    } + its own time ${list(sim.map((x) => `${x[1]} ms`))}); bare client ${
+      list(bare.map((b) => `${rate(b[0]!)} and ${rate(b[1]!)}`))
+    } (before and after; bare client / simulator's pace ${
+      list(bare.map((b) => `${b[2]} and ${b[3]}`))
+    }); **drain / bare client ${
+      list(bare.map((b) => b[4]!))
+    }**; the agent between a reply and ` +
+      `the next send ${list(gap.map((g) => `${g[0]} ms`))} per batch; peak RSS ${
         list(rss.map((r) => `${r[0]} MiB`))
-      } (target < 96 MiB)`,
-      cmd,
-    ]);
+      } (target < 96 MiB)`;
+    rows.push(
+      variant
+        ? [
+          "sync",
+          `drain of ${scans} journaled scans, ${variant.label}: drain / the simulator's pace (target ≥ 0.9)`,
+          `**${list(sim.map((x) => x[3]!))}**; ${paces}`,
+          cmd,
+        ]
+        : [
+          "sync",
+          `drain of ${scans} journaled scans into the simulator answering at once (not a target: ` +
+          "agent and simulator share the cores)",
+          `drain / the simulator's pace ${list(sim.map((x) => x[3]!))}; ${paces}`,
+          cmd,
+        ],
+    );
   }
-  if (cpu.length > 0 && !variant) {
+  if (cpu.length > 0) {
     rows.push([
       "sync",
-      "CPU per batch of 50 during the drain (all threads, user + system; 2 cores shared)",
-      `agent ${list(cpu.map((c) => `${c[0]} ms`))}, simulator ${
-        list(cpu.map((c) => `${c[1]} ms`))
-      }; simulator alone: bare client ${list(cpu.map((c) => `${c[2]} ms`))}, simulator ${
-        list(cpu.map((c) => `${c[3]} ms`))
-      }`,
+      `agent CPU per record during the drain${
+        variant ? `, ${variant.label}` : ""
+      } (all threads, user + system; batches of 50; 2 cores shared)`,
+      `**${list(drain.map((d) => `${d[3]} µs`))}** (${
+        list(drain.map((d) => `${d[2]} ms`))
+      } per batch); simulator ${list(cpu.map((c) => `${c[1]} ms`))} per batch; bare client ${
+        list(cpu.map((c) => `${c[2]} ms`))
+      } per batch`,
       cmd,
     ]);
   }

@@ -1,12 +1,19 @@
 /**
  * Sync benchmarks against the iFlow simulator running in its own process.
  *
- * 1. Drain 100,000 journaled scans: a child process fills a journal, then a
- *    fresh child process (the agent after a restart with that backlog) opens
- *    it and drains it into the simulator: records/s, where the time goes, and
- *    the drain's peak RSS (VmHWM; target < 96 MiB). Then the simulator's own
- *    pace for comparison: the same batches sent as bare GETs to a fresh
- *    simulator, one at a time, with no journal and no reply checks.
+ * 1. Drain journaled scans: a child process fills a journal, then a fresh
+ *    child process (the agent after a restart with that backlog) opens it and
+ *    drains it into the simulator: records/s, the agent's CPU per record,
+ *    where the time goes, and the drain's peak RSS (VmHWM; target < 96 MiB).
+ *    Two references, measured in the same run against a simulator with the
+ *    same reply delay:
+ *    - the simulator's pace: batch records / (the delay it really applied +
+ *      its own time per batch), both from its `/__sim/stats` counters during
+ *      the drain itself (a 1 ms timer fires after ~1.1–2 ms);
+ *    - a bare client: the same batches as bare GETs, one at a time, no
+ *      journal and no reply checks, on a fresh simulator before and after the
+ *      drain (the machine drifts). Its own ratio to the simulator's pace is
+ *      what any client loses to HTTP and loopback outside the handler.
  * 2. Online scan-to-iFlow latency (append + fsync → iFlow's reply), one scan at
  *    a time with an idle engine woken by `wake()`: p50/p99 (target p99 < 1 s).
  *
@@ -16,8 +23,9 @@
  * Run: `deno bench -A bench/sync_bench.ts`
  * Env: SYNC_BENCH_SCANS=N (drain size), SYNC_BENCH_V8_FLAGS=a,b (other V8 flags
  * for the drain child; "none" for V8's defaults), SYNC_BENCH_SIM_LATENCY_MS=N
- * (the simulators wait N ms before each reply, like a real network: the drain's
- * distance from the simulator's pace is then the agent's fixed cost per batch).
+ * (the simulators wait N ms before each reply, like a real network; the
+ * report runs 1 ms and 50 ms: then nothing but the round trip should bound
+ * the drain).
  */
 import { IflowClient, parseIflowConfig } from "../service/iflow/mod.ts";
 import { Http1Client } from "../service/iflow/http1.ts";
@@ -26,6 +34,8 @@ import type { ScanInput } from "../service/journal/mod.ts";
 import { SyncEngine, type SyncJournal } from "../service/sync/mod.ts";
 import { START_FLAGS } from "../test/support/start_flags.ts";
 import { benchNote } from "./notes.ts";
+import { type SimChild, type SimPhase, startSimChild } from "./sync_sim.ts";
+import process from "node:process";
 
 const SCANS = Number(Deno.env.get("SYNC_BENCH_SCANS") ?? 100_000);
 /** Delay the simulators add before every reply, ms (0: as fast as they go). */
@@ -62,61 +72,28 @@ function scan(i: number, epochMs: number): ScanInput {
   };
 }
 
-/** CPU time (user + system, all threads) of process `pid` so far, ms; 10 ms resolution. */
-function cpuMs(pid: number | "self"): number {
-  const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
-  const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  return (Number(f[11]) + Number(f[12])) * 10; // utime, stime in USER_HZ (100/s) ticks
+/** This process's CPU time so far (user + system, all threads, getrusage), ms. */
+function selfCpuMs(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
 }
 
-interface SimChild {
-  url: string;
-  /** The simulator's CPU time so far, ms. */
-  cpuMs: () => number;
-  close: () => Promise<void>;
-}
+const EMPLOYEE_LIST = Array.from({ length: EMPLOYEES }, (_, i) => ({
+  id: String(30000 + i),
+  fullName: `Angajat ${i}`,
+  rfid: tagOf(i),
+  from: "2020-01-01",
+}));
 
-async function startSimChild(dir: string): Promise<SimChild> {
-  const employees = Array.from({ length: EMPLOYEES }, (_, i) => ({
-    id: String(30000 + i),
-    fullName: `Angajat ${i}`,
-    rfid: tagOf(i),
-    from: "2020-01-01",
-  }));
-  const file = `${dir}/employees.json`;
-  await Deno.writeTextFile(file, JSON.stringify(employees));
-  const cli = new URL("../service/iflow/sim/cli.ts", import.meta.url).href;
-  const args = ["--port", "0", "--employees", file, "--token", TOKEN];
-  if (SIM_LATENCY_MS > 0) args.push("--latency", String(SIM_LATENCY_MS));
-  const child = new Deno.Command(Deno.execPath(), {
-    args: [
-      "eval",
-      "--config",
-      CONFIG,
-      `import { runIflowSim } from "${cli}"; Deno.exit(await runIflowSim(${
-        JSON.stringify(args)
-      }));`,
-    ],
-    stdout: "piped",
-    stderr: "inherit",
-  }).spawn();
-  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-  let text = "";
-  while (!/offline: \S+\n/.test(text)) {
-    const { value, done } = await reader.read();
-    if (done) throw new Error(`simulator did not start: ${text}`);
-    text += value;
-  }
-  return {
-    url: /offline: (\S+)/.exec(text)![1]!,
-    cpuMs: () => cpuMs(child.pid),
-    close: async () => {
-      child.kill("SIGTERM");
-      while (!(await reader.read()).done) { /* drain */ }
-      await child.status;
-    },
-  };
-}
+/** A simulator child waiting {@link SIM_LATENCY_MS} before each reply. */
+const simChild = (dir: string) =>
+  startSimChild({
+    config: CONFIG,
+    dir,
+    token: TOKEN,
+    employees: EMPLOYEE_LIST,
+    latencyMs: SIM_LATENCY_MS,
+  });
 
 /** Runs this file as a child in `mode`; returns the JSON it prints last. */
 async function runChild(mode: unknown[], v8: string[] = []): Promise<Record<string, number>> {
@@ -181,11 +158,11 @@ async function drainChild(url: string, dir: string): Promise<void> {
     iflow: parseIflowConfig({ url, accessToken: TOKEN, reconnectJitterMs: 0 }),
   });
   const rssOpen = Deno.memoryUsage().rss;
-  const cpu0 = cpuMs("self");
+  const cpu0 = selfCpuMs();
   const t = performance.now();
   const r = await engine.syncOnce();
   const drainMs = performance.now() - t;
-  const drainCpuMs = cpuMs("self") - cpu0;
+  const drainCpuMs = selfCpuMs() - cpu0;
   const st = engine.status();
   await engine.stop();
   const peak = await peakRss();
@@ -205,8 +182,8 @@ async function drainChild(url: string, dir: string): Promise<void> {
 }
 
 /**
- * The simulator's own pace: the same batches (same records, same URLs), sent
- * one at a time with the same HTTP client, with no journal and no reply checks.
+ * The bare client: the same batches (same records, same URLs), sent one at a
+ * time with the same HTTP client, with no journal and no reply checks.
  */
 async function bareChild(url: string): Promise<void> {
   const client = new IflowClient(
@@ -225,14 +202,14 @@ async function bareChild(url: string): Promise<void> {
   }
   client.close();
   const http = new Http1Client({ userAgent: "pontaj-bench" });
-  const cpu0 = cpuMs("self");
+  const cpu0 = selfCpuMs();
   const t = performance.now();
   for (const u of urls) {
     const r = await http.get(u);
     if (r.status !== 200) throw new Error(`simulator answered ${r.status}`);
   }
   const bareMs = performance.now() - t;
-  const bareCpuMs = cpuMs("self") - cpu0;
+  const bareCpuMs = selfCpuMs() - cpu0;
   http.close();
   console.log(JSON.stringify({ bareMs, bareCpuMs, batches: urls.length }));
 }
@@ -246,68 +223,91 @@ if (childMode) {
   Deno.exit(0);
 }
 
+/** Runs `child` against a simulator with its figures over that phase. */
+async function withSim<T>(
+  sim: SimChild,
+  child: () => Promise<T>,
+): Promise<{ r: T; sim: SimPhase }> {
+  const end = await sim.phase();
+  const r = await child();
+  return { r, sim: await end() };
+}
+
+/** The simulator's pace over a phase: batch records / (applied delay + own time), records/s. */
+const simPace = (records: number, p: SimPhase) =>
+  (records / p.batches) / ((p.delayMs + p.serviceMs) / 1000);
+
 Deno.bench({
   name: `sync drain ${SCANS} journaled scans into the simulator${
-    V8_FLAGS.length ? ` (${V8_FLAGS.join(" ")})` : " (V8 defaults)"
-  }`,
+    SIM_LATENCY_MS > 0 ? ` answering after ${SIM_LATENCY_MS} ms` : ""
+  }${V8_FLAGS.length ? ` (${V8_FLAGS.join(" ")})` : " (V8 defaults)"}`,
   n: 1,
   warmup: 0,
   async fn() {
     const dir = await Deno.makeTempDir({ prefix: "pontaj-sync-bench-" });
-    /** The simulator's own pace, on a fresh simulator (it stores what it is sent). */
-    const barePace = async (): Promise<Record<string, number>> => {
-      const sim = await startSimChild(dir);
+    /** The bare client on a fresh simulator (it stores what it is sent). */
+    const bare = async () => {
+      const sim = await simChild(dir);
       try {
-        const c0 = sim.cpuMs();
-        const r = await runChild(["bare", sim.url], V8_FLAGS);
-        return { ...r, simCpuMs: sim.cpuMs() - c0 };
+        return await withSim(sim, () => runChild(["bare", sim.url], V8_FLAGS));
       } finally {
         await sim.close();
       }
     };
     try {
-      // The simulator alone before and after the drain: the machine's pace drifts.
-      const before = await barePace();
+      // The bare client before and after the drain: the machine's pace drifts.
+      const before = await bare();
       const fill = await runChild(["fill", `${dir}/journal`]);
-      const sim = await startSimChild(dir);
-      let f: Record<string, number>;
-      let simCpuMs: number;
+      const sim = await simChild(dir);
+      let drain: { r: Record<string, number>; sim: SimPhase };
       try {
-        const c0 = sim.cpuMs();
-        f = await runChild(["drain", sim.url, `${dir}/journal`], V8_FLAGS);
-        simCpuMs = sim.cpuMs() - c0;
+        drain = await withSim(sim, () => runChild(["drain", sim.url, `${dir}/journal`], V8_FLAGS));
       } finally {
         await sim.close();
       }
+      const f = drain.r;
       if (!f.ok) throw new Error(`drain incomplete: ${JSON.stringify(f)}`);
-      const after = await barePace();
-      const bareRate = (2 * SCANS) / ((before.bareMs! + after.bareMs!) / 1000);
+      const after = await bare();
       const drainRate = SCANS / (f.drainMs! / 1000);
+      const bareRates = [before, after].map((b) => SCANS / (b.r.bareMs! / 1000));
+      const bareRate = (2 * SCANS) / ((before.r.bareMs! + after.r.bareMs!) / 1000);
+      const ref = simPace(SCANS, drain.sim);
+      const bareRefs = [before, after].map((b) => simPace(SCANS, b.sim));
       const s = (ms: number) => (ms / 1000).toFixed(2);
-      const perBatch = (ms: number, batches: number) => (ms / batches).toFixed(2);
-      const bareBatches = before.batches! + after.batches!;
+      const ms2 = (ms: number) => ms.toFixed(2);
+      const n = f.batches!;
+      const bareBatches = before.r.batches! + after.r.batches!;
+      const ratio = (x: number) => x.toFixed(2);
       benchNote(
         `  fill (separate process): ${SCANS} appends in ${s(fill.fillMs!)} s; reopen ${
           s(f.openMs!)
         } s\n` +
-          `  drain: ${SCANS} records, ${f.batches} batches in ${s(f.drainMs!)} s = ` +
-          `${Math.round(drainRate)} records/s\n` +
-          `  sums: iFlow round trips ${s(f.roundTripMs!)} s, journal pending() ${
-            s(f.pendingMs!)
-          } s, ` +
-          `journal recordOutcomes() ${s(f.recordMs!)} s (these overlap: the next batch is sent ` +
-          `while outcomes are written)\n` +
-          `  simulator alone (the same ${before.batches} batches as bare GETs, one at a time, ` +
-          `no journal, no reply checks; before and after the drain): ` +
-          `${Math.round(SCANS / (before.bareMs! / 1000))} and ` +
-          `${Math.round(SCANS / (after.bareMs! / 1000))} records/s; ` +
-          `drain / simulator alone = ${(drainRate / bareRate).toFixed(2)}\n` +
-          `  CPU per batch (2 cores shared): drain: agent ${
-            perBatch(f.drainCpuMs!, f.batches!)
-          } ms, ` +
-          `simulator ${perBatch(simCpuMs, f.batches!)} ms; simulator alone: client ${
-            perBatch(before.bareCpuMs! + after.bareCpuMs!, bareBatches)
-          } ms, simulator ${perBatch(before.simCpuMs! + after.simCpuMs!, bareBatches)} ms\n` +
+          `  drain: ${SCANS} records, ${n} batches in ${s(f.drainMs!)} s = ` +
+          `${Math.round(drainRate)} records/s; agent CPU ${
+            ms2(f.drainCpuMs! / n)
+          } ms per batch = ` +
+          `${(f.drainCpuMs! * 1000 / SCANS).toFixed(1)} µs per record\n` +
+          `  where the drain's time goes: iFlow round trips ${s(f.roundTripMs!)} s ` +
+          `(${ms2(f.roundTripMs! / n)} ms per batch), the agent between a reply and the next ` +
+          `send ${ms2((f.drainMs! - f.roundTripMs!) / n)} ms per batch; overlapped with the ` +
+          `round trips: journal pending() ${s(f.pendingMs!)} s, recordOutcomes() ${
+            s(f.recordMs!)
+          } s\n` +
+          `  simulator during the drain (asked to wait ${SIM_LATENCY_MS} ms): delay applied ` +
+          `${ms2(drain.sim.delayMs)} ms, own time ${ms2(drain.sim.serviceMs)} ms per batch ` +
+          `(CPU ${ms2(drain.sim.cpuMs / n)} ms); simulator's pace ${
+            Math.round(ref)
+          } records/s; drain / simulator's pace = ${ratio(drainRate / ref)}\n` +
+          `  bare client (the same ${before.r.batches} batches as bare GETs, one at a time, no ` +
+          `journal, no reply checks; before and after the drain): ` +
+          `${Math.round(bareRates[0]!)} and ${Math.round(bareRates[1]!)} records/s ` +
+          `(bare client / simulator's pace ${ratio(bareRates[0]! / bareRefs[0]!)} and ${
+            ratio(bareRates[1]! / bareRefs[1]!)
+          }); drain / bare client = ${ratio(drainRate / bareRate)}\n` +
+          `  CPU per batch (2 cores shared): drain: agent ${ms2(f.drainCpuMs! / n)} ms, ` +
+          `simulator ${ms2(drain.sim.cpuMs / n)} ms; bare: client ${
+            ms2((before.r.bareCpuMs! + after.r.bareCpuMs!) / bareBatches)
+          } ms, simulator ${ms2((before.sim.cpuMs + after.sim.cpuMs) / bareBatches)} ms\n` +
           `  agent RSS after opening the journal ${(f.rssOpen! / MiB).toFixed(1)} MiB, ` +
           `peak (VmHWM) ${(f.peak! / MiB).toFixed(1)} MiB (target < 96 MiB)`,
       );
@@ -327,7 +327,7 @@ Deno.bench({
   warmup: 0,
   async fn(b) {
     const dir = await Deno.makeTempDir({ prefix: "pontaj-sync-bench-" });
-    const sim = await startSimChild(dir);
+    const sim = await simChild(dir);
     const journal = await Journal.open(`${dir}/journal`);
     const replied = new Map<number, number>();
     let waiter: (() => void) | null = null;

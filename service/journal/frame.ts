@@ -97,8 +97,9 @@ export function putFrame(
  */
 export function stampFrame(dst: Uint8Array, dv: DataView, off: number, seq: number): number {
   const end = off + FRAME_HEADER + dv.getUint32(off, true);
-  dv.setUint32(off + 8, seq % TWO32, true);
-  dv.setUint32(off + 12, Math.floor(seq / TWO32), true);
+  const low = seq >>> 0; // seq mod 2^32 (seqs are safe integers), without float division
+  dv.setUint32(off + 8, low, true);
+  dv.setUint32(off + 12, seq > 0xffffffff ? (seq - low) / TWO32 : 0, true);
   dv.setUint32(off + 4, crc32c(dst, off + 8, end), true);
   return end;
 }

@@ -212,12 +212,10 @@ export class LogWriter {
     }
     st.dv.setUint32(st.len, end - start, true);
     st.len = end;
-    const i = st.frames++;
-    st.resolves.push(null);
-    st.rejects.push(null);
+    st.frames++;
     const p = new Promise<number>((resolve, reject) => {
-      st.resolves[i] = resolve;
-      st.rejects[i] = reject;
+      st.resolves.push(resolve);
+      st.rejects.push(reject);
     });
     this.#kick();
     return p;
@@ -318,15 +316,11 @@ export class LogWriter {
         const first = this.nextSeq;
         const base = this.size - at; // file offset = stage offset + base
         seq = first;
-        for (let p = at; p < end; p += frameSize(dv.getUint32(p, true))) {
-          this.#hooks.onCommit(
-            seq++,
-            p + base,
-            buf,
-            dv,
-            p + FRAME_HEADER,
-            p + frameSize(dv.getUint32(p, true)),
-          );
+        const hooks = this.#hooks;
+        for (let p = at; p < end;) {
+          const next = p + frameSize(dv.getUint32(p, true));
+          hooks.onCommit(seq++, p + base, buf, dv, p + FRAME_HEADER, next);
+          p = next;
         }
         this.size = end + base;
         this.nextSeq = seq;

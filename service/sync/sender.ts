@@ -9,14 +9,18 @@
  * - while batch N is in flight, the records after it are read from the
  *   journal and batch N+1's URL is built;
  * - when N's reply is in and checked, N+1 is sent at once, and N's outcomes
- *   are written (one fdatasync) while N+1 is in flight;
- * - N's outcomes are durable before N+1's are recorded, and before N's records
- *   count as delivered in status, in `syncOnce` and in the journal.
+ *   are queued for writing (`outcome_writer.ts`): writes run one at a time in
+ *   reply order, each taking every batch that waited for it (one fdatasync);
+ * - N+1 goes out without waiting for those writes while at most
+ *   `WRITES_BEHIND` (2) answered batches besides N are not durable yet;
+ * - N's records count as delivered (status, `syncOnce`, the journal) only
+ *   once N's outcomes are durable.
  *
- * So at most one batch iFlow has answered is not yet durable. A crash then
- * resends at most two batches (this one and the one in flight), which iFlow
- * reports as duplicates: delivered once. If writing N's outcomes fails, N+1's
- * reply is not recorded either; both stay pending and are sent again.
+ * So a crash finds at most three answered batches not durable, plus the one
+ * in flight: those are sent again and iFlow reports them as duplicates
+ * (delivered once). If a write fails, the batches queued behind it and those
+ * answered before the error is taken are not recorded either: they stay
+ * pending and are sent again.
  *
  * @module
  */
@@ -34,6 +38,7 @@ import type { ScanRecord } from "../journal/mod.ts";
 import { logsAt } from "../log.ts";
 import { LatencyHistogram } from "./histogram.ts";
 import { overlapNamesOwnLiveStamp } from "./live_guard.ts";
+import { type Answered, type OutcomeList, OutcomeWriter } from "./outcome_writer.ts";
 import type { LiveFeedback, SyncAlarm, SyncCounters, SyncJournal } from "./types.ts";
 
 /** What one step came to. */
@@ -64,8 +69,12 @@ interface Batch {
   prepared: PreparedBatch;
 }
 
-/** Outcomes of a batch, by seq. */
-type OutcomeList = { seq: number; outcome: IflowOutcome }[];
+/**
+ * Answered batches whose outcomes may still be being written when the next
+ * request goes out (besides the one just answered): a slow fdatasync stalls
+ * the drain only when it lasts longer than about this many round trips.
+ */
+const WRITES_BEHIND = 2;
 
 const noneDurable = (): Durable => ({ batches: 0, accepted: 0, duplicate: 0, rejected: 0 });
 
@@ -108,14 +117,18 @@ export class Sender {
   /** The batch after the one in flight, read during its round trip. */
   #ahead: Promise<Batch | null> | null = null;
   /** The outcomes of the last answered batch, to write once the next request is sent. */
-  #unrecorded: { recs: ScanRecord[]; list: OutcomeList; latencyMs: number } | null = null;
-  /** The outcomes of the last answered batch being written; resolves to an error or null. */
-  #recording: Promise<string | null> | null = null;
+  #unrecorded: Answered | null = null;
+  /** Writes answered batches' outcomes in reply order (grouped while one write runs). */
+  readonly #writer: OutcomeWriter;
   #durable: Durable = noneDurable();
 
   /** Creates a sender. */
   constructor(deps: SenderDeps) {
     this.#d = deps;
+    this.#writer = new OutcomeWriter(
+      (list) => deps.journal.recordOutcomes(list),
+      (a) => this.#counted(a),
+    );
     this.batchLimit = deps.cfg.batchSize;
     this.urlLimit = deps.cfg.maxUrlBytes;
   }
@@ -160,9 +173,7 @@ export class Sender {
    */
   async settle(): Promise<Step | null> {
     this.startRecording();
-    const recording = this.#recording;
-    this.#recording = null;
-    const error = recording ? await recording : null;
+    const error = await this.#writer.settle(0);
     return error === null ? null : { kind: "transient", reason: `journal: ${error}` };
   }
 
@@ -256,11 +267,11 @@ export class Sender {
       const rec = batch.recs[i]!;
       list.push({ seq: rec.seq, outcome: this.#settle(rec, r.outcomes[i]!) });
     }
-    // The batch before this one must be durable before this one is recorded.
-    const failed = await this.settle();
-    if (failed) {
+    // Up to WRITES_BEHIND answered batches may still be written while the next one goes.
+    const error = await this.#writer.settle(WRITES_BEHIND);
+    if (error !== null) {
       this.#ahead = null;
-      return failed;
+      return { kind: "transient", reason: `journal: ${error}` };
     }
     this.batchLimit = this.#d.cfg.batchSize;
     this.tooLongAlarm = null;
@@ -277,21 +288,11 @@ export class Sender {
     const u = this.#unrecorded;
     if (!u) return;
     this.#unrecorded = null;
-    this.#recording = this.#record(u.recs, u.list, u.latencyMs);
+    this.#writer.add(u);
   }
 
-  /** Writes a batch's outcomes; then (and only then) counts and logs them. Resolves to an error or null. */
-  async #record(
-    recs: ScanRecord[],
-    list: OutcomeList,
-    latencyMs: number,
-  ): Promise<string | null> {
-    try {
-      await this.#d.journal.recordOutcomes(list);
-    } catch (err) {
-      // iFlow has them; they stay pending and a resend reports duplicates.
-      return msg(err);
-    }
+  /** Counts and logs a batch whose outcomes are durable (only then). */
+  #counted({ recs, list, latencyMs }: Answered): void {
     this.counters.batches.ok++;
     const c = { accepted: 0, duplicate: 0, rejected: 0 };
     for (let i = 0; i < list.length; i++) {
@@ -325,7 +326,6 @@ export class Sender {
         latencyMs: Math.round(latencyMs),
       });
     }
-    return null;
   }
 
   /** The outcome to record, reading an overlap after an uncertain live call as our own stamp. */

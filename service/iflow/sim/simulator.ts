@@ -83,6 +83,15 @@ export interface SimCounts {
   lostReplies: number;
   /** Malformed requests. */
   badRequests: number;
+  /** Requests that waited for `latencyMs`/`latencyJitterMs` before their reply. */
+  delayed: number;
+  /** Sum of the delays really applied (timers fire late), ms. */
+  delayedMs: number;
+  /**
+   * Sum of the handler's own time on offline and live requests answered 200,
+   * from the request's arrival until the reply is built, less the delay, ms.
+   */
+  serviceMs: number;
 }
 
 /** A running simulator. */
@@ -172,6 +181,9 @@ export function startIflowSimulator(opts: IflowSimulatorOptions = {}): Promise<I
     resets: 0,
     lostReplies: 0,
     badRequests: 0,
+    delayed: 0,
+    delayedMs: 0,
+    serviceMs: 0,
   };
   const hanging = new Set<() => void>();
   const ac = new AbortController();
@@ -184,20 +196,47 @@ export function startIflowSimulator(opts: IflowSimulatorOptions = {}): Promise<I
     return json({ error: "Dispozitivul RFID nu este înregistrat: access_token invalid" });
   }
 
+  /** Serves one request; keeps the delay it applied and its own time in `counts`. */
   async function handle(req: Request): Promise<Response> {
+    const t0 = performance.now();
+    const r = await serve(req);
+    const total = performance.now() - t0;
+    if (r.timed && r.res.status === 200) counts.serviceMs += total - r.delayedMs;
+    return r.res;
+  }
+
+  /** The reply to `req`; `timed` for the offline and live endpoints. */
+  async function serve(
+    req: Request,
+  ): Promise<{ res: Response; timed: boolean; delayedMs: number }> {
     const url = new URL(req.url);
-    if (url.pathname === "/__sim/attendances") return json(model.stored());
-    if (url.pathname === "/__sim/stats") return json({ ...counts, stored: model.storedCount });
+    const untimed = (res: Response) => ({ res, timed: false, delayedMs: 0 });
+    if (url.pathname === "/__sim/attendances") return untimed(json(model.stored()));
+    if (url.pathname === "/__sim/stats") {
+      return untimed(json({ ...counts, stored: model.storedCount }));
+    }
     const isOffline = url.pathname === OFFLINE_PATH;
     const isLive = url.pathname === LIVE_PATH;
     if (!isOffline && !isLive) {
-      return new Response("<html><body>404</body></html>", { status: 404 });
+      return untimed(new Response("<html><body>404</body></html>", { status: 404 }));
     }
-
     const scope = faults.scope ?? "both";
     const f: SimFaults = scope === "both" || (scope === "live") === isLive ? faults : {};
     const delay = (f.latencyMs ?? 0) + (f.latencyJitterMs ?? 0) * random();
-    if (delay > 0) await new Promise((r) => setTimeout(r, delay));
+    let delayedMs = 0;
+    if (delay > 0) {
+      const t = performance.now();
+      await new Promise((r) => setTimeout(r, delay));
+      delayedMs = performance.now() - t;
+      counts.delayed++;
+      counts.delayedMs += delayedMs;
+    }
+    return { res: await reply(req, url, isLive, f), timed: true, delayedMs };
+  }
+
+  /** The reply of an offline or live request once its delay is over. */
+  async function reply(req: Request, url: URL, isLive: boolean, f: SimFaults): Promise<Response> {
+    const isOffline = !isLive;
     if (faults.maxUrlBytes && req.url.length > faults.maxUrlBytes) {
       counts.tooLong++;
       return new Response("<html><body><h1>414 Request-URI Too Long</h1></body></html>", {

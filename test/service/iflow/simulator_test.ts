@@ -171,6 +171,28 @@ Deno.test("iflow simulator faults: 5xx HTML, 414, lost reply stores, reset does 
   }
 });
 
+Deno.test("iflow simulator counts the delay it really applied and its own time", async () => {
+  const sim = await startIflowSimulator({ port: 0, tokens: [TOKEN], faults: { latencyMs: 5 } });
+  try {
+    for (let i = 0; i < 4; i++) {
+      await offline(sim.url, TOKEN, [row(ANA.rfid, "2024-05-06", `08:0${i}:00`)]);
+    }
+    await (await fetch(`${sim.origin}/__sim/stats`)).body?.cancel(); // not counted
+    const c = sim.counts();
+    assert.deepEqual([c.offline, c.delayed], [4, 4]);
+    // A timer never fires early (1 ms of slack for the clocks' rounding).
+    assert.ok(c.delayedMs >= 4 * 4, `delayedMs ${c.delayedMs}`);
+    assert.ok(c.serviceMs > 0, `serviceMs ${c.serviceMs}`);
+    sim.setFaults({});
+    await offline(sim.url, TOKEN, [row(ANA.rfid, "2024-05-06", "09:00:00")]);
+    const d = sim.counts();
+    assert.deepEqual([d.offline, d.delayed, d.delayedMs], [5, 4, c.delayedMs]);
+    assert.ok(d.serviceMs > c.serviceMs);
+  } finally {
+    await sim.close();
+  }
+});
+
 Deno.test("iflow simulator hang is released by close()", async () => {
   const sim = await startIflowSimulator({ port: 0, tokens: [TOKEN], faults: { hangRate: 1 } });
   const ac = new AbortController();

@@ -126,7 +126,20 @@ Deno.test("SyncEngine syncOnce drains with progress, gives up on auth or repeate
       pending: 0,
       ok: true,
     });
-    assert.deepEqual(seen.map((p) => [p.sent, p.pending]), [[10, 15], [20, 5], [25, 0]]);
+    // Progress comes as batches become durable: a write still running when the next reply
+    // is checked is reported with a later one, so batches may be reported together.
+    const sents = seen.map((p) => p.sent);
+    assert.ok(seen.length >= 1 && seen.length <= 3, JSON.stringify(sents));
+    assert.ok(sents.every((n, i) => [10, 20, 25].includes(n) && (i === 0 || n > sents[i - 1]!)));
+    assert.ok(seen.every((p) => p.sent + p.pending === 25 && p.batches === Math.ceil(p.sent / 10)));
+    assert.deepEqual(seen.at(-1), {
+      batches: 3,
+      sent: 25,
+      accepted: 25,
+      duplicate: 0,
+      rejected: 0,
+      pending: 0,
+    });
     await engine.stop();
 
     await j.append(scan(ANA, T0 + 26 * 61_000));
