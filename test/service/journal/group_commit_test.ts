@@ -98,7 +98,9 @@ Deno.test("pending and outcome bookkeeping share one reader safely when called c
       // Outcomes may land while a read is under way (it then skips them), but
       // every record returned is the one appended under its seq, in order.
       for (const got of [a!, b!]) {
-        assert.ok(got.length > 0 && got[0]!.seq >= next, `first ${got[0]?.seq}`);
+        // Empty only when this round's outcomes were the last ones and landed first.
+        if (got.length === 0) assert.ok(next + 40 > 2000, `nothing pending at ${next}`);
+        else assert.ok(got[0]!.seq >= next, `first ${got[0]!.seq}`);
         got.forEach((r, k) => {
           if (k > 0) assert.ok(r.seq > got[k - 1]!.seq);
           assert.equal(r.rfidTag, testScan(r.seq - 1).rfidTag);
