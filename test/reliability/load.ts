@@ -16,6 +16,7 @@
  */
 
 import { parseArgs } from "node:util";
+import { type ProcMem, settledMem } from "../support/proc_mem.ts";
 import { demoReader } from "../../service/demo/sim_readers.ts";
 import { DEMO_TOKEN } from "../../service/iflow/sim/model.ts";
 import { type IflowSimulator, startIflowSimulator } from "../../service/iflow/sim/simulator.ts";
@@ -60,10 +61,16 @@ export interface LoadResult extends DeliveryReport {
   drainMs: number;
   /** Records delivered per second while draining. */
   drainRate: number;
-  /** Agent RSS when idle before the burst, MiB. */
+  /** Agent RSS when idle before the burst (settled), MiB. */
   rssIdleMiB: number;
-  /** Largest agent RSS seen with the backlog, MiB. */
+  /** The idle reading split into anonymous and file-backed pages. */
+  idleMem: ProcMem;
+  /** Largest agent RSS seen with the backlog (read every 250 ms from the burst to the drained journal), MiB. */
   rssBacklogMiB: number;
+  /** Agent RSS once the drain is over and the agent settled again, MiB. */
+  rssAfterDrainMiB: number;
+  /** The after-drain reading split into anonymous and file-backed pages. */
+  afterDrainMem: ProcMem;
   /** The agent's peak RSS (VmHWM) over the whole run, MiB. */
   peakRssMiB: number;
   /** Exit code of the final SIGTERM stop. */
@@ -141,8 +148,7 @@ export async function runLoad(opts: LoadOptions = {}): Promise<LoadResult> {
   })();
   try {
     await agent.waitReady(readers.length);
-    await sleep(1000);
-    const rssIdle = agent.rss()?.rssKiB ?? 0;
+    const idleMem = await settledMem(agent.pid);
     rssBacklog = 0;
 
     // The burst, paced to `rate`, round robin over the readers (one write in flight per reader).
@@ -188,6 +194,7 @@ export async function runLoad(opts: LoadOptions = {}): Promise<LoadResult> {
     say(`drained ${backlog} in ${Math.round(drainMs)} ms`);
     polling = false;
     await poller;
+    const afterDrainMem = await settledMem(agent.pid);
     const peak = agent.rss()?.peakKiB ?? 0;
     const exitCode = (await agent.stop()).code;
 
@@ -211,8 +218,11 @@ export async function runLoad(opts: LoadOptions = {}): Promise<LoadResult> {
       backlog,
       drainMs: Math.round(drainMs),
       drainRate: Math.round(backlog / (drainMs / 1000)),
-      rssIdleMiB: mib(rssIdle),
+      rssIdleMiB: idleMem.rssMiB,
+      idleMem,
       rssBacklogMiB: mib(rssBacklog),
+      rssAfterDrainMiB: afterDrainMem.rssMiB,
+      afterDrainMem,
       peakRssMiB: mib(peak),
       exitCode,
     };
@@ -236,8 +246,8 @@ export function loadFigures(r: LoadResult, rate: number): Record<string, string 
     "backlog when iFlow came back": r.backlog,
     "drain": `${(r.drainMs / 1000).toFixed(1)} s (${r.drainRate} records/s)`,
     "delivered (stored at iFlow)": r.delivered,
-    "agent RSS idle / under backlog / peak":
-      `${r.rssIdleMiB} / ${r.rssBacklogMiB} / ${r.peakRssMiB} MiB`,
+    "agent RSS idle / under backlog / after the drain / peak":
+      `${r.rssIdleMiB} / ${r.rssBacklogMiB} / ${r.rssAfterDrainMiB} / ${r.peakRssMiB} MiB`,
     "violations": r.violations.length,
   };
 }
