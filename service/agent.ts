@@ -25,7 +25,7 @@ import type { CaptureSummary } from "../driver/capture/session.ts";
 import { type CaptureOutput, MemoryOutput } from "../driver/capture/writer.ts";
 import { SyncEngine } from "./sync/engine.ts";
 import { startStatusServer, type StatusServer } from "./status/server.ts";
-import type { ReaderStatus, StatusSnapshot } from "./status/snapshot.ts";
+import { memoryStatus, type ReaderStatus, type StatusSnapshot } from "./status/snapshot.ts";
 import { PACKAGE_VERSION } from "./iflow/config.ts";
 import { syncStatusForSnapshot } from "./sync_status.ts";
 import { exportObjects, parseSince } from "./export_row.ts";
@@ -376,6 +376,7 @@ export class Agent {
       warnings,
       lastError: sync.lastError ?? spool.lastError ?? readers.find((r) => r.lastError)?.lastError ??
         null,
+      memory: memoryStatus(),
       pipeline: {
         read: this.#pipeline.counters.read,
         journaled: this.#pipeline.counters.journaled,
