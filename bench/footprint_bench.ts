@@ -26,11 +26,17 @@
 import { parseArgs } from "node:util";
 import { type ProcMem, settledMem } from "../test/support/proc_mem.ts";
 import { DENO_JSON, START_FLAGS } from "../test/support/start_flags.ts";
-import { AgentChild, agentConfig, openSimReaders, writeConfig } from "../test/reliability/harness.ts";
+import {
+  AgentChild,
+  agentConfig,
+  openSimReaders,
+  writeConfig,
+} from "../test/reliability/harness.ts";
 import { type LoadResult, runLoad } from "../test/reliability/load.ts";
 import { startIflowSimulator } from "../service/iflow/sim/simulator.ts";
 import { DEMO_TOKEN } from "../service/iflow/sim/model.ts";
-import { type ExportRun, exportFixture, runExport } from "./footprint_export.ts";
+import type { MemoryStatus } from "../service/status/snapshot.ts";
+import { exportFixture, type ExportRun, runExport } from "./footprint_export.ts";
 
 const RUN_MODULE = new URL("../service/cli/run.ts", import.meta.url).href;
 
@@ -168,19 +174,28 @@ export function footprintText(runs: FootprintRun[]): string {
     lines.push(`run ${i + 1}`);
     lines.push(`  bare Deno            ${mem(r.bare)}`);
     lines.push(`  agent's code only    ${mem(r.code)}`);
-    lines.push(`  idle agent (${r.idleKinds.join(",")})  ${mem(r.idle)}; idle - bare ${
-      r1(r.idle.rssMiB - r.bare.rssMiB)
-    } MiB${
-      r.idleHeap
-        ? `; V8 heap used ${r.idleHeap.usedMiB} of ${r.idleHeap.totalMiB}, external ${r.idleHeap.externalMiB}`
-        : ""
-    }`);
+    lines.push(
+      `  idle agent (${r.idleKinds.join(",")})  ${mem(r.idle)}; idle - bare ${
+        r1(r.idle.rssMiB - r.bare.rssMiB)
+      } MiB${
+        r.idleHeap
+          ? `; V8 heap used ${r.idleHeap.usedMiB} of ${r.idleHeap.totalMiB}, external ${r.idleHeap.externalMiB}`
+          : ""
+      }`,
+    );
     if (r.load) {
       const l = r.load;
+      const h = (m: MemoryStatus | null) =>
+        m ? `heap ${m.heapUsedMiB}/${m.heapTotalMiB}, external ${m.externalMiB}` : "heap ?";
       lines.push(
         `  backlog ${l.backlog}: idle ${mem(l.idleMem)}, peak ${l.rssBacklogMiB} (+${
           r1(l.rssBacklogMiB - l.rssIdleMiB)
         }), after the drain ${mem(l.afterDrainMem)} (+${r1(l.rssAfterDrainMiB - l.rssIdleMiB)})`,
+      );
+      lines.push(
+        `    V8 (used/total MiB): idle ${h(l.heap.idle)}; full backlog ${
+          h(l.heap.backlog)
+        }; after the drain ${h(l.heap.afterDrain)}`,
       );
     }
     for (const e of r.exports) {

@@ -11,7 +11,7 @@
  * @module
  */
 
-import { DENO_JSON } from "../test/support/start_flags.ts";
+import { DENO_JSON, START_FLAGS } from "../test/support/start_flags.ts";
 import { procMem } from "../test/support/proc_mem.ts";
 import { agentConfig, writeConfig } from "../test/reliability/harness.ts";
 import { buildJournal } from "../test/service/journal/fixtures/build_journal.ts";
@@ -67,12 +67,16 @@ export interface ExportRun {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** Runs `deno task cli export --config FILE --format F` once with `consumer` reading. */
+/**
+ * Runs `deno task cli export --config FILE --format F` once with `consumer`
+ * reading; `flags` are the runtime flags (default: the `cli` task's, which
+ * are the `start` task's, as `test/service/tasks_test.ts` checks).
+ */
 export async function runExport(
   fixture: ExportFixture,
   format: "jsonl" | "csv",
   consumer: "fast" | "slow",
-  flags: string[] = [],
+  flags: string[] = START_FLAGS,
 ): Promise<ExportRun> {
   const t0 = performance.now();
   const child = new Deno.Command(Deno.execPath(), {

@@ -17,6 +17,7 @@
 
 import { parseArgs } from "node:util";
 import { type ProcMem, settledMem } from "../support/proc_mem.ts";
+import type { MemoryStatus } from "../../service/status/snapshot.ts";
 import { demoReader } from "../../service/demo/sim_readers.ts";
 import { DEMO_TOKEN } from "../../service/iflow/sim/model.ts";
 import { type IflowSimulator, startIflowSimulator } from "../../service/iflow/sim/simulator.ts";
@@ -71,6 +72,12 @@ export interface LoadResult extends DeliveryReport {
   rssAfterDrainMiB: number;
   /** The after-drain reading split into anonymous and file-backed pages. */
   afterDrainMem: ProcMem;
+  /** The agent's own view (`/health` memory: V8 heap, external) idle, with the full backlog, after the drain. */
+  heap: {
+    idle: MemoryStatus | null;
+    backlog: MemoryStatus | null;
+    afterDrain: MemoryStatus | null;
+  };
   /** The agent's peak RSS (VmHWM) over the whole run, MiB. */
   peakRssMiB: number;
   /** Exit code of the final SIGTERM stop. */
@@ -149,6 +156,7 @@ export async function runLoad(opts: LoadOptions = {}): Promise<LoadResult> {
   try {
     await agent.waitReady(readers.length);
     const idleMem = await settledMem(agent.pid);
+    const heapIdle = (await agent.health())?.memory ?? null;
     rssBacklog = 0;
 
     // The burst, paced to `rate`, round robin over the readers (one write in flight per reader).
@@ -173,7 +181,8 @@ export async function runLoad(opts: LoadOptions = {}): Promise<LoadResult> {
     const burstMs = performance.now() - t0;
     await waitUntil(() => agent.acks.length >= total, `${total} scans journaled`, 600_000, 50);
     const catchUpMs = performance.now() - t0 - burstMs;
-    const backlog = (await agent.health())?.journal.pending ?? -1;
+    const atBacklog = await agent.health();
+    const backlog = atBacklog?.journal.pending ?? -1;
     say(
       `burst done in ${Math.round(burstMs)} ms; all journaled ${
         Math.round(catchUpMs)
@@ -195,6 +204,7 @@ export async function runLoad(opts: LoadOptions = {}): Promise<LoadResult> {
     polling = false;
     await poller;
     const afterDrainMem = await settledMem(agent.pid);
+    const heapAfter = (await agent.health())?.memory ?? null;
     const peak = agent.rss()?.peakKiB ?? 0;
     const exitCode = (await agent.stop()).code;
 
@@ -223,6 +233,7 @@ export async function runLoad(opts: LoadOptions = {}): Promise<LoadResult> {
       rssBacklogMiB: mib(rssBacklog),
       rssAfterDrainMiB: afterDrainMem.rssMiB,
       afterDrainMem,
+      heap: { idle: heapIdle, backlog: atBacklog?.memory ?? null, afterDrain: heapAfter },
       peakRssMiB: mib(peak),
       exitCode,
     };
