@@ -9,7 +9,7 @@
  *   status server, iFlow up with nothing to send; read once start-up settled;
  * - backlog: the load run (`test/reliability/load.ts`: 60,000 scans at
  *   1,000/s while iFlow is down, then the drain): idle before, peak while
- *   the backlog builds and drains, settled after the drain;
+ *   the backlog builds and drains, and 30 s after the drain;
  * - `cli export` of 1,000,000 records, JSONL and CSV, fast and slow consumer.
  *
  * Each process's RSS is split into anonymous pages (its own heaps) and
@@ -39,6 +39,14 @@ import type { MemoryStatus } from "../service/status/snapshot.ts";
 import { exportFixture, type ExportRun, runExport } from "./footprint_export.ts";
 
 const RUN_MODULE = new URL("../service/cli/run.ts", import.meta.url).href;
+
+/**
+ * How long the agent is left alone after the drain before its RSS is read:
+ * V8 gives back the heap the burst grew only after its memory reducer ran
+ * (it starts 8 s after the last major GC), and the agent trims the C heap
+ * every 15 s.
+ */
+export const AFTER_DRAIN_SETTLE_MS = 30_000;
 
 /** What one run measured. */
 export interface FootprintRun {
@@ -138,7 +146,12 @@ export async function runFootprint(opts: FootprintOptions = {}): Promise<Footpri
       let load: LoadResult | null = null;
       if (loadSeconds > 0) {
         say(`footprint run ${i + 1}: backlog (${loadSeconds * 1000} scans at 1,000/s, iFlow down)`);
-        load = await runLoad({ rate: 1000, seconds: loadSeconds, progress: say });
+        load = await runLoad({
+          rate: 1000,
+          seconds: loadSeconds,
+          progress: say,
+          afterDrainSettleMs: AFTER_DRAIN_SETTLE_MS,
+        });
       }
       const exports: ExportRun[] = [];
       if (fixture) {

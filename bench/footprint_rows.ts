@@ -55,7 +55,7 @@ export function footprintRows(runs: FootprintRun[], cmd: string): Row[] {
       `down, then the drain (8 byte-stream readers; ${loads.length} runs)`,
       `idle ${range(loads.map((l) => l.rssIdleMiB))} MiB; peak **+${
         range(loads.map((l) => r1(l.rssBacklogMiB - l.rssIdleMiB)))
-      } MiB** (${range(loads.map((l) => l.rssBacklogMiB))} MiB; target ≤ idle + 16); after ` +
+      } MiB** (${range(loads.map((l) => l.rssBacklogMiB))} MiB; target ≤ idle + 16); 30 s after ` +
       `the drain **+${range(loads.map((l) => r1(l.rssAfterDrainMiB - l.rssIdleMiB)))} MiB** (${
         range(loads.map((l) => l.rssAfterDrainMiB))
       } MiB; target ≤ idle + 4)`,

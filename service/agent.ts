@@ -30,6 +30,7 @@ import { PACKAGE_VERSION } from "./iflow/config.ts";
 import { syncStatusForSnapshot } from "./sync_status.ts";
 import { exportObjects, parseSince } from "./export_row.ts";
 import { AgentGates } from "./gates/agent_gates.ts";
+import { type MemoryTrimmer, startMemoryTrimmer } from "./memory_trim.ts";
 import type { GateSet } from "./gates/gates.ts";
 
 /** Options beyond the config. */
@@ -89,6 +90,7 @@ export class Agent {
   #stopping: Promise<void> | null = null;
   #markStopped: () => void = () => {};
   readonly #stopped = new Promise<void>((r) => this.#markStopped = r);
+  #trimmer: MemoryTrimmer | null = null;
 
   private constructor(
     config: Config,
@@ -214,6 +216,10 @@ export class Agent {
         },
       });
     }
+    this.#trimmer = startMemoryTrimmer(
+      15_000,
+      (why) => log("debug", "memory trim unavailable", { why }),
+    );
     log("info", "agent started", {
       version: PACKAGE_VERSION,
       bootId: this.bootId,
@@ -412,6 +418,7 @@ export class Agent {
   /** Stops everything in order; resolves when the journal is closed. */
   stop(): Promise<void> {
     this.#markStopped();
+    this.#trimmer?.stop();
     this.#stopping ??= this.#stop();
     return this.#stopping;
   }

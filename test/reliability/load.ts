@@ -44,6 +44,8 @@ export interface LoadOptions {
   readers?: number;
   /** Progress lines. */
   progress?: (line: string) => void;
+  /** How long the agent may settle after the drain before its RSS is read, ms (default 3,000). */
+  afterDrainSettleMs?: number;
 }
 
 /** What a load run measured. */
@@ -76,6 +78,8 @@ export interface LoadResult extends DeliveryReport {
   heap: {
     idle: MemoryStatus | null;
     backlog: MemoryStatus | null;
+    /** The reading (one a second) with the largest RSS from the burst to the drained journal. */
+    peak: MemoryStatus | null;
     afterDrain: MemoryStatus | null;
   };
   /** The agent's peak RSS (VmHWM) over the whole run, MiB. */
@@ -146,10 +150,16 @@ export async function runLoad(opts: LoadOptions = {}): Promise<LoadResult> {
   let sim: IflowSimulator | null = null;
   let polling = true;
   let rssBacklog = 0;
+  let heapPeak: MemoryStatus | null = null;
+  let heapPolls = 0;
   const poller = (async () => {
     while (polling) {
       const m = agent.rss();
       if (m) rssBacklog = Math.max(rssBacklog, m.rssKiB);
+      if (rssBacklog > 0 && heapPolls++ % 4 === 0) {
+        const h = (await agent.health())?.memory;
+        if (h && h.rssMiB > (heapPeak?.rssMiB ?? 0)) heapPeak = h;
+      }
       await sleep(250);
     }
   })();
@@ -203,7 +213,7 @@ export async function runLoad(opts: LoadOptions = {}): Promise<LoadResult> {
     say(`drained ${backlog} in ${Math.round(drainMs)} ms`);
     polling = false;
     await poller;
-    const afterDrainMem = await settledMem(agent.pid);
+    const afterDrainMem = await settledMem(agent.pid, opts.afterDrainSettleMs ?? 3000);
     const heapAfter = (await agent.health())?.memory ?? null;
     const peak = agent.rss()?.peakKiB ?? 0;
     const exitCode = (await agent.stop()).code;
@@ -233,7 +243,12 @@ export async function runLoad(opts: LoadOptions = {}): Promise<LoadResult> {
       rssBacklogMiB: mib(rssBacklog),
       rssAfterDrainMiB: afterDrainMem.rssMiB,
       afterDrainMem,
-      heap: { idle: heapIdle, backlog: atBacklog?.memory ?? null, afterDrain: heapAfter },
+      heap: {
+        idle: heapIdle,
+        backlog: atBacklog?.memory ?? null,
+        peak: heapPeak,
+        afterDrain: heapAfter,
+      },
       peakRssMiB: mib(peak),
       exitCode,
     };
