@@ -151,6 +151,7 @@ export async function runFootprint(opts: FootprintOptions = {}): Promise<Footpri
           seconds: loadSeconds,
           progress: say,
           afterDrainSettleMs: AFTER_DRAIN_SETTLE_MS,
+          archive: false, // the shipped default; archiving (gzip) is measured apart, see the notes
         });
       }
       const exports: ExportRun[] = [];
