@@ -47,7 +47,7 @@ const AGENT_ENTRY_GRAPH = new URL("../test/reliability/sim_bridge.ts", import.me
  * How long the agent is left alone after the drain before its RSS is read:
  * V8 gives back the heap the burst grew only after its memory reducer ran
  * (it starts 8 s after the last major GC), and the agent trims the C heap
- * every 15 s.
+ * every 5 s.
  */
 export const AFTER_DRAIN_SETTLE_MS = 30_000;
 

@@ -217,7 +217,7 @@ export class Agent {
       });
     }
     this.#trimmer = startMemoryTrimmer(
-      15_000,
+      undefined,
       (why) => log("debug", "memory trim unavailable", { why }),
     );
     log("info", "agent started", {
