@@ -10,12 +10,15 @@ import { type FootprintRun, range } from "./footprint_bench.ts";
 import type { Row } from "./report_rows.ts";
 
 const r1 = (x: number) => Math.round(x * 10) / 10;
+const runsOf = (n: number) => `${n} run${n === 1 ? "" : "s"}`;
+/** A range of differences with their sign: `+4.3–5.6`, `−0.6`. */
+const delta = (xs: number[]) => (Math.min(...xs) >= 0 ? "+" : "") + range(xs.map(r1));
 
 /** The rows for `runs` (one run or more, measured in the same report run). */
 export function footprintRows(runs: FootprintRun[], cmd: string): Row[] {
   if (runs.length === 0) return [];
   const n = runs.length;
-  const over = `${n} run${n === 1 ? "" : "s"}`;
+  const over = runsOf(n);
   const mem = (pick: (r: FootprintRun) => { rssMiB: number; anonMiB: number; fileMiB: number }) =>
     `${range(runs.map((r) => pick(r).rssMiB))} MiB (anon ${
       range(runs.map((r) => pick(r).anonMiB))
@@ -52,11 +55,11 @@ export function footprintRows(runs: FootprintRun[], cmd: string): Row[] {
     rows.push([
       "footprint",
       `backlog of ${loads[0]!.backlog.toLocaleString("en-US")} scans at 1,000/s with iFlow ` +
-      `down, then the drain (8 byte-stream readers; ${loads.length} runs)`,
-      `idle ${range(loads.map((l) => l.rssIdleMiB))} MiB; peak **+${
-        range(loads.map((l) => r1(l.rssBacklogMiB - l.rssIdleMiB)))
+      `down, then the drain (8 byte-stream readers; ${runsOf(loads.length)})`,
+      `idle ${range(loads.map((l) => l.rssIdleMiB))} MiB; peak **${
+        delta(loads.map((l) => l.rssBacklogMiB - l.rssIdleMiB))
       } MiB** (${range(loads.map((l) => l.rssBacklogMiB))} MiB; target ≤ idle + 16); 30 s after ` +
-      `the drain **+${range(loads.map((l) => r1(l.rssAfterDrainMiB - l.rssIdleMiB)))} MiB** (${
+      `the drain **${delta(loads.map((l) => l.rssAfterDrainMiB - l.rssIdleMiB))} MiB** (${
         range(loads.map((l) => l.rssAfterDrainMiB))
       } MiB; target ≤ idle + 4)`,
       cmd,
@@ -72,7 +75,7 @@ export function footprintRows(runs: FootprintRun[], cmd: string): Row[] {
       rows.push([
         "footprint",
         `cli export of ${rowsOut.toLocaleString("en-US")} records, ${format}, ${consumer} ` +
-        `consumer (${ex.length} runs)`,
+        `consumer (${runsOf(ex.length)})`,
         `peak RSS **${range(ex.map((e) => e.peakMiB))} MiB** (target < 64 MiB); ${
           (ex[0]!.bytes / 1e6).toFixed(1)
         } MB in ${range(ex.map((e) => e.seconds))} s`,
