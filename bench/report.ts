@@ -14,7 +14,9 @@
 
 import { parseArgs } from "node:util";
 import { probeGc } from "../test/support/gc_probe.ts";
-import { runLoad, START_FLAGS } from "../test/reliability/mod.ts";
+import { START_FLAGS } from "../test/reliability/mod.ts";
+import { footprintText, runFootprint } from "./footprint_bench.ts";
+import { footprintRows } from "./footprint_rows.ts";
 import { benchFigure, type BenchResult } from "./figures.ts";
 import { runFleet } from "./fleet.ts";
 import { fleetNotes, fleetRows } from "./fleet_rows.ts";
@@ -170,7 +172,10 @@ if (import.meta.main) {
   const files: BenchFile[] = [];
   const benchNames: string[] = [];
   for await (const e of Deno.readDir(`${ROOT}bench`)) {
-    if (e.isFile && e.name.endsWith("_bench.ts")) benchNames.push(e.name);
+    // footprint_bench.ts measures other processes: run below as a script, not by `deno bench`.
+    if (e.isFile && e.name.endsWith("_bench.ts") && e.name !== "footprint_bench.ts") {
+      benchNames.push(e.name);
+    }
   }
   for (const f of benchNames.sort()) {
     say(`deno bench -A --json bench/${f}`);
@@ -198,8 +203,11 @@ if (import.meta.main) {
   const probes = await gcProbes();
   say("TS vs C: each hot loop beside its C reference, interleaved, 3 runs");
   const native = await compareNative({ say: (s) => say(`  ${s}`) });
-  say(`load: 1,000 scans/s for ${loadSeconds} s, then the drain`);
-  const load = await runLoad({ rate: 1000, seconds: loadSeconds, progress: say });
+  say(
+    `footprint (3 runs, each with the load run: 1,000 scans/s for ${loadSeconds} s, then the drain)`,
+  );
+  const footprint = await runFootprint({ runs: 3, loadSeconds, progress: say });
+  const load = footprint[0]!.load!;
   say(`fleet: ${values["fleet-agents"]} agents, iFlow down 60 s, then Retry-After 10 s for 30 s`);
   const fleet = await runFleet({ agents: Number(values["fleet-agents"]), progress: say });
 
@@ -251,6 +259,12 @@ if (import.meta.main) {
     );
   }
   rows.push(...loadRows(load, loadSeconds));
+  rows.push(
+    ...footprintRows(
+      footprint,
+      `\`deno run -A bench/footprint_bench.ts --load-seconds ${loadSeconds}\``,
+    ),
+  );
   rows.push(...fleetRows(fleet));
   const slowRuns = slowSims.map((x) => x.run);
   for (const f of [...files, ...slowRuns].filter((f) => f.error)) {
@@ -269,7 +283,8 @@ if (import.meta.main) {
         : ""
     }` +
     `\n\n\`\`\`\n${f.notes}\n\`\`\``
-  ).concat(`#### bench/fleet.ts (${fleet.agents} agents)\n\n\`\`\`\n${fleetNotes(fleet)}\n\`\`\``)
+  ).concat(`#### bench/footprint_bench.ts\n\n\`\`\`\n${footprintText(footprint)}\n\`\`\``)
+    .concat(`#### bench/fleet.ts (${fleet.agents} agents)\n\n\`\`\`\n${fleetNotes(fleet)}\n\`\`\``)
     .join("\n\n");
   const md = `# Benchmarks
 

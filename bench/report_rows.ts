@@ -218,17 +218,5 @@ export function loadRows(l: LoadResult, seconds: number): Row[] {
       }, violations ${l.violations.length}`,
       cmd,
     ],
-    [
-      "agent",
-      "RSS idle (8 readers, empty journal, 1 s after start)",
-      `**${l.rssIdleMiB} MiB**`,
-      cmd,
-    ],
-    [
-      "agent",
-      `RSS under backlog (up to ${l.backlog.toLocaleString("en-US")} pending)`,
-      `**${l.rssBacklogMiB} MiB** (peak VmHWM over the run ${l.peakRssMiB} MiB)`,
-      cmd,
-    ],
   ];
 }

@@ -25,11 +25,12 @@ import type { CaptureSummary } from "../driver/capture/session.ts";
 import { type CaptureOutput, MemoryOutput } from "../driver/capture/writer.ts";
 import { SyncEngine } from "./sync/engine.ts";
 import { startStatusServer, type StatusServer } from "./status/server.ts";
-import type { ReaderStatus, StatusSnapshot } from "./status/snapshot.ts";
+import { memoryStatus, type ReaderStatus, type StatusSnapshot } from "./status/snapshot.ts";
 import { PACKAGE_VERSION } from "./iflow/config.ts";
 import { syncStatusForSnapshot } from "./sync_status.ts";
 import { exportObjects, parseSince } from "./export_row.ts";
 import { AgentGates } from "./gates/agent_gates.ts";
+import { type MemoryTrimmer, startMemoryTrimmer } from "./memory_trim.ts";
 import type { GateSet } from "./gates/gates.ts";
 
 /** Options beyond the config. */
@@ -89,6 +90,7 @@ export class Agent {
   #stopping: Promise<void> | null = null;
   #markStopped: () => void = () => {};
   readonly #stopped = new Promise<void>((r) => this.#markStopped = r);
+  #trimmer: MemoryTrimmer | null = null;
 
   private constructor(
     config: Config,
@@ -214,6 +216,10 @@ export class Agent {
         },
       });
     }
+    this.#trimmer = startMemoryTrimmer(
+      undefined,
+      (why) => log("debug", "memory trim unavailable", { why }),
+    );
     log("info", "agent started", {
       version: PACKAGE_VERSION,
       bootId: this.bootId,
@@ -377,6 +383,7 @@ export class Agent {
       warnings,
       lastError: sync.lastError ?? spool.lastError ?? readers.find((r) => r.lastError)?.lastError ??
         null,
+      memory: memoryStatus(),
       pipeline: {
         read: this.#pipeline.counters.read,
         journaled: this.#pipeline.counters.journaled,
@@ -412,6 +419,7 @@ export class Agent {
   /** Stops everything in order; resolves when the journal is closed. */
   stop(): Promise<void> {
     this.#markStopped();
+    this.#trimmer?.stop();
     this.#stopping ??= this.#stop();
     return this.#stopping;
   }

@@ -7,37 +7,94 @@
  * @module
  */
 
-import { ConfigError } from "./config/mod.ts";
-import { checkConfigCommand } from "./cli/check_config.ts";
 import { type Command, err, EXIT, out, UsageError } from "./cli/command.ts";
-import { decodeCommand } from "./cli/decode.ts";
-import { replayCommand } from "./cli/replay.ts";
-import { captureCommand } from "./cli/capture.ts";
-import { exportCommand } from "./cli/export.ts";
-import { cardsCommand } from "./cli/cards.ts";
-import { iflowSimCommand } from "./cli/iflow_sim.ts";
-import { osdpCommand } from "./cli/osdp.ts";
-import { retryRejectedCommand } from "./cli/retry_rejected.ts";
-import { runCommand } from "./cli/run.ts";
-import { statusCommand } from "./cli/status.ts";
-import { syncCommand } from "./cli/sync.ts";
 import { PACKAGE_VERSION } from "./iflow/config.ts";
 
+/**
+ * One command in the list: its name and summary, and its module, loaded
+ * only when it runs (or its `--help` is asked for), so `run` does not carry
+ * the code of `decode`, `replay`, `iflow-sim` and the rest, and `export`
+ * not the agent's.
+ */
+export interface CommandEntry {
+  /** The word after `cli`. */
+  name: string;
+  /** One line for the command list (the command's own `summary`). */
+  summary: string;
+  /** Imports the command's module. */
+  load(): Promise<Command>;
+}
+
 /** Every command, in help order. */
-export const COMMANDS: Command[] = [
-  runCommand,
-  statusCommand,
-  exportCommand,
-  cardsCommand,
-  syncCommand,
-  retryRejectedCommand,
-  checkConfigCommand,
-  decodeCommand,
-  captureCommand,
-  replayCommand,
-  osdpCommand,
-  iflowSimCommand,
+export const COMMANDS: CommandEntry[] = [
+  {
+    name: "run",
+    summary: "run the agent in the foreground (deno task start --config FILE)",
+    load: async () => (await import("./cli/run.ts")).runCommand,
+  },
+  {
+    name: "status",
+    summary: "show the agent's status (or the journal's, when the agent is not running)",
+    load: async () => (await import("./cli/status.ts")).statusCommand,
+  },
+  {
+    name: "export",
+    summary: "export journaled scans with their state (jsonl or csv)",
+    load: async () => (await import("./cli/export.ts")).exportCommand,
+  },
+  {
+    name: "cards",
+    summary: "export the cards learned from iFlow's answers (gates)",
+    load: async () => (await import("./cli/cards.ts")).cardsCommand,
+  },
+  {
+    name: "sync",
+    summary: "push the journal's backlog to iFlow now (--once), then exit",
+    load: async () => (await import("./cli/sync.ts")).syncCommand,
+  },
+  {
+    name: "retry-rejected",
+    summary: "make rejected scans pending again",
+    load: async () => (await import("./cli/retry_rejected.ts")).retryRejectedCommand,
+  },
+  {
+    name: "check-config",
+    summary: "validate a config file",
+    load: async () => (await import("./cli/check_config.ts")).checkConfigCommand,
+  },
+  {
+    name: "decode",
+    summary: "decode one captured frame and print it as JSON",
+    load: async () => (await import("./cli/decode.ts")).decodeCommand,
+  },
+  {
+    name: "capture",
+    summary: "record a reader's raw traffic to a file (agent running or stopped)",
+    load: async () => (await import("./cli/capture.ts")).captureCommand,
+  },
+  {
+    name: "replay",
+    summary: "replay a capture through the decoders (or into a pty as the reader)",
+    load: async () => (await import("./cli/replay.ts")).replayCommand,
+  },
+  {
+    name: "osdp",
+    summary: "OSDP reader maintenance: rekey (new Secure Channel key; agent stopped)",
+    load: async () => (await import("./cli/osdp.ts")).osdpCommand,
+  },
+  {
+    name: "iflow-sim",
+    summary: "run a local iFlow simulator (both endpoints, faults on demand)",
+    load: async () => (await import("./cli/iflow_sim.ts")).iflowSimCommand,
+  },
 ];
+
+/** A `ConfigError` (from `config/load.ts`), told by shape so this module does not load the config code. */
+function configProblems(e: unknown): string[] | null {
+  if (!(e instanceof Error) || e.name !== "ConfigError") return null;
+  const problems = (e as Error & { problems?: unknown }).problems;
+  return Array.isArray(problems) ? problems.map(String) : null;
+}
 
 function mainUsage(): string {
   return [
@@ -57,19 +114,20 @@ export async function main(args: string[]): Promise<number> {
   const [name, ...rest] = args;
   if (!name || name === "--help" || name === "-h" || name === "help") {
     const topic = name === "help" ? COMMANDS.find((c) => c.name === rest[0]) : undefined;
-    out(topic ? topic.usage : mainUsage());
+    out(topic ? (await topic.load()).usage : mainUsage());
     return name ? EXIT.ok : EXIT.usage;
   }
   if (name === "--version") {
     out(PACKAGE_VERSION);
     return EXIT.ok;
   }
-  const command = COMMANDS.find((c) => c.name === name);
-  if (!command) {
+  const entry = COMMANDS.find((c) => c.name === name);
+  if (!entry) {
     err(`unknown command '${name}'\n`);
     err(mainUsage());
     return EXIT.usage;
   }
+  const command = await entry.load();
   if (!command.ownHelp && (rest.includes("--help") || rest.includes("-h"))) {
     out(command.usage);
     return EXIT.ok;
@@ -77,8 +135,9 @@ export async function main(args: string[]): Promise<number> {
   try {
     return await command.run(rest);
   } catch (e) {
-    if (e instanceof ConfigError) {
-      for (const p of e.problems) err(p);
+    const problems = configProblems(e);
+    if (problems) {
+      for (const p of problems) err(p);
       return EXIT.usage;
     }
     if (e instanceof UsageError) {

@@ -23,7 +23,8 @@
 
 import type { CardRead } from "../card.ts";
 import { formatTag } from "../tag.ts";
-import { SerialError, SerialPort } from "../serial/mod.ts";
+import { SerialError } from "../serial/errors.ts";
+import { SerialPort } from "../serial/port.ts";
 import { OsdpCmd } from "./constants.ts";
 import type { PdLink } from "./link.ts";
 import type { LinkRef, LinkSink, OsdpLogger } from "./link_types.ts";

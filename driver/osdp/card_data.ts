@@ -14,7 +14,7 @@ import {
   decodeWiegandPacked,
   defaultWiegandFormats,
   WiegandFormatSet,
-} from "../wiegand/mod.ts";
+} from "../wiegand/decode.ts";
 
 /** Format name reported for `osdp_FMT` card numbers. */
 export const FMT_FORMAT = "osdp-fmt";

@@ -12,7 +12,7 @@
  * @module
  */
 
-import { SerialPort } from "../serial/mod.ts";
+import { SerialPort } from "../serial/port.ts";
 import { SERIAL_RESET_BAUD, SERIAL_SPEEDS, SerialSpeedReg, VersionReg } from "./registers.ts";
 import {
   BATCH_BAD_REPLY,

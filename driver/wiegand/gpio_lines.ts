@@ -7,7 +7,7 @@
  * @module
  */
 
-import { FdStream } from "../serial/mod.ts";
+import { FdStream } from "../serial/fd_stream.ts";
 import { buildLineRequest, GPIO_V2_REQUEST_FD_OFFSET } from "./gpio_event.ts";
 import { type GpioIoctl, kernelGpioIoctl } from "./gpio_ffi.ts";
 import { E } from "../libc.ts";

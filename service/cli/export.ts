@@ -11,6 +11,7 @@ import { exportJournal, type RecordState } from "../journal/mod.ts";
 import { exportObject } from "../export_row.ts";
 import { type Command, EXIT, parseCommandArgs, sinceOption, UsageError } from "./command.ts";
 import { csvField, EXPORT_CSV_COLUMNS } from "../export_row.ts";
+import { RowSink } from "./row_sink.ts";
 
 const STATES = ["pending", "synced", "rejected", "held", "not-passed", "event"] as const;
 
@@ -45,9 +46,8 @@ export const exportCommand: Command = {
     }
     const since = sinceOption(values.since);
     const config = await loadConfig(values.config as string);
-    const enc = new TextEncoder();
-    const w = Deno.stdout.writable.getWriter();
-    let buf = format === "csv" ? EXPORT_CSV_COLUMNS.join(",") + "\n" : "";
+    const out = new RowSink(Deno.stdout.writable.getWriter());
+    if (format === "csv") await out.line(EXPORT_CSV_COLUMNS.join(","));
     for await (
       const row of exportJournal(config.journal.dir, {
         state: state as RecordState | undefined,
@@ -55,16 +55,13 @@ export const exportCommand: Command = {
       })
     ) {
       const o = exportObject(row);
-      buf += format === "csv"
-        ? EXPORT_CSV_COLUMNS.map((c) => csvField(o[c])).join(",") + "\n"
-        : JSON.stringify(o) + "\n";
-      if (buf.length > 64 * 1024) {
-        await w.write(enc.encode(buf));
-        buf = "";
-      }
+      await out.line(
+        format === "csv"
+          ? EXPORT_CSV_COLUMNS.map((c) => csvField(o[c])).join(",")
+          : JSON.stringify(o),
+      );
     }
-    if (buf) await w.write(enc.encode(buf));
-    w.releaseLock();
+    await out.close();
     return EXIT.ok;
   },
 };

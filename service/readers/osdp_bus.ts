@@ -9,8 +9,10 @@
 
 import type { CaptureTap } from "../../driver/capture/tap.ts";
 import { sessionEvent } from "../../driver/capture/osdp_keys.ts";
-import { SerialPort } from "../../driver/serial/mod.ts";
-import { OsdpBus, type OsdpLineConfig, type OsdpReaderStatus } from "../../driver/osdp/mod.ts";
+import { SerialPort } from "../../driver/serial/port.ts";
+import { OsdpBus } from "../../driver/osdp/bus.ts";
+import type { OsdpLineConfig } from "../../driver/osdp/config.ts";
+import type { OsdpReaderStatus } from "../../driver/osdp/status.ts";
 import type { ReaderDriver, ReaderHealth, ReaderSink, ScanFeedback } from "./types.ts";
 import { OsdpKeyFile } from "./osdp_keys.ts";
 import { OsdpCmd } from "../../driver/osdp/constants.ts";

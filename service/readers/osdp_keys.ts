@@ -16,7 +16,7 @@
  */
 
 import { denoFs } from "../journal/fs.ts";
-import type { OsdpKeyStore } from "../../driver/osdp/mod.ts";
+import type { OsdpKeyStore } from "../../driver/osdp/link_types.ts";
 
 /** File name, in the journal directory. */
 export const OSDP_KEYS_FILE = "osdp-keys.json";

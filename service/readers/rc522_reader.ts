@@ -8,7 +8,9 @@
  * @module
  */
 
-import { Rc522Reader, type Rc522ReaderConfig, type SpiIoctl } from "../../driver/rc522/mod.ts";
+import { Rc522Reader } from "../../driver/rc522/reader.ts";
+import type { Rc522ReaderConfig } from "../../driver/rc522/config.ts";
+import type { SpiIoctl } from "../../driver/rc522/spi.ts";
 import type { CaptureTap } from "../../driver/capture/tap.ts";
 import type { BusLogger } from "./osdp_bus.ts";
 import type { ReaderDriver, ReaderSink } from "./types.ts";

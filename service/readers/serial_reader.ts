@@ -4,11 +4,12 @@
  * @module
  */
 
-import { AsciiFrameDecoder, LineDecoder } from "../../driver/ascii/mod.ts";
+import { AsciiFrameDecoder } from "../../driver/ascii/frame.ts";
+import { LineDecoder } from "../../driver/ascii/line.ts";
 import type { CaptureTap } from "../../driver/capture/tap.ts";
 import type { ByteDecoder } from "../../driver/decoder.ts";
 import { pumpDecoder } from "../../driver/serial_pump.ts";
-import { SerialPort } from "../../driver/serial/mod.ts";
+import { SerialPort } from "../../driver/serial/port.ts";
 import type { ReaderDriver, ReaderSink } from "./types.ts";
 
 /** Serial options shared by `ascii` and `line` readers. */

@@ -8,12 +8,9 @@
  */
 
 import type { CaptureTap } from "../../driver/capture/tap.ts";
-import {
-  type GpioIoctl,
-  type MonotonicClock,
-  WiegandReader,
-  type WiegandReaderConfig,
-} from "../../driver/wiegand/mod.ts";
+import type { GpioIoctl, MonotonicClock } from "../../driver/wiegand/gpio_ffi.ts";
+import { WiegandReader } from "../../driver/wiegand/reader.ts";
+import type { WiegandReaderConfig } from "../../driver/wiegand/config_types.ts";
 import type { ReaderDriver, ReaderLineReport, ReaderSink, ScanFeedback } from "./types.ts";
 import { WiegandFeedback } from "./wiegand_feedback.ts";
 import { type Logger, logsAt } from "../log.ts";

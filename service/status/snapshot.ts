@@ -149,4 +149,30 @@ export interface StatusSnapshot {
   gates?: GateStatus[];
   /** The status server's refused requests and cut-off connections (when it runs). */
   statusServer?: StatusServerStats;
+  /** The agent's memory now (`Deno.memoryUsage()`), MiB. */
+  memory?: MemoryStatus;
+}
+
+/** The agent process's memory, MiB (one decimal). */
+export interface MemoryStatus {
+  /** Resident set. */
+  rssMiB: number;
+  /** V8 heap in use. */
+  heapUsedMiB: number;
+  /** V8 heap reserved. */
+  heapTotalMiB: number;
+  /** Memory outside the V8 heap held by JS objects (ArrayBuffers). */
+  externalMiB: number;
+}
+
+/** {@link MemoryStatus} of this process. */
+export function memoryStatus(): MemoryStatus {
+  const m = Deno.memoryUsage();
+  const mib = (b: number) => Math.round(b / 104857.6) / 10;
+  return {
+    rssMiB: mib(m.rss),
+    heapUsedMiB: mib(m.heapUsed),
+    heapTotalMiB: mib(m.heapTotal),
+    externalMiB: mib(m.external),
+  };
 }

@@ -21,7 +21,10 @@
  * @module
  */
 
-import { IflowClient, type IflowConfig, type Logger, redactingLogger } from "../iflow/mod.ts";
+// The iFlow modules one by one: iflow/mod.ts also re-exports the simulator, which the agent does not need.
+import { IflowClient } from "../iflow/client.ts";
+import type { IflowConfig } from "../iflow/config.ts";
+import { type Logger, redactingLogger } from "../iflow/redact.ts";
 import { clipForeign } from "../clip.ts";
 import { SyncSchedule } from "./schedule.ts";
 import { Sender, type Step } from "./sender.ts";

@@ -12,6 +12,8 @@ Deno.test("start and both compile targets run the agent with the same V8 memory 
   const compiles = denoJson.tasks.compile.split("&&").map(v8FlagsOf);
   assert.equal(compiles.length, 2);
   for (const c of compiles) assert.deepEqual(c, start);
+  // The other commands (export of a large journal, sync --once) run with them too, as compiled.
+  assert.deepEqual(v8FlagsOf(denoJson.tasks.cli), start);
   // Child agents in the tests and benchmarks take them from the start task.
   assert.deepEqual(START_FLAGS, start);
 });
