@@ -86,7 +86,11 @@ export class AssemblerCounters {
 }
 
 // Int32Array state slots.
-const LVL = 0; // LVL + line: 1 high, 0 low
+// LVL + line: the line's level and its pulse in one slot (a falling edge writes one value,
+// a rising edge reads one): 0 low, HIGH, or INVALID (low, the pulse part of a fault, no bit).
+const LVL = 0;
+const HIGH = 1;
+const INVALID = 2;
 const FALL_S = 2; // FALL_S + 2*line, FALL_N = FALL_S + 2*line + 1
 // START_S = 6, START_N = 7: the falling edge of the frame's last bit (only #rise uses them,
 // as literals).
@@ -96,8 +100,7 @@ const COUNT = 10;
 const ACTIVE = 11; // a frame (possibly spoilt) is in progress
 const BAD = 12; // the frame in progress is spoilt: 0, or 1 + its first WiegandDrop reason
 const FAULT = 13; // fault in force (WiegandFault)
-const INVALID = 14; // INVALID + line: the pulse under way is part of a fault, not a bit
-const SLOTS = 16;
+const SLOTS = 14;
 
 /** Edge stream → Wiegand frames. One instance per reader; never throws, never allocates after construction. */
 export class WiegandAssembler {
@@ -153,7 +156,7 @@ export class WiegandAssembler {
   get needsTick(): boolean {
     const st = this.#st;
     return st[ACTIVE] !== 0 ||
-      (st[FAULT] === WiegandFault.none && (st[LVL] === 0 || st[LVL + 1] === 0));
+      (st[FAULT] === WiegandFault.none && (st[LVL] !== HIGH || st[LVL + 1] !== HIGH));
   }
 
   /** The fault in force ({@link WiegandFault}). */
@@ -183,19 +186,18 @@ export class WiegandAssembler {
     // reads the frame slots, and V8 then need not keep this edge's values across its call.
     const ended = st[11 /* ACTIVE */] !== 0 && since(st, /* END_S */ 8, sec, nsec) >= this.#gap;
     const f = 2 /* FALL_S */ + 2 * l; // FALL_N at f + 1
-    st[l] = 0; // LVL + l
+    st[l] = 0; // LVL + l: low, a valid pulse so far
     st[f] = sec;
     st[f + 1] = nsec;
-    st[14 /* INVALID */ + l] = 0;
     if (ended) this.#finish();
-    if (st[l ^ 1] === 0) this.#bothLow(sec, nsec); // the other line is low too
+    if (st[l ^ 1] !== 1) this.#bothLow(sec, nsec); // HIGH: the other line is low too
   }
 
   /** Both lines low: a pulse cannot overlap another; the reader is faulty or unpowered. */
   #bothLow(sec: number, nsec: number): void {
     const st = this.#st;
-    st[INVALID] = 1;
-    st[INVALID + 1] = 1;
+    st[LVL] = INVALID;
+    st[LVL + 1] = INVALID;
     this.#spoil(sec, nsec, WiegandDrop.bothLow);
     if (st[FAULT] !== WiegandFault.bothLow) {
       st[FAULT] = WiegandFault.bothLow;
@@ -207,14 +209,11 @@ export class WiegandAssembler {
   /** A rising edge: the pulse on line `l` ends; a bit when its width and spacing are right. */
   #rise(l: number, sec: number, nsec: number): void {
     const st = this.#st;
-    if (st[l] !== 0) return; // LVL + l: rising without a falling edge (start-up, lost event)
-    st[l] = 1;
-    if (st[13 /* FAULT */] !== 0 /* none */ && st[l ^ 1] !== 0) this.#faultEnds();
-    const inv = 14 /* INVALID */ + l;
-    if (st[inv] !== 0) {
-      st[inv] = 0;
-      return;
-    }
+    const level = st[l]!; // LVL + l
+    if (level === 1) return; // HIGH: rising without a falling edge (start-up, lost event)
+    st[l] = 1; // HIGH
+    if (st[13 /* FAULT */] !== 0 /* none */ && st[l ^ 1] === 1 /* HIGH */) this.#faultEnds();
+    if (level !== 0) return; // INVALID: the pulse was part of a fault
     const f = 2 /* FALL_S */ + 2 * l; // FALL_N at f + 1
     const fs = st[f]!;
     const fn = st[f + 1]!;
@@ -290,7 +289,7 @@ export class WiegandAssembler {
     const st = this.#st;
     if (st[ACTIVE] !== 0 && since(st, END_S, sec, nsec) >= this.#gap) {
       // A pulse still under way after the gap is far too long: the frame is spoilt.
-      if ((st[LVL] === 0 || st[LVL + 1] === 0) && st[BAD] === 0) {
+      if ((st[LVL] !== HIGH || st[LVL + 1] !== HIGH) && st[BAD] === 0) {
         this.counters.timingErrors++;
         st[BAD] = 1 + WiegandDrop.cutShort;
       }
@@ -298,9 +297,9 @@ export class WiegandAssembler {
     }
     if (st[FAULT] === WiegandFault.none) {
       for (let l = 0; l < 2; l++) {
-        if (st[LVL + l] === 0 && since(st, FALL_S + 2 * l, sec, nsec) >= this.#gap) {
+        if (st[LVL + l] !== HIGH && since(st, FALL_S + 2 * l, sec, nsec) >= this.#gap) {
           st[FAULT] = WiegandFault.stuckLow;
-          st[INVALID + l] = 1;
+          st[LVL + l] = INVALID;
           this.counters.faults++;
           this.#sink.fault(WiegandFault.stuckLow);
           break;
