@@ -97,8 +97,11 @@ const FALL_S = 2; // FALL_S + 2*line, FALL_N = FALL_S + 2*line + 1
 const END_S = 8;
 const END_N = 9;
 const COUNT = 10;
-const ACTIVE = 11; // a frame (possibly spoilt) is in progress
-const BAD = 12; // the frame in progress is spoilt: 0, or 1 + its first WiegandDrop reason
+// The frame in progress, in one slot: 0 none, CLEAN, or SPOILT + its first WiegandDrop reason.
+// (A rising edge reads one slot to know both that a frame runs and that it is clean.)
+const ACTIVE = 11;
+const CLEAN = 1;
+const SPOILT = 2;
 const FAULT = 13; // fault in force (WiegandFault)
 const SLOTS = 14;
 
@@ -223,12 +226,12 @@ export class WiegandAssembler {
       return;
     }
     const count = st[10 /* COUNT */]!;
-    if (st[11 /* ACTIVE */] !== 0 && st[12 /* BAD */] === 0) {
-      // The previous pulse of this frame (or the start of a spoilt one) is in START.
+    const frame = st[11 /* ACTIVE */]!;
+    if (frame === 1 /* CLEAN */) {
+      // The previous pulse of this frame is in START.
       const spacing = nsBetween(st[6 /* START_S */]!, st[7 /* START_N */]!, fs, fn);
       if (spacing < this.#spacingMin || spacing > this.#spacingMax) this.#badSpacing(spacing);
-    }
-    st[11 /* ACTIVE */] = 1;
+    } else if (frame === 0) st[11 /* ACTIVE */] = 1; // CLEAN: a new frame
     st[6 /* START_S */] = fs;
     st[7 /* START_N */] = fn;
     st[8 /* END_S */] = sec;
@@ -262,16 +265,16 @@ export class WiegandAssembler {
   /** Bit spacing `spacing` ns outside the window in a clean frame: the frame is spoilt. */
   #badSpacing(spacing: number): void {
     this.counters.timingErrors++;
-    this.#st[BAD] = 1 +
+    this.#st[ACTIVE] = SPOILT +
       (spacing < this.#spacingMin ? WiegandDrop.spacingTooShort : WiegandDrop.spacingTooLong);
   }
 
   /** More bits than `maxBits`: the frame is spoilt (counted once). */
   #overflow(): void {
     const st = this.#st;
-    if (st[BAD] === 0) {
+    if (st[ACTIVE] === CLEAN) {
       this.counters.overflows++;
-      st[BAD] = 1 + WiegandDrop.tooManyBits;
+      st[ACTIVE] = SPOILT + WiegandDrop.tooManyBits;
     }
   }
 
@@ -289,9 +292,9 @@ export class WiegandAssembler {
     const st = this.#st;
     if (st[ACTIVE] !== 0 && since(st, END_S, sec, nsec) >= this.#gap) {
       // A pulse still under way after the gap is far too long: the frame is spoilt.
-      if ((st[LVL] !== HIGH || st[LVL + 1] !== HIGH) && st[BAD] === 0) {
+      if ((st[LVL] !== HIGH || st[LVL + 1] !== HIGH) && st[ACTIVE] === CLEAN) {
         this.counters.timingErrors++;
-        st[BAD] = 1 + WiegandDrop.cutShort;
+        st[ACTIVE] = SPOILT + WiegandDrop.cutShort;
       }
       this.#finish();
     }
@@ -325,21 +328,21 @@ export class WiegandAssembler {
    */
   #spoil(sec: number, nsec: number, reason: number): void {
     const st = this.#st;
-    if (st[ACTIVE] === 0) st[COUNT] = 0;
-    st[ACTIVE] = 1;
-    if (st[BAD] === 0) st[BAD] = 1 + reason;
+    const frame = st[ACTIVE]!;
+    if (frame === 0) st[COUNT] = 0;
+    if (frame < SPOILT) st[ACTIVE] = SPOILT + reason;
     st[END_S] = sec;
     st[END_N] = nsec;
   }
 
   #finish(): void {
-    // Literal slots (COUNT 10, ACTIVE 11, BAD 12, END 8/9) and the dropped-frame path in
+    // Literal slots (COUNT 10, ACTIVE 11, END 8/9) and the dropped-frame path in
     // #discard: small enough for V8 to inline it with the sink into the edge loop.
     const st = this.#st;
     const count = st[10]!;
-    const bad = st[12]!;
+    const frame = st[11]!;
+    const bad = frame >= 2 ? frame - 1 : 0; // SPOILT + reason -> 1 + reason
     st[11] = 0;
-    st[12] = 0;
     st[10] = 0;
     this.counters.bits += count;
     if (bad !== 0 || count === 0) {
