@@ -97,8 +97,8 @@ function osdpPass(bytes: Uint8Array): Pass {
     for (;;) {
       i = p.feed(src, i, end);
       if (!p.ready) break;
-      const b = p.buf;
-      const d = p.dataOffset;
+      const b = p.frame; // in place in src, or the parser's buffer for a split frame
+      const d = p.frameStart + p.dataOffset;
       s = (s + ((p.address | (p.code << 8) | (p.dataLength << 16)) +
         ((b[d + 4]! << 24) | (b[d + 5]! << 16) | (b[d + 6]! << 8) | b[d + 7]!))) | 0;
       n++;

@@ -74,22 +74,32 @@ export class AsciiFrameDecoder implements ByteDecoder {
    */
   push(byte: number): boolean {
     const st = this.#st;
+    const p = st[0]!;
+    // The common byte first: a hex digit inside a frame (STX is no hex digit,
+    // so it never takes this path). `p >>> 0 < 12`: 0–11, not hunting (-1).
+    if (p >>> 0 < 12) {
+      const v = HEX_VALUE[byte & 0xff]!;
+      if (v >= 0) { // 8 fill st[1] (shifting the last frame's out), 4 fill st[2]
+        if (p < 8) st[1] = (st[1]! << 4) | v;
+        else st[2] = (st[2]! << 4) | v;
+        st[0] = p + 1;
+        return false;
+      }
+    }
+    return this.#other(byte, p);
+  }
+
+  /** {@link push} for any byte but a digit inside a frame: STX, the tail, ETX, errors. */
+  #other(byte: number, p: number): boolean {
+    const st = this.#st;
     if (byte === 0x02) { // STX: always starts a new frame
-      if (st[0]! >= 0) this.#fail(ASCII_ERRORS.badTail);
+      if (p >= 0) this.#fail(ASCII_ERRORS.badTail);
       st[0] = 0;
       return false;
     }
-    const p = st[0]!;
     if (p < 0) return false; // hunting STX
-    if (p < 12) { // a hex digit; 8 fill st[1] (shifting the last frame's out), 4 fill st[2]
-      const v = HEX_VALUE[byte & 0xff]!;
-      if (v < 0) {
-        this.#fail(ASCII_ERRORS.badDigit);
-        return false;
-      }
-      if (p < 8) st[1] = (st[1]! << 4) | v;
-      else st[2] = (st[2]! << 4) | v;
-      st[0] = p + 1;
+    if (p < 12) { // not a hex digit
+      this.#fail(ASCII_ERRORS.badDigit);
       return false;
     }
     if (byte === 0x03) return this.#finish(); // ETX

@@ -77,7 +77,7 @@ export function osdpPcapng(cap: ParsedCapture): { bytes: Uint8Array; packets: nu
     while (i < ch.data.length) {
       i = p.feed(ch.data, i, ch.data.length);
       if (!p.ready) break;
-      const frame = p.buf.slice(0, p.length);
+      const frame = p.frame.slice(p.frameStart, p.frameStart + p.length);
       parts.push(packet(baseUs + BigInt(tUs - t0), frame, ch.type === RecordType.rx));
       packets++;
     }

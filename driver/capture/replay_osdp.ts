@@ -111,7 +111,7 @@ export function replayOsdp(
         }
         break;
       }
-      const raw = hexString(p.buf, 0, p.length);
+      const raw = hexString(p.frame, p.frameStart, p.length);
       const name = isCmd ? commandName(p.code) : replyName(p.code);
       if (isCmd) {
         counts.commands++;
@@ -196,10 +196,11 @@ function observe(
   isCmd: boolean,
   redacted: boolean,
 ): Uint8Array | null {
-  const data = p.buf.slice(p.dataOffset, p.dataOffset + p.dataLength);
+  const d = p.frameStart + p.dataOffset; // the frame where it lies (see OsdpParser.frame)
+  const data = p.frame.slice(d, d + p.dataLength);
   const scs = p.scbType;
   if (isCmd && p.code === OsdpCmd.CHLNG && scs === OsdpScs.S11) {
-    const keyType = p.scbDataLength >= 1 ? p.buf[p.scbDataOffset]! : 0;
+    const keyType = p.scbDataLength >= 1 ? p.frame[p.frameStart + p.scbDataOffset]! : 0;
     o.serverCryptogram = null;
     if (keyType !== 0 || data.length < 8) {
       o.session = null;
@@ -243,7 +244,7 @@ function observe(
     o.blind ||= "secured before the capture started (no handshake recorded)";
     return null;
   }
-  if (!s.verify(p.buf, p.macOffset, isCmd)) {
+  if (!s.verify(p.frame, p.macOffset, isCmd, p.frameStart)) {
     o.blind = "MAC did not verify: the recorded session was lost";
     o.session = null;
     return null;

@@ -91,7 +91,8 @@ export class CpSecureChannel {
 
   /** Checks `osdp_RMAC_I`; on success the session is active. */
   checkRmacI(p: OsdpParser, buf: Uint8Array, off: number, len: number): boolean {
-    const accepted = p.scbDataLength >= 1 && p.buf[p.scbDataOffset] === 0x01 && len >= 16;
+    const accepted = p.scbDataLength >= 1 &&
+      p.frame[p.frameStart + p.scbDataOffset] === 0x01 && len >= 16;
     if (!accepted) return false;
     const expect = this.#session.initialRmac(this.#serverCryptogram);
     let diff = 0;
@@ -136,13 +137,15 @@ export class CpSecureChannel {
    */
   openReply(p: OsdpParser): string | null {
     const s = this.#session;
-    this.replyBuf = p.buf;
-    this.replyOff = p.dataOffset;
+    const f = p.frame; // the frame where it lies (see OsdpParser.frame)
+    const at = p.frameStart;
+    this.replyBuf = f;
+    this.replyOff = at + p.dataOffset;
     this.replyLen = p.dataLength;
     if (p.scbType === OsdpScs.S16 || p.scbType === OsdpScs.S18) {
-      if (!s.active || !s.verify(p.buf, p.macOffset, false)) return "reply MAC did not verify";
+      if (!s.active || !s.verify(f, p.macOffset, false, at)) return "reply MAC did not verify";
       if (p.scbType === OsdpScs.S18) {
-        const plain = s.decrypt(p.buf.slice(p.dataOffset, p.dataOffset + p.dataLength), false);
+        const plain = s.decrypt(f.slice(this.replyOff, this.replyOff + p.dataLength), false);
         if (plain === null) return "reply data did not decrypt";
         this.replyBuf = plain;
         this.replyOff = 0;

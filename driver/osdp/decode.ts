@@ -101,7 +101,8 @@ export function decodeOsdpHex(hex: string): DecodedOsdpPacket {
       : "no start of message (0x53) found";
     return { ok: false, error: why, inputLength: bytes.length, ...expected(bytes) };
   }
-  const b = p.buf;
+  const b = p.frame; // the frame where it lies: offsets from p.frameStart
+  const o = p.frameStart;
   const out: DecodedOsdpPacket = {
     ok: true,
     inputLength: bytes.length,
@@ -112,22 +113,22 @@ export function decodeOsdpHex(hex: string): DecodedOsdpPacket {
     check: p.crc ? "crc16" : "checksum",
     code: p.code,
     name: p.reply ? replyName(p.code) : commandName(p.code),
-    data: hexString(b, p.dataOffset, p.dataLength),
+    data: hexString(b, o + p.dataOffset, p.dataLength),
     skippedBytes: end - p.length,
     trailingBytes: bytes.length - end,
   };
   if (p.scbType !== 0) {
     out.securityBlock = {
       type: scsName(p.scbType),
-      data: hexString(b, p.scbDataOffset, p.scbDataLength),
+      data: hexString(b, o + p.scbDataOffset, p.scbDataLength),
     };
   }
-  if (p.macOffset >= 0) out.mac = hexString(b, p.macOffset, 4);
+  if (p.macOffset >= 0) out.mac = hexString(b, o + p.macOffset, 4);
   if (p.scbType === 0x17 || p.scbType === 0x18) {
     out.encrypted = p.dataLength > 0;
     return out;
   }
-  out.fields = fields(p.reply, p.code, b, p.dataOffset, p.dataLength);
+  out.fields = fields(p.reply, p.code, b, o + p.dataOffset, p.dataLength);
   return out;
 }
 

@@ -1,7 +1,10 @@
 /**
- * Byte-at-a-time OSDP frame parser. Zero allocation after construction: the
- * frame is assembled in a preallocated buffer, its fields are plain integer
- * properties, errors are counted (the last error code kept) and never thrown.
+ * OSDP frame parser. Zero allocation after construction: a frame that lies
+ * whole in the bytes given to {@link OsdpParser.feed} is checked where it lies
+ * and handed on in place ({@link OsdpParser.frame} at
+ * {@link OsdpParser.frameStart}); a frame split across calls is assembled byte
+ * by byte in a preallocated buffer. Its fields are plain integer properties,
+ * errors are counted (the last error code kept) and never thrown.
  *
  * Frame layout: optional marks `FF`, SOM `53`, address (bit 7 set on replies),
  * length LSB MSB (SOM through the check bytes), control byte (bits 0–1
@@ -29,7 +32,8 @@
  */
 
 import { SOM } from "./constants.ts";
-import { OSDP_CRC_BYTE, OSDP_CRC_PAIR, osdpChecksum, osdpCrc16 } from "./crc.ts";
+import { ParseError } from "./parse_error.ts";
+import { OSDP_CRC_BYTE, OSDP_CRC_PAIR, osdpChecksum } from "./crc.ts";
 
 // Module-local aliases: V8 folds a module's own constants into optimised
 // code as constants, an imported binding it loads and checks at every use.
@@ -41,25 +45,7 @@ export const MAX_FRAME = 1024;
 /** Smallest possible frame (checksum mode, no data). */
 export const MIN_FRAME = 7;
 
-/** Error codes kept in {@link OsdpParser.lastError}. */
-export const ParseError = {
-  NONE: 0,
-  /** CRC-16 or checksum mismatch. */
-  CHECK: 1,
-  /** Length field below the minimum or above the maximum. */
-  LENGTH: 2,
-  /** Security block or MAC does not fit in the frame. */
-  LAYOUT: 3,
-  /** A partial frame was dropped by {@link OsdpParser.reset}. */
-  TRUNCATED: 4,
-} as const;
-
-const ERROR_NAMES = ["none", "check", "length", "layout", "truncated"];
-
-/** Name of a {@link ParseError} code for logs (`check`), or `unknown N`. */
-export function parseErrorName(code: number): string {
-  return ERROR_NAMES[code] ?? `unknown ${code}`;
-}
+export { ParseError, parseErrorName } from "./parse_error.ts";
 
 /** The parser's states: hunting for SOM, or inside a frame. */
 const ParserState = { HUNT: 0, BODY: 1 } as const;
@@ -72,8 +58,17 @@ const { HUNT } = ParserState;
 
 /** Frame parser; see the module documentation. */
 export class OsdpParser {
-  /** Frame bytes, SOM through check, in `buf[0 .. length)` once {@link ready}. */
-  readonly buf: Uint8Array;
+  /**
+   * The array holding the frame once {@link ready}: SOM through check in
+   * `frame[frameStart .. frameStart + length)`. It is the caller's `src` when
+   * the frame lay whole in one {@link feed} call (no copy), else the parser's
+   * own buffer. {@link dataOffset}, {@link scbDataOffset} and
+   * {@link macOffset} count from {@link frameStart}. Valid until the next
+   * {@link feed} or {@link reset}, and only while the caller leaves `src` as it was.
+   */
+  frame: Uint8Array;
+  /** Offset of the frame's SOM in {@link frame}. */
+  frameStart = 0;
   /** Largest frame accepted. */
   readonly maxLength: number;
 
@@ -121,6 +116,8 @@ export class OsdpParser {
   /** Last {@link ParseError} code. */
   lastError = 0;
 
+  /** The parser's own buffer: split frames, and bytes kept for rescanning. */
+  readonly #buf: Uint8Array;
   #state: number = HUNT;
   #pos = 0;
   #len = 0;
@@ -131,7 +128,22 @@ export class OsdpParser {
   /** Creates a parser accepting frames up to `maxLength` bytes (at least 8, at most 65535). */
   constructor(maxLength: number = MAX_FRAME) {
     this.maxLength = Math.max(8, Math.min(0xffff, maxLength | 0));
-    this.buf = new Uint8Array(this.maxLength);
+    this.#buf = new Uint8Array(this.maxLength);
+    this.frame = this.#buf;
+  }
+
+  /**
+   * The frame, SOM through check, in `buf[0 .. length)` once {@link ready}
+   * (offsets as for {@link frame}). A frame handed on in place is copied here
+   * at every read (so read it before changing `src`); hot paths read
+   * {@link frame} instead.
+   */
+  get buf(): Uint8Array {
+    const own = this.#buf;
+    const f = this.frame;
+    const at = this.frameStart;
+    if (f !== own && this.ready) { for (let k = 0; k < this.#pos; k++) own[k] = f[at + k]!; }
+    return own;
   }
 
   /**
@@ -143,12 +155,42 @@ export class OsdpParser {
    */
   feed(src: Uint8Array, start: number, end: number): number {
     this.ready = false;
-    if (this.#done) this.#afterFrame();
+    if (this.#done) { // the last frame handed on: hunt again (#afterFrame, inline)
+      this.#done = false;
+      this.#state = 0; // HUNT
+      this.#pos = 0;
+      if (this.#replayEnd !== 0) this.#keepReplay();
+    }
+    if (this.#state !== 0 || this.#replayIdx < this.#replayEnd) return this.#bytes(src, start, end);
+    // Hunting, nothing kept: skip to SOM here, take a whole frame where it lies,
+    // leave anything else (a split frame, a bad length) to the byte path.
+    let i = start;
+    while (i < end) {
+      const b = src[i]!;
+      if (b === 0x53) { // SOM
+        if (i + 4 > end) break;
+        const len = src[i + 2]! | (src[i + 3]! << 8);
+        if (len < 7 || len > this.maxLength || i + len > end) break; // MIN_FRAME
+        if (this.#whole(src, i, len)) return i + len;
+        return this.#bytes(src, i + len, end); // failed: rescan what #fail kept
+      }
+      if (b !== 0xff) this.garbageBytes++; // MARK
+      i++;
+    }
+    return this.#bytes(src, i, end);
+  }
+
+  /**
+   * {@link feed}'s byte path: bytes kept for rescanning first, then `src`
+   * byte by byte, whole frames still taken in place. Out of line: after an
+   * error, for a frame split across calls, and where the input runs out.
+   */
+  #bytes(src: Uint8Array, start: number, end: number): number {
     if (this.#replayIdx < this.#replayEnd && this.#replay()) return start;
     for (let i = start; i < end; i++) {
       const b = src[i]!;
       if (b === 0x53 && this.#state === 0 && i + 4 <= end) { // SOM, HUNT
-        // A whole frame in src: checked and copied in one pass, no per-byte steps.
+        // A whole frame in src: checked in place, no per-byte steps.
         const len = src[i + 2]! | (src[i + 3]! << 8);
         if (len >= 7 && len <= this.maxLength && i + len <= end) { // MIN_FRAME
           if (this.#whole(src, i, len)) return i + len;
@@ -163,65 +205,47 @@ export class OsdpParser {
     return end;
   }
 
-  /**
-   * Steps through the bytes {@link #fail} kept for rescanning; true when they
-   * complete a frame. Out of line: it runs only after an error, and {@link feed}
-   * stays small enough for V8 to inline it and its fast path into the caller.
-   */
+  /** Steps through the bytes {@link #fail} kept for rescanning; true when they complete a frame. */
   #replay(): boolean {
     while (this.#replayIdx < this.#replayEnd) {
-      if (this.#step(this.buf[this.#replayIdx++]!)) return true;
+      if (this.#step(this.#buf[this.#replayIdx++]!)) return true;
     }
     return false;
   }
 
   /**
    * The frame `src[at .. at + len)` (SOM first, length in range) all at once:
-   * copies it into {@link buf} while computing its check, then accepts or
-   * fails it exactly as the byte path would after its last byte.
+   * computes its check where it lies, then accepts or fails it exactly as the
+   * byte path would after its last byte. No copy: an accepted frame is handed
+   * on in place, a failed one copied by {@link #fail} for rescanning.
    */
   #whole(src: Uint8Array, at: number, len: number): boolean {
-    // Copy and check in one loop over one index (fewer live values: V8 spilled
-    // more with separate source, destination and count variables), int32
-    // index sums (`| 0`: no overflow checks; the bounds checks still guard
-    // every access), the CRC tables through module-local constants.
-    const buf = this.buf;
-    const base = at | 0;
-    let k = 0;
-    let crc = 0x1d0f; // OSDP_CRC_INIT
-    let sum = 0;
-    const body = (len - 2) | 0; // all but the last two bytes
-    if ((src[(base + 4) | 0]! & 0x04) !== 0) { // CTRL_CRC
-      const pairs = (body - 1) | 0;
-      while (k < pairs) { // two bytes per step, see crc.ts
-        const b0 = src[(base + k) | 0]!;
-        const b1 = src[(base + k + 1) | 0]!;
-        buf[k] = b0;
-        buf[(k + 1) | 0] = b1;
-        crc = CRC_PAIR[(crc >>> 8) ^ b0]! ^ CRC_BYTE[(crc & 0xff) ^ b1]!;
-        k = (k + 2) | 0;
-      }
-      if (k < body) {
-        const b = src[(base + k) | 0]!;
-        buf[k] = b;
-        crc = ((crc << 8) ^ CRC_BYTE[(crc >>> 8) ^ b]!) & 0xffff;
-        k = (k + 1) | 0;
-      }
-    } else {
-      while (k < body) {
-        const b = src[(base + k) | 0]!;
-        buf[k] = b;
-        sum = (sum + b) | 0;
-        k = (k + 1) | 0;
-      }
-      sum = (sum + src[(base + k) | 0]!) | 0;
-    }
-    buf[k] = src[(base + k) | 0]!;
-    buf[(k + 1) | 0] = src[(base + k + 1) | 0]!;
+    this.frame = src;
+    this.frameStart = at;
     this.#state = 1; // BODY
     this.#pos = len;
     this.#len = len;
-    return this.#accept(crc, (0x100 - sum) & 0xff);
+    const ctrl = src[(at + 4) | 0]!;
+    if ((ctrl & 0x04) === 0) { // CTRL_CRC
+      return this.#acceptAny(0, osdpChecksum(src, at, (at + len - 1) | 0));
+    }
+    // The CRC inline (osdpCrc16's loop: a call here would not be inlined):
+    // one index, int32 index sums, the tables through module-local constants.
+    let crc = 0x1d0f; // OSDP_CRC_INIT
+    let k = at | 0;
+    const stop = (at + len - 3) | 0; // the last pair ends before the two check bytes
+    while (k < stop) {
+      crc = CRC_PAIR[(crc >>> 8) ^ src[k]!]! ^ CRC_BYTE[(crc & 0xff) ^ src[(k + 1) | 0]!]!;
+      k = (k + 2) | 0;
+    }
+    if (k === stop) crc = ((crc << 8) ^ CRC_BYTE[(crc >>> 8) ^ src[k]!]!) & 0xffff;
+    // The common frame: no security block (CTRL_SCB clear), long enough, CRC right.
+    const e = (at + len) | 0;
+    if ((ctrl & 0x08) === 0 && len >= 8 && crc === (src[(e - 2) | 0]! | (src[(e - 1) | 0]! << 8))) {
+      this.#fields(len, ctrl, 0, 0, 0, 5, (len - 2) | 0, -1);
+      return true;
+    }
+    return this.#acceptAny(crc, 0);
   }
 
   /** Drops any partial frame and pending bytes (counted as truncated when a frame was under way). */
@@ -236,6 +260,8 @@ export class OsdpParser {
     this.#replayIdx = 0;
     this.#replayEnd = 0;
     this.ready = false;
+    this.frame = this.#buf;
+    this.frameStart = 0;
   }
 
   /** True while a frame is partly received. */
@@ -248,12 +274,10 @@ export class OsdpParser {
     return this.checkErrors + this.lengthErrors + this.layoutErrors + this.truncated;
   }
 
-  #afterFrame(): void {
-    this.#done = false;
-    this.#state = 0; // HUNT
-    this.#pos = 0;
+  /** After a frame: the bytes still kept for rescanning move to the buffer's start. */
+  #keepReplay(): void {
     if (this.#replayIdx < this.#replayEnd) {
-      this.buf.copyWithin(0, this.#replayIdx, this.#replayEnd);
+      this.#buf.copyWithin(0, this.#replayIdx, this.#replayEnd);
       this.#replayEnd -= this.#replayIdx;
     } else {
       this.#replayEnd = 0;
@@ -262,7 +286,7 @@ export class OsdpParser {
   }
 
   #step(b: number): boolean {
-    const buf = this.buf;
+    const buf = this.#buf;
     if (this.#state === 0) { // HUNT
       if (b === 0x53) { // SOM
         buf[0] = b;
@@ -280,6 +304,7 @@ export class OsdpParser {
       const len = buf[2]! | (b << 8);
       if (len < 7 || len > this.maxLength) { // MIN_FRAME
         this.lengthErrors++;
+        this.frame = buf; // may still name the last in-place frame's src
         this.#fail(ParseError.LENGTH);
         return false;
       }
@@ -290,36 +315,22 @@ export class OsdpParser {
     return false;
   }
 
+  /** The frame assembled byte by byte is complete: checked and accepted as a whole one. */
   #finish(): boolean {
-    const buf = this.buf;
-    const len = this.#len;
-    return (buf[4]! & 0x04) !== 0 // CTRL_CRC
-      ? this.#accept(osdpCrc16(buf, 0, len - 2), 0)
-      : this.#accept(0, osdpChecksum(buf, 0, len - 1));
+    return this.#whole(this.#buf, 0, this.#len);
   }
 
   /**
-   * The frame in {@link buf} (`#len` bytes) is complete: `crc16` is the CRC
-   * over all but its last two bytes (CRC mode), `checksum` the checksum over
-   * all but its last byte (checksum mode). Fills the fields or fails it.
+   * {@link #whole}'s frame when it is not the common one (checksum mode,
+   * security blocks, MACs, every error): `crc16` is the CRC over all but its
+   * last two bytes (CRC mode), `checksum` the checksum over all but its last
+   * byte (checksum mode). Fills the fields or fails it.
    */
-  #accept(crc16: number, checksum: number): boolean {
-    const buf = this.buf;
-    const len = this.#len;
-    const ctrl = buf[4]!;
-    // The common frame: CRC (CTRL_CRC set, CTRL_SCB clear), long enough, CRC right.
-    if ((ctrl & 0x0c) === 0x04 && len >= 8 && crc16 === (buf[len - 2]! | (buf[len - 1]! << 8))) {
-      this.#fields(len, ctrl, 0, 0, 5, len - 2, -1);
-      return true;
-    }
-    return this.#acceptAny(crc16, checksum);
-  }
-
-  /** {@link #accept} for any frame: checksum mode, security blocks, MACs and every error. */
   #acceptAny(crc16: number, checksum: number): boolean {
-    const buf = this.buf;
+    const f = this.frame;
+    const at = this.frameStart;
     const len = this.#len;
-    const ctrl = buf[4]!;
+    const ctrl = f[at + 4]!;
     const crc = (ctrl & 0x04) !== 0; // CTRL_CRC
     const checkLen = crc ? 2 : 1;
     if (crc) {
@@ -328,12 +339,12 @@ export class OsdpParser {
         this.#fail(ParseError.LENGTH);
         return false;
       }
-      if (crc16 !== (buf[len - 2]! | (buf[len - 1]! << 8))) {
+      if (crc16 !== (f[at + len - 2]! | (f[at + len - 1]! << 8))) {
         this.checkErrors++;
         this.#fail(ParseError.CHECK);
         return false;
       }
-    } else if (checksum !== buf[len - 1]) {
+    } else if (checksum !== f[at + len - 1]) {
       this.checkErrors++;
       this.#fail(ParseError.CHECK);
       return false;
@@ -343,13 +354,13 @@ export class OsdpParser {
     let scbType = 0;
     let scbLen = 0;
     if ((ctrl & 0x08) !== 0) { // CTRL_SCB
-      scbLen = buf[5]!;
+      scbLen = f[at + 5]!;
       if (scbLen < 2 || 5 + scbLen >= bodyEnd) {
         this.layoutErrors++;
         this.#fail(ParseError.LAYOUT);
         return false;
       }
-      scbType = buf[6]!;
+      scbType = f[at + 6]!;
       off = 5 + scbLen;
     }
     let dataEnd = bodyEnd;
@@ -363,22 +374,33 @@ export class OsdpParser {
       }
       mac = dataEnd;
     }
-    this.#fields(len, ctrl, scbType, scbLen, off, dataEnd, mac);
+    this.#fields(
+      len,
+      ctrl,
+      scbType,
+      scbLen > 0 ? 7 : 0,
+      scbLen > 2 ? scbLen - 2 : 0,
+      off,
+      dataEnd,
+      mac,
+    );
     return true;
   }
 
-  /** Fills the fields of an accepted frame from {@link buf}. */
+  /** Fills the fields of an accepted frame from {@link frame} (offsets from {@link frameStart}). */
   #fields(
     len: number,
     ctrl: number,
     scbType: number,
-    scbLen: number,
+    scbDataOffset: number,
+    scbDataLength: number,
     off: number,
     dataEnd: number,
     mac: number,
   ): void {
-    const buf = this.buf;
-    const addr = buf[1]!;
+    const f = this.frame;
+    const at = this.frameStart;
+    const addr = f[at + 1]!;
     this.address = addr & 0x7f;
     this.reply = (addr & 0x80) !== 0; // REPLY_BIT
     this.length = len;
@@ -386,9 +408,9 @@ export class OsdpParser {
     this.seq = ctrl & 0x03; // CTRL_SEQ
     this.crc = (ctrl & 0x04) !== 0; // CTRL_CRC
     this.scbType = scbType;
-    this.scbDataOffset = scbLen > 0 ? 7 : 0;
-    this.scbDataLength = scbLen > 2 ? scbLen - 2 : 0;
-    this.code = buf[off]!;
+    this.scbDataOffset = scbDataOffset;
+    this.scbDataLength = scbDataLength;
+    this.code = f[at + off]!;
     this.dataOffset = off + 1;
     this.dataLength = dataEnd - off - 1;
     this.macOffset = mac;
@@ -400,8 +422,15 @@ export class OsdpParser {
   /** Drops the frame under way and rescans its bytes after SOM for the next SOM. */
   #fail(code: number): void {
     this.lastError = code;
-    const buf = this.buf;
+    const buf = this.#buf;
     const pos = this.#pos;
+    const f = this.frame;
+    const at = this.frameStart;
+    if (f !== buf) { // a frame checked in place: rescanned from the own buffer
+      for (let k = 0; k < pos; k++) buf[k] = f[at + k]!;
+      this.frame = buf;
+      this.frameStart = 0;
+    }
     let k = 1;
     while (k < pos && buf[k] !== SOM) k++;
     if (k < pos) {

@@ -188,14 +188,16 @@ export class SecureSession {
   }
 
   /**
-   * Verifies the 4-byte MAC at `buf[macOffset ..]` of a received frame; on
+   * Verifies the 4-byte MAC of a received frame that starts at `buf[start]`
+   * (the parser's frame view), the MAC at `buf[start + macOffset ..]`; on
    * success the full MAC becomes the other side's last MAC. `command` is true
    * when the frame is a command (checked by the PD).
    */
-  verify(buf: Uint8Array, macOffset: number, command: boolean): boolean {
-    const mac = this.#mac(buf, 0, macOffset, command ? this.#rMac : this.#cMac);
+  verify(buf: Uint8Array, macOffset: number, command: boolean, start: number = 0): boolean {
+    const at = start + macOffset;
+    const mac = this.#mac(buf, start, at, command ? this.#rMac : this.#cMac);
     let diff = 0;
-    for (let i = 0; i < 4; i++) diff |= mac[i]! ^ buf[macOffset + i]!;
+    for (let i = 0; i < 4; i++) diff |= mac[i]! ^ buf[at + i]!;
     if (diff !== 0) return false;
     (command ? this.#cMac : this.#rMac).set(mac);
     return true;

@@ -86,18 +86,24 @@ export class AssemblerCounters {
 }
 
 // Int32Array state slots.
-const LVL = 0; // LVL + line: 1 high, 0 low
+// LVL + line: the line's level and its pulse in one slot (a falling edge writes one value,
+// a rising edge reads one): 0 low, HIGH, or INVALID (low, the pulse part of a fault, no bit).
+const LVL = 0;
+const HIGH = 1;
+const INVALID = 2;
 const FALL_S = 2; // FALL_S + 2*line, FALL_N = FALL_S + 2*line + 1
 // START_S = 6, START_N = 7: the falling edge of the frame's last bit (only #rise uses them,
 // as literals).
 const END_S = 8;
 const END_N = 9;
 const COUNT = 10;
-const ACTIVE = 11; // a frame (possibly spoilt) is in progress
-const BAD = 12; // the frame in progress is spoilt: 0, or 1 + its first WiegandDrop reason
+// The frame in progress, in one slot: 0 none, CLEAN, or SPOILT + its first WiegandDrop reason.
+// (A rising edge reads one slot to know both that a frame runs and that it is clean.)
+const ACTIVE = 11;
+const CLEAN = 1;
+const SPOILT = 2;
 const FAULT = 13; // fault in force (WiegandFault)
-const INVALID = 14; // INVALID + line: the pulse under way is part of a fault, not a bit
-const SLOTS = 16;
+const SLOTS = 14;
 
 /** Edge stream → Wiegand frames. One instance per reader; never throws, never allocates after construction. */
 export class WiegandAssembler {
@@ -153,7 +159,7 @@ export class WiegandAssembler {
   get needsTick(): boolean {
     const st = this.#st;
     return st[ACTIVE] !== 0 ||
-      (st[FAULT] === WiegandFault.none && (st[LVL] === 0 || st[LVL + 1] === 0));
+      (st[FAULT] === WiegandFault.none && (st[LVL] !== HIGH || st[LVL + 1] !== HIGH));
   }
 
   /** The fault in force ({@link WiegandFault}). */
@@ -183,19 +189,18 @@ export class WiegandAssembler {
     // reads the frame slots, and V8 then need not keep this edge's values across its call.
     const ended = st[11 /* ACTIVE */] !== 0 && since(st, /* END_S */ 8, sec, nsec) >= this.#gap;
     const f = 2 /* FALL_S */ + 2 * l; // FALL_N at f + 1
-    st[l] = 0; // LVL + l
+    st[l] = 0; // LVL + l: low, a valid pulse so far
     st[f] = sec;
     st[f + 1] = nsec;
-    st[14 /* INVALID */ + l] = 0;
     if (ended) this.#finish();
-    if (st[l ^ 1] === 0) this.#bothLow(sec, nsec); // the other line is low too
+    if (st[l ^ 1] !== 1) this.#bothLow(sec, nsec); // HIGH: the other line is low too
   }
 
   /** Both lines low: a pulse cannot overlap another; the reader is faulty or unpowered. */
   #bothLow(sec: number, nsec: number): void {
     const st = this.#st;
-    st[INVALID] = 1;
-    st[INVALID + 1] = 1;
+    st[LVL] = INVALID;
+    st[LVL + 1] = INVALID;
     this.#spoil(sec, nsec, WiegandDrop.bothLow);
     if (st[FAULT] !== WiegandFault.bothLow) {
       st[FAULT] = WiegandFault.bothLow;
@@ -207,14 +212,11 @@ export class WiegandAssembler {
   /** A rising edge: the pulse on line `l` ends; a bit when its width and spacing are right. */
   #rise(l: number, sec: number, nsec: number): void {
     const st = this.#st;
-    if (st[l] !== 0) return; // LVL + l: rising without a falling edge (start-up, lost event)
-    st[l] = 1;
-    if (st[13 /* FAULT */] !== 0 /* none */ && st[l ^ 1] !== 0) this.#faultEnds();
-    const inv = 14 /* INVALID */ + l;
-    if (st[inv] !== 0) {
-      st[inv] = 0;
-      return;
-    }
+    const level = st[l]!; // LVL + l
+    if (level === 1) return; // HIGH: rising without a falling edge (start-up, lost event)
+    st[l] = 1; // HIGH
+    if (st[13 /* FAULT */] !== 0 /* none */ && st[l ^ 1] === 1 /* HIGH */) this.#faultEnds();
+    if (level !== 0) return; // INVALID: the pulse was part of a fault
     const f = 2 /* FALL_S */ + 2 * l; // FALL_N at f + 1
     const fs = st[f]!;
     const fn = st[f + 1]!;
@@ -224,12 +226,12 @@ export class WiegandAssembler {
       return;
     }
     const count = st[10 /* COUNT */]!;
-    if (st[11 /* ACTIVE */] !== 0 && st[12 /* BAD */] === 0) {
-      // The previous pulse of this frame (or the start of a spoilt one) is in START.
+    const frame = st[11 /* ACTIVE */]!;
+    if (frame === 1 /* CLEAN */) {
+      // The previous pulse of this frame is in START.
       const spacing = nsBetween(st[6 /* START_S */]!, st[7 /* START_N */]!, fs, fn);
       if (spacing < this.#spacingMin || spacing > this.#spacingMax) this.#badSpacing(spacing);
-    }
-    st[11 /* ACTIVE */] = 1;
+    } else if (frame === 0) st[11 /* ACTIVE */] = 1; // CLEAN: a new frame
     st[6 /* START_S */] = fs;
     st[7 /* START_N */] = fn;
     st[8 /* END_S */] = sec;
@@ -263,16 +265,16 @@ export class WiegandAssembler {
   /** Bit spacing `spacing` ns outside the window in a clean frame: the frame is spoilt. */
   #badSpacing(spacing: number): void {
     this.counters.timingErrors++;
-    this.#st[BAD] = 1 +
+    this.#st[ACTIVE] = SPOILT +
       (spacing < this.#spacingMin ? WiegandDrop.spacingTooShort : WiegandDrop.spacingTooLong);
   }
 
   /** More bits than `maxBits`: the frame is spoilt (counted once). */
   #overflow(): void {
     const st = this.#st;
-    if (st[BAD] === 0) {
+    if (st[ACTIVE] === CLEAN) {
       this.counters.overflows++;
-      st[BAD] = 1 + WiegandDrop.tooManyBits;
+      st[ACTIVE] = SPOILT + WiegandDrop.tooManyBits;
     }
   }
 
@@ -290,17 +292,17 @@ export class WiegandAssembler {
     const st = this.#st;
     if (st[ACTIVE] !== 0 && since(st, END_S, sec, nsec) >= this.#gap) {
       // A pulse still under way after the gap is far too long: the frame is spoilt.
-      if ((st[LVL] === 0 || st[LVL + 1] === 0) && st[BAD] === 0) {
+      if ((st[LVL] !== HIGH || st[LVL + 1] !== HIGH) && st[ACTIVE] === CLEAN) {
         this.counters.timingErrors++;
-        st[BAD] = 1 + WiegandDrop.cutShort;
+        st[ACTIVE] = SPOILT + WiegandDrop.cutShort;
       }
       this.#finish();
     }
     if (st[FAULT] === WiegandFault.none) {
       for (let l = 0; l < 2; l++) {
-        if (st[LVL + l] === 0 && since(st, FALL_S + 2 * l, sec, nsec) >= this.#gap) {
+        if (st[LVL + l] !== HIGH && since(st, FALL_S + 2 * l, sec, nsec) >= this.#gap) {
           st[FAULT] = WiegandFault.stuckLow;
-          st[INVALID + l] = 1;
+          st[LVL + l] = INVALID;
           this.counters.faults++;
           this.#sink.fault(WiegandFault.stuckLow);
           break;
@@ -326,21 +328,21 @@ export class WiegandAssembler {
    */
   #spoil(sec: number, nsec: number, reason: number): void {
     const st = this.#st;
-    if (st[ACTIVE] === 0) st[COUNT] = 0;
-    st[ACTIVE] = 1;
-    if (st[BAD] === 0) st[BAD] = 1 + reason;
+    const frame = st[ACTIVE]!;
+    if (frame === 0) st[COUNT] = 0;
+    if (frame < SPOILT) st[ACTIVE] = SPOILT + reason;
     st[END_S] = sec;
     st[END_N] = nsec;
   }
 
   #finish(): void {
-    // Literal slots (COUNT 10, ACTIVE 11, BAD 12, END 8/9) and the dropped-frame path in
+    // Literal slots (COUNT 10, ACTIVE 11, END 8/9) and the dropped-frame path in
     // #discard: small enough for V8 to inline it with the sink into the edge loop.
     const st = this.#st;
     const count = st[10]!;
-    const bad = st[12]!;
+    const frame = st[11]!;
+    const bad = frame >= 2 ? frame - 1 : 0; // SPOILT + reason -> 1 + reason
     st[11] = 0;
-    st[12] = 0;
     st[10] = 0;
     this.counters.bits += count;
     if (bad !== 0 || count === 0) {

@@ -86,7 +86,7 @@ export class EmulatedPd extends EmulatedPdState {
     if (this.silent) return 0;
     const crc = p.crc && !this.options.checksumOnly;
     if (p.crc && this.options.checksumOnly) return this.#nak(p.seq, false, OsdpNak.CHECK, false);
-    const key = (p.length << 16) | osdpCrc16(p.buf, 0, p.length);
+    const key = (p.length << 16) | osdpCrc16(p.frame, p.frameStart, p.frameStart + p.length);
     if (p.seq === 0) {
       this.#session.clear();
       this.#handshake = false;
@@ -106,11 +106,12 @@ export class EmulatedPd extends EmulatedPdState {
       const nak = fault.data[0]!;
       return this.#nak(p.seq, crc, nak, nak !== OsdpNak.CHECK && nak !== OsdpNak.SEQUENCE, key);
     }
-    let data = p.buf.subarray(p.dataOffset, p.dataOffset + p.dataLength);
+    const d = p.frameStart + p.dataOffset; // the frame where it lies (see OsdpParser.frame)
+    let data = p.frame.subarray(d, d + p.dataLength);
     const s = this.#session;
     const secured = p.scbType === OsdpScs.S15 || p.scbType === OsdpScs.S17;
     if (secured) {
-      if (!s.active || !s.verify(p.buf, p.macOffset, true)) {
+      if (!s.active || !s.verify(p.frame, p.macOffset, true, p.frameStart)) {
         this.counters.macErrors++;
         s.clear();
         return this.#nak(p.seq, crc, OsdpNak.SECURITY_UNSUPPORTED, true, key);
@@ -214,7 +215,7 @@ export class EmulatedPd extends EmulatedPdState {
   }
 
   #challenge(p: OsdpParser, data: Uint8Array, crc: boolean, key: number): number {
-    const keyType = p.scbDataLength >= 1 ? p.buf[p.scbDataOffset]! : 0;
+    const keyType = p.scbDataLength >= 1 ? p.frame[p.frameStart + p.scbDataOffset]! : 0;
     const offered = this.options.secureChannel ?? true;
     const scbk = keyType === 1 ? this.#scbk : this.#scbk === null ? SCBK_D : null;
     if (!offered || scbk === null || data.length < 8) {

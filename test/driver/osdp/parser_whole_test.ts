@@ -67,3 +67,52 @@ Deno.test("osdp parser literals match the named constants they stand for", async
   );
   assert.deepEqual([crc.OSDP_CRC_INIT, parser.MIN_FRAME], [0x1d0f, 7]);
 });
+
+Deno.test("osdp parser hands a whole frame on in place, a split one from its own buffer, buf copies", () => {
+  const w = new FrameWriter(64);
+  w.begin(0x85, 2, true).u8(0x50).bytes(Uint8Array.of(1, 2, 0x1a, 0, 0xde, 0xad, 0xbe, 0xef));
+  w.finish();
+  const frame = w.copy();
+  const src = new Uint8Array(3 + frame.length + 2);
+  src.set([0xff, 0x11, 0xff]);
+  src.set(frame, 3);
+  const p = new OsdpParser();
+  assert.equal(p.feed(src, 0, src.length), 3 + frame.length);
+  assert.ok(p.ready);
+  assert.equal(p.frame, src, "whole frame: the view is the caller's array");
+  assert.deepEqual([p.frameStart, p.dataOffset, p.dataLength, p.garbageBytes], [3, 6, 8, 1]);
+  const d = p.frameStart + p.dataOffset;
+  assert.deepEqual([...p.frame.subarray(d, d + 8)], [1, 2, 0x1a, 0, 0xde, 0xad, 0xbe, 0xef]);
+  assert.deepEqual(p.buf.subarray(0, p.length), frame, "buf holds a copy of the same bytes");
+  // The same frame in two feed calls: assembled in the parser's own buffer.
+  const q = new OsdpParser();
+  assert.equal(q.feed(frame, 0, 5), 5);
+  assert.equal(q.ready, false);
+  assert.equal(q.feed(frame, 5, frame.length), frame.length);
+  assert.ok(q.ready);
+  assert.notEqual(q.frame, frame);
+  assert.equal(q.frame, q.buf);
+  assert.deepEqual([q.frameStart, q.dataOffset, q.dataLength, q.code], [0, 6, 8, 0x50]);
+  assert.deepEqual(q.frame.subarray(0, q.length), frame);
+});
+
+Deno.test("osdp parser rescans a frame failed in place from its own buffer, src untouched", () => {
+  const w = new FrameWriter(64);
+  w.begin(0x01, 1, true).u8(0x60);
+  w.finish();
+  const good = w.copy();
+  // A bad-CRC frame whose data hides the good one: found by the rescan.
+  w.begin(0x02, 1, true).u8(0x6a).bytes(good);
+  w.finish();
+  const bad = w.copy();
+  bad[bad.length - 1]! ^= 0xff;
+  const src = Uint8Array.from(bad);
+  const p = new OsdpParser();
+  const i = p.feed(src, 0, src.length);
+  assert.ok(p.ready);
+  assert.deepEqual([p.checkErrors, p.address, p.code, p.frameStart], [1, 1, 0x60, 0]);
+  assert.deepEqual(p.frame.subarray(0, p.length), good);
+  assert.notEqual(p.frame, src);
+  assert.deepEqual(src, bad, "the caller's bytes are never written");
+  assert.equal(i, src.length);
+});

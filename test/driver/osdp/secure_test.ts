@@ -92,3 +92,23 @@ Deno.test("osdp secure session never shows its keys", () => {
   assert.ok(!/[0-9a-f]{16}/i.test(shown), shown);
   assert.throws(() => parseKeyHex("0011"), (e: Error) => !e.message.includes("0011"));
 });
+
+Deno.test("osdp secure channel verifies a MAC where the frame lies in a larger buffer", () => {
+  const { cp, pd } = pair();
+  const rmac = pd.initialRmac(pd.serverCryptogram());
+  pd.activate(rmac);
+  cp.activate(rmac);
+  const w = new FrameWriter();
+  w.begin(0x01, 1, true, 0x15).u8(0x60);
+  const n = w.finish(cp.signer(true));
+  const src = new Uint8Array(7 + n);
+  src.fill(0x11, 0, 7);
+  src.set(w.buf.subarray(0, n), 7);
+  const p = new OsdpParser();
+  p.feed(src, 0, src.length);
+  assert.ok(p.ready);
+  assert.deepEqual([p.frame === src, p.frameStart], [true, 7]);
+  assert.equal(pd.verify(p.frame, p.macOffset, true, p.frameStart), true);
+  src[7 + 5]! ^= 1; // the MAC covers the frame from its SOM
+  assert.equal(pd.verify(p.frame, p.macOffset, true, p.frameStart), false);
+});
