@@ -7,7 +7,7 @@
  * @module
  */
 
-import type { ExportRow } from "./journal/mod.ts";
+import type { ExportRow } from "./journal/types.ts";
 
 /** The exported object for one row: at least seq, reader, rfidTag, date, time, state. */
 export function exportObject(row: ExportRow): Record<string, unknown> {

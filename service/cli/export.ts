@@ -7,7 +7,8 @@
  */
 
 import { loadConfig } from "../config/mod.ts";
-import { exportJournal, type RecordState } from "../journal/mod.ts";
+import { exportJournal } from "../journal/export.ts";
+import type { RecordState } from "../journal/types.ts";
 import { exportObject } from "../export_row.ts";
 import { type Command, EXIT, parseCommandArgs, sinceOption, UsageError } from "./command.ts";
 import { csvField, EXPORT_CSV_COLUMNS } from "../export_row.ts";
