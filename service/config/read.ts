@@ -36,11 +36,15 @@ async function readConfigText(path: string): Promise<string> {
     if (!info.isFile) throw new ConfigError([`${path}: not a regular file`]);
     if (info.size > MAX_CONFIG_BYTES) throw new ConfigError([`${path}: ${tooBig(info.size)}`]);
     file = await Deno.open(path, { read: true });
-    // The size may change under us: read one byte past the cap to know.
-    const buf = new Uint8Array(MAX_CONFIG_BYTES + 1);
-    let n = 0;
-    for (let r: number | null; n < buf.length && (r = await file.read(buf.subarray(n))) !== null;) {
-      n += r;
+    // The size may change under us: read one byte past what stat said to know; when the
+    // file grew, read again up to one byte past the cap.
+    let buf = new Uint8Array(info.size + 1);
+    let n = await readUpTo(file, buf);
+    if (n === buf.length && n <= MAX_CONFIG_BYTES) {
+      const more = new Uint8Array(MAX_CONFIG_BYTES + 1);
+      more.set(buf);
+      buf = more;
+      n += await readUpTo(file, buf.subarray(n));
     }
     if (n > MAX_CONFIG_BYTES) throw new ConfigError([`${path}: ${tooBig(n)}`]);
     return new TextDecoder().decode(buf.subarray(0, n));
@@ -57,6 +61,15 @@ async function readConfigText(path: string): Promise<string> {
   } finally {
     file?.close();
   }
+}
+
+/** Reads from `file` until `buf` is full or the file ends; the bytes read. */
+async function readUpTo(file: Deno.FsFile, buf: Uint8Array): Promise<number> {
+  let n = 0;
+  for (let r: number | null; n < buf.length && (r = await file.read(buf.subarray(n))) !== null;) {
+    n += r;
+  }
+  return n;
 }
 
 function tooBig(bytes: number): string {
