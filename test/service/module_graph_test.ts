@@ -46,6 +46,7 @@ Deno.test("module graph: the CLI entry point loads each command's module only wh
   const mods = await staticGraph("service/main.ts");
   assert.deepEqual(matching(mods, /^service\/cli\//), ["service/cli/command.ts"]);
   assert.deepEqual(matching(mods, /^service\/(agent|journal|sync|status|readers)\b/), []);
+  assert.deepEqual(matching(mods, /zod/), [], "--help and --version load no schema");
 });
 
 Deno.test("module graph: the agent (cli run) loads no simulator, demo or other command", async () => {
@@ -89,4 +90,9 @@ Deno.test("module graph: cli export loads no reader, no journal writer, no sync 
     [],
   );
   assert.deepEqual(matching(mods, /\/sim\/|\/demo/), []);
+  assert.deepEqual(
+    matching(mods, /zod|^service\/config\/(schema|load)\.ts$/),
+    [],
+    "reads journal.dir only",
+  );
 });
