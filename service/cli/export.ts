@@ -48,7 +48,7 @@ export const exportCommand: Command = {
     }
     const since = sinceOption(values.since);
     const dir = await loadJournalDir(values.config as string);
-    const out = new RowSink(Deno.stdout.writable.getWriter());
+    const out = new RowSink(Deno.stdout);
     if (format === "csv") await out.line(EXPORT_CSV_COLUMNS.join(","));
     for await (
       const row of exportJournal(dir, {
