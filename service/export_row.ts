@@ -7,7 +7,7 @@
  * @module
  */
 
-import type { ExportRow } from "./journal/mod.ts";
+import type { ExportRow } from "./journal/types.ts";
 
 /** The exported object for one row: at least seq, reader, rfidTag, date, time, state. */
 export function exportObject(row: ExportRow): Record<string, unknown> {
@@ -85,6 +85,11 @@ export function csvField(value: unknown): string {
   let s: string;
   if (value === null || value === undefined) s = "";
   else if (typeof value === "object") s = JSON.stringify(value, jsonValue);
+  // Not String(n): V8 keeps the strings it makes of numbers in a cache that lives in the
+  // old generation, so each row's seq outlived the young collections and an export of a
+  // million rows grew the heap by tens of MiB (issue #19). JSON writes the same digits
+  // for every finite number without that cache.
+  else if (typeof value === "number" && Number.isFinite(value)) s = JSON.stringify(value);
   else s = String(value);
   return /[",\r\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
 }

@@ -8,7 +8,7 @@
  */
 
 import { type Command, err, EXIT, out, UsageError } from "./cli/command.ts";
-import { PACKAGE_VERSION } from "./iflow/config.ts";
+import { PACKAGE_VERSION } from "./version.ts";
 
 /**
  * One command in the list: its name and summary, and its module, loaded

@@ -6,8 +6,9 @@
  * @module
  */
 
-import { loadConfig } from "../config/mod.ts";
-import { exportJournal, type RecordState } from "../journal/mod.ts";
+import { loadJournalDir } from "../config/journal_dir.ts";
+import { exportJournal } from "../journal/export.ts";
+import type { RecordState } from "../journal/types.ts";
 import { exportObject } from "../export_row.ts";
 import { type Command, EXIT, parseCommandArgs, sinceOption, UsageError } from "./command.ts";
 import { csvField, EXPORT_CSV_COLUMNS } from "../export_row.ts";
@@ -27,6 +28,7 @@ export const exportCommand: Command = {
     "not-passed | event; a duplicate counts as synced) and error when rejected.",
     "Gate events (exit button, remote open; never sent to iFlow) have state 'event',",
     "the gate's name as reader and event exit | manual-open. Works while the agent runs.",
+    "Reads only journal.dir from the config (check-config validates the whole file).",
   ].join("\n"),
   async run(args) {
     const { values } = parseCommandArgs(args, {
@@ -45,11 +47,11 @@ export const exportCommand: Command = {
       throw new UsageError(`--state: expected one of ${STATES.join(", ")}, got '${state}'`);
     }
     const since = sinceOption(values.since);
-    const config = await loadConfig(values.config as string);
-    const out = new RowSink(Deno.stdout.writable.getWriter());
+    const dir = await loadJournalDir(values.config as string);
+    const out = new RowSink(Deno.stdout);
     if (format === "csv") await out.line(EXPORT_CSV_COLUMNS.join(","));
     for await (
-      const row of exportJournal(config.journal.dir, {
+      const row of exportJournal(dir, {
         state: state as RecordState | undefined,
         since,
       })

@@ -5,21 +5,38 @@
  * allocates no buffer per write, and waits for a slow consumer instead of
  * queueing behind it.
  *
+ * The target is a stream writer, or a file such as `Deno.stdout` written
+ * with `writeSync`: a blocking write is how a CLI waits for a slow pipe, and
+ * it skips the stream and promise machinery per chunk (about 4 MiB of
+ * `cli export`'s resident set, issue #19). A descriptor that would block
+ * (`O_NONBLOCK` inherited from the parent) is written asynchronously instead.
+ *
  * @module
  */
 
 const enc = new TextEncoder();
 
+/** A file written in place, both ways (`Deno.stdout` is one). */
+export interface SyncTarget {
+  /** Writes (part of) `p` on the calling thread; the bytes written. */
+  writeSync(p: Uint8Array): number;
+  /** Writes (part of) `p`; the bytes written. */
+  write(p: Uint8Array): Promise<number>;
+}
+
 /** Writes lines to `writer` in chunks of at most `size` bytes (default 64 KiB). */
 export class RowSink {
-  readonly #w: WritableStreamDefaultWriter<Uint8Array>;
+  readonly #w: WritableStreamDefaultWriter<Uint8Array> | SyncTarget;
   readonly #buf: Uint8Array;
   #used = 0;
   /** Bytes handed to the writer so far. */
   written = 0;
 
-  /** Wraps `writer` (released by {@link close}). */
-  constructor(writer: WritableStreamDefaultWriter<Uint8Array>, size = 64 * 1024) {
+  /** Wraps `writer` (a stream writer is released by {@link close}). */
+  constructor(
+    writer: WritableStreamDefaultWriter<Uint8Array> | SyncTarget,
+    size = 64 * 1024,
+  ) {
     this.#w = writer;
     this.#buf = new Uint8Array(size);
   }
@@ -52,12 +69,24 @@ export class RowSink {
   /** Flushes and releases the writer. */
   async close(): Promise<void> {
     await this.flush();
-    this.#w.releaseLock();
+    if ("releaseLock" in this.#w) this.#w.releaseLock();
   }
 
   async #write(bytes: Uint8Array): Promise<void> {
-    await this.#w.ready;
-    await this.#w.write(bytes);
+    const w = this.#w;
+    if ("writeSync" in w) {
+      for (let off = 0; off < bytes.length;) {
+        try {
+          off += w.writeSync(bytes.subarray(off));
+        } catch (err) {
+          if (!(err instanceof Deno.errors.WouldBlock)) throw err;
+          off += await w.write(bytes.subarray(off));
+        }
+      }
+    } else {
+      await w.ready;
+      await w.write(bytes);
+    }
     this.written += bytes.length;
   }
 }

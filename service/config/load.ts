@@ -7,25 +7,14 @@
  * @module
  */
 
-import { parseJsonc } from "./jsonc.ts";
+import { ConfigError, readConfigFile, TOO_DEEP } from "./read.ts";
 import { type Config, ConfigSchema } from "./schema.ts";
 import { applyStatusTokenEnv, STATUS_TOKEN_ENV, statusTokenFromEnv } from "../status/config.ts";
 
 /** Environment variable that overrides `iflow.accessToken`. */
 export const TOKEN_ENV = "PONTAJ_IFLOW_TOKEN";
 
-/** A config that cannot be used; `problems` has one line per problem. */
-export class ConfigError extends Error {
-  /** `FILE: key.path: what is expected`, one per problem. */
-  readonly problems: string[];
-
-  /** Creates an error listing `problems`. */
-  constructor(problems: string[]) {
-    super(problems.join("\n"));
-    this.name = "ConfigError";
-    this.problems = problems;
-  }
-}
+export { ConfigError, MAX_CONFIG_BYTES } from "./read.ts";
 
 /** `readers[0].rawLengths`: a key path as the messages print it. */
 export function keyPath(path: readonly PropertyKey[]): string {
@@ -73,9 +62,6 @@ export function renderIssues(file: string, issues: readonly ConfigIssue[]): stri
   return lines;
 }
 
-/** Largest config file read, bytes: a hand-written config is a few KiB. */
-export const MAX_CONFIG_BYTES = 1024 * 1024;
-
 /** Validates an already parsed config object (the token env applied first). */
 export function validateConfig(
   raw: unknown,
@@ -119,58 +105,12 @@ export function validateConfig(
   return result.data;
 }
 
-const TOO_DEEP = "nested too deeply (a config is a few levels deep)";
-
-/** Reads at most {@link MAX_CONFIG_BYTES} of a regular file; a ConfigError otherwise. */
-async function readConfigText(path: string): Promise<string> {
-  let file: Deno.FsFile | undefined;
-  try {
-    const info = await Deno.stat(path);
-    if (!info.isFile) throw new ConfigError([`${path}: not a regular file`]);
-    if (info.size > MAX_CONFIG_BYTES) throw new ConfigError([`${path}: ${tooBig(info.size)}`]);
-    file = await Deno.open(path, { read: true });
-    // The size may change under us: read one byte past the cap to know.
-    const buf = new Uint8Array(MAX_CONFIG_BYTES + 1);
-    let n = 0;
-    for (let r: number | null; n < buf.length && (r = await file.read(buf.subarray(n))) !== null;) {
-      n += r;
-    }
-    if (n > MAX_CONFIG_BYTES) throw new ConfigError([`${path}: ${tooBig(n)}`]);
-    return new TextDecoder().decode(buf.subarray(0, n));
-  } catch (err) {
-    if (err instanceof ConfigError) throw err;
-    const why = err instanceof Deno.errors.NotFound
-      ? "no such file"
-      : err instanceof Deno.errors.PermissionDenied
-      ? "permission denied"
-      : err instanceof Deno.errors.IsADirectory
-      ? "it is a directory"
-      : String(err);
-    throw new ConfigError([`${path}: cannot read the config file (${why})`]);
-  } finally {
-    file?.close();
-  }
-}
-
-function tooBig(bytes: number): string {
-  return `too large (${
-    bytes > MAX_CONFIG_BYTES + 1 ? `${bytes} bytes` : "over 1 MiB"
-  }); a config file may have at most ${MAX_CONFIG_BYTES} bytes`;
-}
-
 /** Reads, parses and validates the config file at `path`. */
 export async function loadConfig(
   path: string,
   env: Record<string, string | undefined> = { [TOKEN_ENV]: Deno.env.get(TOKEN_ENV) },
 ): Promise<Config> {
-  const text = await readConfigText(path);
-  let raw: unknown;
-  try {
-    raw = parseJsonc(text);
-  } catch (err) {
-    if (err instanceof RangeError) throw new ConfigError([`${path}: ${TOO_DEEP}`]);
-    throw new ConfigError([`${path}: ${(err as Error).message}`]);
-  }
+  const raw = await readConfigFile(path);
   try {
     return validateConfig(raw, path, env);
   } catch (err) {

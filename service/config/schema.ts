@@ -21,7 +21,7 @@
 import { z } from "zod";
 import { type IflowConfig, IflowConfigSchema } from "../iflow/config.ts";
 import { type StatusConfig, StatusConfigSchema } from "../status/config.ts";
-import { type ReaderConfig, readerEntrySchema, readerIssues } from "../readers/kinds/mod.ts";
+import { type ReaderConfig, readerEntrySchema, readerIssues } from "../readers/kinds/entries.ts";
 import { type GateConfig, gateIssues, GatesSchema } from "../gates/config.ts";
 
 export type { ReaderConfig };

@@ -7,7 +7,7 @@
  * @module
  */
 
-import { readerWarnings } from "../readers/kinds/mod.ts";
+import { readerWarnings } from "../readers/kinds/entries.ts";
 import { keyPath } from "./load.ts";
 import type { Config } from "./schema.ts";
 

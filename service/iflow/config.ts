@@ -5,10 +5,10 @@
  */
 
 import { z } from "zod";
-import denoJson from "../../deno.json" with { type: "json" };
+import { PACKAGE_VERSION } from "../version.ts";
 
 /** The package version, sent to iFlow as `version` unless configured. */
-export const PACKAGE_VERSION: string = denoJson.version;
+export { PACKAGE_VERSION };
 
 /** The documented offline endpoint. */
 export const DEFAULT_IFLOW_URL =

@@ -113,7 +113,7 @@ export async function* exportJournal(
   opts: ExportOptions = {},
 ): AsyncGenerator<ExportRow> {
   const fs = denoFs;
-  const window = new FileWindow();
+  const window = new FileWindow(0); // the smallest that holds a maximal frame (~1 MiB)
   let listing = await listDir(fs, dir);
   let index = new ScanIndex();
   for (let attempt = 0; attempt < 5; attempt++) {

@@ -2,9 +2,10 @@
  * A reader kind as one typed descriptor: its options schema (from its driver
  * folder), the checks that span several keys or several readers, how its
  * entries become supervised devices, its capture decoder for `cli decode`,
- * its replayer for `cli replay`, and its demo simulator. The registry (`kinds/mod.ts`) lists them all; the
- * config schema, the device factory, `cli decode` and the demo read nothing
- * else.
+ * its replayer for `cli replay`, and its demo simulator. The registry
+ * (`kinds/mod.ts`) lists them all; the config schema reads only their config
+ * parts (`kinds/entries.ts`), the device factory, `cli decode` and the demo
+ * read the registry and nothing else.
  *
  * @module
  */
@@ -84,8 +85,12 @@ export interface CaptureSpec {
   decode: CaptureDecoder;
 }
 
-/** One reader kind. `E` is its entry schema; `z.output<E>` its parsed config entry. */
-export interface ReaderKind<E extends EntrySchema> {
+/**
+ * What the config needs of a reader kind: its entry schema and its checks.
+ * Kept apart from {@link ReaderKind} so loading a config loads no driver
+ * (`kinds/entries.ts` lists them).
+ */
+export interface ReaderKindEntry<E extends EntrySchema> {
   /** The `kind` value in the config. */
   readonly kind: z.output<E>["kind"];
   /** Options plus `name` and `kind` (see {@link entryKeys}). */
@@ -96,6 +101,10 @@ export interface ReaderKind<E extends EntrySchema> {
   warnings?(reader: z.output<E>): ReaderConfigIssue[];
   /** Checks across all entries of this kind (e.g. readers sharing a bus). */
   checkGroup?(readers: readonly z.output<E>[]): ReaderGroupIssue[];
+}
+
+/** One reader kind: its config part ({@link ReaderKindEntry}) and its drivers, decoders and demo. */
+export interface ReaderKind<E extends EntrySchema> extends ReaderKindEntry<E> {
   /** The devices for this kind's entries, in config order. */
   devices(readers: readonly z.output<E>[], ctx: DeviceContext): DeviceSpec[];
   /** The capture decoder for `cli decode`. */

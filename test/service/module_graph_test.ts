@@ -46,6 +46,7 @@ Deno.test("module graph: the CLI entry point loads each command's module only wh
   const mods = await staticGraph("service/main.ts");
   assert.deepEqual(matching(mods, /^service\/cli\//), ["service/cli/command.ts"]);
   assert.deepEqual(matching(mods, /^service\/(agent|journal|sync|status|readers)\b/), []);
+  assert.deepEqual(matching(mods, /zod/), [], "--help and --version load no schema");
 });
 
 Deno.test("module graph: the agent (cli run) loads no simulator, demo or other command", async () => {
@@ -64,4 +65,34 @@ Deno.test("module graph: cli export loads neither the agent nor the sync engine 
   assert.ok(mods.includes("service/journal/export.ts"));
   assert.deepEqual(matching(mods, /^service\/(agent\.ts|sync\/|status\/server|iflow\/client)/), []);
   assert.deepEqual(matching(mods, /\/sim\/|\/demo/), []);
+});
+
+/** Reader implementations, capture decoders and replayers: what only a running or decoding reader needs. */
+const READER_CODE =
+  /^service\/readers\/(?!kind\.ts$|kinds\/entries\.ts$)|^driver\/(capture\/|serial\/|osdp\/(?!config|constants|timing)|wiegand\/(reader|assembler|gpio_event|gpio_lines|gpio_ffi|keypad|line_hints|encode|text)|rc522\/(reader|scanner|poller|pcd|uart|exchange|iso14443a|anticollision)|ascii\/(frame|line|inspect))/;
+
+Deno.test("module graph: loading a config loads the kinds' schemas, no reader implementation", async () => {
+  const mods = await staticGraph("service/config/mod.ts");
+  assert.ok(mods.includes("service/readers/kinds/entries.ts"), "the graph has the kinds' schemas");
+  assert.deepEqual(matching(mods, READER_CODE), []);
+  assert.deepEqual(matching(mods, /^service\/readers\/kinds\/mod\.ts$/), []);
+});
+
+Deno.test("module graph: cli export loads no reader, no journal writer, no sync engine, no simulator", async () => {
+  const mods = await staticGraph("service/cli/export.ts");
+  assert.deepEqual(matching(mods, READER_CODE), []);
+  assert.deepEqual(
+    matching(mods, /^service\/journal\/(journal|mod|log_writer|spool|pending|retention|lock)\.ts$/),
+    [],
+  );
+  assert.deepEqual(
+    matching(mods, /^service\/(sync|iflow\/(client|sim))|^service\/gates\/(relay|outputs)/),
+    [],
+  );
+  assert.deepEqual(matching(mods, /\/sim\/|\/demo/), []);
+  assert.deepEqual(
+    matching(mods, /zod|^service\/config\/(schema|load)\.ts$/),
+    [],
+    "reads journal.dir only",
+  );
 });

@@ -6,22 +6,15 @@
  */
 
 import { replayOsdp } from "../../../driver/capture/replay_osdp.ts";
-import {
-  groupOsdpReaders,
-  osdpLineIssues,
-  OsdpReaderConfigSchema,
-} from "../../../driver/osdp/config.ts";
+import { groupOsdpReaders } from "../../../driver/osdp/config.ts";
 import { decodeOsdpHex } from "../../../driver/osdp/decode.ts";
-import { entryKeys, type ReaderKind } from "../kind.ts";
+import type { ReaderKind } from "../kind.ts";
+import { osdpEntryKind } from "./entries.ts";
 import { OsdpBusDriver } from "../osdp_bus.ts";
 
-const entry = OsdpReaderConfigSchema.extend(entryKeys("osdp"));
-
 /** `osdp`: the control panel side of OSDP v2.2, several readers per line. */
-export const osdpKind: ReaderKind<typeof entry> = {
-  kind: "osdp",
-  entry,
-  checkGroup: osdpLineIssues,
+export const osdpKind: ReaderKind<typeof osdpEntryKind.entry> = {
+  ...osdpEntryKind,
   devices: (readers, ctx) =>
     groupOsdpReaders(readers).map((line) => ({
       names: line.readers.map((r) => r.name),

@@ -4,19 +4,15 @@
  * @module
  */
 
-import { rc522ConfigIssues, Rc522ReaderConfigSchema } from "../../../driver/rc522/config.ts";
 import { replayRc522 } from "../../../driver/capture/replay_rc522.ts";
 import { decodeRc522UidCapture } from "../../../driver/rc522/iso14443a.ts";
-import { entryKeys, type ReaderKind } from "../kind.ts";
+import type { ReaderKind } from "../kind.ts";
+import { rc522EntryKind } from "./entries.ts";
 import { Rc522ReaderDriver } from "../rc522_reader.ts";
 
-const entry = Rc522ReaderConfigSchema.extend(entryKeys("rc522"));
-
 /** `rc522`: 13.56 MHz MIFARE and NTAG cards, several in the field at once. */
-export const rc522Kind: ReaderKind<typeof entry> = {
-  kind: "rc522",
-  entry,
-  check: rc522ConfigIssues,
+export const rc522Kind: ReaderKind<typeof rc522EntryKind.entry> = {
+  ...rc522EntryKind,
   devices: (readers, ctx) =>
     readers.map((r) => ({
       names: [r.name],

@@ -6,14 +6,10 @@
  */
 
 import { replayAscii, replayLine } from "../../../driver/capture/replay_serial.ts";
-import {
-  type AsciiReaderConfig,
-  AsciiReaderConfigSchema,
-  type LineReaderConfig,
-  LineReaderConfigSchema,
-} from "../../../driver/ascii/config.ts";
+import type { AsciiReaderConfig, LineReaderConfig } from "../../../driver/ascii/config.ts";
 import { decodeAsciiCapture, decodeLineCapture } from "../../../driver/ascii/inspect.ts";
-import { type DeviceContext, entryKeys, type ReaderKind } from "../kind.ts";
+import type { DeviceContext, ReaderKind } from "../kind.ts";
+import { asciiEntryKind, lineEntryKind } from "./entries.ts";
 import { createAsciiReader, createLineReader, type SerialReaderOptions } from "../serial_reader.ts";
 import type { DemoReader } from "../../demo/sim_readers.ts";
 
@@ -66,12 +62,9 @@ async function serialDemo(
   };
 }
 
-const asciiEntry = AsciiReaderConfigSchema.extend(entryKeys("ascii"));
-
 /** `ascii`: RDM6300, ID-12/ID-20 and copies on a serial line. */
-export const asciiKind: ReaderKind<typeof asciiEntry> = {
-  kind: "ascii",
-  entry: asciiEntry,
+export const asciiKind: ReaderKind<typeof asciiEntryKind.entry> = {
+  ...asciiEntryKind,
   devices: (readers, ctx) =>
     readers.map((r) => ({
       names: [r.name],
@@ -88,12 +81,9 @@ export const asciiKind: ReaderKind<typeof asciiEntry> = {
     serialDemo("ascii", name, (sim, tag) => sim.ascii.tap(BigInt(Number(tag)), { crlf: true })),
 };
 
-const lineEntry = LineReaderConfigSchema.extend(entryKeys("line"));
-
 /** `line`: readers that print one decimal or hex code per line. */
-export const lineKind: ReaderKind<typeof lineEntry> = {
-  kind: "line",
-  entry: lineEntry,
+export const lineKind: ReaderKind<typeof lineEntryKind.entry> = {
+  ...lineEntryKind,
   devices: (readers, ctx) =>
     readers.map((r) => ({
       names: [r.name],

@@ -4,24 +4,15 @@
  * @module
  */
 
-import { WiegandReaderConfigSchema } from "../../../driver/wiegand/config.ts";
 import { replayWiegand } from "../../../driver/capture/replay_wiegand.ts";
-import {
-  wiegandConfigIssues,
-  wiegandConfigWarnings,
-} from "../../../driver/wiegand/config_types.ts";
 import { decodeWiegandText } from "../../../driver/wiegand/text.ts";
-import { entryKeys, type ReaderKind } from "../kind.ts";
+import type { ReaderKind } from "../kind.ts";
+import { wiegandEntryKind } from "./entries.ts";
 import { WiegandReaderDriver } from "../wiegand_reader.ts";
 
-const entry = WiegandReaderConfigSchema.extend(entryKeys("wiegand"));
-
 /** `wiegand`: most turnstile readers; frames by bit count, keypads, line faults. */
-export const wiegandKind: ReaderKind<typeof entry> = {
-  kind: "wiegand",
-  entry,
-  check: wiegandConfigIssues,
-  warnings: wiegandConfigWarnings,
+export const wiegandKind: ReaderKind<typeof wiegandEntryKind.entry> = {
+  ...wiegandEntryKind,
   devices: (readers, ctx) =>
     readers.map((r) => ({
       names: [r.name],

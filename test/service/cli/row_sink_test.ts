@@ -92,3 +92,50 @@ Deno.test("row sink holds at most one buffer of rows while the consumer is slow,
   assert.ok(c.got.every((b) => b.length <= 70_001), "no chunk grew past the buffer or one line");
   assert.ok(steps >= c.got.length, "the writer waited for every chunk");
 });
+
+Deno.test("row sink writes a file in place: partial writes and a descriptor that would block lose nothing", async () => {
+  const seed = 1919;
+  const rand = seededRandom(seed);
+  const path = await Deno.makeTempFile({ prefix: "pontaj-row-sink-" });
+  const file = await Deno.open(path, { write: true });
+  let syncCalls = 0;
+  let blocked = 0;
+  let asyncCalls = 0;
+  // The real file, taking at most a random part of each write; now and then as a
+  // non-blocking pipe does when full (EAGAIN), which sends the rest the async way.
+  const target = {
+    writeSync(p: Uint8Array): number {
+      syncCalls++;
+      if (rand() < 0.2) {
+        blocked++;
+        throw new Deno.errors.WouldBlock("Resource temporarily unavailable");
+      }
+      return file.writeSync(p.subarray(0, 1 + Math.floor(rand() * p.length)));
+    },
+    write(p: Uint8Array): Promise<number> {
+      asyncCalls++;
+      return file.write(p.subarray(0, 1 + Math.floor(rand() * p.length)));
+    },
+  };
+  try {
+    const sink = new RowSink(target, 4096);
+    const lines: string[] = [];
+    for (let i = 0; i < 3000; i++) {
+      lines.push(`${i},gate-1,${"ț".repeat(i % 7)}${"9".repeat(i % 50)}`);
+    }
+    lines.push("z".repeat(10_000)); // longer than the buffer
+    for (const l of lines) await sink.line(l);
+    await sink.close();
+    file.close();
+    const want = new TextEncoder().encode(lines.map((l) => l + "\n").join(""));
+    assert.deepEqual(await Deno.readFile(path), want, `seed ${seed}`);
+    assert.equal(sink.written, want.length, `seed ${seed}`);
+    assert.ok(
+      blocked > 0 && asyncCalls >= blocked,
+      `seed ${seed}: ${blocked} blocked, ${asyncCalls} async`,
+    );
+    assert.ok(syncCalls > blocked, `seed ${seed}: ${syncCalls} sync calls`);
+  } finally {
+    await Deno.remove(path);
+  }
+});
