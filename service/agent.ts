@@ -20,9 +20,9 @@ import { devicesFor } from "./readers/factory.ts";
 import type { DeviceOverrides } from "./readers/kind.ts";
 import { ReaderSupervisor } from "./readers/supervisor.ts";
 import type { ReaderDriver, ScanFeedback } from "./readers/types.ts";
-import { CaptureError, captureReader } from "./readers/capture.ts";
+// Capture code (session, tap, writer) is loaded by `import()` when a capture starts (issue #19).
 import type { CaptureSummary } from "../driver/capture/session.ts";
-import { type CaptureOutput, MemoryOutput } from "../driver/capture/writer.ts";
+import type { CaptureOutput } from "../driver/capture/writer.ts";
 import { SyncEngine } from "./sync/engine.ts";
 import { startStatusServer, type StatusServer } from "./status/server.ts";
 import { memoryStatus, type ReaderStatus, type StatusSnapshot } from "./status/snapshot.ts";
@@ -233,27 +233,28 @@ export class Agent {
    * Records the raw traffic of the reader named `reader` for `seconds` into
    * `out`, while it keeps reading (scans go on as usual).
    *
-   * @throws {CaptureError} for an unknown reader or one that is not open.
+   * Rejects with a `CaptureError` (service/readers/capture.ts, loaded here) for an
+   * unknown reader or one that is not open.
    * @internal
    */
-  capture(reader: string, seconds: number, out: CaptureOutput): Promise<CaptureSummary> {
+  async capture(reader: string, seconds: number, out: CaptureOutput): Promise<CaptureSummary> {
+    const { CaptureError, captureReader } = await import("./readers/capture.ts");
     const entry = this.config.readers.find((r) => r.name === reader);
     const device = this.#supervisors.find(({ sup }) => sup.names.includes(reader));
     if (!entry || !device) throw new CaptureError(`no reader named ${JSON.stringify(reader)}`);
     const stop = new AbortController();
     void this.#stopped.then(() => stop.abort());
     this.#log("info", "capture started", { reader, seconds });
-    return captureReader({
+    const s = await captureReader({
       reader: entry,
       driver: () => device.sup.driver,
       watchOpen: (fn) => device.sup.watchOpen(fn),
       seconds,
       out,
       signal: stop.signal,
-    }).then((s) => {
-      this.#log("info", "capture done", { reader, ...s });
-      return s;
     });
+    this.#log("info", "capture done", { reader, ...s });
+    return s;
   }
 
   /**
@@ -261,6 +262,7 @@ export class Agent {
    * @internal
    */
   async captureBytes(reader: string, seconds: number): Promise<Uint8Array> {
+    const { MemoryOutput } = await import("../driver/capture/writer.ts");
     const out = new MemoryOutput(64 * 1024 * 1024);
     await this.capture(reader, seconds, out);
     if (out.refused > 0) {

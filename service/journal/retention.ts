@@ -1,13 +1,13 @@
 /**
- * Retention of finished scan segments: delete, or gzip (fflate, streamed in
- * 1 MiB chunks) into `archive/` and delete; archived files older than
+ * Retention of finished scan segments: delete, or gzip (the native
+ * `CompressionStream`, streamed in 64 KiB chunks) into `archive/` and delete; archived files older than
  * `archiveDays` are removed. Damaged bytes that recovery set aside are removed
  * after `keepDamagedDays`.
  *
  * @module
  */
 
-import type { JournalFs } from "./fs.ts";
+import type { JournalFile, JournalFs } from "./fs.ts";
 import { writeAll } from "./fs.ts";
 import type { ScanIndex } from "./index.ts";
 import type { JournalLogger } from "./types.ts";
@@ -15,33 +15,47 @@ import type { JournalLogger } from "./types.ts";
 /** Name of the archive subdirectory. */
 export const ARCHIVE_DIR = "archive";
 
+/** Bytes read from a segment per step while archiving: the archiver's whole input buffer. */
+export const ARCHIVE_CHUNK = 64 * 1024;
+
+/** FLG.FNAME of a gzip header (RFC 1952 §2.3.1): a zero-terminated file name follows the 10 fixed bytes. */
+const GZIP_FNAME = 0x08;
+
 /**
  * Gzips `<dir>/<name>` into `<dir>/archive/<name>.gz` (temp file, fsync,
  * rename, directory fsync). Returns the archive's path.
+ *
+ * Compression is the runtime's native `CompressionStream("gzip")` (zlib,
+ * level 6): it loads no module, and its state is freed when the stream ends.
+ * The segment is read through one reused {@link ARCHIVE_CHUNK} buffer, and the
+ * compressed chunks are written out as they come, so at most about one chunk
+ * in and one out is held at a time. The header carries the segment's name
+ * (FNAME), as the earlier fflate archives did.
  */
 export async function archiveSegment(fs: JournalFs, dir: string, name: string): Promise<string> {
   const adir = `${dir}/${ARCHIVE_DIR}`;
   await fs.mkdir(adir);
   const final = `${adir}/${name}.gz`;
   const tmp = `${final}.tmp`;
-  // Loaded on first use: importing fflate (npm) costs ~17 MB of RSS that recovery and export do not need.
-  const { Gzip } = await import("fflate");
   const src = await fs.open(`${dir}/${name}`, { read: true });
   const out = await fs.open(tmp, { write: true, create: true, truncate: true });
+  const gz = new CompressionStream("gzip");
+  const writer = gz.writable.getWriter();
   try {
-    const chunks: Uint8Array[] = [];
-    const gz = new Gzip({ level: 6, filename: name }, (data) => void chunks.push(data));
-    const buf = new Uint8Array(1 << 20);
+    const drained = writeGzipOut(gz.readable, out, name);
+    drained.catch(() => {}); // awaited below; a failure there also fails a pending write
+    const buf = new Uint8Array(ARCHIVE_CHUNK);
     for (;;) {
       const n = await src.read(buf);
       if (n === null || n === 0) break;
-      gz.push(buf.slice(0, n), false);
-      for (const c of chunks.splice(0)) await writeAll(out, c);
+      // the transform copies the chunk into zlib before this resolves: buf is free again
+      await writer.write(buf.subarray(0, n));
     }
-    gz.push(new Uint8Array(0), true);
-    for (const c of chunks.splice(0)) await writeAll(out, c);
+    await writer.close();
+    await drained;
     await out.sync();
   } catch (err) {
+    await writer.abort(err).catch(() => {});
     out.close();
     src.close();
     await fs.remove(tmp).catch(() => {});
@@ -52,6 +66,42 @@ export async function archiveSegment(fs: JournalFs, dir: string, name: string): 
   await fs.rename(tmp, final);
   await fs.syncDir(adir);
   return final;
+}
+
+/** Writes the gzip stream `from` to `out`, the file name `name` added to its header. */
+async function writeGzipOut(
+  from: ReadableStream<Uint8Array>,
+  out: JournalFile,
+  name: string,
+): Promise<void> {
+  const head = new Uint8Array(10);
+  let got = 0; // bytes of the fixed header seen so far
+  for await (const chunk of from) {
+    if (got === 10) {
+      await writeAll(out, chunk);
+      continue;
+    }
+    const take = Math.min(10 - got, chunk.length);
+    head.set(chunk.subarray(0, take), got);
+    got += take;
+    if (got < 10) continue;
+    // the native header has no optional fields (FLG 0): set FNAME, put the name after the 10 bytes
+    head[3] = (head[3]! | GZIP_FNAME) & 0xff;
+    await writeAll(out, head);
+    await writeAll(out, latin1z(name));
+    if (take < chunk.length) await writeAll(out, chunk.subarray(take));
+  }
+  if (got < 10) throw new Error("gzip stream ended inside its header");
+}
+
+/** `s` as ISO 8859-1 bytes with a terminating zero (gzip's FNAME); other characters become `?`. */
+function latin1z(s: string): Uint8Array {
+  const b = new Uint8Array(s.length + 1);
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    b[i] = c > 0 && c < 256 ? c : 0x3f;
+  }
+  return b;
 }
 
 /** Removes archived segments last modified more than `days` days before `nowMs`; returns how many. */

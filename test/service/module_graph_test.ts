@@ -60,6 +60,24 @@ Deno.test("module graph: the agent (cli run) loads no simulator, demo or other c
   assert.deepEqual(matching(mods, /^driver\/[a-z0-9]+\/mod\.ts$/), [], "no driver barrels");
 });
 
+Deno.test("module graph: the agent loads capture code only when a capture starts", async () => {
+  const mods = await staticGraph("service/cli/run.ts");
+  assert.ok(mods.includes("service/agent.ts"), "the graph is the agent's");
+  // What the readers themselves use: the tap's record types (serial fd stream), the OSDP
+  // session events a tap records, and the replay sources of the reader kinds.
+  const readersNeed = [
+    "driver/capture/format.ts",
+    "driver/capture/osdp_keys.ts",
+    "driver/capture/replay.ts",
+    "driver/capture/replay_osdp.ts",
+    "driver/capture/replay_rc522.ts",
+    "driver/capture/replay_serial.ts",
+    "driver/capture/replay_wiegand.ts",
+  ];
+  assert.deepEqual(matching(mods, /^driver\/capture\//), readersNeed);
+  assert.deepEqual(matching(mods, /^service\/readers\/capture\.ts$/), []);
+});
+
 Deno.test("module graph: cli export loads neither the agent nor the sync engine nor a simulator", async () => {
   const mods = await staticGraph("service/cli/export.ts");
   assert.ok(mods.includes("service/journal/export.ts"));
