@@ -58,9 +58,12 @@ async function runBenchFile(file: string, variant?: BenchVariant): Promise<Bench
   await Deno.remove(notesFile);
   const text = new TextDecoder().decode(out.stdout);
   const at = text.search(/^\{\s*"version"/m);
-  // What the bench printed before its JSON, then what it noted inside bench functions.
-  const notes = [text.slice(0, at < 0 ? text.length : at).trim(), inBench].filter(Boolean)
-    .join("\n");
+  // What the bench printed before its JSON, then what it noted inside bench functions
+  // (a note made at module level is in both: keep it once).
+  const printed = text.slice(0, at < 0 ? text.length : at).trim();
+  const printedLines = new Set(printed.split("\n"));
+  const noted = inBench.split("\n").filter((line) => !printedLines.has(line)).join("\n");
+  const notes = [printed, noted].filter(Boolean).join("\n");
   if (at < 0) {
     return {
       file,
