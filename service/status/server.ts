@@ -126,7 +126,7 @@ const DATE_RE =
   /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/;
 
 /**
- * Starts the status server (HTTP/1.1 over `node:http`, see {@link StatusConnectionLimits}).
+ * Starts the status server (HTTP/1.1 on `Deno.listen`, see {@link StatusConnectionLimits}).
  *
  * - Every request: a `Host` that is not the listen address, `localhost` or
  *   one of `allowedHosts` gets 421 (DNS rebinding).

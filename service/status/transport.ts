@@ -1,14 +1,16 @@
 /**
- * The status server's HTTP/1.1 transport (`node:http`): a cap on open
+ * The status server's HTTP/1.1 transport, on `Deno.listen` (no `node:http`:
+ * its compatibility layer costs the idle agent several MiB): a cap on open
  * connections, a deadline for the request head, an idle timeout, a small
  * header limit, no request bodies, and counters of what was cut off. So a
- * flood of half-open sockets holds at most `maxConnections` small sockets.
+ * flood of half-open sockets holds at most `maxConnections` small sockets,
+ * each with one head buffer of `maxHeaderBytes`.
  *
  * @module
  */
 
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import type { Socket } from "node:net";
+import { headEnd, parseHead, type RequestHead, wantsKeepAlive } from "./http_head.ts";
+import { encodeHead, reasonPhrase, writeAll, writeBody } from "./http_reply.ts";
 
 /** Limits for slow or idle clients. */
 export interface StatusConnectionLimits {
@@ -74,56 +76,41 @@ export interface Transport {
   close(): Promise<void>;
 }
 
-const STATUS_TEXT: Record<number, string> = {
-  400: "Bad Request",
-  408: "Request Timeout",
-  413: "Content Too Large",
-  431: "Request Header Fields Too Large",
-};
-
-function plainReply(status: number, message: string): string {
-  const body = JSON.stringify({ error: message }) + "\n";
-  return `HTTP/1.1 ${status} ${STATUS_TEXT[status]}\r\nconnection: close\r\n` +
-    `content-type: application/json; charset=utf-8\r\ncontent-length: ${body.length}\r\n\r\n${body}`;
+/** One accepted connection. */
+interface Connection {
+  conn: Deno.Conn;
+  /** A request is being answered. */
+  busy: boolean;
+  /** Ended (closed by either side, evicted or timed out). */
+  ended: boolean;
+  /** The idle timer is paused (an answer that takes long). */
+  paused: boolean;
+  idleTimer: ReturnType<typeof setTimeout> | undefined;
+  headTimer: ReturnType<typeof setTimeout> | undefined;
+  /** A read started while a reply streams (to see the client go); the next head read awaits it. */
+  pending: Promise<number | null> | null;
 }
 
-/** Writes `response` to `res`, streaming its body with backpressure; cancels it if the client goes. */
-async function send(res: ServerResponse, response: Response): Promise<void> {
-  const headers: Record<string, string> = {};
-  response.headers.forEach((v, k) => headers[k] = v);
-  res.writeHead(response.status, headers);
-  if (response.body === null) {
-    res.end();
-    return;
+function errorReply(status: number): Uint8Array {
+  const body = JSON.stringify({ error: reasonPhrase(status).toLowerCase() }) + "\n";
+  return new TextEncoder().encode(
+    `HTTP/1.1 ${status} ${reasonPhrase(status)}\r\nconnection: close\r\n` +
+      `content-type: application/json; charset=utf-8\r\ncontent-length: ${body.length}\r\n\r\n${body}`,
+  );
+}
+
+/** Turns Deno's "failed to lookup address" into an error with code ENOTFOUND, as the server expects. */
+function listenError(err: unknown): unknown {
+  if (err instanceof Error && !("code" in err) && /lookup address/.test(err.message)) {
+    return Object.assign(new Error(err.message, { cause: err }), { code: "ENOTFOUND" });
   }
-  const reader = response.body.getReader();
-  let gone = false;
-  const onClose = () => {
-    if (res.writableFinished) return;
-    gone = true;
-    reader.cancel().catch(() => {});
-  };
-  res.once("close", onClose);
-  try {
-    for (;;) {
-      const r = await reader.read();
-      if (r.done || gone) break;
-      if (!res.write(r.value)) {
-        await new Promise<void>((resolve) => {
-          res.once("drain", resolve);
-          res.once("close", resolve);
-        });
-      }
-    }
-    if (!gone) res.end();
-  } catch {
-    res.destroy(); // the body failed mid-stream: the client sees a cut-off response
-  }
+  return err;
 }
 
 /**
  * Starts listening on `hostname:port` and calls `handle` for each request.
- * Rejects with the listen error (`EADDRINUSE`, …) as a `NodeJS.ErrnoException`.
+ * Rejects with the listen error (Deno's error, whose `code` is `EADDRINUSE`,
+ * `EADDRNOTAVAIL`, …; `ENOTFOUND` for a name that does not resolve).
  */
 export function listenTransport(
   hostname: string,
@@ -135,6 +122,8 @@ export function listenTransport(
   const maxConnections = limits.maxConnections ?? 64;
   const headersTimeoutMs = limits.headersTimeoutMs ?? 10_000;
   const idleTimeoutMs = limits.idleTimeoutMs ?? 30_000;
+  const keepAliveMs = Math.min(5000, idleTimeoutMs);
+  const maxHeaderBytes = limits.maxHeaderBytes ?? 8192;
   const stats: StatusConnectionStats = {
     connections: 0,
     open: 0,
@@ -143,109 +132,242 @@ export function listenTransport(
     timedOut: 0,
     badRequests: 0,
   };
-  const sockets = new Set<Socket>(); // in accept order: the first idle one is the oldest
-  const busy = new Set<Socket>(); // a request is being answered on these
-  const server = createServer({
-    maxHeaderSize: limits.maxHeaderBytes ?? 8192,
-    requireHostHeader: false, // the server refuses a missing Host itself (421, counted)
-    headersTimeout: headersTimeoutMs,
-    requestTimeout: headersTimeoutMs,
-    connectionsCheckingInterval: Math.max(50, Math.min(1000, headersTimeoutMs >> 2)),
-    keepAliveTimeout: Math.min(5000, idleTimeoutMs),
-  });
-  server.setTimeout(idleTimeoutMs, (socket: Socket) => {
-    stats.timedOut++;
-    socket.destroy();
-  });
-  server.on("connection", (socket: Socket) => {
-    if (sockets.size >= maxConnections) {
-      let victim: Socket | undefined;
-      for (const s of sockets) {
-        if (!busy.has(s)) {
-          victim = s;
+  let listener: Deno.Listener;
+  try {
+    listener = Deno.listen({ hostname, port, transport: "tcp" });
+  } catch (err) {
+    return Promise.reject(listenError(err));
+  }
+  const open = new Set<Connection>(); // in accept order: the first idle one is the oldest
+  const tasks = new Set<Promise<void>>();
+
+  function end(c: Connection): void {
+    if (c.ended) return;
+    c.ended = true;
+    clearTimeout(c.idleTimer);
+    clearTimeout(c.headTimer);
+    open.delete(c);
+    try {
+      c.conn.close();
+    } catch { /* closed already */ }
+  }
+
+  function touch(c: Connection): void {
+    clearTimeout(c.idleTimer);
+    if (c.paused || c.ended) return;
+    c.idleTimer = setTimeout(() => {
+      stats.timedOut++;
+      end(c);
+    }, idleTimeoutMs);
+  }
+
+  /** Ends `c` with `reply` (best effort: a client that reads nothing does not hold it). */
+  function endWith(c: Connection, reply: Uint8Array): void {
+    const t = setTimeout(() => end(c), 200);
+    writeAll(c.conn, reply).catch(() => {}).finally(() => {
+      clearTimeout(t);
+      end(c);
+    });
+  }
+
+  /** Reads the next request head into `buf`; null when the connection ended instead. */
+  async function readHead(
+    c: Connection,
+    buf: Uint8Array,
+    len: { n: number },
+    first: boolean,
+  ): Promise<RequestHead | null> {
+    const armHead = () => {
+      c.headTimer = setTimeout(() => {
+        stats.timedOut++;
+        if (len.n > 0) endWith(c, errorReply(408));
+        else end(c);
+      }, headersTimeoutMs);
+    };
+    if (first || len.n > 0) armHead();
+    else c.headTimer = setTimeout(() => end(c), keepAliveMs); // idle keep-alive: closed quietly
+    try {
+      for (;;) {
+        const at = headEnd(buf, len.n);
+        if (at >= 0) {
+          clearTimeout(c.headTimer);
+          const head = parseHead(buf.subarray(0, at));
+          buf.copyWithin(0, at, len.n);
+          len.n -= at;
+          if (head === null) {
+            stats.badRequests++;
+            endWith(c, errorReply(400));
+          }
+          return head;
+        }
+        if (len.n >= buf.length) {
+          clearTimeout(c.headTimer);
+          stats.badRequests++;
+          endWith(c, errorReply(431));
+          return null;
+        }
+        const read = c.pending ?? c.conn.read(buf.subarray(len.n));
+        c.pending = null;
+        const n = await read;
+        if (n === null || c.ended) {
+          end(c);
+          return null;
+        }
+        if (len.n === 0 && !first) {
+          clearTimeout(c.headTimer);
+          armHead();
+        }
+        len.n += n;
+        touch(c);
+      }
+    } catch {
+      end(c); // reset by the client, or closed by us
+      return null;
+    }
+  }
+
+  async function answer(c: Connection, head: RequestHead, buf: Uint8Array, len: { n: number }) {
+    const hasBody = (head.headers.get("content-length") ?? "0") !== "0" ||
+      head.headers.has("transfer-encoding");
+    const request: TransportRequest = {
+      method: head.method,
+      target: head.target,
+      header: (name) => head.headers.get(name.toLowerCase()) ?? null,
+      peer: (c.conn.remoteAddr as Deno.NetAddr).hostname,
+      hasBody,
+      answerTakesLong: () => {
+        c.paused = true;
+        clearTimeout(c.idleTimer);
+      },
+    };
+    let response: Response;
+    try {
+      response = await handle(request);
+    } catch (err) {
+      onError(err);
+      response = Response.json({ error: "internal error" }, { status: 500 });
+    }
+    if (c.paused) {
+      c.paused = false;
+      touch(c);
+    }
+    if (c.ended) {
+      await response.body?.cancel().catch(() => {});
+      return false;
+    }
+    const reply = encodeHead(response, {
+      head: head.method === "HEAD",
+      http11: head.minor === 1,
+      keepAlive: wantsKeepAlive(head) && !hasBody, // a body is never read: close after the reply
+    });
+    const body = reply.framing === "none" ? null : response.body;
+    if (body === null) await response.body?.cancel().catch(() => {});
+    const reader = body?.getReader();
+    if (reader !== undefined && len.n < buf.length) {
+      // Watch for the client going away while the body streams (bytes it sends are kept).
+      const watch = c.conn.read(buf.subarray(len.n));
+      c.pending = watch;
+      watch.then((n) => { // the bytes it read are counted by the next readHead
+        if (n === null) reader.cancel().catch(() => {});
+      }, () => reader.cancel().catch(() => {}));
+    }
+    try {
+      await writeAll(c.conn, reply.bytes);
+      touch(c);
+      if (reader !== undefined) await writeBody(c.conn, reader, reply.framing, () => touch(c));
+    } catch {
+      reader?.cancel().catch(() => {});
+      end(c); // the client went away or the body failed: a cut-off response
+      return false;
+    }
+    return reply.keepAlive;
+  }
+
+  async function serve(c: Connection): Promise<void> {
+    const buf = new Uint8Array(maxHeaderBytes);
+    const len = { n: 0 };
+    touch(c);
+    for (let first = true; !c.ended; first = false) {
+      const head = await readHead(c, buf, len, first);
+      if (head === null) return;
+      c.busy = true;
+      const again = await answer(c, head, buf, len);
+      c.busy = false;
+      if (!again || c.ended) break;
+    }
+    end(c);
+  }
+
+  function admit(conn: Deno.Conn): void {
+    if (open.size >= maxConnections) {
+      let victim: Connection | undefined;
+      for (const o of open) {
+        if (!o.busy) {
+          victim = o;
           break;
         }
       }
       if (victim === undefined) {
         stats.refused++;
-        socket.destroy();
+        try {
+          conn.close();
+        } catch { /* gone */ }
         return;
       }
       stats.evicted++;
-      sockets.delete(victim);
-      victim.destroy();
+      end(victim);
     }
     stats.connections++;
-    sockets.add(socket);
-    socket.once("close", () => {
-      sockets.delete(socket);
-      busy.delete(socket);
-    });
-  });
-  server.on("clientError", (err: NodeJS.ErrnoException, socket: Socket) => {
-    const timeout = err.code === "ERR_HTTP_REQUEST_TIMEOUT";
-    if (timeout) stats.timedOut++;
-    else if (err.code !== "ECONNRESET") stats.badRequests++;
-    const status = timeout ? 408 : err.code === "HPE_HEADER_OVERFLOW" ? 431 : 400;
-    if (socket.writable && err.code !== "ECONNRESET") {
-      socket.end(plainReply(status, STATUS_TEXT[status]!.toLowerCase()));
-    }
-    socket.destroy();
-  });
-  server.on("request", (req: IncomingMessage, res: ServerResponse) => {
-    const socket = req.socket as Socket;
-    busy.add(socket);
-    res.once("close", () => busy.delete(socket));
-    const hasBody = (req.headers["content-length"] ?? "0") !== "0" ||
-      req.headers["transfer-encoding"] !== undefined;
-    if (hasBody) res.shouldKeepAlive = false; // the body is never read: close after the reply
-    const request: TransportRequest = {
-      method: req.method ?? "GET",
-      target: req.url ?? "/",
-      header(name) {
-        const v = req.headers[name.toLowerCase()];
-        return v === undefined ? null : Array.isArray(v) ? v[0] ?? null : v;
-      },
-      peer: req.socket.remoteAddress ?? "",
-      hasBody,
-      answerTakesLong: () => {
-        paused = true;
-        socket.setTimeout(0);
-      },
+    const c: Connection = {
+      conn,
+      busy: false,
+      ended: false,
+      paused: false,
+      idleTimer: undefined,
+      headTimer: undefined,
+      pending: null,
     };
-    let paused = false;
-    handle(request).then((response) => {
-      if (paused) socket.setTimeout(idleTimeoutMs);
-      return send(res, response);
-    }).catch((err) => {
-      onError(err);
-      if (!res.headersSent) {
-        res.writeHead(500, { "content-type": "application/json; charset=utf-8" });
-        res.end(JSON.stringify({ error: "internal error" }) + "\n");
-      } else res.destroy();
-    });
-  });
-  return new Promise((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(port, hostname, () => {
-      server.off("error", reject);
-      server.on("error", onError);
-      const addr = server.address();
-      const bound = typeof addr === "object" && addr !== null ? addr : { address: hostname, port };
-      let closed: Promise<void> | undefined;
-      resolve({
-        hostname: bound.address,
-        port: bound.port,
-        stats: () => ({ ...stats, open: sockets.size }),
-        close() {
-          closed ??= new Promise<void>((done) => {
-            server.close(() => done());
-            server.closeAllConnections();
-            for (const s of sockets) s.destroy();
-          });
-          return closed;
-        },
-      });
-    });
+    open.add(c);
+    const task = serve(c).catch(onError).finally(() => tasks.delete(task));
+    tasks.add(task);
+  }
+
+  const accepting = (async () => {
+    for (;;) {
+      let conn: Deno.Conn;
+      try {
+        conn = await listener.accept();
+      } catch (err) {
+        if (err instanceof Deno.errors.BadResource || err instanceof Deno.errors.Interrupted) {
+          return;
+        }
+        onError(err); // EMFILE and the like: keep accepting after a pause
+        await new Promise((r) => setTimeout(r, 100));
+        continue;
+      }
+      // When full, let the open connections read what they have been sent first, so one
+      // whose request has arrived counts as busy, not idle.
+      if (open.size >= maxConnections) await new Promise((r) => setTimeout(r, 1));
+      admit(conn);
+    }
+  })();
+
+  const addr = listener.addr as Deno.NetAddr;
+  let closed: Promise<void> | undefined;
+  return Promise.resolve({
+    hostname: addr.hostname,
+    port: addr.port,
+    stats: () => ({ ...stats, open: open.size }),
+    close() {
+      closed ??= (async () => {
+        try {
+          listener.close();
+        } catch { /* closed */ }
+        await accepting;
+        for (const c of [...open]) end(c);
+        await Promise.all([...tasks]);
+      })();
+      return closed;
+    },
   });
 }
