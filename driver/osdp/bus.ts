@@ -37,6 +37,7 @@ import type {
   OsdpTransport,
 } from "./bus_types.ts";
 import { type OsdpReaderStatus, readerStatus } from "./status.ts";
+import { loadAes } from "./aes.ts";
 import type { SessionKeys } from "./secure.ts";
 
 const clock = (): number => performance.now();
@@ -292,6 +293,7 @@ export class OsdpBus {
   }
 
   async #run(): Promise<void> {
+    if (this.#options.readers.some((r) => r.secureChannel !== undefined)) await loadAes();
     let portBackoff = 1000;
     while (!this.#closed) {
       const port = this.#port;

@@ -6,7 +6,8 @@
  *   reports cards and keypad input with the reader's name, status per reader,
  *   and LED/beep feedback once a scan is journaled.
  * - {@link OsdpParser} / {@link FrameWriter}: zero-allocation framing.
- * - {@link SecureSession}: Secure Channel crypto on `node:crypto`.
+ * - {@link SecureSession}: Secure Channel crypto (AES from `node:crypto`, loaded by
+ *   {@link loadAes} before a session derives keys; the bus and emulator load it).
  * - {@link OsdpEmulator} / {@link EmulatedPd}: readers on the master end of a pty.
  * - {@link groupOsdpReaders}: `osdp` reader configs (schema `OsdpReaderConfigSchema` in
  *   `./config.ts`) grouped into one bus per port; {@link decodeOsdpHex} for the CLI.
@@ -33,7 +34,14 @@ export {
 export { OSDP_CRC_INIT, osdpChecksum, osdpCrc16, osdpCrc16Byte } from "./crc.ts";
 export { MAX_FRAME, MIN_FRAME, OsdpParser, ParseError, parseErrorName } from "./parser.ts";
 export { buildFrame, type BuildFrameOptions, FrameWriter, type MacSigner } from "./writer.ts";
-export { parseKeyHex, randomBytes, SCBK_D, SecureSession, type SessionKeys } from "./secure.ts";
+export {
+  loadAes,
+  parseKeyHex,
+  randomBytes,
+  SCBK_D,
+  SecureSession,
+  type SessionKeys,
+} from "./secure.ts";
 export * from "./payload.ts";
 export { FMT_FORMAT, OsdpCardDecoder } from "./card_data.ts";
 export { DEFAULT_TIMING, type LinkTiming, resolveTiming } from "./timing.ts";

@@ -1,6 +1,6 @@
 /**
- * OSDP Secure Channel crypto (SIA OSDP v2.2 Annex D), on `node:crypto`
- * AES-128:
+ * OSDP Secure Channel crypto (SIA OSDP v2.2 Annex D), on AES-128 from
+ * `./aes.ts` (call `loadAes()` before a session derives keys):
  *
  * - session keys: S-ENC, S-MAC1, S-MAC2 = AES-ECB(SCBK, `01 82` / `01 01` /
  *   `01 02` ‖ RND.A[0..5] ‖ zeros);
@@ -20,8 +20,10 @@
  * @module
  */
 
-import { createCipheriv, createDecipheriv, getRandomValues } from "node:crypto";
+import { aesCbc, aesEcb } from "./aes.ts";
 import type { MacSigner } from "./writer.ts";
+
+export { loadAes } from "./aes.ts";
 
 /** SCBK-D, the default key used in install mode: `30 31 … 3F`. */
 export const SCBK_D: Uint8Array = Uint8Array.from({ length: 16 }, (_, i) => 0x30 + i);
@@ -37,30 +39,9 @@ export function parseKeyHex(hex: string): Uint8Array {
   return out;
 }
 
-function aesEcb(key: Uint8Array, block: Uint8Array, out: Uint8Array): void {
-  const c = createCipheriv("aes-128-ecb", key, null);
-  c.setAutoPadding(false);
-  out.set(c.update(block));
-  c.final();
-}
-
-function aesCbc(key: Uint8Array, iv: Uint8Array, data: Uint8Array, decrypt: boolean): Uint8Array {
-  const c = decrypt
-    ? createDecipheriv("aes-128-cbc", key, iv)
-    : createCipheriv("aes-128-cbc", key, iv);
-  c.setAutoPadding(false);
-  const a = c.update(data);
-  const b = c.final();
-  if (b.length === 0) return new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
-  const out = new Uint8Array(a.length + b.length);
-  out.set(a);
-  out.set(b, a.length);
-  return out;
-}
-
 /** Fills `buf` with cryptographically random bytes. */
 export function randomBytes(buf: Uint8Array): Uint8Array {
-  getRandomValues(buf);
+  crypto.getRandomValues(buf);
   return buf;
 }
 

@@ -15,6 +15,7 @@ import {
 import { OsdpPlayback, recordedPd } from "../../driver/capture/osdp_playback.ts";
 import type { ReplayReport } from "../../driver/capture/replay.ts";
 import { openPty, type Pty } from "../../driver/serial/pty.ts";
+import { loadAes } from "../../driver/osdp/aes.ts";
 import { clipForeign } from "../clip.ts";
 import { readerKind } from "../readers/kinds/mod.ts";
 import { type Command, EXIT, out, parseCommandArgs, UsageError } from "./command.ts";
@@ -36,6 +37,7 @@ export async function replayFile(path: string): Promise<ReplayReport> {
       `${path}: unknown reader kind ${JSON.stringify(clipForeign(cap.header.kind, 32))}`,
     );
   }
+  if (cap.header.kind === "osdp") await loadAes(); // to follow a recorded Secure Channel
   return kind.replay(cap);
 }
 

@@ -60,6 +60,14 @@ Deno.test("module graph: the agent (cli run) loads no simulator, demo or other c
   assert.deepEqual(matching(mods, /^driver\/[a-z0-9]+\/mod\.ts$/), [], "no driver barrels");
 });
 
+Deno.test("module graph: the agent loads no Node compatibility layer (http, net, crypto) up front", async () => {
+  const mods = await staticGraph("service/cli/run.ts");
+  assert.ok(mods.includes("service/status/transport.ts"), "the graph has the status server");
+  assert.ok(mods.includes("driver/osdp/secure.ts"), "the graph has the OSDP Secure Channel");
+  // node:crypto is loaded by import() only when an OSDP reader has a Secure Channel (aes.ts).
+  assert.deepEqual(matching(mods, /^node:(http|https|net|crypto|module|stream)$/), []);
+});
+
 Deno.test("module graph: the agent loads capture code only when a capture starts", async () => {
   const mods = await staticGraph("service/cli/run.ts");
   assert.ok(mods.includes("service/agent.ts"), "the graph is the agent's");

@@ -20,6 +20,7 @@
  */
 
 import { SOM } from "../constants.ts";
+import { loadAes } from "../aes.ts";
 import { EmulatedPd } from "./emulated_pd.ts";
 import type { EmulatedPdOptions } from "./emulated_pd_state.ts";
 import { MAX_FRAME, OsdpParser } from "../parser.ts";
@@ -93,6 +94,7 @@ export class OsdpEmulator {
   }
 
   async #run(): Promise<void> {
+    await loadAes(); // a CP may open a Secure Channel with any emulated reader
     const buf = new Uint8Array(512);
     const p = this.parser;
     while (!this.#closed && !this.#port.closed) {

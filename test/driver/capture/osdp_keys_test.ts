@@ -2,9 +2,11 @@ import assert from "node:assert/strict";
 import { sessionEvent, sessionFromEvent } from "../../../driver/capture/osdp_keys.ts";
 import { OsdpCmd, OsdpReply, OsdpScs } from "../../../driver/osdp/constants.ts";
 import { OsdpParser } from "../../../driver/osdp/parser.ts";
-import { SecureSession } from "../../../driver/osdp/secure.ts";
+import { loadAes, SecureSession } from "../../../driver/osdp/secure.ts";
 import { FrameWriter } from "../../../driver/osdp/writer.ts";
 import { seededRandom } from "../../../driver/random.ts";
+
+await loadAes();
 
 const SEED = 2020;
 

@@ -2,11 +2,14 @@ import assert from "node:assert/strict";
 import { inspect } from "node:util";
 import {
   FrameWriter,
+  loadAes,
   OsdpParser,
   parseKeyHex,
   SCBK_D,
   SecureSession,
 } from "../../../driver/osdp/mod.ts";
+
+await loadAes();
 
 const hex = (b: Uint8Array) => Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
 
