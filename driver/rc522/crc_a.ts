@@ -51,7 +51,7 @@ const pairStep = (crc: number, data: Uint8Array, i: number): number => {
  * The body of {@link crcA}, shared with {@link checkCrcA}. Written for V8
  * (checked in the machine code, see bench/native_vs_ts.ts):
  *
- * - a loop only while more than 8 bytes are left, then the last 0 to 8 bytes
+ * - a loop only while more than 9 bytes are left, then the last 0 to 9 bytes
  *   as straight code: the frames CRC_A covers are short, and with no loop a
  *   caller's loop around an inlined `crcA` keeps no interrupt check, no loop
  *   counter and no per-call map check of `data` (V8 hoists it out of the
@@ -66,7 +66,7 @@ const crcRun = (data: Uint8Array, off: number, len: number): number => {
   let crc = 0x6363; // CRC_A_INIT (a literal: cheaper than a module constant in a hot loop)
   let i = off | 0;
   let n = len | 0;
-  while (n > 8) {
+  while (n > 9) {
     const x = crc ^ data[i]! ^ (data[(i + 1) | 0]! << 8);
     crc = PAIR[x & 0xff]! ^ BYTE[x >>> 8]!;
     i = (i + 2) | 0;
@@ -82,7 +82,8 @@ const crcRun = (data: Uint8Array, off: number, len: number): number => {
       }
     }
   }
-  if ((n & 1) !== 0) crc = (crc >>> 8) ^ BYTE[(crc ^ data[(i + n - 1) | 0]!) & 0xff]!;
+  // odd and not negative (a negative `len` reads nothing, as the plain loop would)
+  if ((n & 0x80000001) === 1) crc = (crc >>> 8) ^ BYTE[(crc ^ data[(i + n - 1) | 0]!) & 0xff]!;
   return crc;
 };
 
