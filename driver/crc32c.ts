@@ -59,30 +59,39 @@ export function crc32c(data: Uint8Array, start = 0, end: number = data.length, p
  * The slice-by-8 loop. Each of the eight lookups indexes its table with one
  * byte: the first four with a data byte XOR a byte of the register, the last
  * four with the data byte itself (what a C compiler makes of the usual
- * "load two words, split them into bytes" form). Written for V8: it loads each
- * byte once with no word assembly, counts the bytes left down, and sums
- * indices with `| 0` (int32 adds without overflow checks; the bounds check
- * catches anything out of range, so an `end` beyond 2^31 is not supported).
+ * "load two words, split them into bytes" form). Written for V8 (checked in
+ * the machine code, see bench/native_vs_ts.ts):
+ *
+ * - the four lookups that need only data bytes are XORed first and the four
+ *   that depend on the register last, as a tree: V8 keeps the source's
+ *   grouping, so the register's dependency chain per step is one load and
+ *   three XORs instead of a load and seven XORs;
+ * - `data.length` is read once before the loops: that puts the map check of
+ *   `data` in front of them, so V8 drops it (and the length load) from every
+ *   step;
+ * - the index starts as `start & 0x7fffffff` (a non-negative int32), so
+ *   `i + k` needs no sign extension before the bounds check, and the loops
+ *   run on the index against a precomputed limit (no second counter). An
+ *   `end` beyond 2^31 is not supported.
  */
 function crc32cInto(data: Uint8Array, start: number, end: number, prev: number): void {
   const t = T32;
   let c = ~prev;
-  let i = start | 0;
-  let n = (end - start) | 0;
-  while (n >= 8) {
-    c = t[1792 + ((c ^ data[i]!) & 0xff)]! ^
-      t[1536 + (((c >>> 8) ^ data[(i + 1) | 0]!) & 0xff)]! ^
-      t[1280 + (((c >>> 16) ^ data[(i + 2) | 0]!) & 0xff)]! ^
-      t[1024 + ((c >>> 24) ^ data[(i + 3) | 0]!)]! ^
-      t[768 + data[(i + 4) | 0]!]! ^ t[512 + data[(i + 5) | 0]!]! ^
-      t[256 + data[(i + 6) | 0]!]! ^ t[data[(i + 7) | 0]!]!;
-    i = (i + 8) | 0;
-    n = (n - 8) | 0;
+  let i = start & 0x7fffffff;
+  const stop = (end - start + i) | 0;
+  const last = (stop - 8) | 0;
+  if (data.length < 0) c = 0; // never taken: only moves the map check out of the loops
+  while (i <= last) {
+    const lo = t[768 + data[i + 4]!]! ^ t[512 + data[i + 5]!]! ^
+      (t[256 + data[i + 6]!]! ^ t[data[i + 7]!]!);
+    c = (t[1792 + ((c ^ data[i]!) & 0xff)]! ^ t[1536 + (((c >>> 8) ^ data[i + 1]!) & 0xff)]!) ^
+      (t[1280 + (((c >>> 16) ^ data[i + 2]!) & 0xff)]! ^ t[1024 + ((c >>> 24) ^ data[i + 3]!)]!) ^
+      lo;
+    i = (i + 8) & 0x7fffffff;
   }
-  while (n > 0) {
+  while (i < stop) {
     c = t[(c ^ data[i]!) & 0xff]! ^ (c >>> 8);
     i = (i + 1) | 0;
-    n = (n - 1) | 0;
   }
   RESULT[0] = ~c;
 }

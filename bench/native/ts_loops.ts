@@ -155,7 +155,11 @@ function rc522Pass(bytes: Uint8Array, units: number): Pass {
       let uidLen = 0;
       let done = false;
       for (let level = 1; level <= 3; level++, p += 8) {
-        for (let i = 0; i < 5; i++) rx[i] = src[p + i]!;
+        rx[0] = src[p]!;
+        rx[1] = src[p + 1]!;
+        rx[2] = src[p + 2]!;
+        rx[3] = src[p + 3]!;
+        rx[4] = src[p + 4]!;
         x.status = 0; // X_OK (literals in the loop, as in the driver: see anticollision.ts)
         x.rxLen = 5;
         x.rxLastBits = 0;

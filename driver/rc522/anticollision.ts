@@ -77,8 +77,37 @@ export interface AnticollisionAnswer {
  * checks the literals against the named constants).
  * Returns an `AC_*` code;
  * for {@link AC_COLLISION} the new known-bit count is in `out[0]`.
+ *
+ * The common round (nothing known yet, the whole level answered without a
+ * collision: X_OK, 5 bytes, no RxAlign, full last byte) takes a straight
+ * path with no loop; everything else goes to {@link mergeAnswerGeneral}, kept
+ * apart so this function stays small enough for V8 to inline.
  */
 export function mergeAnswer(
+  cl: Uint8Array,
+  known: number,
+  a: AnticollisionAnswer,
+  out: Int32Array,
+): number {
+  if ((known | a.status | a.rxAlign | a.rxLastBits) !== 0 || a.rxLen !== 5) {
+    return mergeAnswerGeneral(cl, known, a, out);
+  }
+  const rx = a.rx;
+  const bcc = rx[4]!;
+  const b0 = rx[0]!;
+  const b1 = rx[1]!;
+  const b2 = rx[2]!;
+  const b3 = rx[3]!;
+  cl[4] = bcc;
+  cl[0] = b0;
+  cl[1] = b1;
+  cl[2] = b2;
+  cl[3] = b3;
+  return (b0 ^ b1 ^ b2 ^ b3) === bcc ? 0 : 4; // AC_COMPLETE : AC_BAD_BCC
+}
+
+/** {@link mergeAnswer} for any round: partial levels, RxAlign, collisions, bad lengths. */
+function mergeAnswerGeneral(
   cl: Uint8Array,
   known: number,
   a: AnticollisionAnswer,
