@@ -53,8 +53,14 @@ export const ASCII_ERRORS = {
  * that range into the rarer paths.
  */
 export class AsciiFrameDecoder implements ByteDecoder {
-  /** Filled with the 5-byte id (format `"em4100"`) when a frame completes. */
-  readonly read: CardRead;
+  /**
+   * Filled with the 5-byte id (format `"em4100"`) when a frame completes.
+   * Assigned once, in the constructor, with no class-field initialiser before
+   * it: V8 then treats the field as constant, and where the decoder is a
+   * constant of optimised code (a reader's byte loop) the id bytes are stored
+   * with no field load, map check or bounds check.
+   */
+  declare readonly read: CardRead;
   /** Frames, checksum and framing errors. */
   readonly counters: DecoderCounters = newCounters();
   /** [0] the word being read (and the position), [1] the first word, [2] the second. */
@@ -139,21 +145,19 @@ export class AsciiFrameDecoder implements ByteDecoder {
     st[0] = 0;
     const w1 = st[1]!; // marker, id bytes 0-2
     const w2 = st[2]!; // marker, id bytes 3-4, checksum
-    const hi = (w1 << 8) | ((w2 >>> 16) & 0xff); // id bytes 0-3
-    const lo = w2 & 0xffff; // id byte 4, checksum
-    const b4 = lo >>> 8;
-    if (((hi ^ (hi >>> 8) ^ (hi >>> 16) ^ (hi >>> 24) ^ b4) & 0xff) !== (lo & 0xff)) {
+    // The XOR of the five id bytes and the checksum is 0 (markers shift out of the low byte).
+    if (((w1 ^ (w1 >>> 8) ^ (w1 >>> 16) ^ w2 ^ (w2 >>> 8) ^ (w2 >>> 16)) & 0xff) !== 0) {
       this.counters.checksumErrors++;
       this.counters.lastError = ASCII_ERRORS.checksum;
       return false;
     }
     const r = this.read;
     const d = r.data;
-    d[0] = hi >>> 24;
-    d[1] = (hi >>> 16) & 0xff;
-    d[2] = (hi >>> 8) & 0xff;
-    d[3] = hi & 0xff;
-    d[4] = b4;
+    d[0] = w1 >>> 16; // a byte store keeps the low 8 bits
+    d[1] = w1 >>> 8;
+    d[2] = w1;
+    d[3] = w2 >>> 16;
+    d[4] = w2 >>> 8;
     r.byteLength = 5;
     r.bitLength = 40;
     r.facility = -1;
