@@ -149,14 +149,14 @@ export class WiegandAssembler {
   /** Creates an assembler delivering to `sink`, with `timing` windows (defaults in {@link WiegandTiming}). */
   constructor(sink: FrameSink, timing: WiegandTiming = {}) {
     this.#sink = sink;
-    this.limits = {
+    this.limits = Object.freeze({
       pulseMin: Math.round((timing.pulseMinUs ?? 20) * 1000),
       pulseMax: Math.round((timing.pulseMaxUs ?? 200) * 1000),
       spacingMin: Math.round((timing.spacingMinUs ?? 200) * 1000),
       spacingMax: Math.round((timing.spacingMaxUs ?? 20_000) * 1000),
       gap: Math.round((timing.frameGapUs ?? 25_000) * 1000),
       maxBits: Math.min(MAX_WIEGAND_BITS, Math.max(1, timing.maxBits ?? MAX_WIEGAND_BITS)),
-    };
+    });
     this.reset();
   }
 
