@@ -20,8 +20,6 @@ import { CardRead } from "../card.ts";
 import { type ByteDecoder, type DecoderCounters, hexDigitValue, newCounters } from "../decoder.ts";
 
 const STX = 0x02, ETX = 0x03;
-// The decoder's whole state is one position: -1 hunting STX, 0–11 the hex digits taken,
-// 12–14 after the digits (12 + the CR/LF bytes seen). One slot (st[0]) read and written per byte.
 
 /** Value of each byte as a hex digit, -1 for other bytes (one load instead of three range tests). */
 const HEX_VALUE: Int8Array = new Int8Array(256).map((_, c) => hexDigitValue(c));
@@ -33,79 +31,109 @@ export const ASCII_ERRORS = {
   badTail: "bad-tail",
 } as const;
 
-/** Byte-at-a-time decoder for ASCII 125 kHz frames. */
+/**
+ * Byte-at-a-time decoder for ASCII 125 kHz frames.
+ *
+ * The state is three raw 32-bit integers (no small-integer tagging, no
+ * overflow checks in optimised code). The 12 hex digits are read as two
+ * words of 6 digits (24 bits), each behind a marker bit: a word starts as 1
+ * and every digit shifts it left by 4, so the marker reaches bit 24 with the
+ * sixth digit. `st[0]` is the word being read, and it is also the position:
+ *
+ * - `0`: hunting STX;
+ * - `1 .. 2^24 - 1`: reading a word (the marker tells how many digits);
+ * - `-1`, `-2`, `-3`: after the 12 digits, with 0, 1 or 2 CR/LF bytes seen.
+ *
+ * `st[1]` holds the first word once complete (0 while reading it), `st[2]`
+ * the second. A digit inside a frame, 12 of the 14 bytes, costs one load, one
+ * table lookup, one shift, one range test and one store: `(st[0] << 4) | v`
+ * lands in `16 .. 2^24 - 1` exactly when the byte is a hex digit (v ≥ 0), a
+ * word is under way (st[0] ≥ 1) and it is not its sixth digit; everything
+ * else (STX, ETX, CR/LF, the sixth digit, bad bytes, hunting) falls out of
+ * that range into the rarer paths.
+ */
 export class AsciiFrameDecoder implements ByteDecoder {
-  /** Filled with the 5-byte id (format `"em4100"`) when a frame completes. */
-  readonly read: CardRead;
+  /**
+   * Filled with the 5-byte id (format `"em4100"`) when a frame completes.
+   * Assigned once, in the constructor, with no class-field initialiser before
+   * it: V8 then treats the field as constant, and where the decoder is a
+   * constant of optimised code (a reader's byte loop) the id bytes are stored
+   * with no field load, map check or bounds check.
+   */
+  declare readonly read: CardRead;
   /** Frames, checksum and framing errors. */
   readonly counters: DecoderCounters = newCounters();
-  /**
-   * The whole state, as raw 32-bit integers (no small-integer tagging, no
-   * overflow checks in optimised code): [0] the position, [1] digits 1–8
-   * (id bytes 0–3, accumulated 4 bits at a time), [2] digits 9–12 (id byte 4
-   * and the checksum).
-   */
+  /** [0] the word being read (and the position), [1] the first word, [2] the second. */
   readonly #st: Int32Array = new Int32Array(3);
 
   /** Decodes into `read` (a new one if not given). */
   constructor(read: CardRead = new CardRead()) {
     this.read = read;
-    this.#st[0] = -1;
   }
 
   /** Drops any partial frame. */
   reset(): void {
-    this.#st[0] = -1;
+    this.#st[0] = 0;
   }
 
   #fail(code: string): void {
     this.counters.framingErrors++;
     this.counters.lastError = code;
-    this.#st[0] = -1;
+    this.#st[0] = 0;
   }
 
   /**
    * Feeds one byte; true when `read` holds a new card.
    *
-   * The byte values and states are written as literals here (named in the
-   * comments and at the top of the module): a module-level constant costs a
-   * load and an initialisation check per use in optimised code, a literal
-   * nothing.
+   * Byte values, states and limits are written as literals here (named in
+   * the comments and in the class doc): a module-level constant costs a load
+   * and an initialisation check per use in optimised code, a literal nothing.
    */
   push(byte: number): boolean {
     const st = this.#st;
-    const p = st[0]!;
-    // The common byte first: a hex digit inside a frame (STX is no hex digit,
-    // so it never takes this path). `p >>> 0 < 12`: 0–11, not hunting (-1).
-    if (p >>> 0 < 12) {
-      const v = HEX_VALUE[byte & 0xff]!;
-      if (v >= 0) { // 8 fill st[1] (shifting the last frame's out), 4 fill st[2]
-        if (p < 8) st[1] = (st[1]! << 4) | v;
-        else st[2] = (st[2]! << 4) | v;
-        st[0] = p + 1;
+    const a = (st[0]! << 4) | HEX_VALUE[byte & 0xff]!;
+    // 16 .. 2^24 - 1: a digit inside a word, not its sixth (see the class doc).
+    if ((a - 16) >>> 0 < 0xffffff0) {
+      if (a < 0x1000000) {
+        st[0] = a;
         return false;
       }
+      return this.#word(a);
     }
-    return this.#other(byte, p);
+    return this.#other(byte, st[0]!);
   }
 
-  /** {@link push} for any byte but a digit inside a frame: STX, the tail, ETX, errors. */
-  #other(byte: number, p: number): boolean {
+  /** The sixth digit of a word: `a` is the word with its marker at bit 24. */
+  #word(a: number): boolean {
+    const st = this.#st;
+    if (st[1] === 0) { // the first word: the second starts
+      st[1] = a;
+      st[0] = 1;
+    } else { // the second: the digits are done (-1: no CR/LF seen)
+      st[2] = a;
+      st[0] = -1;
+    }
+    return false;
+  }
+
+  /** {@link push} for any byte but a digit inside a word: STX, the tail, ETX, errors. */
+  #other(byte: number, w: number): boolean {
     const st = this.#st;
     if (byte === 0x02) { // STX: always starts a new frame
-      if (p >= 0) this.#fail(ASCII_ERRORS.badTail);
-      st[0] = 0;
+      if (w !== 0) this.#fail(ASCII_ERRORS.badTail);
+      st[0] = 1;
+      st[1] = 0;
       return false;
     }
-    if (p < 0) return false; // hunting STX
-    if (p < 12) { // not a hex digit
+    if (w === 0) return false; // hunting STX
+    if (w > 0) { // inside a word: not a hex digit
       this.#fail(ASCII_ERRORS.badDigit);
       return false;
     }
     if (byte === 0x03) return this.#finish(); // ETX
     // Optional CR LF (in either order, at most two bytes) before ETX.
-    if ((byte === 0x0d || byte === 0x0a) && p < 14) {
-      st[0] = p + 1;
+    if ((byte === 0x0d || byte === 0x0a) && w > -3) {
+      st[0] = w - 1;
       return false;
     }
     this.#fail(ASCII_ERRORS.badTail);
@@ -114,22 +142,22 @@ export class AsciiFrameDecoder implements ByteDecoder {
 
   #finish(): boolean {
     const st = this.#st;
-    st[0] = -1;
-    const hi = st[1]!;
-    const lo = st[2]!;
-    const b4 = (lo >>> 8) & 0xff;
-    if (((hi ^ (hi >>> 8) ^ (hi >>> 16) ^ (hi >>> 24) ^ b4) & 0xff) !== (lo & 0xff)) {
+    st[0] = 0;
+    const w1 = st[1]!; // marker, id bytes 0-2
+    const w2 = st[2]!; // marker, id bytes 3-4, checksum
+    // The XOR of the five id bytes and the checksum is 0 (markers shift out of the low byte).
+    if (((w1 ^ (w1 >>> 8) ^ (w1 >>> 16) ^ w2 ^ (w2 >>> 8) ^ (w2 >>> 16)) & 0xff) !== 0) {
       this.counters.checksumErrors++;
       this.counters.lastError = ASCII_ERRORS.checksum;
       return false;
     }
     const r = this.read;
     const d = r.data;
-    d[0] = hi >>> 24;
-    d[1] = (hi >>> 16) & 0xff;
-    d[2] = (hi >>> 8) & 0xff;
-    d[3] = hi & 0xff;
-    d[4] = b4;
+    d[0] = w1 >>> 16; // a byte store keeps the low 8 bits
+    d[1] = w1 >>> 8;
+    d[2] = w1;
+    d[3] = w2 >>> 16;
+    d[4] = w2 >>> 8;
     r.byteLength = 5;
     r.bitLength = 40;
     r.facility = -1;

@@ -64,6 +64,22 @@ export interface FrameSink {
   dropped?(reason: number, bits: number, sec: number, nsec: number): void;
 }
 
+/** The windows an assembler applies: {@link WiegandTiming} in nanoseconds, resolved. */
+export interface AssemblerLimits {
+  /** Shortest valid pulse, ns. */
+  readonly pulseMin: number;
+  /** Longest valid pulse, ns. */
+  readonly pulseMax: number;
+  /** Shortest start-to-start bit spacing, ns. */
+  readonly spacingMin: number;
+  /** Longest start-to-start bit spacing inside a frame, ns. */
+  readonly spacingMax: number;
+  /** Silence after the last bit that ends the frame, ns. */
+  readonly gap: number;
+  /** Most bits per frame. */
+  readonly maxBits: number;
+}
+
 /** The assembler's counters: plain integer fields, updated in place. */
 export class AssemblerCounters {
   /** Clean frames delivered. */
@@ -121,24 +137,26 @@ export class WiegandAssembler {
   readonly drops: Float64Array = new Float64Array(WIEGAND_DROP_REASONS.length);
   readonly #st = new Int32Array(SLOTS);
   readonly #sink: FrameSink;
-  // The timing fields start as 0, not undefined, so V8 keeps them small-integer fields:
-  // loaded in the hot path without a check and untagging.
-  readonly #pulseMin: number = 0;
-  readonly #pulseMax: number = 0;
-  readonly #spacingMin: number = 0;
-  readonly #spacingMax: number = 0;
-  readonly #gap: number = 0;
-  readonly #maxBits: number = 0;
+  /**
+   * The windows in force (nanoseconds). Assigned once, in the constructor, and
+   * declared without a class-field initialiser, so V8 sees a field that never
+   * changes: where the assembler is a constant of the optimised code (a
+   * reader's edge loop), each window compiles to an immediate operand instead
+   * of a field load and an untagging.
+   */
+  declare readonly limits: AssemblerLimits;
 
   /** Creates an assembler delivering to `sink`, with `timing` windows (defaults in {@link WiegandTiming}). */
   constructor(sink: FrameSink, timing: WiegandTiming = {}) {
     this.#sink = sink;
-    this.#pulseMin = Math.round((timing.pulseMinUs ?? 20) * 1000);
-    this.#pulseMax = Math.round((timing.pulseMaxUs ?? 200) * 1000);
-    this.#spacingMin = Math.round((timing.spacingMinUs ?? 200) * 1000);
-    this.#spacingMax = Math.round((timing.spacingMaxUs ?? 20_000) * 1000);
-    this.#gap = Math.round((timing.frameGapUs ?? 25_000) * 1000);
-    this.#maxBits = Math.min(MAX_WIEGAND_BITS, Math.max(1, timing.maxBits ?? MAX_WIEGAND_BITS));
+    this.limits = Object.freeze({
+      pulseMin: Math.round((timing.pulseMinUs ?? 20) * 1000),
+      pulseMax: Math.round((timing.pulseMaxUs ?? 200) * 1000),
+      spacingMin: Math.round((timing.spacingMinUs ?? 200) * 1000),
+      spacingMax: Math.round((timing.spacingMaxUs ?? 20_000) * 1000),
+      gap: Math.round((timing.frameGapUs ?? 25_000) * 1000),
+      maxBits: Math.min(MAX_WIEGAND_BITS, Math.max(1, timing.maxBits ?? MAX_WIEGAND_BITS)),
+    });
     this.reset();
   }
 
@@ -187,7 +205,8 @@ export class WiegandAssembler {
     const st = this.#st;
     // The line's slots first, the (rare) end of the previous frame after: #finish only
     // reads the frame slots, and V8 then need not keep this edge's values across its call.
-    const ended = st[11 /* ACTIVE */] !== 0 && since(st, /* END_S */ 8, sec, nsec) >= this.#gap;
+    const ended = st[11 /* ACTIVE */] !== 0 &&
+      since(st, /* END_S */ 8, sec, nsec) >= this.limits.gap;
     const f = 2 /* FALL_S */ + 2 * l; // FALL_N at f + 1
     st[l] = 0; // LVL + l: low, a valid pulse so far
     st[f] = sec;
@@ -221,7 +240,7 @@ export class WiegandAssembler {
     const fs = st[f]!;
     const fn = st[f + 1]!;
     const width = nsBetween(fs, fn, sec, nsec);
-    if (width < this.#pulseMin || width > this.#pulseMax) {
+    if (width < this.limits.pulseMin || width > this.limits.pulseMax) {
       this.#badPulse(width, sec, nsec);
       return;
     }
@@ -230,13 +249,15 @@ export class WiegandAssembler {
     if (frame === 1 /* CLEAN */) {
       // The previous pulse of this frame is in START.
       const spacing = nsBetween(st[6 /* START_S */]!, st[7 /* START_N */]!, fs, fn);
-      if (spacing < this.#spacingMin || spacing > this.#spacingMax) this.#badSpacing(spacing);
+      if (spacing < this.limits.spacingMin || spacing > this.limits.spacingMax) {
+        this.#badSpacing(spacing);
+      }
     } else if (frame === 0) st[11 /* ACTIVE */] = 1; // CLEAN: a new frame
     st[6 /* START_S */] = fs;
     st[7 /* START_N */] = fn;
     st[8 /* END_S */] = sec;
     st[9 /* END_N */] = nsec;
-    if (count >= this.#maxBits) {
+    if (count >= this.limits.maxBits) {
       this.#overflow();
       return;
     }
@@ -252,7 +273,7 @@ export class WiegandAssembler {
 
   /** A pulse `width` ns wide, outside the window: a glitch (too short) or a spoilt frame. */
   #badPulse(width: number, sec: number, nsec: number): void {
-    if (width < this.#pulseMin) {
+    if (width < this.limits.pulseMin) {
       this.counters.glitches++;
       this.drops[WiegandDrop.glitch]!++;
       this.#sink.dropped?.(WiegandDrop.glitch, this.#st[COUNT]!, sec, nsec);
@@ -266,7 +287,7 @@ export class WiegandAssembler {
   #badSpacing(spacing: number): void {
     this.counters.timingErrors++;
     this.#st[ACTIVE] = SPOILT +
-      (spacing < this.#spacingMin ? WiegandDrop.spacingTooShort : WiegandDrop.spacingTooLong);
+      (spacing < this.limits.spacingMin ? WiegandDrop.spacingTooShort : WiegandDrop.spacingTooLong);
   }
 
   /** More bits than `maxBits`: the frame is spoilt (counted once). */
@@ -290,7 +311,7 @@ export class WiegandAssembler {
    */
   tick(sec: number, nsec: number): void {
     const st = this.#st;
-    if (st[ACTIVE] !== 0 && since(st, END_S, sec, nsec) >= this.#gap) {
+    if (st[ACTIVE] !== 0 && since(st, END_S, sec, nsec) >= this.limits.gap) {
       // A pulse still under way after the gap is far too long: the frame is spoilt.
       if ((st[LVL] !== HIGH || st[LVL + 1] !== HIGH) && st[ACTIVE] === CLEAN) {
         this.counters.timingErrors++;
@@ -300,7 +321,7 @@ export class WiegandAssembler {
     }
     if (st[FAULT] === WiegandFault.none) {
       for (let l = 0; l < 2; l++) {
-        if (st[LVL + l] !== HIGH && since(st, FALL_S + 2 * l, sec, nsec) >= this.#gap) {
+        if (st[LVL + l] !== HIGH && since(st, FALL_S + 2 * l, sec, nsec) >= this.limits.gap) {
           st[FAULT] = WiegandFault.stuckLow;
           st[LVL + l] = INVALID;
           this.counters.faults++;

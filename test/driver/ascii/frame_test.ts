@@ -58,6 +58,29 @@ Deno.test("ascii decoder resynchronises on garbage, truncated frames and bad dig
   assert.equal(dec.counters.framingErrors, 2);
 });
 
+Deno.test("ascii decoder counts each framing error where the digits split into words", () => {
+  // [bytes, the error counted]: a bad byte at each position around the 6th and 12th digits.
+  const cases: [string, string][] = [
+    ["67003BZ", "bad-digit"], // after the 6th digit (the first word complete)
+    ["67003\x03", "bad-digit"], // ETX after 5 digits
+    ["67003B\x03", "bad-digit"], // ETX after 6
+    ["67003B51C6C\x03", "bad-digit"], // ETX after 11
+    ["67003B51C6CB7", "bad-tail"], // a 13th digit
+    ["67003B51C6CB\r\n\r", "bad-tail"], // a third CR/LF byte
+    ["67003B51C6CB\x02", "bad-tail"], // STX before ETX
+  ];
+  for (const [body, error] of cases) {
+    const dec = new AsciiFrameDecoder();
+    const bytes = Uint8Array.from([0x02, ...[...body].map((c) => c.charCodeAt(0))]);
+    assert.deepEqual(decodeAll(dec, bytes), [], body);
+    assert.equal(dec.counters.framingErrors, 1, body);
+    assert.equal(dec.counters.lastError, error, body);
+    // The decoder is back to hunting (or, after an STX, inside a new frame): a frame still reads.
+    const next = body.endsWith("\x02") ? frame("67003B51C6CB").subarray(1) : frame("67003B51C6CB");
+    assert.deepEqual(decodeAll(dec, next), ["67003B51C6"], body);
+  }
+});
+
 Deno.test("ascii decoder handles frames split byte by byte and back to back", () => {
   const dec = new AsciiFrameDecoder();
   const ids = [0x0000000001n, 0xffffffffffn, 0x67003b51c6n];

@@ -280,3 +280,17 @@ Deno.test("wiegand assembler keeps windows of several seconds exact (a 2.5 s gap
   asm.tick(15, 899_050_000);
   assert.deepEqual(rec.frames, ["11"]);
 });
+
+Deno.test("assembler limits are the timing in nanoseconds, defaults filled, frozen", () => {
+  const { asm } = setup({ pulseMinUs: 10.5, frameGapUs: 30_000, maxBits: 200 });
+  assert.deepEqual({ ...asm.limits }, {
+    pulseMin: 10_500,
+    pulseMax: 200_000,
+    spacingMin: 200_000,
+    spacingMax: 20_000_000,
+    gap: 30_000_000,
+    maxBits: 128,
+  });
+  assert.equal(Object.isFrozen(asm.limits), true);
+  assert.equal(setup({ maxBits: 0 }).asm.limits.maxBits, 1);
+});
