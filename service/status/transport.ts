@@ -264,12 +264,12 @@ export function listenTransport(
     if (body === null) await response.body?.cancel().catch(() => {});
     const reader = body?.getReader();
     if (reader !== undefined && len.n < buf.length) {
-      // Watch for the client going away while the body streams (bytes it sends are kept).
+      // Watch the connection while the body streams: a reset cancels the body at once (a
+      // client that only ended its side, half-closed, still gets the whole reply; the next
+      // head read sees its end). Bytes it sends are kept for the next request.
       const watch = c.conn.read(buf.subarray(len.n));
       c.pending = watch;
-      watch.then((n) => { // the bytes it read are counted by the next readHead
-        if (n === null) reader.cancel().catch(() => {});
-      }, () => reader.cancel().catch(() => {}));
+      watch.catch(() => reader.cancel().catch(() => {}));
     }
     try {
       await writeAll(c.conn, reply.bytes);

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { headEnd, parseHead, wantsKeepAlive } from "../../../service/status/http_head.ts";
 import { startStatusServer } from "../../../service/status/mod.ts";
 import { healthySnapshot } from "./fixture.ts";
-import { readAll } from "./raw_http.ts";
+import { parseReply, readAll } from "./raw_http.ts";
 
 const bytes = (s: string) => new TextEncoder().encode(s);
 const parse = (s: string) => parseHead(bytes(s));
@@ -76,6 +76,23 @@ Deno.test("http transport: a malformed head gets 400, is counted, and the connec
     await conn.write(bytes("GET / HTTP/1.1\r\nHost: localhost\r\n folded\r\n\r\n"));
     assert.match(await readAll(conn), /^HTTP\/1\.1 400 Bad Request\r\n/);
     assert.equal(server.stats().badRequests, 1);
+  } finally {
+    conn.close();
+    await server.close();
+  }
+});
+
+Deno.test("http transport: a client that half-closes after its request still gets the whole reply", async () => {
+  const server = await startStatusServer({ listen: "127.0.0.1:0", snapshot: healthySnapshot });
+  const conn = await Deno.connect({ hostname: "127.0.0.1", port: server.port });
+  try {
+    await conn.write(bytes("GET /health HTTP/1.1\r\nHost: localhost\r\n\r\n"));
+    await conn.closeWrite();
+    const text = await readAll(conn);
+    assert.match(text, /^HTTP\/1\.1 200 OK\r\n/);
+    assert.ok(text.endsWith("\r\n0\r\n\r\n"), "the last chunk came");
+    const body = parseReply(text).body;
+    assert.equal(JSON.parse(body).bootId, healthySnapshot().bootId);
   } finally {
     conn.close();
     await server.close();
