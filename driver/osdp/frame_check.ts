@@ -39,11 +39,11 @@ export function commonFrameLength(
   end: number,
   maxLength: number,
 ): number {
-  if (at + 8 > end) return 0; // MIN_FRAME + 1: the shortest frame with a CRC
-  const len = src[at + 2]! | (src[at + 3]! << 8);
-  const e = at + len;
+  if (((at + 8) | 0) > end) return 0; // MIN_FRAME + 1: the shortest frame with a CRC
+  const len = src[(at + 2) | 0]! | (src[(at + 3) | 0]! << 8);
+  const e = (at + len) | 0;
   // CTRL_CRC set, CTRL_SCB clear
-  if ((src[at + 4]! & 0x0c) !== 0x04 || len < 8 || len > maxLength || e > end) return 0;
+  if ((src[(at + 4) | 0]! & 0x0c) !== 0x04 || len < 8 || len > maxLength || e > end) return 0;
   // Two bytes per table step (osdpCrc16's loop), int32 index sums.
   let crc = 0x1d0f; // OSDP_CRC_INIT
   let k = at | 0;
@@ -53,5 +53,5 @@ export function commonFrameLength(
     k = (k + 2) | 0;
   }
   if (k === stop) crc = ((crc << 8) ^ CRC_BYTE[(crc >>> 8) ^ src[k]!]!) & 0xffff;
-  return crc === (src[e - 2]! | (src[e - 1]! << 8)) ? len : 0;
+  return crc === (src[(e - 2) | 0]! | (src[(e - 1) | 0]! << 8)) ? len : 0;
 }
