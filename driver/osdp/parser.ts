@@ -52,7 +52,7 @@ export const MIN_FRAME = 7;
 
 export { ParseError, parseErrorName } from "./parse_error.ts";
 
-/** The parser's states: hunting for SOM, inside a frame, or a frame handed on by the byte path. */
+/** The parser's states: hunting for SOM, inside a frame, or a frame handed on with bytes kept to rescan. */
 const ParserState = { HUNT: 0, BODY: 1, DONE: 2 } as const;
 const { HUNT } = ParserState;
 // In the per-byte and per-frame paths below, the states and the framing
@@ -159,7 +159,7 @@ export class OsdpParser {
    */
   feed(src: Uint8Array, start: number, end: number): number {
     this.ready = false;
-    if ((this.#state | this.#replayEnd) !== 0) return this.#resume(src, start, end);
+    if ((this.#state | this.#replayEnd) !== 0) return this.#bytes(src, start, end);
     // Hunting, nothing kept: skip to SOM here and take the common frame (CRC,
     // no security block, whole in src) where it lies; anything else goes to
     // the byte path, which starts over from the SOM.
@@ -168,7 +168,7 @@ export class OsdpParser {
       const b = src[i]!;
       if (b === 0x53) { // SOM
         const len = frameLength(src, i, end, this.maxLength);
-        if (len === 0) break;
+        if (len === 0) break; // any other frame: the byte path, from its SOM
         this.#take(src, i, len);
         return (i + len) | 0;
       }
@@ -201,23 +201,17 @@ export class OsdpParser {
     this.ready = true;
   }
 
-  /** {@link feed} after a frame from the byte path, or with bytes kept for rescanning. */
-  #resume(src: Uint8Array, start: number, end: number): number {
-    if (this.#state === 2) { // DONE: the last frame handed on, hunt again
-      this.#state = 0; // HUNT
-      this.#pos = 0;
-      if (this.#replayEnd !== 0) this.#keepReplay();
-      if (this.#replayEnd === 0) return this.feed(src, start, end);
-    }
-    return this.#bytes(src, start, end);
-  }
-
   /**
    * {@link feed}'s byte path: bytes kept for rescanning first, then `src`
    * byte by byte, whole frames still taken in place. Out of line: after an
    * error, for a frame split across calls, and where the input runs out.
    */
   #bytes(src: Uint8Array, start: number, end: number): number {
+    if (this.#state === 2) { // DONE: the last frame handed on, the bytes kept move up
+      this.#state = 0; // HUNT
+      this.#pos = 0;
+      this.#keepReplay();
+    }
     if (this.#replayIdx < this.#replayEnd && this.#replay()) return start;
     for (let i = start; i < end; i++) {
       const b = src[i]!;
@@ -400,8 +394,15 @@ export class OsdpParser {
     this.dataLength = dataEnd - off - 1;
     this.macOffset = mac;
     this.frames++;
-    this.#state = 2; // DONE
     this.ready = true;
+    if (this.#replayIdx < this.#replayEnd) {
+      this.#state = 2; // DONE: the bytes kept move up at the next call (#bytes)
+    } else {
+      this.#state = 0; // HUNT, nothing kept
+      this.#pos = 0;
+      this.#replayIdx = 0;
+      this.#replayEnd = 0;
+    }
     return true;
   }
 
