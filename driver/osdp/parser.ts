@@ -36,11 +36,11 @@
 import { SOM } from "./constants.ts";
 import { ParseError } from "./parse_error.ts";
 import { osdpChecksum, osdpCrc16 } from "./crc.ts";
-import { commonFrameLength } from "./frame_check.ts";
+import { checkedFrameLength } from "./frame_check.ts";
 
 // A module-local alias: V8 folds it into optimised code as a constant, an
 // imported binding it loads and checks at every call.
-const frameLength = commonFrameLength;
+const frameLength = checkedFrameLength;
 // Initial values of the right kind for fields set in the constructor, so V8
 // records a small integer and a Uint8Array for them (not undefined first).
 const NO_FRAME = new Uint8Array(0);
@@ -160,15 +160,19 @@ export class OsdpParser {
   feed(src: Uint8Array, start: number, end: number): number {
     this.ready = false;
     if ((this.#state | this.#replayEnd) !== 0) return this.#bytes(src, start, end);
-    // Hunting, nothing kept: skip to SOM here and take the common frame (CRC,
-    // no security block, whole in src) where it lies; anything else goes to
-    // the byte path, which starts over from the SOM.
+    // Hunting, nothing kept: skip to SOM here and check a whole frame where it
+    // lies (./frame_check.ts); take the common one (CRC, no security block) at
+    // once, read another's layout (#other); a split or bad frame goes to the
+    // byte path, which starts over from the SOM.
     let i = start;
     while (i < end) {
       const b = src[i]!;
       if (b === 0x53) { // SOM
         const len = frameLength(src, i, end, this.maxLength);
-        if (len === 0) break; // any other frame: the byte path, from its SOM
+        if (len <= 0) { // any other frame: checked (-len), or left to the byte path
+          if (len === 0) break;
+          return this.#other(src, i, -len, end);
+        }
         this.#take(src, i, len);
         return (i + len) | 0;
       }
@@ -199,6 +203,18 @@ export class OsdpParser {
     this.macOffset = -1;
     this.frames++;
     this.ready = true;
+  }
+
+  /** {@link feed}'s frame with a security block or a checksum, whole, check verified: as {@link #whole}. */
+  #other(src: Uint8Array, at: number, len: number, end: number): number {
+    this.frame = src;
+    this.frameStart = at;
+    this.#state = 1; // BODY
+    this.#pos = len;
+    this.#len = len;
+    const e = at + len;
+    if (this.#acceptAny(src[e - 2]! | (src[e - 1]! << 8), src[e - 1]!)) return e;
+    return this.#bytes(src, e, end); // a bad layout: rescan what #fail kept
   }
 
   /**
