@@ -4,7 +4,9 @@
  * and handed on in place ({@link OsdpParser.frame} at
  * {@link OsdpParser.frameStart}); a frame split across calls is assembled byte
  * by byte in a preallocated buffer. Its fields are plain integer properties,
- * errors are counted (the last error code kept) and never thrown.
+ * errors are counted (the last error code kept) and never thrown. The common
+ * frame (CRC, no security block) takes a short path (./frame_check.ts) that
+ * keeps `feed` small enough for V8 to inline it into the caller's loop.
  *
  * Frame layout: optional marks `FF`, SOM `53`, address (bit 7 set on replies),
  * length LSB MSB (SOM through the check bytes), control byte (bits 0–1
@@ -33,12 +35,15 @@
 
 import { SOM } from "./constants.ts";
 import { ParseError } from "./parse_error.ts";
-import { OSDP_CRC_BYTE, OSDP_CRC_PAIR, osdpChecksum } from "./crc.ts";
+import { osdpChecksum, osdpCrc16 } from "./crc.ts";
+import { checkedFrameLength } from "./frame_check.ts";
 
-// Module-local aliases: V8 folds a module's own constants into optimised
-// code as constants, an imported binding it loads and checks at every use.
-const CRC_BYTE = OSDP_CRC_BYTE;
-const CRC_PAIR = OSDP_CRC_PAIR;
+// A module-local alias: V8 folds it into optimised code as a constant, an
+// imported binding it loads and checks at every call.
+const frameLength = checkedFrameLength;
+// Initial values of the right kind for fields set in the constructor, so V8
+// records a small integer and a Uint8Array for them (not undefined first).
+const NO_FRAME = new Uint8Array(0);
 
 /** Default largest frame accepted, SOM through check, in bytes. */
 export const MAX_FRAME = 1024;
@@ -47,13 +52,13 @@ export const MIN_FRAME = 7;
 
 export { ParseError, parseErrorName } from "./parse_error.ts";
 
-/** The parser's states: hunting for SOM, or inside a frame. */
-const ParserState = { HUNT: 0, BODY: 1 } as const;
+/** The parser's states: hunting for SOM, inside a frame, or a frame handed on with bytes kept to rescan. */
+const ParserState = { HUNT: 0, BODY: 1, DONE: 2 } as const;
 const { HUNT } = ParserState;
 // In the per-byte and per-frame paths below, the states and the framing
-// constants (SOM, MARK, CTRL_*, REPLY_BIT, MIN_FRAME, OSDP_CRC_INIT) are
-// written as literals, named in comments: a module-level or imported constant
-// costs a load and an initialisation check per use in optimised code.
+// constants (SOM, MARK, CTRL_*, REPLY_BIT, MIN_FRAME) are written as literals,
+// named in comments: a module-level or imported constant costs a load and an
+// initialisation check per use in optimised code.
 // test/driver/osdp/parser_whole_test.ts checks the literals against the names.
 
 /** Frame parser; see the module documentation. */
@@ -66,11 +71,11 @@ export class OsdpParser {
    * {@link macOffset} count from {@link frameStart}. Valid until the next
    * {@link feed} or {@link reset}, and only while the caller leaves `src` as it was.
    */
-  frame: Uint8Array;
+  frame: Uint8Array = NO_FRAME;
   /** Offset of the frame's SOM in {@link frame}. */
   frameStart = 0;
   /** Largest frame accepted. */
-  readonly maxLength: number;
+  readonly maxLength: number = MAX_FRAME;
 
   /** True when the last {@link feed} call completed a frame. */
   ready = false;
@@ -121,7 +126,6 @@ export class OsdpParser {
   #state: number = HUNT;
   #pos = 0;
   #len = 0;
-  #done = false;
   #replayIdx = 0;
   #replayEnd = 0;
 
@@ -142,7 +146,7 @@ export class OsdpParser {
     const own = this.#buf;
     const f = this.frame;
     const at = this.frameStart;
-    if (f !== own && this.ready) { for (let k = 0; k < this.#pos; k++) own[k] = f[at + k]!; }
+    if (f !== own && this.ready) { for (let k = 0; k < this.length; k++) own[k] = f[at + k]!; }
     return own;
   }
 
@@ -155,29 +159,62 @@ export class OsdpParser {
    */
   feed(src: Uint8Array, start: number, end: number): number {
     this.ready = false;
-    if (this.#done) { // the last frame handed on: hunt again (#afterFrame, inline)
-      this.#done = false;
-      this.#state = 0; // HUNT
-      this.#pos = 0;
-      if (this.#replayEnd !== 0) this.#keepReplay();
-    }
-    if (this.#state !== 0 || this.#replayIdx < this.#replayEnd) return this.#bytes(src, start, end);
-    // Hunting, nothing kept: skip to SOM here, take a whole frame where it lies,
-    // leave anything else (a split frame, a bad length) to the byte path.
+    if ((this.#state | this.#replayEnd) !== 0) return this.#bytes(src, start, end);
+    // Hunting, nothing kept: skip to SOM here and check a whole frame where it
+    // lies (./frame_check.ts); take the common one (CRC, no security block) at
+    // once, read another's layout (#other); a split or bad frame goes to the
+    // byte path, which starts over from the SOM.
     let i = start;
     while (i < end) {
       const b = src[i]!;
       if (b === 0x53) { // SOM
-        if (i + 4 > end) break;
-        const len = src[i + 2]! | (src[i + 3]! << 8);
-        if (len < 7 || len > this.maxLength || i + len > end) break; // MIN_FRAME
-        if (this.#whole(src, i, len)) return i + len;
-        return this.#bytes(src, i + len, end); // failed: rescan what #fail kept
+        const len = frameLength(src, i, end, this.maxLength);
+        if (len <= 0) { // any other frame: checked (-len), or left to the byte path
+          if (len === 0) break;
+          return this.#other(src, i, -len, end);
+        }
+        this.#take(src, i, len);
+        return (i + len) | 0;
       }
       if (b !== 0xff) this.garbageBytes++; // MARK
       i++;
     }
     return this.#bytes(src, i, end);
+  }
+
+  /** {@link feed}'s common frame, checked: its fields. */
+  #take(src: Uint8Array, at: number, len: number): void {
+    const addr = src[(at + 1) | 0]!;
+    const ctrl = src[(at + 4) | 0]!;
+    this.frame = src;
+    this.frameStart = at;
+    this.address = addr & 0x7f;
+    this.reply = (addr & 0x80) !== 0; // REPLY_BIT
+    this.length = len;
+    this.ctrl = ctrl;
+    this.seq = ctrl & 0x03; // CTRL_SEQ
+    this.crc = true;
+    this.scbType = 0;
+    this.scbDataOffset = 0;
+    this.scbDataLength = 0;
+    this.code = src[(at + 5) | 0]!;
+    this.dataOffset = 6;
+    this.dataLength = (len - 8) | 0;
+    this.macOffset = -1;
+    this.frames++;
+    this.ready = true;
+  }
+
+  /** {@link feed}'s frame with a security block or a checksum, whole, check verified: as {@link #whole}. */
+  #other(src: Uint8Array, at: number, len: number, end: number): number {
+    this.frame = src;
+    this.frameStart = at;
+    this.#state = 1; // BODY
+    this.#pos = len;
+    this.#len = len;
+    const e = at + len;
+    if (this.#acceptAny(src[e - 2]! | (src[e - 1]! << 8), src[e - 1]!)) return e;
+    return this.#bytes(src, e, end); // a bad layout: rescan what #fail kept
   }
 
   /**
@@ -186,6 +223,11 @@ export class OsdpParser {
    * error, for a frame split across calls, and where the input runs out.
    */
   #bytes(src: Uint8Array, start: number, end: number): number {
+    if (this.#state === 2) { // DONE: the last frame handed on, the bytes kept move up
+      this.#state = 0; // HUNT
+      this.#pos = 0;
+      this.#keepReplay();
+    }
     if (this.#replayIdx < this.#replayEnd && this.#replay()) return start;
     for (let i = start; i < end; i++) {
       const b = src[i]!;
@@ -210,6 +252,8 @@ export class OsdpParser {
     while (this.#replayIdx < this.#replayEnd) {
       if (this.#step(this.#buf[this.#replayIdx++]!)) return true;
     }
+    this.#replayIdx = 0;
+    this.#replayEnd = 0;
     return false;
   }
 
@@ -225,38 +269,19 @@ export class OsdpParser {
     this.#state = 1; // BODY
     this.#pos = len;
     this.#len = len;
-    const ctrl = src[(at + 4) | 0]!;
-    if ((ctrl & 0x04) === 0) { // CTRL_CRC
-      return this.#acceptAny(0, osdpChecksum(src, at, (at + len - 1) | 0));
-    }
-    // The CRC inline (osdpCrc16's loop: a call here would not be inlined):
-    // one index, int32 index sums, the tables through module-local constants.
-    let crc = 0x1d0f; // OSDP_CRC_INIT
-    let k = at | 0;
-    const stop = (at + len - 3) | 0; // the last pair ends before the two check bytes
-    while (k < stop) {
-      crc = CRC_PAIR[(crc >>> 8) ^ src[k]!]! ^ CRC_BYTE[(crc & 0xff) ^ src[(k + 1) | 0]!]!;
-      k = (k + 2) | 0;
-    }
-    if (k === stop) crc = ((crc << 8) ^ CRC_BYTE[(crc >>> 8) ^ src[k]!]!) & 0xffff;
-    // The common frame: no security block (CTRL_SCB clear), long enough, CRC right.
-    const e = (at + len) | 0;
-    if ((ctrl & 0x08) === 0 && len >= 8 && crc === (src[(e - 2) | 0]! | (src[(e - 1) | 0]! << 8))) {
-      this.#fields(len, ctrl, 0, 0, 0, 5, (len - 2) | 0, -1);
-      return true;
-    }
-    return this.#acceptAny(crc, 0);
+    return (src[at + 4]! & 0x04) !== 0 // CTRL_CRC
+      ? this.#acceptAny(osdpCrc16(src, at, at + len - 2), 0)
+      : this.#acceptAny(0, osdpChecksum(src, at, at + len - 1));
   }
 
   /** Drops any partial frame and pending bytes (counted as truncated when a frame was under way). */
   reset(): void {
-    if (this.#state !== HUNT && !this.#done) {
+    if (this.#state === 1) { // BODY
       this.truncated++;
       this.lastError = ParseError.TRUNCATED;
     }
     this.#state = HUNT;
     this.#pos = 0;
-    this.#done = false;
     this.#replayIdx = 0;
     this.#replayEnd = 0;
     this.ready = false;
@@ -311,20 +336,16 @@ export class OsdpParser {
       this.#len = len;
       return false;
     }
-    if (pos + 1 === this.#len && pos > 3) return this.#finish();
+    // complete: checked and accepted as a whole one
+    if (pos + 1 === this.#len && pos > 3) return this.#whole(buf, 0, this.#len);
     return false;
   }
 
-  /** The frame assembled byte by byte is complete: checked and accepted as a whole one. */
-  #finish(): boolean {
-    return this.#whole(this.#buf, 0, this.#len);
-  }
-
   /**
-   * {@link #whole}'s frame when it is not the common one (checksum mode,
-   * security blocks, MACs, every error): `crc16` is the CRC over all but its
-   * last two bytes (CRC mode), `checksum` the checksum over all but its last
-   * byte (checksum mode). Fills the fields or fails it.
+   * {@link #whole}'s frame, any kind (checksum mode, security blocks, MACs,
+   * every error): `crc16` is the CRC over all but its last two bytes (CRC
+   * mode), `checksum` the checksum over all but its last byte (checksum
+   * mode). Fills the fields or fails it.
    */
   #acceptAny(crc16: number, checksum: number): boolean {
     const f = this.frame;
@@ -374,49 +395,31 @@ export class OsdpParser {
       }
       mac = dataEnd;
     }
-    this.#fields(
-      len,
-      ctrl,
-      scbType,
-      scbLen > 0 ? 7 : 0,
-      scbLen > 2 ? scbLen - 2 : 0,
-      off,
-      dataEnd,
-      mac,
-    );
-    return true;
-  }
-
-  /** Fills the fields of an accepted frame from {@link frame} (offsets from {@link frameStart}). */
-  #fields(
-    len: number,
-    ctrl: number,
-    scbType: number,
-    scbDataOffset: number,
-    scbDataLength: number,
-    off: number,
-    dataEnd: number,
-    mac: number,
-  ): void {
-    const f = this.frame;
-    const at = this.frameStart;
     const addr = f[at + 1]!;
     this.address = addr & 0x7f;
     this.reply = (addr & 0x80) !== 0; // REPLY_BIT
     this.length = len;
     this.ctrl = ctrl;
     this.seq = ctrl & 0x03; // CTRL_SEQ
-    this.crc = (ctrl & 0x04) !== 0; // CTRL_CRC
+    this.crc = crc;
     this.scbType = scbType;
-    this.scbDataOffset = scbDataOffset;
-    this.scbDataLength = scbDataLength;
+    this.scbDataOffset = scbLen > 0 ? 7 : 0;
+    this.scbDataLength = scbLen > 2 ? scbLen - 2 : 0;
     this.code = f[at + off]!;
     this.dataOffset = off + 1;
     this.dataLength = dataEnd - off - 1;
     this.macOffset = mac;
     this.frames++;
-    this.#done = true;
     this.ready = true;
+    if (this.#replayIdx < this.#replayEnd) {
+      this.#state = 2; // DONE: the bytes kept move up at the next call (#bytes)
+    } else {
+      this.#state = 0; // HUNT, nothing kept
+      this.#pos = 0;
+      this.#replayIdx = 0;
+      this.#replayEnd = 0;
+    }
+    return true;
   }
 
   /** Drops the frame under way and rescans its bytes after SOM for the next SOM. */
