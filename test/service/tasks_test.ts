@@ -9,7 +9,7 @@ const memoryFlagsOf = (cmd: string) =>
 Deno.test("start and both compile targets run the agent with the same memory flags", () => {
   const start = memoryFlagsOf(denoJson.tasks.start);
   assert.deepEqual(start, [
-    "--v8-flags=--max-semi-space-size=1,--no-allocation-site-pretenuring,--max-opt=2",
+    "--v8-flags=--max-semi-space-size=1,--no-allocation-site-pretenuring,--max-opt=2,--no-concurrent-recompilation",
     "--no-code-cache",
   ]);
   const compiles = denoJson.tasks.compile.split("&&").map(memoryFlagsOf);
