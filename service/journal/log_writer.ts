@@ -39,17 +39,18 @@ export interface LogHooks {
   /** True when `size + add` bytes would overflow the active segment. */
   shouldRoll(size: number, add: number): boolean;
   /**
-   * A frame is durable: its seq, its file offset, and its payload at
-   * `buf[start, end)` (a staging buffer that is reused: copy what you keep).
-   * Called before its waiter resolves.
+   * Frames are durable: the run of frames at `buf[from, to)` (a staging buffer
+   * that is reused: copy what you keep), carrying seqs `firstSeq`, `firstSeq + 1`...
+   * in order; a frame at `buf[p]` sits at file offset `p + base`. One call per
+   * written run (not per frame), before any of their waiters resolves.
    */
   onCommit(
-    seq: number,
-    offset: number,
+    firstSeq: number,
+    base: number,
     buf: Uint8Array,
     dv: DataView,
-    start: number,
-    end: number,
+    from: number,
+    to: number,
   ): void;
   /** Payloads to put first into a new segment (e.g. a snapshot), or none. */
   initialPayloads?(): Uint8Array[];
@@ -174,12 +175,7 @@ export class LogWriter {
     this.#file?.close();
     this.#file = next;
     this.activeName = name;
-    off = SEGMENT_HEADER;
-    seq = first;
-    for (const p of init) {
-      this.#hooks.onCommit(seq++, off, buf, dv, off + FRAME_HEADER, off + frameSize(p.length));
-      off += frameSize(p.length);
-    }
+    if (init.length > 0) this.#hooks.onCommit(first, 0, buf, dv, SEGMENT_HEADER, total);
     this.size = total;
     this.nextSeq = seq;
     await this.#hooks.onNewSegment?.(name, first, total);
@@ -315,13 +311,7 @@ export class LogWriter {
         this.#tailDirty = false;
         const first = this.nextSeq;
         const base = this.size - at; // file offset = stage offset + base
-        seq = first;
-        const hooks = this.#hooks;
-        for (let p = at; p < end;) {
-          const next = p + frameSize(dv.getUint32(p, true));
-          hooks.onCommit(seq++, p + base, buf, dv, p + FRAME_HEADER, next);
-          p = next;
-        }
+        this.#hooks.onCommit(first, base, buf, dv, at, end);
         this.size = end + base;
         this.nextSeq = seq;
         for (let k = i; k < j; k++) batch.resolves[k]?.(first + (k - i));
