@@ -58,6 +58,37 @@ function putString(buf: Uint8Array, p: number, str: string): number {
   return p + 2 + n;
 }
 
+/** Bytes kept per field for {@link putRepeated}. */
+const CACHE_SLOT = 32;
+/** The last string written per field (0 reader, 2 date, 3 time, 4 bootId, 5 errorMsg), its UTF-8 bytes and their count. */
+const cachedStr: string[] = ["", "", "", "", "", ""];
+const cachedLen = new Int32Array(6);
+const cachedBytes = new Uint8Array(6 * CACHE_SLOT);
+
+/**
+ * {@link putString} for a field whose value usually repeats from one scan to
+ * the next (the reader, the date, the boot id...): the same string as last
+ * time is copied from its kept bytes instead of being encoded again.
+ */
+function putRepeated(buf: Uint8Array, p: number, str: string, k: number): number {
+  const q = p + 2;
+  if (str === cachedStr[k]) {
+    const n = cachedLen[k]!;
+    for (let i = 0, from = k * CACHE_SLOT; i < n; i++) buf[q + i] = cachedBytes[from + i]!;
+    buf[p] = n;
+    buf[p + 1] = 0;
+    return q + n;
+  }
+  const end = putString(buf, p, str);
+  const n = end - q;
+  if (n <= CACHE_SLOT) {
+    for (let i = 0, to = k * CACHE_SLOT; i < n; i++) cachedBytes[to + i] = buf[q + i]!;
+    cachedStr[k] = str;
+    cachedLen[k] = n;
+  }
+  return end;
+}
+
 /**
  * Checks a scan's fields and returns the most bytes its payload can take;
  * throws `JournalError("invalid")` on malformed input. Pair it with
@@ -95,12 +126,12 @@ export function putScan(buf: Uint8Array, dv: DataView, at: number, scan: ScanInp
   buf[at + 1] = (scan.clockUnsynced ? 1 : 0) | (scan.hold ? FLAG_HELD : 0);
   dv.setInt16(at + 2, scan.utcOffsetMin, true);
   dv.setFloat64(at + 4, scan.epochMs, true);
-  let p = putString(buf, at + 12, scan.reader);
+  let p = putRepeated(buf, at + 12, scan.reader, 0);
   p = putString(buf, p, scan.rfidTag);
-  p = putString(buf, p, scan.date);
-  p = putString(buf, p, scan.time);
-  p = putString(buf, p, scan.bootId);
-  return putString(buf, p, scan.errorMsg);
+  p = putRepeated(buf, p, scan.date, 2);
+  p = putRepeated(buf, p, scan.time, 3);
+  p = putRepeated(buf, p, scan.bootId, 4);
+  return putRepeated(buf, p, scan.errorMsg, 5);
 }
 
 /** Like {@link scanMaxBytes} for a gate event; also throws on an unknown `event` kind. */
