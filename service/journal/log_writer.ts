@@ -256,7 +256,12 @@ export class LogWriter {
         this.#stage = this.#spare;
         await this.#writeBatch(batch);
         batch.reset();
-        this.#spare = batch;
+        if (this.#stage.frames === 0) {
+          // Nothing came in meanwhile: keep filling the buffer just written (its
+          // memory is still in the CPU caches) rather than the other one.
+          this.#spare = this.#stage;
+          this.#stage = batch;
+        } else this.#spare = batch;
       }
       this.#flushing = null;
     })();
