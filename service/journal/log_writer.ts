@@ -76,8 +76,16 @@ class Stage {
   len = 0;
   /** Frames staged. */
   frames = 0;
+  /** Waiter of frame k at [k] (null for a frame nobody waits for); kept at their length across batches. */
   resolves: (((seq: number) => void) | null)[] = [];
   rejects: (((err: Error) => void) | null)[] = [];
+
+  /** Adds a frame's waiter (its promise's resolving functions, or nulls). */
+  wait(resolve: ((seq: number) => void) | null, reject: ((err: Error) => void) | null): void {
+    const k = this.frames++;
+    this.resolves[k] = resolve;
+    this.rejects[k] = reject;
+  }
 
   constructor(capacity: number) {
     this.buf = new Uint8Array(capacity);
@@ -96,9 +104,18 @@ class Stage {
   /** Empties it (and gives back memory a burst grew it to). */
   reset(): void {
     this.len = 0;
+    // The waiter arrays keep their length (no regrowing them every batch) but let go
+    // of the functions, unless a burst made them long.
+    if (this.resolves.length > WAITERS_KEEP) {
+      this.resolves.length = 0;
+      this.rejects.length = 0;
+    } else {
+      for (let k = 0; k < this.frames; k++) {
+        this.resolves[k] = null;
+        this.rejects[k] = null;
+      }
+    }
     this.frames = 0;
-    this.resolves.length = 0;
-    this.rejects.length = 0;
     if (this.buf.length > STAGE_KEEP) {
       this.buf = new Uint8Array(STAGE_KEEP);
       this.dv = new DataView(this.buf.buffer);
@@ -107,6 +124,7 @@ class Stage {
 }
 
 const STAGE_KEEP = 64 * 1024;
+const WAITERS_KEEP = 1024;
 
 /** Appender for one log directory/prefix. */
 export class LogWriter {
@@ -208,11 +226,7 @@ export class LogWriter {
     }
     st.dv.setUint32(st.len, end - start, true);
     st.len = end;
-    st.frames++;
-    const p = new Promise<number>((resolve, reject) => {
-      st.resolves.push(resolve);
-      st.rejects.push(reject);
-    });
+    const p = new Promise<number>((resolve, reject) => st.wait(resolve, reject));
     this.#kick();
     return p;
   }
@@ -227,9 +241,7 @@ export class LogWriter {
       st.dv.setUint32(st.len, p.length, true);
       st.buf.set(p, st.len + FRAME_HEADER);
       st.len += frameSize(p.length);
-      st.frames++;
-      st.resolves.push(null);
-      st.rejects.push(null);
+      st.wait(null, null);
     }
     return this.append(payloads[payloads.length - 1]!);
   }
