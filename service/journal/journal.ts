@@ -30,10 +30,10 @@ import {
 } from "./frame.ts";
 import { denoFs, type JournalFile, type JournalFs } from "./fs.ts";
 import { ScanIndex, ScanSegment } from "./index.ts";
-import { LogWriter, type PayloadWriter } from "./log_writer.ts";
+import { type LogHooks, LogWriter, type PayloadWriter } from "./log_writer.ts";
 import {
   checkOutcome,
-  decodeEntries,
+  decodeFrames,
   encodeEntries,
   OutcomeOp,
   outcomesToEntries,
@@ -156,25 +156,14 @@ export class Journal {
 
     this.#scan = new LogWriter(fs, dir, SCAN_PREFIX, KIND_SCAN, {
       shouldRoll: (size, add) => size + add > this.#o.segmentBytes,
-      onCommit: (first, base, buf, dv, from, to) =>
-        this.#onScanCommit(first, base, buf, dv, from, to),
+      onCommit: this.#onScanCommit,
       onNewSegment: (name, first, size) => this.#onScanSegment(name, first, size),
       onHealth: (err) => this.#onHealth("scan", err),
     });
     this.#out = new LogWriter(fs, dir, OUTCOME_PREFIX, KIND_OUTCOME, {
       shouldRoll: (size, add) =>
         size + add > Math.max(this.#o.outcomeBytes, 2 * this.#snapshotBytes),
-      onCommit: (_first, _base, buf, dv, from, to) => {
-        for (let p = from; p < to; p += frameSize(dv.getUint32(p, true))) {
-          decodeEntries(
-            buf,
-            dv,
-            p + FRAME_HEADER,
-            p + frameSize(dv.getUint32(p, true)),
-            this.#apply,
-          );
-        }
-      },
+      onCommit: (_first, _base, buf, dv, from, to) => decodeFrames(buf, dv, from, to, this.#apply),
       initialPayloads: () => this.#snapshot(),
       onNewSegment: () => this.#dropOldOutcomes(),
       onHealth: (err) => this.#onHealth("outcome", err),
@@ -226,17 +215,11 @@ export class Journal {
   };
 
   /** Indexes the durable scan frames at `buf[from, to)` (seqs from `first`, file offset `p + base`). */
-  #onScanCommit(
-    first: number,
-    base: number,
-    buf: Uint8Array,
-    dv: DataView,
-    from: number,
-    to: number,
-  ): void {
+  #onScanCommit: LogHooks["onCommit"] = (first, base, buf, dv, from, to) => {
     const seg = this.#index.segments[this.#index.segments.length - 1]!;
     let seq = first;
-    let last = -1; // payload start of the last scan (not an event) of the run
+    let lastStart = -1; // payload of the last scan (not an event) of the run
+    let lastEnd = 0;
     for (let p = from; p < to; seq++) {
       const start = p + FRAME_HEADER;
       const next = start + dv.getUint32(p, true);
@@ -247,7 +230,8 @@ export class Journal {
         : RecState.PENDING;
       seg.add(seq, p + base, st);
       if (st !== RecState.EVENT) {
-        last = p;
+        lastStart = start;
+        lastEnd = next;
         if (st === RecState.HELD) this.#holds.add(seq, Date.now());
         else if (this.#oldest === null) {
           this.#oldest = { seq, epochMs: scanEpochMs(dv, start, next) };
@@ -256,11 +240,8 @@ export class Journal {
       p = next;
     }
     seg.size = to + base;
-    if (last >= 0) {
-      const start = last + FRAME_HEADER;
-      this.#newestEpochMs = scanEpochMs(dv, start, start + dv.getUint32(last, true));
-    }
-  }
+    if (lastStart >= 0) this.#newestEpochMs = scanEpochMs(dv, lastStart, lastEnd);
+  };
 
   #onScanSegment(name: string, first: number, size: number): void {
     const segs = this.#index.segments;
