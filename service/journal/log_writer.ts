@@ -261,22 +261,7 @@ export class LogWriter {
 
   #kick(): void {
     if (this.#flushing) return;
-    this.#flushing = (async () => {
-      await Promise.resolve();
-      while (this.#stage.frames > 0) {
-        const batch = this.#stage;
-        this.#stage = this.#spare;
-        await this.#writeBatch(batch);
-        batch.reset();
-        if (this.#stage.frames === 0) {
-          // Nothing came in meanwhile: keep filling the buffer just written (its
-          // memory is still in the CPU caches) rather than the other one.
-          this.#spare = this.#stage;
-          this.#stage = batch;
-        } else this.#spare = batch;
-      }
-      this.#flushing = null;
-    })();
+    this.#flushing = this.#flush();
   }
 
   async #repairTail(): Promise<void> {
@@ -285,72 +270,90 @@ export class LogWriter {
     this.#tailDirty = false;
   }
 
-  async #writeBatch(batch: Stage): Promise<void> {
-    const { buf, dv } = batch;
-    let i = 0; // first frame not yet durable
-    let at = 0; // its offset in the stage
-    try {
-      if (this.#closed) throw new JournalError("closed", "journal: closed");
-      if (!this.#file) {
-        // Opening failed earlier (read-only disk at start): try again now.
-        if (this.activeName) {
-          this.#file = await this.#fs.open(`${this.#dir}/${this.activeName}`, {
-            write: true,
-            append: true,
-          });
+  /**
+   * Writes the staged batches one at a time until none is left: the whole
+   * flush is this one async call (a nested async call per batch would cost a
+   * promise and a microtask hop on the way back from every fdatasync).
+   */
+  async #flush(): Promise<void> {
+    await Promise.resolve(); // the appends made in this turn join the batch
+    while (this.#stage.frames > 0) {
+      const batch = this.#stage;
+      this.#stage = this.#spare;
+      const { buf, dv } = batch;
+      let i = 0; // first frame not yet durable
+      let at = 0; // its offset in the stage
+      try {
+        if (this.#closed) throw new JournalError("closed", "journal: closed");
+        if (!this.#file) {
+          // Opening failed earlier (read-only disk at start): try again now.
+          if (this.activeName) {
+            this.#file = await this.#fs.open(`${this.#dir}/${this.activeName}`, {
+              write: true,
+              append: true,
+            });
+            this.#tailDirty = true;
+          } else await this.roll();
+        }
+        if (this.#tailDirty) await this.#repairTail();
+        while (i < batch.frames) {
+          if (
+            this.size > SEGMENT_HEADER &&
+            this.#hooks.shouldRoll(this.size, frameSize(dv.getUint32(at, true)))
+          ) await this.roll();
+          // Frames [i, j) at stage bytes [at, end) fit the active segment.
+          let j = i;
+          let end = at;
+          let seq = this.nextSeq;
+          if (!this.#hooks.shouldRoll(this.size, batch.len - at)) {
+            for (; j < batch.frames; j++) end = stampFrame(buf, dv, end, seq++);
+          } else {
+            while (j < batch.frames) {
+              const fsz = frameSize(dv.getUint32(end, true));
+              if (j > i && this.#hooks.shouldRoll(this.size, end - at + fsz)) break;
+              end = stampFrame(buf, dv, end, seq++);
+              j++;
+            }
+          }
           this.#tailDirty = true;
-        } else await this.roll();
-      }
-      if (this.#tailDirty) await this.#repairTail();
-      while (i < batch.frames) {
-        if (
-          this.size > SEGMENT_HEADER &&
-          this.#hooks.shouldRoll(this.size, frameSize(dv.getUint32(at, true)))
-        ) await this.roll();
-        // Frames [i, j) at stage bytes [at, end) fit the active segment.
-        let j = i;
-        let end = at;
-        let seq = this.nextSeq;
-        if (!this.#hooks.shouldRoll(this.size, batch.len - at)) {
-          for (; j < batch.frames; j++) end = stampFrame(buf, dv, end, seq++);
-        } else {
-          while (j < batch.frames) {
-            const fsz = frameSize(dv.getUint32(end, true));
-            if (j > i && this.#hooks.shouldRoll(this.size, end - at + fsz)) break;
-            end = stampFrame(buf, dv, end, seq++);
-            j++;
+          const writing = writeAll(this.#file!, buf.subarray(at, end));
+          if (writing) await writing;
+          await this.#file!.syncData();
+          this.#tailDirty = false;
+          const first = this.nextSeq;
+          const base = this.size - at; // file offset = stage offset + base
+          this.#hooks.onCommit(first, base, buf, dv, at, end);
+          this.size = end + base;
+          this.nextSeq = seq;
+          for (let k = i; k < j; k++) batch.resolves[k]?.(first + (k - i));
+          i = j;
+          at = end;
+          this.#hooks.onHealth?.(null);
+        }
+      } catch (cause) {
+        const err = toJournalError(
+          cause,
+          `appending to ${this.#prefix} segment ${this.activeName}`,
+          this.#dir,
+        );
+        if (err.code !== "closed") this.#hooks.onHealth?.(err);
+        if (this.#tailDirty && this.#file) {
+          try {
+            await this.#repairTail();
+          } catch {
+            // stays dirty; repaired before the next write
           }
         }
-        this.#tailDirty = true;
-        const writing = writeAll(this.#file!, buf.subarray(at, end));
-        if (writing) await writing;
-        await this.#file!.syncData();
-        this.#tailDirty = false;
-        const first = this.nextSeq;
-        const base = this.size - at; // file offset = stage offset + base
-        this.#hooks.onCommit(first, base, buf, dv, at, end);
-        this.size = end + base;
-        this.nextSeq = seq;
-        for (let k = i; k < j; k++) batch.resolves[k]?.(first + (k - i));
-        i = j;
-        at = end;
-        this.#hooks.onHealth?.(null);
+        for (let k = i; k < batch.frames; k++) batch.rejects[k]?.(err);
       }
-    } catch (cause) {
-      const err = toJournalError(
-        cause,
-        `appending to ${this.#prefix} segment ${this.activeName}`,
-        this.#dir,
-      );
-      if (err.code !== "closed") this.#hooks.onHealth?.(err);
-      if (this.#tailDirty && this.#file) {
-        try {
-          await this.#repairTail();
-        } catch {
-          // stays dirty; repaired before the next write
-        }
-      }
-      for (let k = i; k < batch.frames; k++) batch.rejects[k]?.(err);
+      batch.reset();
+      if (this.#stage.frames === 0) {
+        // Nothing came in meanwhile: keep filling the buffer just written (its
+        // memory is still in the CPU caches) rather than the other one.
+        this.#spare = this.#stage;
+        this.#stage = batch;
+      } else this.#spare = batch;
     }
+    this.#flushing = null;
   }
 }
