@@ -30,10 +30,10 @@ import {
 } from "./frame.ts";
 import { denoFs, type JournalFile, type JournalFs } from "./fs.ts";
 import { ScanIndex, ScanSegment } from "./index.ts";
-import { LogWriter, type PayloadWriter } from "./log_writer.ts";
+import { type LogHooks, LogWriter, type PayloadWriter } from "./log_writer.ts";
 import {
   checkOutcome,
-  decodeEntries,
+  decodeFrames,
   encodeEntries,
   OutcomeOp,
   outcomesToEntries,
@@ -156,16 +156,14 @@ export class Journal {
 
     this.#scan = new LogWriter(fs, dir, SCAN_PREFIX, KIND_SCAN, {
       shouldRoll: (size, add) => size + add > this.#o.segmentBytes,
-      onCommit: (seq, off, buf, dv, start, end) =>
-        this.#onScanCommit(seq, off, buf, dv, start, end),
+      onCommit: this.#onScanCommit,
       onNewSegment: (name, first, size) => this.#onScanSegment(name, first, size),
       onHealth: (err) => this.#onHealth("scan", err),
     });
     this.#out = new LogWriter(fs, dir, OUTCOME_PREFIX, KIND_OUTCOME, {
       shouldRoll: (size, add) =>
         size + add > Math.max(this.#o.outcomeBytes, 2 * this.#snapshotBytes),
-      onCommit: (_seq, _off, buf, dv, start, end) =>
-        void decodeEntries(buf, dv, start, end, this.#apply),
+      onCommit: (_first, _base, buf, dv, from, to) => decodeFrames(buf, dv, from, to, this.#apply),
       initialPayloads: () => this.#snapshot(),
       onNewSegment: () => this.#dropOldOutcomes(),
       onHealth: (err) => this.#onHealth("outcome", err),
@@ -216,29 +214,34 @@ export class Journal {
     this.#index.apply(op, seq, count, field, text);
   };
 
-  #onScanCommit(
-    seq: number,
-    off: number,
-    buf: Uint8Array,
-    dv: DataView,
-    start: number,
-    end: number,
-  ): void {
+  /** Indexes the durable scan frames at `buf[from, to)` (seqs from `first`, file offset `p + base`). */
+  #onScanCommit: LogHooks["onCommit"] = (first, base, buf, dv, from, to) => {
     const seg = this.#index.segments[this.#index.segments.length - 1]!;
-    const st = payloadKind(buf, start) > 0
-      ? RecState.EVENT
-      : payloadHeld(buf, start)
-      ? RecState.HELD
-      : RecState.PENDING;
-    seg.add(seq, off, st);
-    seg.size = off + FRAME_HEADER + (end - start);
-    if (st === RecState.EVENT) return;
-    if (st === RecState.HELD) this.#holds.add(seq, Date.now());
-    this.#newestEpochMs = scanEpochMs(dv, start, end);
-    if (this.#oldest === null && st === RecState.PENDING) {
-      this.#oldest = { seq, epochMs: this.#newestEpochMs };
+    let seq = first;
+    let lastStart = -1; // payload of the last scan (not an event) of the run
+    let lastEnd = 0;
+    for (let p = from; p < to; seq++) {
+      const start = p + FRAME_HEADER;
+      const next = start + dv.getUint32(p, true);
+      const st = payloadKind(buf, start) > 0
+        ? RecState.EVENT
+        : payloadHeld(buf, start)
+        ? RecState.HELD
+        : RecState.PENDING;
+      seg.add(seq, p + base, st);
+      if (st !== RecState.EVENT) {
+        lastStart = start;
+        lastEnd = next;
+        if (st === RecState.HELD) this.#holds.add(seq, Date.now());
+        else if (this.#oldest === null) {
+          this.#oldest = { seq, epochMs: scanEpochMs(dv, start, next) };
+        }
+      }
+      p = next;
     }
-  }
+    seg.size = to + base;
+    if (lastStart >= 0) this.#newestEpochMs = scanEpochMs(dv, lastStart, lastEnd);
+  };
 
   #onScanSegment(name: string, first: number, size: number): void {
     const segs = this.#index.segments;

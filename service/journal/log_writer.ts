@@ -39,17 +39,18 @@ export interface LogHooks {
   /** True when `size + add` bytes would overflow the active segment. */
   shouldRoll(size: number, add: number): boolean;
   /**
-   * A frame is durable: its seq, its file offset, and its payload at
-   * `buf[start, end)` (a staging buffer that is reused: copy what you keep).
-   * Called before its waiter resolves.
+   * Frames are durable: the run of frames at `buf[from, to)` (a staging buffer
+   * that is reused: copy what you keep), carrying seqs `firstSeq`, `firstSeq + 1`...
+   * in order; a frame at `buf[p]` sits at file offset `p + base`. One call per
+   * written run (not per frame), before any of their waiters resolves.
    */
   onCommit(
-    seq: number,
-    offset: number,
+    firstSeq: number,
+    base: number,
     buf: Uint8Array,
     dv: DataView,
-    start: number,
-    end: number,
+    from: number,
+    to: number,
   ): void;
   /** Payloads to put first into a new segment (e.g. a snapshot), or none. */
   initialPayloads?(): Uint8Array[];
@@ -75,8 +76,16 @@ class Stage {
   len = 0;
   /** Frames staged. */
   frames = 0;
+  /** Waiter of frame k at [k] (null for a frame nobody waits for); kept at their length across batches. */
   resolves: (((seq: number) => void) | null)[] = [];
   rejects: (((err: Error) => void) | null)[] = [];
+
+  /** Adds a frame's waiter (its promise's resolving functions, or nulls). */
+  wait(resolve: ((seq: number) => void) | null, reject: ((err: Error) => void) | null): void {
+    const k = this.frames++;
+    this.resolves[k] = resolve;
+    this.rejects[k] = reject;
+  }
 
   constructor(capacity: number) {
     this.buf = new Uint8Array(capacity);
@@ -95,9 +104,18 @@ class Stage {
   /** Empties it (and gives back memory a burst grew it to). */
   reset(): void {
     this.len = 0;
+    // The waiter arrays keep their length (no regrowing them every batch) but let go
+    // of the functions, unless a burst made them long.
+    if (this.resolves.length > WAITERS_KEEP) {
+      this.resolves.length = 0;
+      this.rejects.length = 0;
+    } else {
+      for (let k = 0; k < this.frames; k++) {
+        this.resolves[k] = null;
+        this.rejects[k] = null;
+      }
+    }
     this.frames = 0;
-    this.resolves.length = 0;
-    this.rejects.length = 0;
     if (this.buf.length > STAGE_KEEP) {
       this.buf = new Uint8Array(STAGE_KEEP);
       this.dv = new DataView(this.buf.buffer);
@@ -106,6 +124,7 @@ class Stage {
 }
 
 const STAGE_KEEP = 64 * 1024;
+const WAITERS_KEEP = 1024;
 
 /** Appender for one log directory/prefix. */
 export class LogWriter {
@@ -174,12 +193,7 @@ export class LogWriter {
     this.#file?.close();
     this.#file = next;
     this.activeName = name;
-    off = SEGMENT_HEADER;
-    seq = first;
-    for (const p of init) {
-      this.#hooks.onCommit(seq++, off, buf, dv, off + FRAME_HEADER, off + frameSize(p.length));
-      off += frameSize(p.length);
-    }
+    if (init.length > 0) this.#hooks.onCommit(first, 0, buf, dv, SEGMENT_HEADER, total);
     this.size = total;
     this.nextSeq = seq;
     await this.#hooks.onNewSegment?.(name, first, total);
@@ -212,11 +226,7 @@ export class LogWriter {
     }
     st.dv.setUint32(st.len, end - start, true);
     st.len = end;
-    st.frames++;
-    const p = new Promise<number>((resolve, reject) => {
-      st.resolves.push(resolve);
-      st.rejects.push(reject);
-    });
+    const p = new Promise<number>((resolve, reject) => st.wait(resolve, reject));
     this.#kick();
     return p;
   }
@@ -231,9 +241,7 @@ export class LogWriter {
       st.dv.setUint32(st.len, p.length, true);
       st.buf.set(p, st.len + FRAME_HEADER);
       st.len += frameSize(p.length);
-      st.frames++;
-      st.resolves.push(null);
-      st.rejects.push(null);
+      st.wait(null, null);
     }
     return this.append(payloads[payloads.length - 1]!);
   }
@@ -253,17 +261,7 @@ export class LogWriter {
 
   #kick(): void {
     if (this.#flushing) return;
-    this.#flushing = (async () => {
-      await Promise.resolve();
-      while (this.#stage.frames > 0) {
-        const batch = this.#stage;
-        this.#stage = this.#spare;
-        await this.#writeBatch(batch);
-        batch.reset();
-        this.#spare = batch;
-      }
-      this.#flushing = null;
-    })();
+    this.#flushing = this.#flush();
   }
 
   async #repairTail(): Promise<void> {
@@ -272,78 +270,90 @@ export class LogWriter {
     this.#tailDirty = false;
   }
 
-  async #writeBatch(batch: Stage): Promise<void> {
-    const { buf, dv } = batch;
-    let i = 0; // first frame not yet durable
-    let at = 0; // its offset in the stage
-    try {
-      if (this.#closed) throw new JournalError("closed", "journal: closed");
-      if (!this.#file) {
-        // Opening failed earlier (read-only disk at start): try again now.
-        if (this.activeName) {
-          this.#file = await this.#fs.open(`${this.#dir}/${this.activeName}`, {
-            write: true,
-            append: true,
-          });
+  /**
+   * Writes the staged batches one at a time until none is left: the whole
+   * flush is this one async call (a nested async call per batch would cost a
+   * promise and a microtask hop on the way back from every fdatasync).
+   */
+  async #flush(): Promise<void> {
+    await Promise.resolve(); // the appends made in this turn join the batch
+    while (this.#stage.frames > 0) {
+      const batch = this.#stage;
+      this.#stage = this.#spare;
+      const { buf, dv } = batch;
+      let i = 0; // first frame not yet durable
+      let at = 0; // its offset in the stage
+      try {
+        if (this.#closed) throw new JournalError("closed", "journal: closed");
+        if (!this.#file) {
+          // Opening failed earlier (read-only disk at start): try again now.
+          if (this.activeName) {
+            this.#file = await this.#fs.open(`${this.#dir}/${this.activeName}`, {
+              write: true,
+              append: true,
+            });
+            this.#tailDirty = true;
+          } else await this.roll();
+        }
+        if (this.#tailDirty) await this.#repairTail();
+        while (i < batch.frames) {
+          if (
+            this.size > SEGMENT_HEADER &&
+            this.#hooks.shouldRoll(this.size, frameSize(dv.getUint32(at, true)))
+          ) await this.roll();
+          // Frames [i, j) at stage bytes [at, end) fit the active segment.
+          let j = i;
+          let end = at;
+          let seq = this.nextSeq;
+          if (!this.#hooks.shouldRoll(this.size, batch.len - at)) {
+            for (; j < batch.frames; j++) end = stampFrame(buf, dv, end, seq++);
+          } else {
+            while (j < batch.frames) {
+              const fsz = frameSize(dv.getUint32(end, true));
+              if (j > i && this.#hooks.shouldRoll(this.size, end - at + fsz)) break;
+              end = stampFrame(buf, dv, end, seq++);
+              j++;
+            }
+          }
           this.#tailDirty = true;
-        } else await this.roll();
-      }
-      if (this.#tailDirty) await this.#repairTail();
-      while (i < batch.frames) {
-        if (
-          this.size > SEGMENT_HEADER &&
-          this.#hooks.shouldRoll(this.size, frameSize(dv.getUint32(at, true)))
-        ) await this.roll();
-        // Frames [i, j) at stage bytes [at, end) fit the active segment.
-        let j = i;
-        let end = at;
-        let seq = this.nextSeq;
-        if (!this.#hooks.shouldRoll(this.size, batch.len - at)) {
-          for (; j < batch.frames; j++) end = stampFrame(buf, dv, end, seq++);
-        } else {
-          while (j < batch.frames) {
-            const fsz = frameSize(dv.getUint32(end, true));
-            if (j > i && this.#hooks.shouldRoll(this.size, end - at + fsz)) break;
-            end = stampFrame(buf, dv, end, seq++);
-            j++;
+          const writing = writeAll(this.#file!, buf.subarray(at, end));
+          if (writing) await writing;
+          await this.#file!.syncData();
+          this.#tailDirty = false;
+          const first = this.nextSeq;
+          const base = this.size - at; // file offset = stage offset + base
+          this.#hooks.onCommit(first, base, buf, dv, at, end);
+          this.size = end + base;
+          this.nextSeq = seq;
+          for (let k = i; k < j; k++) batch.resolves[k]?.(first + (k - i));
+          i = j;
+          at = end;
+          this.#hooks.onHealth?.(null);
+        }
+      } catch (cause) {
+        const err = toJournalError(
+          cause,
+          `appending to ${this.#prefix} segment ${this.activeName}`,
+          this.#dir,
+        );
+        if (err.code !== "closed") this.#hooks.onHealth?.(err);
+        if (this.#tailDirty && this.#file) {
+          try {
+            await this.#repairTail();
+          } catch {
+            // stays dirty; repaired before the next write
           }
         }
-        this.#tailDirty = true;
-        const writing = writeAll(this.#file!, buf.subarray(at, end));
-        if (writing) await writing;
-        await this.#file!.syncData();
-        this.#tailDirty = false;
-        const first = this.nextSeq;
-        const base = this.size - at; // file offset = stage offset + base
-        seq = first;
-        const hooks = this.#hooks;
-        for (let p = at; p < end;) {
-          const next = p + frameSize(dv.getUint32(p, true));
-          hooks.onCommit(seq++, p + base, buf, dv, p + FRAME_HEADER, next);
-          p = next;
-        }
-        this.size = end + base;
-        this.nextSeq = seq;
-        for (let k = i; k < j; k++) batch.resolves[k]?.(first + (k - i));
-        i = j;
-        at = end;
-        this.#hooks.onHealth?.(null);
+        for (let k = i; k < batch.frames; k++) batch.rejects[k]?.(err);
       }
-    } catch (cause) {
-      const err = toJournalError(
-        cause,
-        `appending to ${this.#prefix} segment ${this.activeName}`,
-        this.#dir,
-      );
-      if (err.code !== "closed") this.#hooks.onHealth?.(err);
-      if (this.#tailDirty && this.#file) {
-        try {
-          await this.#repairTail();
-        } catch {
-          // stays dirty; repaired before the next write
-        }
-      }
-      for (let k = i; k < batch.frames; k++) batch.rejects[k]?.(err);
+      batch.reset();
+      if (this.#stage.frames === 0) {
+        // Nothing came in meanwhile: keep filling the buffer just written (its
+        // memory is still in the CPU caches) rather than the other one.
+        this.#spare = this.#stage;
+        this.#stage = batch;
+      } else this.#spare = batch;
     }
+    this.#flushing = null;
   }
 }

@@ -24,6 +24,7 @@
  */
 
 import { JournalError } from "./errors.ts";
+import { FRAME_HEADER } from "./frame.ts";
 import type { Outcome, RejectField } from "./types.ts";
 
 /** Payload type byte of an outcome batch. */
@@ -248,6 +249,25 @@ export type EntryVisitor = (
   field: number,
   text: string,
 ) => void;
+
+/**
+ * Decodes the payload of every frame (see `frame.ts`) of the run at
+ * `buf[from, to)` with {@link decodeEntries}; a malformed payload is left
+ * after its well-formed prefix.
+ */
+export function decodeFrames(
+  buf: Uint8Array,
+  dv: DataView,
+  from: number,
+  to: number,
+  visit: EntryVisitor,
+): void {
+  for (let p = from; p < to;) {
+    const next = p + FRAME_HEADER + dv.getUint32(p, true);
+    decodeEntries(buf, dv, p + FRAME_HEADER, next, visit);
+    p = next;
+  }
+}
 
 /**
  * Decodes the outcome payload at `buf[start, end)`, calling `visit` per entry.

@@ -58,6 +58,87 @@ function putString(buf: Uint8Array, p: number, str: string): number {
   return p + 2 + n;
 }
 
+/** Bytes kept per field for {@link putRepeated}. */
+const CACHE_SLOT = 32;
+/** Where the kept bytes of the last date, time, bootId and errorMsg start, and their limit. */
+const TAIL_AT = 6 * CACHE_SLOT;
+const TAIL_MAX = 128;
+/** Kept encodings: field k's UTF-8 bytes at `k * CACHE_SLOT`, the last tail at {@link TAIL_AT}. */
+const kept = new Uint8Array(TAIL_AT + TAIL_MAX);
+const keptView = new DataView(kept.buffer);
+/** The last string written per field (0 reader, 2 date, 3 time, 4 bootId, 5 errorMsg) and its byte count. */
+const cachedStr: string[] = ["", "", "", "", "", ""];
+const cachedLen = new Int32Array(6);
+/** The strings of the kept tail (date, time, bootId, errorMsg) and its byte count (-1: none). */
+const tailStr: string[] = ["", "", "", ""];
+let tailLen = -1;
+
+/** Copies `n` kept bytes from `kept[from]` to `buf[p]` (`dv` views `buf`), four at a time. */
+function copyKept(buf: Uint8Array, dv: DataView, p: number, from: number, n: number): void {
+  let i = 0;
+  for (; i + 4 <= n; i += 4) dv.setUint32(p + i, keptView.getUint32(from + i));
+  for (; i < n; i++) buf[p + i] = kept[from + i]!;
+}
+
+/** Keeps `buf[p, p + n)` at `kept[to]`. */
+function keep(buf: Uint8Array, p: number, to: number, n: number): void {
+  for (let i = 0; i < n; i++) kept[to + i] = buf[p + i]!;
+}
+
+/**
+ * {@link putString} for a field whose value usually repeats from one scan to
+ * the next (the reader, the date, the boot id...): the same string as last
+ * time is copied from its kept bytes instead of being encoded again.
+ */
+function putRepeated(buf: Uint8Array, dv: DataView, p: number, str: string, k: number): number {
+  const q = p + 2;
+  if (str === cachedStr[k]) {
+    const n = cachedLen[k]!;
+    copyKept(buf, dv, q, k * CACHE_SLOT, n);
+    buf[p] = n;
+    buf[p + 1] = 0;
+    return q + n;
+  }
+  const end = putString(buf, p, str);
+  const n = end - q;
+  if (n <= CACHE_SLOT) {
+    keep(buf, q, k * CACHE_SLOT, n);
+    cachedStr[k] = str;
+    cachedLen[k] = n;
+  }
+  return end;
+}
+
+/**
+ * Writes date, time, bootId and errorMsg (the last four fields, each a u16
+ * length + UTF-8) at `p`; the same four strings as last time are one copy of
+ * the bytes kept from then. Returns the offset after them.
+ */
+function putTail(buf: Uint8Array, dv: DataView, p: number, scan: ScanInput): number {
+  const { date, time, bootId, errorMsg } = scan;
+  if (
+    tailLen >= 0 && date === tailStr[0] && time === tailStr[1] && bootId === tailStr[2] &&
+    errorMsg === tailStr[3]
+  ) {
+    copyKept(buf, dv, p, TAIL_AT, tailLen);
+    return p + tailLen;
+  }
+  let e = putRepeated(buf, dv, p, date, 2);
+  e = putRepeated(buf, dv, e, time, 3);
+  e = putRepeated(buf, dv, e, bootId, 4);
+  e = putRepeated(buf, dv, e, errorMsg, 5);
+  const n = e - p;
+  if (n <= TAIL_MAX) {
+    keep(buf, p, TAIL_AT, n);
+    tailStr[0] = date;
+    tailStr[1] = time;
+    tailStr[2] = bootId;
+    tailStr[3] = errorMsg;
+    tailLen = n;
+  }
+  return e;
+}
+
 /**
  * Checks a scan's fields and returns the most bytes its payload can take;
  * throws `JournalError("invalid")` on malformed input. Pair it with
@@ -95,12 +176,8 @@ export function putScan(buf: Uint8Array, dv: DataView, at: number, scan: ScanInp
   buf[at + 1] = (scan.clockUnsynced ? 1 : 0) | (scan.hold ? FLAG_HELD : 0);
   dv.setInt16(at + 2, scan.utcOffsetMin, true);
   dv.setFloat64(at + 4, scan.epochMs, true);
-  let p = putString(buf, at + 12, scan.reader);
-  p = putString(buf, p, scan.rfidTag);
-  p = putString(buf, p, scan.date);
-  p = putString(buf, p, scan.time);
-  p = putString(buf, p, scan.bootId);
-  return putString(buf, p, scan.errorMsg);
+  const p = putRepeated(buf, dv, at + 12, scan.reader, 0);
+  return putTail(buf, dv, putString(buf, p, scan.rfidTag), scan);
 }
 
 /** Like {@link scanMaxBytes} for a gate event; also throws on an unknown `event` kind. */
