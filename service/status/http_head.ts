@@ -24,11 +24,13 @@ const LF = 0x0a;
 
 /**
  * Where the head in `buf[0, len)` ends (the index just after its blank line),
- * or -1 when it is not complete yet. Leading empty lines before the request
- * line are allowed (RFC 9112 §2.2) and belong to the head.
+ * or -1 when it is not complete yet. `from` is how many bytes an earlier call
+ * already searched, so a head arriving a byte at a time is scanned once, not
+ * once per byte. Leading empty lines before the request line are allowed
+ * (RFC 9112 §2.2) and belong to the head.
  */
-export function headEnd(buf: Uint8Array, len: number): number {
-  for (let i = 3; i < len; i++) {
+export function headEnd(buf: Uint8Array, len: number, from = 0): number {
+  for (let i = Math.max(3, from); i < len; i++) {
     if (
       buf[i] === LF && buf[i - 1] === CR && buf[i - 2] === LF && buf[i - 3] === CR
     ) return i + 1;
@@ -46,7 +48,8 @@ const FIELD_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
  * it is not a valid HTTP/1.x request head.
  */
 export function parseHead(bytes: Uint8Array): RequestHead | null {
-  // latin1: one character per byte, so no byte sequence is invalid and none is lost.
+  // One character per byte (WHATWG "latin1" is windows-1252: bytes 0x80-0x9f it maps above
+  // U+00FF then fail the field-value test, a stricter rule than RFC 9110's obs-text).
   const text = new TextDecoder("latin1").decode(bytes);
   const lines = text.split("\r\n");
   let first = 0;

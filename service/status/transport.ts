@@ -186,9 +186,11 @@ export function listenTransport(
     };
     if (first || len.n > 0) armHead();
     else c.headTimer = setTimeout(() => end(c), keepAliveMs); // idle keep-alive: closed quietly
+    let searched = 0; // bytes of buf already searched for the end of the head
     try {
       for (;;) {
-        const at = headEnd(buf, len.n);
+        const at = headEnd(buf, len.n, searched);
+        searched = len.n;
         if (at >= 0) {
           clearTimeout(c.headTimer);
           const head = parseHead(buf.subarray(0, at));

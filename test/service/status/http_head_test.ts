@@ -12,6 +12,16 @@ Deno.test("http head: the end is found only after the blank line", () => {
   assert.equal(headEnd(b, b.length), 27);
   assert.equal(headEnd(b, 26), -1);
   assert.equal(headEnd(bytes("GET / HTTP/1.1\n\n"), 16), -1, "bare LF is not a line end");
+  // Searched in pieces (each call starts where the last one stopped): the same end, at every split.
+  for (let step = 1; step <= 5; step++) {
+    let searched = 0;
+    let at = -1;
+    for (let len = step; at < 0 && len <= b.length; len += step) {
+      at = headEnd(b, len, searched);
+      searched = len;
+    }
+    assert.equal(at, 27, `step ${step}`);
+  }
 });
 
 Deno.test("http head: a valid head gives method, target, version and first header values", () => {
