@@ -12,6 +12,7 @@
  * @module
  */
 
+import { NATIVE_GAP_NOTES } from "./native/gap_notes.ts";
 import { parseArgs } from "node:util";
 import { probeGc } from "../test/support/gc_probe.ts";
 import { START_FLAGS } from "../test/reliability/mod.ts";
@@ -320,6 +321,8 @@ ${nativeTable(native)}
   least of 5 tries, less the cost of reading it (\`--expose-gc\`, 1 MiB
   semi-space); scavenges: \`--trace-gc\` lines while the samples ran, all runs.
   Both 0 means the loop allocates nothing.
+
+${NATIVE_GAP_NOTES}
 
 ## Figures
 
