@@ -14,6 +14,7 @@
 
 import { type LearnedCard, LearnedTable } from "./learned.ts";
 import type { LearnedState } from "./decide.ts";
+import { writeAll } from "../write_all.ts";
 
 /** File name of the learned table in the journal directory. */
 export const LEARNED_FILE = "gates-learned.json";
@@ -63,9 +64,7 @@ export async function replaceFile(dir: string, name: string, text: string): Prom
   const f = await Deno.open(tmp, { write: true, create: true, truncate: true, mode: 0o640 });
   try {
     await Deno.chmod(tmp, 0o640); // a temp file left by a crash keeps its old mode otherwise
-    const bytes = new TextEncoder().encode(text);
-    let off = 0;
-    while (off < bytes.length) off += await f.write(bytes.subarray(off));
+    await writeAll(f, new TextEncoder().encode(text));
     await f.sync();
   } finally {
     f.close();

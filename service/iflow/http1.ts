@@ -26,6 +26,7 @@ import {
 } from "./proxy.ts";
 import { Http1Error, ResponseReader } from "./http1_wire.ts";
 import { clipForeign } from "../clip.ts";
+import { writeAll } from "../write_all.ts";
 
 export { Http1Error };
 
@@ -318,9 +319,7 @@ export class Http1Client {
         this.#out = new Uint8Array(text.length * 3);
         r = enc.encodeInto(text, this.#out);
       }
-      const bytes = this.#out.subarray(0, r.written);
-      let off = 0;
-      while (off < bytes.length) off += await conn.write(bytes.subarray(off));
+      await writeAll(conn, this.#out.subarray(0, r.written));
     } catch (err) {
       throw new Http1Error(`write failed: ${(err as Error).message}`, stage);
     }

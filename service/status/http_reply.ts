@@ -7,6 +7,8 @@
  * @module
  */
 
+import { writeAll } from "../write_all.ts";
+
 const REASON: Record<number, string> = {
   200: "OK",
   201: "Created",
@@ -78,12 +80,6 @@ export function encodeHead(
   }
   text += keepAlive ? "connection: keep-alive\r\n\r\n" : "connection: close\r\n\r\n";
   return { bytes: new TextEncoder().encode(text), framing, keepAlive };
-}
-
-/** Writes all of `bytes` to `conn` (a write may take only part). */
-export async function writeAll(conn: Deno.Conn, bytes: Uint8Array): Promise<void> {
-  let off = 0;
-  while (off < bytes.length) off += await conn.write(bytes.subarray(off));
 }
 
 /**

@@ -10,7 +10,8 @@
  */
 
 import { headEnd, parseHead, type RequestHead, wantsKeepAlive } from "./http_head.ts";
-import { encodeHead, reasonPhrase, writeAll, writeBody } from "./http_reply.ts";
+import { encodeHead, reasonPhrase, writeBody } from "./http_reply.ts";
+import { writeAll } from "../write_all.ts";
 
 /** Limits for slow or idle clients. */
 export interface StatusConnectionLimits {
